@@ -1,0 +1,18 @@
+// The one clock of every measurement: CLOCK_MONOTONIC in nanoseconds, the same in the host, in every
+// container (no time namespace is used) and comparable across processes.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+
+namespace benchrun {
+
+using MonotonicNs = std::int64_t;
+
+inline MonotonicNs monotonic_now() noexcept {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<MonotonicNs>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+}  // namespace benchrun

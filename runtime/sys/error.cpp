@@ -1,0 +1,23 @@
+#include "runtime/sys/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+namespace benchrun {
+
+Error Error::with_context(std::string_view context) const {
+  return Error(fmt::format("{}: {}", context, what()));
+}
+
+std::string describe_errno(int errno_value) {
+  const char* name = strerrorname_np(errno_value);
+  return fmt::format("{} ({})", name != nullptr ? name : "E?", std::strerror(errno_value));
+}
+
+SystemError::SystemError(int errno_value, std::string_view what)
+    : Error(fmt::format("{}: {}", what, describe_errno(errno_value))), errno_value_(errno_value) {}
+
+void throw_errno(std::string_view what) { throw SystemError(errno, what); }
+
+}  // namespace benchrun
