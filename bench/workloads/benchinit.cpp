@@ -1,0 +1,301 @@
+// benchinit: the init of every benchrun instance (PID 1 in containers and guests, a plain child process
+// for the native backend). It mounts what the backend left out, prints `BENCHRUN READY`, runs the
+// workload, reaps everything, prints `BENCHRUN RESULT {json}` and exits with the workload's status (or
+// powers the guest off). The host timestamps both lines on arrival, so they must leave at once: every
+// line goes out with one write(2) on fd 1, never through stdio buffers.
+//
+//   benchinit [--] /path/to/workload [ARGS...]
+//
+// Static, libc only, no allocation on the path between READY and RESULT: it sits on the startup critical
+// path of every backend.
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/reboot.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+namespace {
+
+constexpr int kExecFailedStatus = 127;  // what shells report for "command not found / not executable"
+constexpr int kUsageStatus = 2;
+constexpr int kInternalFailureStatus = 125;  // benchinit itself failed (fork, wait), as container runtimes say
+
+// The workload's pid, for the signal handler that forwards SIGTERM/SIGINT. A signal handler can reach
+// nothing else; it is written once, before the forwarded signals are unblocked.
+volatile sig_atomic_t g_workload_pid = 0;
+
+void write_all(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t written = write(fd, data, size);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return;  // nobody left to tell: the console or pipe is gone
+    }
+    data += written;
+    size -= static_cast<size_t>(written);
+  }
+}
+
+// printf to a raw fd: one write(2) per line, so lines from benchinit and the workload never interleave
+// mid-line and nothing waits in a buffer.
+[[gnu::format(printf, 2, 3)]] void print_line(int fd, const char* format, ...) {
+  char line[512];
+  va_list arguments;
+  va_start(arguments, format);
+  int length = vsnprintf(line, sizeof line, format, arguments);
+  va_end(arguments);
+  if (length < 0) return;
+  write_all(fd, line, length < static_cast<int>(sizeof line) ? static_cast<size_t>(length) : sizeof line - 1);
+}
+
+void warn_errno(const char* what, const char* subject, int errno_value) {
+  print_line(STDERR_FILENO, "benchinit: %s %s: %s\n", what, subject, strerror(errno_value));
+}
+
+long long monotonic_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<long long>(now.tv_sec) * 1'000'000'000LL + now.tv_nsec;
+}
+
+bool path_exists(const char* path) {
+  struct stat info{};
+  return lstat(path, &info) == 0;
+}
+
+bool directory_is_empty(const char* path) {
+  DIR* dir = opendir(path);
+  if (dir == nullptr) return false;  // missing or unreadable: nothing we could mount on anyway
+  bool empty = true;
+  while (dirent* entry = readdir(dir)) {
+    if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0) {
+      empty = false;
+      break;
+    }
+  }
+  closedir(dir);
+  return empty;
+}
+
+void mount_if(bool needed, const char* source, const char* target, const char* type, unsigned long flags) {
+  if (!needed) return;
+  // Not fatal: a workload that needs no /proc or /sys still runs, and the warning says what is missing.
+  if (mount(source, target, type, flags, nullptr) != 0) warn_errno("mount", target, errno);
+}
+
+// A guest kernel hands init the console as fds 0-2 only if /dev/console exists in the initramfs; if it
+// did not, take them from the devtmpfs mounted above so READY and RESULT still reach the host.
+void ensure_standard_fds() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1) continue;
+    int console = open("/dev/console", O_RDWR | O_NOCTTY);
+    if (console < 0) return;
+    if (console != fd) {
+      dup2(console, fd);
+      close(console);
+    }
+  }
+}
+
+// Mounts only what the backend did not: the container runtime and the host already provide these,
+// a guest booting from an initramfs provides none of them.
+void mount_missing_filesystems() {
+  constexpr unsigned long kSafe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  mount_if(!path_exists("/proc/self"), "proc", "/proc", "proc", kSafe);
+  mount_if(!path_exists("/dev/null"), "devtmpfs", "/dev", "devtmpfs", MS_NOSUID | MS_NOEXEC);
+  mount_if(directory_is_empty("/sys"), "sysfs", "/sys", "sysfs", kSafe);
+  ensure_standard_fds();
+}
+
+void forward_signal(int signal_number) {
+  pid_t workload = g_workload_pid;
+  if (workload > 0) kill(workload, signal_number);
+}
+
+constexpr int kForwardedSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+
+sigset_t forwarded_signal_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int signal_number : kForwardedSignals) sigaddset(&set, signal_number);
+  return set;
+}
+
+void install_forwarding_handlers() {
+  struct sigaction action{};
+  action.sa_handler = forward_signal;
+  action.sa_flags = SA_RESTART;
+  sigemptyset(&action.sa_mask);
+  for (int signal_number : kForwardedSignals) sigaction(signal_number, &action, nullptr);
+}
+
+// In the child, between fork and exec: give the workload a clean signal state and run it.
+[[noreturn]] void exec_workload(char** workload_argv, const sigset_t& original_mask) {
+  struct sigaction default_action{};
+  default_action.sa_handler = SIG_DFL;
+  for (int signal_number : kForwardedSignals) sigaction(signal_number, &default_action, nullptr);
+  sigprocmask(SIG_SETMASK, &original_mask, nullptr);
+  execvp(workload_argv[0], workload_argv);
+  warn_errno("exec", workload_argv[0], errno);
+  _exit(kExecFailedStatus);
+}
+
+// The children of this process as listed by the kernel (/proc/<pid>/task/<pid>/children, one line of
+// pids). Returns how many were written to `children`.
+int list_children(pid_t* children, int capacity) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/task/%d/children", getpid(), getpid());
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buffer[4096];
+  ssize_t length = read(fd, buffer, sizeof buffer - 1);
+  close(fd);
+  if (length <= 0) return 0;
+  buffer[length] = '\0';
+  int count = 0;
+  char* cursor = buffer;
+  while (count < capacity) {
+    char* end = nullptr;
+    long pid = strtol(cursor, &end, 10);
+    if (end == cursor) break;
+    children[count++] = static_cast<pid_t>(pid);
+    cursor = end;
+  }
+  return count;
+}
+
+// The workload is gone; whatever it left behind (daemons, orphans re-parented to us) ends now, so the
+// instance's end is the workload's end and no process outlives the run. As PID 1 of a namespace or a
+// guest, kill(-1) reaches exactly the instance; as a plain process only our own children may be touched.
+void end_leftover_processes() {
+  for (;;) {
+    int status = 0;
+    pid_t reaped = waitpid(-1, &status, WNOHANG);
+    if (reaped > 0) continue;
+    if (reaped < 0 && errno == EINTR) continue;
+    if (reaped < 0) return;  // ECHILD: nothing left
+    // Children are still running.
+    if (getpid() == 1) {
+      kill(-1, SIGKILL);
+    } else {
+      pid_t children[256];
+      int count = list_children(children, 256);
+      for (int i = 0; i < count; ++i) kill(children[i], SIGKILL);
+      if (count == 0) return;  // cannot see them (no /proc): leave them to our own parent
+    }
+    // Block for one death; killed children's own children are re-parented to us before it is reported,
+    // so the next pass sees them.
+    reaped = waitpid(-1, &status, 0);
+    if (reaped < 0 && errno != EINTR) return;
+  }
+}
+
+struct WorkloadOutcome {
+  int wait_status = 0;
+  rusage usage{};
+  long long wall_ns = 0;
+};
+
+void print_result(const WorkloadOutcome& outcome) {
+  char exit_code[16] = "null";
+  char signal_number[16] = "null";
+  if (WIFEXITED(outcome.wait_status)) snprintf(exit_code, sizeof exit_code, "%d", WEXITSTATUS(outcome.wait_status));
+  if (WIFSIGNALED(outcome.wait_status)) {
+    snprintf(signal_number, sizeof signal_number, "%d", WTERMSIG(outcome.wait_status));
+  }
+  auto microseconds = [](const timeval& time) {
+    return static_cast<long long>(time.tv_sec) * 1'000'000LL + time.tv_usec;
+  };
+  print_line(STDOUT_FILENO,
+                        "BENCHRUN RESULT {\"exit_code\":%s,\"signal\":%s,\"wall_ns\":%lld,\"user_us\":%lld,"
+                        "\"sys_us\":%lld,\"max_rss_kb\":%ld}\n",
+                        exit_code, signal_number, outcome.wall_ns, microseconds(outcome.usage.ru_utime),
+                        microseconds(outcome.usage.ru_stime), outcome.usage.ru_maxrss);
+}
+
+int exit_status_of(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int first = 1;
+  if (first < argc && strcmp(argv[first], "--") == 0) ++first;
+  if (first >= argc) {
+    print_line(STDERR_FILENO, "usage: benchinit [--] /path/to/workload [ARGS...]\n");
+    return kUsageStatus;
+  }
+  char** workload_argv = argv + first;
+  // Read before the workload runs: the kernel passes unknown `k=v` command-line words to init as env.
+  const char* poweroff_setting = getenv("BENCHRUN_POWEROFF");
+  bool power_off = poweroff_setting != nullptr && strcmp(poweroff_setting, "1") == 0;
+
+  // Outside a pid namespace we are not PID 1, but orphans of the workload must still come to us.
+  if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  mount_missing_filesystems();
+
+  // Forwarded signals stay blocked until the workload's pid is known, so none is lost in between.
+  sigset_t forwarded = forwarded_signal_set();
+  sigset_t original_mask;
+  sigprocmask(SIG_BLOCK, &forwarded, &original_mask);
+  install_forwarding_handlers();
+
+  write_all(STDOUT_FILENO, "BENCHRUN READY\n", 15);
+
+  WorkloadOutcome outcome;
+  long long started_ns = monotonic_ns();
+  pid_t workload = fork();
+  if (workload < 0) {
+    warn_errno("fork", workload_argv[0], errno);
+    outcome.wait_status = kInternalFailureStatus << 8;  // a wait status that reads as "exited 125"
+  } else if (workload == 0) {
+    exec_workload(workload_argv, original_mask);
+  } else {
+    g_workload_pid = workload;
+    sigprocmask(SIG_SETMASK, &original_mask, nullptr);
+    for (;;) {
+      int status = 0;
+      rusage usage{};
+      pid_t reaped = wait4(-1, &status, 0, &usage);
+      if (reaped < 0) {
+        if (errno == EINTR) continue;
+        warn_errno("wait4", workload_argv[0], errno);
+        outcome.wait_status = kInternalFailureStatus << 8;
+        break;
+      }
+      if (reaped == workload) {
+        outcome.wall_ns = monotonic_ns() - started_ns;
+        outcome.wait_status = status;
+        outcome.usage = usage;
+        break;
+      }
+      // An orphan re-parented to us died first: reaped, nothing to report.
+    }
+    g_workload_pid = 0;
+  }
+  end_leftover_processes();
+  print_result(outcome);
+
+  int exit_status = exit_status_of(outcome.wait_status);
+  if (power_off) {
+    sync();
+    reboot(RB_POWER_OFF);
+    warn_errno("reboot", "RB_POWER_OFF", errno);  // only reached where we may not power off
+  }
+  return exit_status;
+}

@@ -1,0 +1,88 @@
+// The seam between suites and the things that run a workload: a Backend launches Instances, an Instance
+// is one running workload whose console (stdout) the suite reads line by line, stamped on arrival.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/options.hpp"
+#include "runtime/sys/clock.hpp"
+#include "runtime/sys/error.hpp"
+
+namespace benchrun::harness {
+
+struct InstanceSpec {
+  std::string name;  // benchrun-<run>-<n>: names every resource the instance creates
+  std::string workload;
+  std::vector<std::string> workload_args;
+  Limits limits;
+};
+
+struct ConsoleLine {
+  std::string text;
+  MonotonicNs at = 0;  // when the host read it
+};
+
+// How an instance ended, as far as the host can tell.
+struct InstanceExit {
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  bool oom_killed = false;
+  MonotonicNs at = 0;
+};
+
+struct InstanceStats {
+  std::optional<std::uint64_t> memory_peak_bytes;
+  std::optional<std::uint64_t> cpu_time_ns;
+  std::optional<std::uint64_t> oom_kills;
+  std::optional<std::uint64_t> nr_throttled;
+};
+
+// Thrown by Instance waits when the deadline passes.
+class Timeout : public Error {
+ public:
+  using Error::Error;
+};
+// Thrown by Instance waits when the user asked benchrun to stop (SIGINT/SIGTERM).
+class Interrupted : public Error {
+ public:
+  using Error::Error;
+};
+
+class Instance {
+ public:
+  virtual ~Instance() = default;
+
+  // The next line the instance printed, stamped when it arrived; nullopt once its console closed.
+  // Throws Timeout at `deadline`, Interrupted on a stop request.
+  virtual std::optional<ConsoleLine> next_line(MonotonicNs deadline) = 0;
+  // Waits for the instance to end (after its console closed). Throws Timeout / Interrupted.
+  virtual InstanceExit wait_exit(MonotonicNs deadline) = 0;
+  // Backend-specific phase timestamps (absolute monotonic ns), in the order they happened.
+  [[nodiscard]] virtual std::vector<std::pair<std::string, MonotonicNs>> phases() const = 0;
+  // Resource usage; meaningful until destroy().
+  virtual InstanceStats stats() = 0;
+  // The last lines the instance wrote to stderr, for failure messages.
+  virtual std::string diagnostics() = 0;
+  // Stops what still runs and removes every resource; idempotent. Destructors do it too, quietly.
+  virtual void destroy() = 0;
+};
+
+enum class BackendKind { native, container, oci, vm };
+std::string to_string(BackendKind kind);
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  [[nodiscard]] virtual std::string name() const = 0;
+  [[nodiscard]] virtual BackendKind kind() const = 0;
+  // What a report should say about this backend (e.g. {"domain_type": "qemu"}).
+  [[nodiscard]] virtual std::map<std::string, std::string> details() const { return {}; }
+  // Starts the workload; returns once it is launched (not yet ready). Throws Error.
+  virtual std::unique_ptr<Instance> launch(const InstanceSpec& spec, MonotonicNs deadline) = 0;
+};
+
+}  // namespace benchrun::harness

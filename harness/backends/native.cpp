@@ -1,0 +1,95 @@
+#include "harness/backends/native.hpp"
+
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fmt/format.h>
+
+#include "harness/console_reader.hpp"
+#include "harness/process_exit.hpp"
+
+namespace benchrun::harness {
+namespace {
+
+// posix_spawn: the cheapest way to start a process (clone(CLONE_VM|CLONE_VFORK) underneath), which is
+// what a fair baseline should pay.
+class NativeInstance final : public Instance {
+ public:
+  NativeInstance(const ImageChoice& image, const InstanceSpec& spec, StopSignal& stop) : stop_(stop) {
+    const auto rootfs = image.rootfs();
+    std::vector<std::string> args{(rootfs / "sbin/benchinit").string(), (rootfs / "bench/bin" / spec.workload).string()};
+    args.insert(args.end(), spec.workload_args.begin(), spec.workload_args.end());
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    std::string path_env = fmt::format("PATH={}:{}:/usr/bin:/bin", (rootfs / "bench/bin").string(), (rootfs / "bin").string());
+    std::array<char*, 2> envp{path_env.data(), nullptr};
+
+    Pipe out = make_pipe();
+    Pipe err = make_pipe();
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out.write_end.get(), STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err.write_end.get(), STDERR_FILENO);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t no_signals;
+    sigemptyset(&no_signals);
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) sigaddset(&stop_signals, sig);
+    posix_spawnattr_setsigmask(&attributes, &no_signals);
+    posix_spawnattr_setsigdefault(&attributes, &stop_signals);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = -1;
+    const int spawned = posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    if (spawned != 0) throw SystemError(spawned, fmt::format("native: spawn {}", args[0]));
+    process_ = ProcessExit(pid);
+    spawned_at_ = monotonic_now();
+    console_.emplace(std::move(out.read_end), std::move(err.read_end), stop_);
+  }
+
+  ~NativeInstance() override { process_.kill_and_reap(); }
+
+  std::optional<ConsoleLine> next_line(MonotonicNs deadline) override { return console_->next_line(deadline); }
+
+  InstanceExit wait_exit(MonotonicNs deadline) override {
+    const ProcessExit::Status status = process_.wait(deadline, stop_);
+    return InstanceExit{status.exit_code, status.signal, false, status.at};
+  }
+
+  [[nodiscard]] std::vector<std::pair<std::string, MonotonicNs>> phases() const override {
+    return {{"spawned", spawned_at_}};
+  }
+  InstanceStats stats() override {
+    InstanceStats stats;
+    if (const auto usage = process_.usage()) {
+      stats.cpu_time_ns = usage->cpu_time_ns;
+      stats.memory_peak_bytes = usage->max_rss_bytes;
+    }
+    return stats;
+  }
+  std::string diagnostics() override { return console_->stderr_tail(); }
+  void destroy() override { process_.kill_and_reap(); }
+
+ private:
+  StopSignal& stop_;
+  ProcessExit process_;
+  MonotonicNs spawned_at_ = 0;
+  std::optional<ConsoleReader> console_;
+};
+
+}  // namespace
+
+NativeBackend::NativeBackend(ImageChoice image, StopSignal& stop) : image_(std::move(image)), stop_(stop) {}
+
+std::unique_ptr<Instance> NativeBackend::launch(const InstanceSpec& spec, MonotonicNs /*deadline*/) {
+  return std::make_unique<NativeInstance>(image_, spec, stop_);
+}
+
+}  // namespace benchrun::harness

@@ -1,0 +1,172 @@
+#include "harness/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <sstream>
+
+#include "harness/version.hpp"
+#include "runtime/sys/error.hpp"
+
+namespace benchrun::harness {
+namespace {
+
+std::filesystem::path default_images_dir() {
+  if (const char* dir = std::getenv("BENCHRUN_IMAGES_DIR"); dir != nullptr && *dir != '\0') return dir;
+  return std::filesystem::path(BENCHRUN_SOURCE_DIR) / "images";
+}
+
+struct LimitFlags {
+  std::string memory;
+  std::string cpus;
+  std::uint64_t pids = 0;
+  std::string cpuset;
+
+  void add_to(CLI::App& app) {
+    app.add_option("--memory", memory, "Memory limit of each instance (e.g. 64M, 1G)");
+    app.add_option("--cpus", cpus, "CPU quota of each instance in cores (e.g. 0.5)");
+    app.add_option("--pids", pids, "Maximum number of processes in each instance")->check(CLI::PositiveNumber);
+    app.add_option("--cpuset", cpuset, "CPUs each instance may run on (e.g. 0 or 0-1)");
+  }
+  [[nodiscard]] Limits to_limits() const {
+    Limits limits;
+    if (!memory.empty()) limits.memory_bytes = parse_size(memory);
+    if (!cpus.empty()) limits.cpus = parse_cpus(cpus);
+    if (pids > 0) limits.pids_max = pids;
+    if (!cpuset.empty()) limits.cpuset_cpus = cpuset;
+    return limits;
+  }
+};
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::istringstream stream(text);
+  std::vector<std::string> words;
+  for (std::string word; stream >> word;) words.push_back(word);
+  return words;
+}
+
+void require_known(const std::string& what, const std::string& value, const std::vector<std::string>& known) {
+  if (std::find(known.begin(), known.end(), value) == known.end()) {
+    throw UsageError(fmt::format("unknown {} '{}': choose one of {}", what, value, fmt::join(known, ", ")));
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& known_suites() {
+  static const std::vector<std::string> suites{"startup"};
+  return suites;
+}
+
+const std::vector<std::string>& known_backends() {
+  static const std::vector<std::string> backends{"native", "container", "vm"};
+  return backends;
+}
+
+Command parse_command_line(int argc, char** argv) {
+  CLI::App app{"benchrun: what containers and VMs really cost, measured side by side with the same workload.",
+               "benchrun"};
+  app.set_version_flag("--version", std::string("benchrun ") + version);
+  app.require_subcommand(0, 1);
+
+  SuiteOptions suite;
+  std::string backends = "native,container";
+  std::string workload = "hello";
+  double timeout_s = 30;
+  LimitFlags suite_limits;
+  std::string images_dir = default_images_dir().string();
+  app.add_option("--suite", suite.suite, fmt::format("Suite to run: {}", fmt::join(known_suites(), ", ")));
+  app.add_option("--backends", backends, "Comma-separated backends: native, container, vm")->capture_default_str();
+  app.add_option("--workload", workload, "Workload from the image and its arguments, e.g. 'spin 100'")->capture_default_str();
+  app.add_option("--runs", suite.runs, "Measured repetitions per backend")->capture_default_str();
+  app.add_option("--warmup", suite.warmup, "Unmeasured warm-up repetitions per backend")->capture_default_str();
+  app.add_option("--timeout", timeout_s, "Seconds an instance may take from launch to exit")->capture_default_str();
+  app.add_option("--out", suite.out_dir, "Folder for samples.jsonl and report.json (default: results/<run-id>)");
+  app.add_option("--image", suite.image.name, "Image name under the images folder")->capture_default_str();
+  app.add_option("--images-dir", images_dir, "Folder holding the images (env BENCHRUN_IMAGES_DIR)")->capture_default_str();
+  app.add_option("--libvirt-uri", suite.libvirt_uri, "libvirt URI for the vm backend (default: embedded QEMU driver)");
+  app.add_flag("--quiet,-q", suite.quiet, "No progress line and no table; only errors and the report path");
+  suite_limits.add_to(app);
+
+  RunOptions run;
+  LimitFlags run_limits;
+  std::string run_images_dir = images_dir;
+  std::string hostname;
+  bool no_netns = false;
+  bool no_seccomp = false;
+  CLI::App* run_app = app.add_subcommand("run", "Run one command in one instance, e.g. run --backend container -- hello");
+  run_app->add_option("--backend", run.backend, "Backend: container or native")->capture_default_str();
+  run_app->add_option("--image", run.image.name, "Image name")->capture_default_str();
+  run_app->add_option("--images-dir", run_images_dir, "Folder holding the images")->capture_default_str();
+  run_app->add_option("--hostname", hostname, "Hostname inside the container (default: its name)");
+  run_app->add_flag("--no-network-namespace", no_netns, "Share the host's network namespace");
+  run_app->add_flag("--user-namespace", run.user_namespace, "Run in a new user namespace too");
+  run_app->add_flag("--no-seccomp", no_seccomp, "Do not install the default seccomp filter");
+  run_limits.add_to(*run_app);
+  run_app->add_option("command", run.command, "The command and its arguments (after --)")->required();
+
+  std::string doctor_uri;
+  CLI::App* doctor_app = app.add_subcommand("doctor", "Tell what this host can measure, and how to fix what is missing");
+  doctor_app->add_option("--libvirt-uri", doctor_uri, "libvirt URI to check (default: embedded QEMU driver)");
+  std::string cleanup_uri;
+  CLI::App* cleanup_app = app.add_subcommand("cleanup", "Remove what killed runs left: cgroups, mounts, processes, guests");
+  cleanup_app->add_option("--libvirt-uri", cleanup_uri, "libvirt URI whose benchrun guests to remove");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return ExitNow{app.exit(help)};
+  } catch (const CLI::CallForAllHelp& help) {
+    return ExitNow{app.exit(help)};
+  } catch (const CLI::CallForVersion& version_request) {
+    return ExitNow{app.exit(version_request)};
+  } catch (const CLI::ParseError& error) {
+    throw UsageError(fmt::format("{} (see benchrun --help)", error.what()));
+  }
+
+  try {
+    if (run_app->parsed()) {
+      run.limits = run_limits.to_limits();
+      run.image.images_dir = run_images_dir;
+      if (!hostname.empty()) run.hostname = hostname;
+      run.network_namespace = !no_netns;
+      run.seccomp = !no_seccomp;
+      if (run.backend != "container" && run.backend != "native") {
+        throw UsageError(fmt::format("backend '{}' is not available for 'run': use container or native", run.backend));
+      }
+      return run;
+    }
+    if (doctor_app->parsed()) return DoctorCommand{doctor_uri, ImageChoice{images_dir, suite.image.name}};
+    if (cleanup_app->parsed()) return CleanupCommand{cleanup_uri};
+
+    if (suite.suite.empty()) throw UsageError("no suite given: try benchrun --suite startup (see benchrun --help)");
+    require_known("suite", suite.suite, known_suites());
+    suite.backends.clear();
+    std::string backend_words = backends;
+    std::replace(backend_words.begin(), backend_words.end(), ',', ' ');
+    for (auto& name : split_words(backend_words)) {
+      require_known("backend", name, known_backends());
+      if (std::find(suite.backends.begin(), suite.backends.end(), name) == suite.backends.end()) suite.backends.push_back(name);
+    }
+    if (suite.backends.empty()) throw UsageError("no backend given: e.g. --backends native,container");
+    const auto words = split_words(workload);
+    if (words.empty()) throw UsageError("empty --workload: e.g. --workload hello");
+    suite.workload = words.front();
+    suite.workload_args.assign(words.begin() + 1, words.end());
+    if (suite.runs < 1) throw UsageError(fmt::format("--runs {}: needs at least 1 measured run", suite.runs));
+    if (suite.warmup < 0) throw UsageError(fmt::format("--warmup {}: cannot be negative", suite.warmup));
+    if (!(timeout_s > 0)) throw UsageError(fmt::format("--timeout {}: must be a positive number of seconds", timeout_s));
+    suite.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
+    suite.limits = suite_limits.to_limits();
+    suite.image.images_dir = images_dir;
+    suite.command_line.assign(argv, argv + argc);
+    return suite;
+  } catch (const UsageError&) {
+    throw;
+  } catch (const Error& error) {
+    throw UsageError(error.what());
+  }
+}
+
+}  // namespace benchrun::harness

@@ -1,0 +1,23 @@
+// The commands benchrun offers; each returns the process exit code.
+#pragma once
+
+#include "harness/cli.hpp"
+#include "harness/stop_signal.hpp"
+
+namespace benchrun::harness {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;      // the run finished but something in it failed
+inline constexpr int exit_usage = 2;        // bad input: nothing was measured
+inline constexpr int exit_interrupted = 130;
+
+// benchrun --suite S: measures, writes samples.jsonl and report.json, prints the table.
+int run_suite(const SuiteOptions& options, StopSignal& stop);
+// benchrun run: one command in one instance; exit status is the workload's (128+signal when killed).
+int run_one(const RunOptions& options, StopSignal& stop);
+// benchrun doctor: what this host can measure, with the fix for what it cannot.
+int run_doctor(const DoctorCommand& options);
+// benchrun cleanup: removes what killed runs left behind.
+int run_cleanup(const CleanupCommand& options);
+
+}  // namespace benchrun::harness

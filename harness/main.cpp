@@ -1,0 +1,41 @@
+// benchrun: connects the parts. CLI -> validated options -> the command -> exit code.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <variant>
+
+#include "harness/cli.hpp"
+#include "harness/commands/commands.hpp"
+#include "harness/stop_signal.hpp"
+
+namespace {
+
+template <class... Handlers>
+struct Overloaded : Handlers... {
+  using Handlers::operator()...;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace benchrun::harness;
+  spdlog::set_pattern("benchrun: %l: %v");
+  try {
+    const Command command = parse_command_line(argc, argv);
+    StopSignal stop;
+    return std::visit(Overloaded{
+                          [&](const SuiteOptions& options) { return run_suite(options, stop); },
+                          [&](const RunOptions& options) { return run_one(options, stop); },
+                          [&](const DoctorCommand& options) { return run_doctor(options); },
+                          [&](const CleanupCommand& options) { return run_cleanup(options); },
+                          [](const ExitNow& exit) { return exit.code; },
+                      },
+                      command);
+  } catch (const UsageError& error) {
+    fmt::print(stderr, "benchrun: {}\n", error.what());
+    return exit_usage;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "benchrun: {}\n", error.what());
+    return exit_failure;
+  }
+}

@@ -1,0 +1,74 @@
+#include "harness/process_exit.hpp"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <utility>
+
+#include "harness/backend.hpp"
+#include "harness/console_reader.hpp"
+#include "runtime/sys/retry.hpp"
+
+namespace benchrun::harness {
+
+ProcessExit::ProcessExit(pid_t pid) : pid_(pid), pidfd_(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))) {
+  if (!pidfd_) throw_errno("pidfd_open");
+}
+
+ProcessExit::ProcessExit(ProcessExit&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)),
+      pidfd_(std::move(other.pidfd_)),
+      status_(other.status_),
+      usage_(other.usage_) {}
+
+ProcessExit& ProcessExit::operator=(ProcessExit&& other) noexcept {
+  if (this != &other) {
+    kill_and_reap();
+    pid_ = std::exchange(other.pid_, -1);
+    pidfd_ = std::move(other.pidfd_);
+    status_ = other.status_;
+    usage_ = other.usage_;
+  }
+  return *this;
+}
+
+void ProcessExit::reap(int options) {
+  int raw_status = 0;
+  rusage resources{};
+  const pid_t reaped = retry_eintr([&] { return ::wait4(pid_, &raw_status, options, &resources); });
+  if (reaped <= 0) return;
+  Status status;
+  status.at = monotonic_now();
+  if (WIFEXITED(raw_status)) status.exit_code = WEXITSTATUS(raw_status);
+  if (WIFSIGNALED(raw_status)) status.signal = WTERMSIG(raw_status);
+  status_ = status;
+  const auto to_ns = [](const timeval& tv) {
+    return static_cast<std::uint64_t>(tv.tv_sec) * 1'000'000'000 + static_cast<std::uint64_t>(tv.tv_usec) * 1'000;
+  };
+  usage_ = Usage{to_ns(resources.ru_utime) + to_ns(resources.ru_stime),
+                 static_cast<std::uint64_t>(resources.ru_maxrss) * 1024};
+  pidfd_.reset();
+}
+
+ProcessExit::Status ProcessExit::wait(MonotonicNs deadline, StopSignal& stop) {
+  while (!status_) {
+    if (pid_ < 0) throw Error("wait: no process");
+    wait_readable(pidfd_.get(), deadline, stop, "wait for exit");
+    reap(WNOHANG);
+  }
+  return *status_;
+}
+
+void ProcessExit::kill_and_reap() noexcept {
+  if (pid_ < 0 || status_) return;
+  ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
+  try {
+    reap(0);
+  } catch (...) {
+  }
+}
+
+}  // namespace benchrun::harness

@@ -1,0 +1,50 @@
+#include "harness/stop_signal.hpp"
+
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/retry.hpp"
+
+namespace benchrun::harness {
+namespace {
+
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+}  // namespace
+
+StopSignal::StopSignal() {
+  const sigset_t set = stop_signals();
+  if (pthread_sigmask(SIG_BLOCK, &set, &previous_mask_) != 0) throw Error("block stop signals: pthread_sigmask failed");
+  fd_ = UniqueFd(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!fd_) throw_errno("signalfd");
+}
+
+StopSignal::~StopSignal() {
+  fd_.reset();
+  pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
+}
+
+bool StopSignal::requested() {
+  if (signal_) return true;
+  signalfd_siginfo info{};
+  const ssize_t got = retry_eintr([&] { return ::read(fd_.get(), &info, sizeof info); });
+  if (got == static_cast<ssize_t>(sizeof info)) signal_ = static_cast<int>(info.ssi_signo);
+  return signal_.has_value();
+}
+
+void reset_signals_for_exec() noexcept {
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) signal(sig, SIG_DFL);
+}
+
+}  // namespace benchrun::harness

@@ -1,0 +1,107 @@
+#include "harness/suites/startup.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "harness/workload_protocol.hpp"
+
+namespace benchrun::harness {
+namespace {
+
+double ms_between(MonotonicNs from, MonotonicNs to) { return static_cast<double>(to - from) / 1e6; }
+
+// Times one instance from launch to teardown, recording a failure of the running instance in `sample`.
+// Throws Error or Timeout when the launch itself fails, Interrupted on a stop request.
+void run_to_teardown(Backend& backend, const InstanceSpec& spec, MonotonicNs deadline, reports::Sample& sample) {
+  const MonotonicNs launched_at = monotonic_now();
+  sample.started_at_monotonic_ns = launched_at;
+  std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
+  sample.phases["launch_returned"] = ms_between(launched_at, monotonic_now());
+
+  // Whatever happens below, the instance is torn down and its diagnostics kept for the failure message.
+  struct Teardown {
+    Instance& instance;
+    ~Teardown() {
+      try {
+        instance.destroy();
+      } catch (...) {
+      }
+    }
+  } teardown_guard{*instance};
+
+  const auto record_phases = [&] {
+    for (const auto& [phase, at] : instance->phases()) sample.phases[phase] = ms_between(launched_at, at);
+  };
+  try {
+    std::optional<MonotonicNs> ready_at;
+    std::optional<ConsoleLine> result_line;
+    while (!result_line) {
+      std::optional<ConsoleLine> line = instance->next_line(deadline);
+      if (!line) break;
+      if (!ready_at && is_ready_line(line->text)) ready_at = line->at;
+      else if (is_result_line(line->text)) result_line = std::move(line);
+    }
+    if (ready_at) sample.metrics["time_to_ready_ms"] = ms_between(launched_at, *ready_at);
+    if (result_line) {
+      sample.metrics["time_to_result_ms"] = ms_between(launched_at, result_line->at);
+      sample.workload_result = parse_result_line(result_line->text);
+    }
+
+    const InstanceExit exit = instance->wait_exit(deadline);
+    sample.metrics["time_to_exit_ms"] = ms_between(launched_at, exit.at);
+    const InstanceStats stats = instance->stats();
+    if (stats.memory_peak_bytes) sample.metrics["memory_peak_mib"] = static_cast<double>(*stats.memory_peak_bytes) / (1 << 20);
+    if (stats.cpu_time_ns) sample.metrics["cpu_time_ms"] = static_cast<double>(*stats.cpu_time_ns) / 1e6;
+    record_phases();
+
+    const MonotonicNs teardown_from = monotonic_now();
+    instance->destroy();
+    const MonotonicNs torn_down_at = monotonic_now();
+    sample.metrics["teardown_ms"] = ms_between(teardown_from, torn_down_at);
+    sample.metrics["total_ms"] = ms_between(launched_at, torn_down_at);
+
+    if (exit.oom_killed) {
+      sample.failure = reports::Failure{reports::FailureKind::oom, "OOM-killed: the workload hit its memory limit"};
+    } else if (!ready_at || !result_line) {
+      sample.failure = reports::Failure{reports::FailureKind::crash,
+                                        fmt::format("instance ended ({}) before {}{}", describe(exit),
+                                                    ready_at ? "BENCHRUN RESULT" : "BENCHRUN READY",
+                                                    with_diagnostics(instance->diagnostics()))};
+    } else if (!sample.workload_result || sample.workload_result->exit_code != 0) {
+      sample.failure = reports::Failure{reports::FailureKind::crash,
+                                        fmt::format("workload failed: {}{}", describe(sample.workload_result),
+                                                    with_diagnostics(instance->diagnostics()))};
+    }
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const Timeout& timeout_error) {
+    record_phases();
+    sample.failure = reports::Failure{reports::FailureKind::timeout,
+                                      fmt::format("{}{}", timeout_error.what(), with_diagnostics(instance->diagnostics()))};
+  } catch (const Error& error) {
+    record_phases();
+    sample.failure = reports::Failure{reports::FailureKind::error,
+                                      fmt::format("{}{}", error.what(), with_diagnostics(instance->diagnostics()))};
+  }
+}
+
+}  // namespace
+
+reports::Sample measure_startup(Backend& backend, const InstanceSpec& spec, std::chrono::milliseconds timeout) {
+  reports::Sample sample;
+  sample.backend = backend.name();
+  const MonotonicNs deadline = monotonic_now() + std::chrono::nanoseconds(timeout).count();
+  try {
+    run_to_teardown(backend, spec, deadline, sample);
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const Timeout& timeout_error) {
+    sample.failure = reports::Failure{reports::FailureKind::timeout, timeout_error.what()};
+  } catch (const Error& error) {
+    sample.failure = reports::Failure{reports::FailureKind::error, error.what()};
+  }
+  sample.ok = !sample.failure.has_value();
+  return sample;
+}
+
+}  // namespace benchrun::harness

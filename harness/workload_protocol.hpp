@@ -1,0 +1,27 @@
+// The host side of the benchinit protocol: `BENCHRUN READY`, then `BENCHRUN RESULT {json}`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "harness/backend.hpp"
+#include "reports/model.hpp"
+
+namespace benchrun::harness {
+
+inline constexpr std::string_view ready_line = "BENCHRUN READY";
+inline constexpr std::string_view result_prefix = "BENCHRUN RESULT ";
+
+bool is_ready_line(std::string_view line);
+bool is_result_line(std::string_view line);
+// Throws Error when the JSON after the prefix is malformed.
+reports::WorkloadResult parse_result_line(std::string_view line);
+
+// "exit code 1", "killed by SIGKILL", "OOM-killed"
+std::string describe(const InstanceExit& exit);
+std::string describe(const std::optional<reports::WorkloadResult>& result);
+// ": <last line of diagnostics>" or "" — for appending to a failure message.
+std::string with_diagnostics(const std::string& diagnostics);
+
+}  // namespace benchrun::harness
