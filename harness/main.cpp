@@ -1,6 +1,5 @@
 // benchrun: connects the parts. CLI -> validated options -> the command -> exit code.
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <variant>
 
@@ -19,7 +18,6 @@ struct Overloaded : Handlers... {
 
 int main(int argc, char** argv) {
   using namespace benchrun::harness;
-  spdlog::set_pattern("benchrun: %l: %v");
   try {
     const Command command = parse_command_line(argc, argv);
     StopSignal stop;

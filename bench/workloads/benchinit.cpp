@@ -60,8 +60,11 @@ void write_all(int fd, const char* data, size_t size) {
   write_all(fd, line, length < static_cast<int>(sizeof line) ? static_cast<size_t>(length) : sizeof line - 1);
 }
 
+// "benchinit: exec /bench/bin/x: ENOENT (No such file or directory)", the project's error shape.
 void warn_errno(const char* what, const char* subject, int errno_value) {
-  print_line(STDERR_FILENO, "benchinit: %s %s: %s\n", what, subject, strerror(errno_value));
+  const char* name = strerrorname_np(errno_value);
+  print_line(STDERR_FILENO, "benchinit: %s %s: %s (%s)\n", what, subject, name != nullptr ? name : "E?",
+             strerror(errno_value));
 }
 
 long long monotonic_ns() {

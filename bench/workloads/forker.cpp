@@ -1,0 +1,45 @@
+// forker N: tries to start N children that all stay alive together (each blocks on a pipe), counts how
+// many fork() calls succeeded, then lets them go and reaps them. Under pids.max the count stops at the
+// limit: "forker: <ok> of <N> children started", exit 0 if all started, else 1.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "workload_args.hpp"
+
+int main(int argc, char** argv) {
+  long long wanted = benchrun::workload::parse_single_count(argc, argv, 0, 1'000'000, "forker N");
+  int release_pipe[2];
+  if (pipe(release_pipe) != 0) {
+    std::perror("forker: pipe");
+    return 1;
+  }
+  long long started = 0;
+  int first_fork_errno = 0;
+  for (long long i = 0; i < wanted; ++i) {
+    pid_t child = fork();
+    if (child == 0) {
+      // Wait for end-of-file: it comes when the parent closes its write end (or dies).
+      close(release_pipe[1]);
+      char byte;
+      while (read(release_pipe[0], &byte, 1) < 0 && errno == EINTR) {
+      }
+      _exit(0);
+    }
+    if (child > 0) {
+      ++started;
+    } else if (first_fork_errno == 0) {
+      first_fork_errno = errno;
+    }
+  }
+  close(release_pipe[1]);
+  close(release_pipe[0]);
+  while (wait(nullptr) > 0 || errno == EINTR) {
+  }
+  std::printf("forker: %lld of %lld children started\n", started, wanted);
+  if (first_fork_errno != 0) std::fprintf(stderr, "forker: fork: %s\n", std::strerror(first_fork_errno));
+  return started == wanted ? 0 : 1;
+}

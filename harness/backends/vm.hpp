@@ -1,0 +1,40 @@
+// The vm backend lives in a plugin (libbenchrun_vm_backend.so) loaded only when a command needs it:
+// linking libvirt into benchrun would add tens of milliseconds of dynamic loading to every start,
+// `benchrun run --backend container` included, which is what the container figures measure.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "harness/backend.hpp"
+#include "harness/commands/doctor_check.hpp"
+#include "harness/stop_signal.hpp"
+
+namespace benchrun::harness {
+
+struct VmBackendOptions {
+  std::string libvirt_uri;  // empty: the embedded QEMU driver under state_dir
+  std::filesystem::path state_dir = "/var/lib/benchrun";
+  ImageChoice image;
+  std::string run_id;
+};
+
+// The plugin's entry points. Bumped whenever this struct or the types it passes change.
+inline constexpr int vm_plugin_abi = 1;
+struct VmPluginApi {
+  int abi = vm_plugin_abi;
+  std::unique_ptr<Backend> (*make_backend)(const VmBackendOptions& options, StopSignal& stop);
+  DoctorCheck (*check_connection)(const std::string& libvirt_uri, const std::filesystem::path& state_dir);
+  // Destroys guests and state of killed runs; returns how many it removed.
+  int (*sweep_leftovers)(const std::string& libvirt_uri, const std::filesystem::path& state_dir);
+};
+
+// Loads the plugin (next to the benchrun executable, or $BENCHRUN_PLUGIN_DIR). Throws Error naming the fix.
+const VmPluginApi& load_vm_plugin();
+
+std::unique_ptr<Backend> make_vm_backend(const VmBackendOptions& options, StopSignal& stop);
+DoctorCheck check_vm_connection(const std::string& libvirt_uri);
+
+}  // namespace benchrun::harness
+
+extern "C" const benchrun::harness::VmPluginApi* benchrun_vm_plugin();

@@ -1,0 +1,55 @@
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "harness/backends/vm.hpp"
+
+namespace benchrun::harness {
+namespace {
+
+constexpr const char* plugin_file = "libbenchrun_vm_backend.so";
+
+std::filesystem::path plugin_dir() {
+  if (const char* dir = std::getenv("BENCHRUN_PLUGIN_DIR"); dir != nullptr && *dir != '\0') return dir;
+  std::error_code ignored;
+  return std::filesystem::read_symlink("/proc/self/exe", ignored).parent_path();
+}
+
+const VmPluginApi& load() {
+  const auto path = plugin_dir() / plugin_file;
+  // RTLD_NODELETE: backends and instances from the plugin may outlive any handle we could scope.
+  void* library = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+  if (library == nullptr) {
+    throw Error(fmt::format("vm backend: load {}: {}: rebuild benchrun (scripts/build.sh)", path.string(), ::dlerror()));
+  }
+  using Entry = const VmPluginApi* (*)();
+  auto entry = reinterpret_cast<Entry>(::dlsym(library, "benchrun_vm_plugin"));
+  if (entry == nullptr) throw Error(fmt::format("vm backend: {} has no benchrun_vm_plugin entry", path.string()));
+  const VmPluginApi* api = entry();
+  if (api == nullptr || api->abi != vm_plugin_abi) {
+    throw Error(fmt::format("vm backend: {} was built for another benchrun: rebuild (scripts/build.sh)", path.string()));
+  }
+  return *api;
+}
+
+}  // namespace
+
+const VmPluginApi& load_vm_plugin() {
+  // Loaded once per process; dlopen itself returns the same library on later calls.
+  return load();
+}
+
+std::unique_ptr<Backend> make_vm_backend(const VmBackendOptions& options, StopSignal& stop) {
+  return load_vm_plugin().make_backend(options, stop);
+}
+
+DoctorCheck check_vm_connection(const std::string& libvirt_uri) {
+  try {
+    return load_vm_plugin().check_connection(libvirt_uri, VmBackendOptions{}.state_dir);
+  } catch (const std::exception& error) {
+    return {"libvirt", false, error.what(), "scripts/build.sh"};
+  }
+}
+
+}  // namespace benchrun::harness

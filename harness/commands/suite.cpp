@@ -1,0 +1,114 @@
+// benchrun --suite S: validate, sweep what killed runs left, measure, write samples and report, print.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fmt/format.h>
+#include <map>
+
+#include "harness/backends/registry.hpp"
+#include "harness/commands/commands.hpp"
+#include "harness/environment.hpp"
+#include "harness/image.hpp"
+#include "harness/report_builder.hpp"
+#include "harness/runner.hpp"
+#include "harness/suites/startup.hpp"
+#include "reports/report_writer.hpp"
+#include "reports/samples_log.hpp"
+#include "reports/table.hpp"
+#include "reports/timestamp.hpp"
+#include "runtime/cleanup.hpp"
+
+namespace benchrun::harness {
+namespace {
+
+// Creates the output folder and proves it writable before anything is measured.
+void prepare_out_dir(const std::filesystem::path& out_dir) {
+  std::error_code error;
+  std::filesystem::create_directories(out_dir, error);
+  if (error) {
+    throw UsageError(fmt::format("cannot create --out folder {}: {}: choose a writable folder", out_dir.string(),
+                                 error.message()));
+  }
+  if (::access(out_dir.c_str(), W_OK) != 0) {
+    throw UsageError(fmt::format("cannot write to --out folder {}: {}: choose a writable folder", out_dir.string(),
+                                 describe_errno(errno)));
+  }
+}
+
+std::string now_rfc3339() { return reports::rfc3339_utc(std::chrono::system_clock::now()); }
+
+// One line per backend whose samples failed: "container: 2 of 10 samples failed (oom: OOM-killed ...)".
+std::vector<std::string> failure_lines(const std::vector<reports::Sample>& samples) {
+  struct Count {
+    int failed = 0;
+    int total = 0;
+    std::string first_reason;
+  };
+  std::map<std::string, Count> by_backend;
+  for (const auto& sample : samples) {
+    Count& count = by_backend[sample.backend];
+    ++count.total;
+    if (sample.failure) {
+      if (count.failed++ == 0) {
+        count.first_reason = fmt::format("{}: {}", reports::to_string(sample.failure->kind), sample.failure->message);
+      }
+    }
+  }
+  std::vector<std::string> lines;
+  for (const auto& [backend, count] : by_backend) {
+    if (count.failed > 0) {
+      lines.push_back(fmt::format("{}: {} of {} samples failed (first: {})", backend, count.failed, count.total,
+                                  count.first_reason));
+    }
+  }
+  return lines;
+}
+
+}  // namespace
+
+int run_suite(const SuiteOptions& requested, StopSignal& stop) {
+  SuiteOptions options = requested;
+  require_image(options.image, options.workload);
+  const std::string run_id = make_run_id();
+  if (options.out_dir.empty()) options.out_dir = std::filesystem::path("results") / run_id;
+  prepare_out_dir(options.out_dir);
+
+  const std::string started_at = now_rfc3339();
+  RunRecord record{run_id, started_at, {}, false, {}, {}, {}};
+  if (const auto swept = runtime::sweep_leftovers(); swept.removed > 0) {
+    record.warnings.push_back(fmt::format("removed {} leftovers of killed runs before starting", swept.removed));
+  }
+
+  std::vector<std::unique_ptr<Backend>> backends = make_backends(options, run_id, stop);
+  const HostEnvironment environment = probe_environment();
+  reports::SamplesLog log(options.out_dir / "samples.jsonl");
+  Progress progress((options.warmup + options.runs) * static_cast<int>(backends.size()), !options.quiet);
+
+  RunPlan plan{run_id,       std::move(backends), options.workload, options.workload_args,
+               options.limits, options.warmup,    options.runs,     options.timeout};
+  RunOutcome outcome = run_plan(plan, measure_startup, log, progress);
+  progress.clear();
+
+  record.finished_at = now_rfc3339();
+  record.complete = !outcome.interrupted;
+  record.errors = failure_lines(outcome.samples);
+  if (outcome.interrupted) {
+    record.errors.push_back(fmt::format("interrupted by {} after {} instances: the report is incomplete",
+                                        stop.signal() ? fmt::format("SIG{}", sigabbrev_np(*stop.signal())) : std::string("a stop request"),
+                                        outcome.samples.size()));
+  }
+  record.samples = std::move(outcome.samples);
+  const reports::Report report = build_report(options, environment, plan.backends, std::move(record));
+  const auto report_path = options.out_dir / "report.json";
+  reports::write_report_atomically(report, report_path);
+
+  if (!options.quiet) fmt::print("{}", reports::render_summary_table(report));
+  for (const auto& error : report.errors) fmt::print(stderr, "benchrun: {}\n", error);
+  fmt::print("report: {}\n", report_path.string());
+
+  if (outcome.interrupted) return exit_interrupted;
+  return report.errors.empty() ? exit_ok : exit_failure;
+}
+
+}  // namespace benchrun::harness

@@ -1,0 +1,78 @@
+#include "harness/report_builder.hpp"
+
+#include <algorithm>
+
+#include "harness/stats/report_summaries.hpp"
+#include "harness/version.hpp"
+
+namespace benchrun::harness {
+namespace {
+
+reports::RunOptions to_report_options(const SuiteOptions& options) {
+  reports::RunOptions report_options;
+  report_options.suite = options.suite;
+  report_options.backends = options.backends;
+  report_options.workload = options.workload;
+  report_options.workload_args = options.workload_args;
+  report_options.runs = options.runs;
+  report_options.warmup = options.warmup;
+  report_options.timeout_ms = options.timeout.count();
+  report_options.limits = {options.limits.memory_bytes, options.limits.cpus, options.limits.pids_max,
+                           options.limits.cpuset_cpus};
+  report_options.out_dir = options.out_dir.string();
+  report_options.image = options.image.dir().string();
+  if (!options.libvirt_uri.empty()) report_options.libvirt_uri = options.libvirt_uri;
+  return report_options;
+}
+
+// What a guest gets on this host: the VM backend's own answer when it ran, else what it would get.
+std::string virtualization(const HostEnvironment& environment, const std::vector<std::unique_ptr<Backend>>& backends) {
+  for (const auto& backend : backends) {
+    if (backend->kind() != BackendKind::vm) continue;
+    const auto details = backend->details();
+    if (const auto type = details.find("domain_type"); type != details.end()) return type->second == "kvm" ? "kvm" : "tcg";
+  }
+  if (environment.kvm_usable) return "kvm";
+  return environment.qemu_version ? "tcg" : "none";
+}
+
+reports::BackendKind to_report_kind(BackendKind kind) {
+  switch (kind) {
+    case BackendKind::native: return reports::BackendKind::native;
+    case BackendKind::container: return reports::BackendKind::container;
+    case BackendKind::oci: return reports::BackendKind::oci;
+    case BackendKind::vm: return reports::BackendKind::vm;
+  }
+  return reports::BackendKind::native;
+}
+
+}  // namespace
+
+reports::Report build_report(const SuiteOptions& options, const HostEnvironment& environment,
+                             const std::vector<std::unique_ptr<Backend>>& backends, RunRecord record) {
+  reports::Report report;
+  report.run_id = record.run_id;
+  report.started_at = record.started_at;
+  report.finished_at = record.finished_at;
+  report.complete = record.complete;
+  report.command_line = options.command_line;
+  report.options = to_report_options(options);
+  report.environment = reports::Environment{
+      environment.hostname, environment.kernel, environment.os, environment.cpu_model, environment.cores,
+      environment.memory_bytes, environment.cgroup_version, virtualization(environment, backends),
+      reports::ToolVersions{environment.libvirt_version, environment.qemu_version, environment.crun_version,
+                            environment.runc_version},
+      version, environment.git_commit, record.started_at};
+  for (const auto& backend : backends) {
+    reports::BackendInfo info{backend->name(), to_report_kind(backend->kind()), {}};
+    for (const auto& [key, value] : backend->details()) info.details[key] = value;
+    report.backends.push_back(std::move(info));
+  }
+  report.samples = std::move(record.samples);
+  report.summaries = stats::summarize_report_samples(report.samples);
+  report.errors = std::move(record.errors);
+  report.warnings = std::move(record.warnings);
+  return report;
+}
+
+}  // namespace benchrun::harness

@@ -1,0 +1,28 @@
+// Turns what a run measured, and where, into the Report model that exporters write.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "harness/backend.hpp"
+#include "harness/environment.hpp"
+#include "harness/options.hpp"
+#include "reports/model.hpp"
+
+namespace benchrun::harness {
+
+struct RunRecord {
+  std::string run_id;
+  std::string started_at;   // RFC 3339 UTC
+  std::string finished_at;  // RFC 3339 UTC
+  bool complete = false;
+  std::vector<reports::Sample> samples;
+  std::vector<std::string> errors;
+  std::vector<std::string> warnings;
+};
+
+// Summaries are computed from the measured (non-warm-up, successful) samples.
+reports::Report build_report(const SuiteOptions& options, const HostEnvironment& environment,
+                             const std::vector<std::unique_ptr<Backend>>& backends, RunRecord record);
+
+}  // namespace benchrun::harness

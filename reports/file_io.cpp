@@ -1,0 +1,88 @@
+#include "reports/file_io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fmt/format.h>
+#include <vector>
+
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/retry.hpp"
+#include "runtime/sys/unique_fd.hpp"
+
+namespace benchrun::reports {
+namespace {
+
+// Unlinks the temp file unless the rename took it over; never throws.
+class TempFileGuard {
+ public:
+  explicit TempFileGuard(std::string path) : path_(std::move(path)) {}
+  TempFileGuard(const TempFileGuard&) = delete;
+  TempFileGuard& operator=(const TempFileGuard&) = delete;
+  ~TempFileGuard() {
+    if (!committed_) ::unlink(path_.c_str());
+  }
+  void commit() noexcept { committed_ = true; }
+
+ private:
+  std::string path_;
+  bool committed_ = false;
+};
+
+std::filesystem::path directory_of(const std::filesystem::path& path) {
+  const auto parent = path.parent_path();
+  return parent.empty() ? std::filesystem::path(".") : parent;
+}
+
+}  // namespace
+
+std::string read_whole_file(const std::filesystem::path& path) {
+  const UniqueFd fd(retry_eintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); }));
+  if (!fd) throw_errno(fmt::format("open {}", path.string()));
+  std::string contents;
+  char buffer[65536];
+  for (;;) {
+    const ssize_t got = retry_eintr([&] { return ::read(fd.get(), buffer, sizeof buffer); });
+    if (got < 0) throw_errno(fmt::format("read {}", path.string()));
+    if (got == 0) return contents;
+    contents.append(buffer, static_cast<std::size_t>(got));
+  }
+}
+
+void write_all(int fd, std::string_view bytes, std::string_view what) {
+  while (!bytes.empty()) {
+    const ssize_t written = retry_eintr([&] { return ::write(fd, bytes.data(), bytes.size()); });
+    if (written < 0) throw_errno(fmt::format("write {}", what));
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+  }
+}
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view contents) {
+  const std::filesystem::path directory = directory_of(path);
+  // Hidden, and named after its target, so a leftover of a killed process is easy to attribute.
+  std::string temp_path = (directory / fmt::format(".{}.tmp-XXXXXX", path.filename().string())).string();
+  std::vector<char> template_buffer(temp_path.begin(), temp_path.end());
+  template_buffer.push_back('\0');
+  UniqueFd fd(::mkostemp(template_buffer.data(), O_CLOEXEC));
+  if (!fd) throw_errno(fmt::format("create temp file in {}", directory.string()));
+  temp_path.assign(template_buffer.data());
+  TempFileGuard guard(temp_path);
+
+  write_all(fd.get(), contents, temp_path);
+  // mkostemp creates 0600; a report is for everyone on the machine to read.
+  if (::fchmod(fd.get(), 0644) != 0) throw_errno(fmt::format("chmod {}", temp_path));
+  if (::fsync(fd.get()) != 0) throw_errno(fmt::format("fsync {}", temp_path));
+  with_context(temp_path, [&] { fd.close(); });
+  if (::rename(temp_path.c_str(), path.c_str()) != 0) {
+    throw_errno(fmt::format("rename {} to {}", temp_path, path.string()));
+  }
+  guard.commit();
+
+  const UniqueFd directory_fd(retry_eintr([&] { return ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); }));
+  if (!directory_fd) throw_errno(fmt::format("open directory {}", directory.string()));
+  if (::fsync(directory_fd.get()) != 0) throw_errno(fmt::format("fsync directory {}", directory.string()));
+}
+
+}  // namespace benchrun::reports

@@ -1,0 +1,21 @@
+#include "reports/report_file.hpp"
+
+#include <fmt/format.h>
+
+#include "reports/file_io.hpp"
+#include "reports/json.hpp"
+#include "runtime/sys/error.hpp"
+
+namespace benchrun::reports {
+
+void write_report_atomically(const Report& report, const std::filesystem::path& path) {
+  with_context(fmt::format("write report {}", path.string()),
+               [&] { write_file_atomically(path, report_to_json_text(report)); });
+}
+
+Report read_report_file(const std::filesystem::path& path) {
+  return with_context(fmt::format("read report {}", path.string()),
+                      [&] { return parse_report(read_whole_file(path)); });
+}
+
+}  // namespace benchrun::reports

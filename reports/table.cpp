@@ -1,0 +1,86 @@
+#include "reports/table.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <fmt/format.h>
+#include <vector>
+
+namespace benchrun::reports {
+namespace {
+
+constexpr std::size_t column_count = 8;
+using Row = std::array<std::string, column_count>;
+// Text columns (backend, metric) align left, figures align right.
+constexpr std::array<bool, column_count> align_left = {true, true, false, false, false, false, false, false};
+
+std::string with_unit(const std::string& figure, const std::string& unit) {
+  return unit == "count" ? figure : fmt::format("{} {}", figure, unit);
+}
+
+std::string ratio_cell(const Report& report, const MetricSummary& summary) {
+  const auto backend = std::find_if(report.backends.begin(), report.backends.end(),
+                                    [&](const BackendInfo& info) { return info.name == summary.backend; });
+  if (backend != report.backends.end() && backend->kind == BackendKind::native) return "baseline";
+  if (!summary.ratio_to_native) return "-";
+  return fmt::format("{:.2f}x", *summary.ratio_to_native);
+}
+
+std::size_t failed_runs(const Report& report, const std::string& backend) {
+  return static_cast<std::size_t>(std::count_if(report.samples.begin(), report.samples.end(), [&](const Sample& sample) {
+    return sample.backend == backend && !sample.warmup && !sample.ok;
+  }));
+}
+
+}  // namespace
+
+std::string format_figure(double value) {
+  const double magnitude = std::abs(value);
+  if (magnitude >= 100.0 || value == 0.0) return fmt::format("{:.0f}", value);
+  if (magnitude >= 10.0) return fmt::format("{:.1f}", value);
+  if (magnitude >= 1.0) return fmt::format("{:.2f}", value);
+  return fmt::format("{:.3f}", value);
+}
+
+std::string render_summary_table(const Report& report) {
+  std::vector<Row> rows;
+  rows.push_back({"backend", "metric", "median", "p90", "95% CI of median", "n", "failed", "vs native"});
+  for (const MetricSummary& summary : report.summaries) {
+    const SummaryStats& stats = summary.summary;
+    rows.push_back({summary.backend, summary.metric, with_unit(format_figure(stats.median), summary.unit),
+                    with_unit(format_figure(stats.p90), summary.unit),
+                    with_unit(fmt::format("[{}, {}]", format_figure(stats.ci_low), format_figure(stats.ci_high)),
+                              summary.unit),
+                    fmt::format("{}", stats.count), fmt::format("{}", failed_runs(report, summary.backend)),
+                    ratio_cell(report, summary)});
+  }
+
+  std::array<std::size_t, column_count> widths{};
+  for (const Row& row : rows) {
+    for (std::size_t column = 0; column < column_count; ++column) {
+      widths[column] = std::max(widths[column], row[column].size());
+    }
+  }
+
+  std::string out;
+  if (!report.complete) {
+    out += fmt::format("PARTIAL RESULTS: run {} did not complete (interrupted or aborted)\n", report.run_id);
+  }
+  if (report.summaries.empty()) {
+    out += "no successful measurements to summarize\n";
+    return out;
+  }
+  for (const Row& row : rows) {
+    std::string line;
+    for (std::size_t column = 0; column < column_count; ++column) {
+      if (column > 0) line += "  ";
+      line += align_left[column] ? fmt::format("{:<{}}", row[column], widths[column])
+                                 : fmt::format("{:>{}}", row[column], widths[column]);
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace benchrun::reports

@@ -1,0 +1,18 @@
+// The terminal view of a report: one row per backend x metric with median, p90, the 95 % interval of the
+// median, n, failures and the ratio to native; aligned plain-ASCII columns, values in the metric's unit.
+#pragma once
+
+#include <string>
+
+#include "reports/model.hpp"
+
+namespace benchrun::reports {
+
+// Rows in the order of report.summaries. A partial report (complete == false) says so in its first line.
+std::string render_summary_table(const Report& report);
+
+// A value with precision that fits its magnitude: 3 significant digits below 100, whole numbers above
+// ("0.123", "1.23", "12.3", "123", "12345").
+std::string format_figure(double value);
+
+}  // namespace benchrun::reports

@@ -1,0 +1,46 @@
+// One instance's cgroup, behind one interface for v1 (a directory per controller hierarchy) and v2
+// (one directory in the unified tree). Directories live under a shared parent `benchrun` at each
+// hierarchy's root: <root>/memory/benchrun/<name> on v1, <root>/benchrun/<name> on v2.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/cgroup/mode.hpp"
+#include "runtime/cgroup/resources.hpp"
+#include "runtime/sys/unique_fd.hpp"
+
+namespace benchrun::runtime {
+
+inline constexpr const char* kCgroupParentName = "benchrun";
+
+class Cgroup {
+ public:
+  virtual ~Cgroup() = default;
+
+  // Writes the limits (and what the kernel needs before a task may join, e.g. v1 cpuset.mems).
+  // Errors name the resource and the file: "cgroup cpuset: write .../cpuset.cpus: EINVAL (...)".
+  virtual void apply(const ResourceLimits& limits) = 0;
+
+  // cgroup.procs of every directory, open for writing: a process joins them all by writing "0" to
+  // each, which is how the container's init joins before exec without a round trip to the parent.
+  [[nodiscard]] virtual std::vector<UniqueFd> open_procs_for_join() const = 0;
+
+  [[nodiscard]] virtual CgroupStats stats() const = 0;
+
+  // Kills what runs inside and removes every directory. Idempotent; the destructor does it silently.
+  virtual void destroy() = 0;
+
+  // Every directory of this cgroup (one per hierarchy on v1).
+  [[nodiscard]] virtual std::vector<std::filesystem::path> paths() const = 0;
+};
+
+// Creates the directories of cgroup `name` under `root` (mode chosen by the caller, see mode.hpp).
+std::unique_ptr<Cgroup> create_cgroup(CgroupMode mode, const std::filesystem::path& root, const std::string& name);
+
+// The directories holding the `benchrun` parents on this layout: one per v1 hierarchy, or the root on v2.
+std::vector<std::filesystem::path> cgroup_parent_dirs(CgroupMode mode, const std::filesystem::path& root);
+
+}  // namespace benchrun::runtime

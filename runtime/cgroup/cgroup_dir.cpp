@@ -1,0 +1,88 @@
+#include "runtime/cgroup/cgroup_dir.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <sstream>
+#include <thread>
+
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/file_io.hpp"
+
+namespace benchrun::runtime {
+
+namespace {
+
+// A killed process leaves its cgroup only once the kernel has finished its exit; this bounds the wait
+// (SIGKILL cannot be ignored, so the loop ends long before in practice).
+constexpr int kEmptyAttempts = 2000;
+constexpr auto kEmptyPollInterval = std::chrono::milliseconds(1);
+
+// Sends SIGKILL to every pid listed; returns how many there were.
+int kill_listed_pids(const std::filesystem::path& procs) {
+  std::istringstream pids(sys::read_file(procs));
+  int count = 0;
+  for (pid_t pid = 0; pids >> pid; ++count) ::kill(pid, SIGKILL);
+  return count;
+}
+
+}  // namespace
+
+void ensure_directory(const std::filesystem::path& path) {
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + path.string());
+}
+
+CgroupDir CgroupDir::create(const std::filesystem::path& path) {
+  if (::mkdir(path.c_str(), 0755) != 0) throw_errno("mkdir " + path.string());
+  return CgroupDir(path);
+}
+
+CgroupDir::CgroupDir(CgroupDir&& other) noexcept : path_(std::exchange(other.path_, {})) {}
+
+CgroupDir& CgroupDir::operator=(CgroupDir&& other) noexcept {
+  if (this != &other) {
+    try {
+      remove();
+    } catch (...) {  // the destructor-like path never throws
+    }
+    path_ = std::exchange(other.path_, {});
+  }
+  return *this;
+}
+
+CgroupDir::~CgroupDir() {
+  try {
+    remove();
+  } catch (...) {  // sweep_leftovers() picks up what could not be removed here
+  }
+}
+
+void CgroupDir::remove() {
+  if (path_.empty()) return;
+  kill_and_remove_cgroup_dir(path_);
+  path_.clear();
+}
+
+void kill_and_remove_cgroup_dir(const std::filesystem::path& path) {
+  std::error_code exists_error;
+  if (!std::filesystem::exists(path, exists_error)) return;
+  // cgroup.kill (v2, Linux 5.14) kills everything at once; the loop below then only waits, and is the
+  // whole mechanism on v1.
+  const auto kill_file = path / "cgroup.kill";
+  if (::access(kill_file.c_str(), F_OK) == 0) sys::write_file(kill_file, "1");
+  const auto procs = path / "cgroup.procs";
+  for (int attempt = 0;; ++attempt) {
+    if (kill_listed_pids(procs) == 0) {
+      if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return;
+      // EBUSY: a task is still on its way out of the cgroup.
+      if (errno != EBUSY || attempt >= kEmptyAttempts) throw_errno("rmdir " + path.string());
+    } else if (attempt >= kEmptyAttempts) {
+      throw Error("cgroup " + path.string() + ": processes survive SIGKILL");
+    }
+    std::this_thread::sleep_for(kEmptyPollInterval);
+  }
+}
+
+}  // namespace benchrun::runtime

@@ -1,0 +1,203 @@
+#include "runtime/cgroup/cgroup_v1.hpp"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <array>
+#include <fmt/format.h>
+
+#include "runtime/cgroup/cgroup_dir.hpp"
+#include "runtime/cgroup/cgroup_files.hpp"
+#include "runtime/cgroup/conversions.hpp"
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/file_io.hpp"
+
+namespace benchrun::runtime {
+
+namespace {
+
+// The controllers an instance is placed in; devices/freezer/net_* are not used.
+constexpr std::array<const char*, 6> kControllers = {"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio"};
+
+struct HierarchyDir {
+  std::filesystem::path path;         // <root>/<controller>, resolved (cpu -> cpu,cpuacct)
+  std::vector<std::string> controllers;
+};
+
+std::vector<HierarchyDir> find_hierarchies(const std::filesystem::path& root) {
+  std::vector<HierarchyDir> found;
+  for (const char* controller : kControllers) {
+    std::error_code error;
+    const auto dir = root / controller;
+    if (!std::filesystem::is_directory(dir, error)) continue;
+    const auto resolved = std::filesystem::canonical(dir, error);
+    const auto& path = error ? dir : resolved;
+    auto same = std::find_if(found.begin(), found.end(), [&](const auto& h) { return h.path == path; });
+    if (same == found.end()) {
+      found.push_back(HierarchyDir{path, {controller}});
+    } else {
+      same->controllers.emplace_back(controller);
+    }
+  }
+  return found;
+}
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+class CgroupV1 final : public Cgroup {
+ public:
+  CgroupV1(std::filesystem::path root, const std::string& name) : root_(std::move(root)) {
+    auto hierarchies = find_hierarchies(root_);
+    if (hierarchies.empty()) throw Error("cgroup v1: no controller hierarchy under " + root_.string());
+    for (auto& hierarchy : hierarchies) {
+      const auto parent = hierarchy.path / kCgroupParentName;
+      ensure_directory(parent);
+      dirs_.push_back(Dir{std::move(hierarchy.controllers), CgroupDir::create(parent / name)});
+    }
+  }
+
+  ~CgroupV1() override {
+    try {
+      destroy();
+    } catch (...) {  // each CgroupDir's destructor retries silently; the sweep gets the rest
+    }
+  }
+
+  void apply(const ResourceLimits& limits) override {
+    if (limits.memory_bytes) {
+      write_cgroup_file("memory", require("memory") / "memory.limit_in_bytes", std::to_string(*limits.memory_bytes));
+    }
+    if (limits.cpus) {
+      const auto quota = with_context("cgroup cpu", [&] { return cpus_to_quota(*limits.cpus); });
+      const auto cpu = require("cpu");
+      write_cgroup_file("cpu", cpu / "cpu.cfs_period_us", std::to_string(quota.period_us));
+      write_cgroup_file("cpu", cpu / "cpu.cfs_quota_us", std::to_string(quota.quota_us));
+    }
+    if (limits.cpu_weight) {
+      write_cgroup_file("cpu", require("cpu") / "cpu.shares", std::to_string(weight_to_shares(*limits.cpu_weight)));
+    }
+    if (limits.pids_max) {
+      write_cgroup_file("pids", require("pids") / "pids.max", std::to_string(*limits.pids_max));
+    }
+    // A v1 cpuset starts with empty cpus and mems, and a task cannot join until both are filled.
+    if (const auto* cpuset = find("cpuset")) {
+      fill_cpuset_from_parent(cpuset->parent_path());
+      const auto parent = cpuset->parent_path();
+      const auto cpus = limits.cpuset_cpus ? *limits.cpuset_cpus : trimmed(sys::read_file(parent / "cpuset.cpus"));
+      write_cgroup_file("cpuset", *cpuset / "cpuset.cpus", cpus);
+      write_cgroup_file("cpuset", *cpuset / "cpuset.mems", trimmed(sys::read_file(parent / "cpuset.mems")));
+    } else if (limits.cpuset_cpus) {
+      require("cpuset");
+    }
+    for (const auto& device : limits.io) apply_io(device);
+  }
+
+  [[nodiscard]] std::vector<UniqueFd> open_procs_for_join() const override {
+    std::vector<UniqueFd> fds;
+    for (const auto& dir : dirs_) {
+      const auto procs = dir.dir.path() / "cgroup.procs";
+      UniqueFd fd(::open(procs.c_str(), O_WRONLY | O_CLOEXEC));
+      if (!fd) throw_errno("open " + procs.string());
+      fds.push_back(std::move(fd));
+    }
+    return fds;
+  }
+
+  [[nodiscard]] CgroupStats stats() const override {
+    CgroupStats stats;
+    if (const auto* memory = find("memory")) {
+      stats.memory_current_bytes = read_cgroup_number(*memory / "memory.usage_in_bytes");
+      stats.memory_peak_bytes = read_cgroup_number(*memory / "memory.max_usage_in_bytes");
+      stats.oom_kills = read_cgroup_key(*memory / "memory.oom_control", "oom_kill");
+    }
+    if (const auto* cpuacct = find("cpuacct")) stats.cpu_usage_ns = read_cgroup_number(*cpuacct / "cpuacct.usage");
+    if (const auto* cpu = find("cpu")) {
+      const auto cpu_stat = *cpu / "cpu.stat";
+      stats.nr_periods = read_cgroup_key(cpu_stat, "nr_periods");
+      stats.nr_throttled = read_cgroup_key(cpu_stat, "nr_throttled");
+      stats.throttled_ns = read_cgroup_key(cpu_stat, "throttled_time");  // v1 counts nanoseconds
+    }
+    if (const auto* pids = find("pids")) stats.pids_current = read_cgroup_number(*pids / "pids.current");
+    return stats;
+  }
+
+  void destroy() override {
+    // Every directory is tried even if one fails; the first failure is reported.
+    std::optional<Error> first_failure;
+    for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
+      try {
+        it->dir.remove();
+      } catch (const Error& error) {
+        if (!first_failure) first_failure = error;
+      }
+    }
+    if (first_failure) throw *first_failure;
+    dirs_.clear();
+  }
+
+  [[nodiscard]] std::vector<std::filesystem::path> paths() const override {
+    std::vector<std::filesystem::path> paths;
+    for (const auto& dir : dirs_) paths.push_back(dir.dir.path());
+    return paths;
+  }
+
+ private:
+  struct Dir {
+    std::vector<std::string> controllers;
+    CgroupDir dir;
+  };
+
+  [[nodiscard]] const std::filesystem::path* find(std::string_view controller) const {
+    for (const auto& dir : dirs_) {
+      if (std::find(dir.controllers.begin(), dir.controllers.end(), controller) != dir.controllers.end()) {
+        return &dir.dir.path();
+      }
+    }
+    return nullptr;
+  }
+
+  [[nodiscard]] const std::filesystem::path& require(std::string_view controller) const {
+    if (const auto* path = find(controller)) return *path;
+    throw Error(fmt::format("cgroup {}: no {} hierarchy under {}", controller, controller, root_.string()));
+  }
+
+  // The shared `benchrun` parent is itself a v1 cpuset: fill it once from the hierarchy root.
+  static void fill_cpuset_from_parent(const std::filesystem::path& benchrun_parent) {
+    const auto hierarchy_root = benchrun_parent.parent_path();
+    for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+      if (!trimmed(sys::read_file(benchrun_parent / file)).empty()) continue;
+      write_cgroup_file("cpuset", benchrun_parent / file, trimmed(sys::read_file(hierarchy_root / file)));
+    }
+  }
+
+  void apply_io(const IoDeviceLimit& device) {
+    const auto& blkio = require("blkio");
+    const auto write = [&](const char* file, const std::optional<std::uint64_t>& value) {
+      if (value) write_cgroup_file("blkio", blkio / file, fmt::format("{}:{} {}", device.major, device.minor, *value));
+    };
+    write("blkio.throttle.read_bps_device", device.read_bps);
+    write("blkio.throttle.write_bps_device", device.write_bps);
+    write("blkio.throttle.read_iops_device", device.read_iops);
+    write("blkio.throttle.write_iops_device", device.write_iops);
+  }
+
+  std::filesystem::path root_;
+  std::vector<Dir> dirs_;
+};
+
+}  // namespace
+
+std::unique_ptr<Cgroup> create_cgroup_v1(const std::filesystem::path& root, const std::string& name) {
+  return with_context("cgroup " + name, [&] { return std::make_unique<CgroupV1>(root, name); });
+}
+
+std::vector<std::filesystem::path> v1_hierarchy_dirs(const std::filesystem::path& root) {
+  std::vector<std::filesystem::path> dirs;
+  for (auto& hierarchy : find_hierarchies(root)) dirs.push_back(std::move(hierarchy.path));
+  return dirs;
+}
+
+}  // namespace benchrun::runtime

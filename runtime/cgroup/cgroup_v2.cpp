@@ -1,0 +1,110 @@
+#include "runtime/cgroup/cgroup_v2.hpp"
+
+#include <fcntl.h>
+
+#include <array>
+#include <fmt/format.h>
+#include <sstream>
+
+#include "runtime/cgroup/cgroup_dir.hpp"
+#include "runtime/cgroup/cgroup_files.hpp"
+#include "runtime/cgroup/conversions.hpp"
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/file_io.hpp"
+
+namespace benchrun::runtime {
+
+namespace {
+
+constexpr std::array<std::string_view, 5> kWantedControllers = {"cpu", "cpuset", "io", "memory", "pids"};
+
+// "+cpu +memory ..." for the wanted controllers the parent offers in cgroup.controllers.
+std::string subtree_control_request(const std::filesystem::path& dir) {
+  std::istringstream offered(sys::read_file(dir / "cgroup.controllers"));
+  std::string request;
+  for (std::string controller; offered >> controller;) {
+    for (const auto wanted : kWantedControllers) {
+      if (controller == wanted) request += (request.empty() ? "+" : " +") + controller;
+    }
+  }
+  return request;
+}
+
+void enable_controllers(const std::filesystem::path& dir) {
+  const auto request = subtree_control_request(dir);
+  if (!request.empty()) write_cgroup_file("subtree_control", dir / "cgroup.subtree_control", request);
+}
+
+class CgroupV2 final : public Cgroup {
+ public:
+  CgroupV2(const std::filesystem::path& root, const std::string& name) {
+    // Controllers must be enabled in every ancestor's subtree_control for the files to exist below.
+    enable_controllers(root);
+    const auto parent = root / kCgroupParentName;
+    ensure_directory(parent);
+    enable_controllers(parent);
+    dir_ = CgroupDir::create(parent / name);
+  }
+
+  ~CgroupV2() override = default;  // CgroupDir removes the directory
+
+  void apply(const ResourceLimits& limits) override {
+    const auto& dir = dir_.path();
+    if (limits.memory_bytes) write_cgroup_file("memory", dir / "memory.max", std::to_string(*limits.memory_bytes));
+    if (limits.cpus) {
+      const auto quota = with_context("cgroup cpu", [&] { return cpus_to_quota(*limits.cpus); });
+      write_cgroup_file("cpu", dir / "cpu.max", fmt::format("{} {}", quota.quota_us, quota.period_us));
+    }
+    if (limits.cpu_weight) write_cgroup_file("cpu", dir / "cpu.weight", std::to_string(*limits.cpu_weight));
+    if (limits.pids_max) write_cgroup_file("pids", dir / "pids.max", std::to_string(*limits.pids_max));
+    if (limits.cpuset_cpus) write_cgroup_file("cpuset", dir / "cpuset.cpus", *limits.cpuset_cpus);
+    for (const auto& device : limits.io) write_cgroup_file("io", dir / "io.max", io_max_line(device));
+  }
+
+  [[nodiscard]] std::vector<UniqueFd> open_procs_for_join() const override {
+    const auto procs = dir_.path() / "cgroup.procs";
+    UniqueFd fd(::open(procs.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) throw_errno("open " + procs.string());
+    std::vector<UniqueFd> fds;
+    fds.push_back(std::move(fd));
+    return fds;
+  }
+
+  [[nodiscard]] CgroupStats stats() const override {
+    CgroupStats stats;
+    if (!dir_.owns()) return stats;
+    const auto& dir = dir_.path();
+    stats.memory_current_bytes = read_cgroup_number(dir / "memory.current");
+    stats.memory_peak_bytes = read_cgroup_number(dir / "memory.peak");  // Linux 5.19+
+    stats.oom_kills = read_cgroup_key(dir / "memory.events", "oom_kill");
+    if (const auto cpu_stat = read_cgroup_file_if_exists(dir / "cpu.stat")) {
+      const auto micros_to_nanos = [](std::optional<std::uint64_t> us) {
+        return us ? std::optional<std::uint64_t>(*us * 1000) : std::nullopt;
+      };
+      stats.cpu_usage_ns = micros_to_nanos(find_keyed_value(*cpu_stat, "usage_usec"));
+      stats.nr_periods = find_keyed_value(*cpu_stat, "nr_periods");
+      stats.nr_throttled = find_keyed_value(*cpu_stat, "nr_throttled");
+      stats.throttled_ns = micros_to_nanos(find_keyed_value(*cpu_stat, "throttled_usec"));
+    }
+    stats.pids_current = read_cgroup_number(dir / "pids.current");
+    return stats;
+  }
+
+  void destroy() override { dir_.remove(); }
+
+  [[nodiscard]] std::vector<std::filesystem::path> paths() const override {
+    if (!dir_.owns()) return {};
+    return {dir_.path()};
+  }
+
+ private:
+  CgroupDir dir_;
+};
+
+}  // namespace
+
+std::unique_ptr<Cgroup> create_cgroup_v2(const std::filesystem::path& root, const std::string& name) {
+  return with_context("cgroup " + name, [&] { return std::make_unique<CgroupV2>(root, name); });
+}
+
+}  // namespace benchrun::runtime

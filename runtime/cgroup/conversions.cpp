@@ -1,0 +1,88 @@
+#include "runtime/cgroup/conversions.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "runtime/sys/error.hpp"
+
+namespace benchrun::runtime {
+
+namespace {
+
+constexpr std::uint64_t kMinQuotaUs = 1'000;
+constexpr std::uint64_t kMinShares = 2;
+constexpr std::uint64_t kMaxShares = 262'144;
+constexpr std::uint64_t kMinWeight = 1;
+constexpr std::uint64_t kMaxWeight = 10'000;
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\n");
+  return text.substr(first, last - first + 1);
+}
+
+std::optional<std::uint64_t> to_number(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+CpuQuota cpus_to_quota(double cpus, std::uint64_t period_us) {
+  if (!(cpus > 0)) throw Error(fmt::format("cpus must be > 0, got {}", cpus));
+  const auto quota = static_cast<std::uint64_t>(std::llround(cpus * static_cast<double>(period_us)));
+  if (quota < kMinQuotaUs) {
+    throw Error(fmt::format("cpus {} gives a quota of {} us per {} us period, under the kernel's {} us minimum",
+                            cpus, quota, period_us, kMinQuotaUs));
+  }
+  return CpuQuota{quota, period_us};
+}
+
+std::uint64_t shares_to_weight(std::uint64_t shares) {
+  shares = std::clamp(shares, kMinShares, kMaxShares);
+  return kMinWeight + ((shares - kMinShares) * (kMaxWeight - kMinWeight)) / (kMaxShares - kMinShares);
+}
+
+std::uint64_t weight_to_shares(std::uint64_t weight) {
+  weight = std::clamp(weight, kMinWeight, kMaxWeight);
+  return kMinShares + ((weight - kMinWeight) * (kMaxShares - kMinShares)) / (kMaxWeight - kMinWeight);
+}
+
+std::string io_max_line(const IoDeviceLimit& limit) {
+  std::string line = fmt::format("{}:{}", limit.major, limit.minor);
+  const auto add = [&](std::string_view key, const std::optional<std::uint64_t>& value) {
+    if (value) line += fmt::format(" {}={}", key, *value);
+  };
+  add("rbps", limit.read_bps);
+  add("wbps", limit.write_bps);
+  add("riops", limit.read_iops);
+  add("wiops", limit.write_iops);
+  return line;
+}
+
+std::optional<std::uint64_t> find_keyed_value(std::string_view content, std::string_view key) {
+  while (!content.empty()) {
+    const auto newline = content.find('\n');
+    const auto line = content.substr(0, newline);
+    content = newline == std::string_view::npos ? std::string_view{} : content.substr(newline + 1);
+    if (line.size() > key.size() && line.starts_with(key) && line[key.size()] == ' ') {
+      return to_number(trim(line.substr(key.size() + 1)));
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> parse_single_value(std::string_view content) {
+  const auto value = trim(content);
+  if (value == "max") return std::nullopt;
+  if (auto number = to_number(value)) return number;
+  throw Error(fmt::format("expected a number or \"max\", got \"{}\"", value));
+}
+
+}  // namespace benchrun::runtime

@@ -1,0 +1,92 @@
+#include "vm/console.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+
+#include "runtime/sys/retry.hpp"
+
+namespace benchrun::vm {
+
+int poll_timeout_ms(MonotonicNs deadline) {
+  const MonotonicNs left = deadline - monotonic_now();
+  if (left <= 0) return 0;
+  return static_cast<int>(std::min<MonotonicNs>((left + 999'999) / 1'000'000, 60'000));
+}
+
+void ConsoleLineSplitter::feed(std::string_view bytes, MonotonicNs at, std::deque<ConsoleLine>& lines) {
+  for (const char c : bytes) {
+    // Terminal escapes: ESC c (reset), ESC [ params final (CSI). Dropped so "BENCHRUN READY" matches.
+    if (escape_ == Escape::started) {
+      escape_ = c == '[' ? Escape::csi : Escape::none;
+      continue;
+    }
+    if (escape_ == Escape::csi) {
+      if (c >= 0x40 && c <= 0x7e) escape_ = Escape::none;
+      continue;
+    }
+    if (c == '\x1b') {
+      escape_ = Escape::started;
+    } else if (c == '\n') {
+      lines.push_back({std::exchange(partial_, {}), at});
+    } else if (c != '\r') {
+      partial_.push_back(c);
+    }
+  }
+}
+
+std::optional<ConsoleLine> ConsoleLineSplitter::flush(MonotonicNs at) {
+  if (partial_.empty()) return std::nullopt;
+  return ConsoleLine{std::exchange(partial_, {}), at};
+}
+
+bool ConsoleReader::read_some() {
+  std::array<char, 4096> buffer{};
+  const ssize_t got = retry_eintr([&] { return ::read(fd_.get(), buffer.data(), buffer.size()); });
+  const MonotonicNs now = monotonic_now();
+  if (got < 0) {
+    if (errno == EAGAIN) return true;
+    throw_errno("console: read");
+  }
+  if (got == 0) {
+    fd_.reset();
+    if (auto last = splitter_.flush(now)) lines_.push_back(std::move(*last));
+    return false;
+  }
+  if (!first_byte_at_) first_byte_at_ = now;
+  splitter_.feed(std::string_view(buffer.data(), static_cast<std::size_t>(got)), now, lines_);
+  return true;
+}
+
+bool ConsoleReader::pump() {
+  while (fd_) {
+    pollfd entry{fd_.get(), POLLIN, 0};
+    if (retry_eintr([&] { return ::poll(&entry, 1, 0); }) < 0) throw_errno("console: poll");
+    if (entry.revents == 0) return true;
+    read_some();
+  }
+  return false;
+}
+
+std::optional<ConsoleLine> ConsoleReader::next_line(MonotonicNs deadline, int wake_fd) {
+  while (lines_.empty()) {
+    if (!fd_) return std::nullopt;
+    std::array<pollfd, 2> fds{{{fd_.get(), POLLIN, 0}, {wake_fd, POLLIN, 0}}};
+    const nfds_t count = wake_fd >= 0 ? 2 : 1;
+    const int ready = retry_eintr([&] { return ::poll(fds.data(), count, poll_timeout_ms(deadline)); });
+    if (ready < 0) throw_errno("console: poll");
+    if (fds[0].revents != 0) {
+      read_some();
+      continue;
+    }
+    if (count == 2 && fds[1].revents != 0) throw Interrupted("console: interrupted");
+    if (monotonic_now() >= deadline) throw Timeout("console: no complete line before the deadline");
+  }
+  ConsoleLine line = std::move(lines_.front());
+  lines_.pop_front();
+  return line;
+}
+
+}  // namespace benchrun::vm

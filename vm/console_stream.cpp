@@ -1,0 +1,61 @@
+#include "vm/console_stream.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+
+#include "runtime/sys/retry.hpp"
+
+namespace benchrun::vm {
+
+std::pair<ConsoleStream, UniqueFd> ConsoleStream::open(virConnectPtr connect, virDomainPtr domain) {
+  auto pump = std::make_unique<Pump>();
+  pump->stream.reset(virStreamNew(connect, VIR_STREAM_NONBLOCK));
+  if (!pump->stream) throw libvirt_error("virStreamNew");
+  if (virDomainOpenConsole(domain, nullptr, pump->stream.get(), VIR_DOMAIN_CONSOLE_FORCE) < 0) {
+    throw libvirt_error("virDomainOpenConsole");
+  }
+  Pipe pipe = make_pipe();
+  pump->write_end = std::move(pipe.write_end);
+  if (virStreamEventAddCallback(pump->stream.get(),
+                                VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_HANGUP | VIR_STREAM_EVENT_ERROR,
+                                on_readable, pump.get(), nullptr) < 0) {
+    throw libvirt_error("virStreamEventAddCallback");
+  }
+  pump->callback_registered = true;
+  return {ConsoleStream(std::move(pump)), std::move(pipe.read_end)};
+}
+
+ConsoleStream::~ConsoleStream() {
+  if (pump_ && pump_->callback_registered) virStreamEventRemoveCallback(pump_->stream.get());
+}
+
+void ConsoleStream::on_readable(virStreamPtr stream, int /*events*/, void* opaque) noexcept {
+  auto* pump = static_cast<Pump*>(opaque);
+  if (!pump->write_end) return;
+  std::array<char, 4096> buffer{};
+  for (;;) {
+    const int got = virStreamRecv(stream, buffer.data(), buffer.size());
+    if (got == -2) return;  // drained
+    if (got <= 0) {
+      // EOF or error: the reader sees EOF; nothing more will come.
+      virStreamEventUpdateCallback(stream, 0);
+      pump->write_end.reset();
+      return;
+    }
+    std::size_t written = 0;
+    while (written < static_cast<std::size_t>(got)) {
+      const ssize_t now = retry_eintr([&] {
+        return ::write(pump->write_end.get(), buffer.data() + written, static_cast<std::size_t>(got) - written);
+      });
+      if (now < 0) {
+        pump->write_end.reset();
+        return;
+      }
+      written += static_cast<std::size_t>(now);
+    }
+  }
+}
+
+}  // namespace benchrun::vm

@@ -1,0 +1,40 @@
+// The libvirt domain XML of a benchrun guest and the kernel command line it boots with. Pure functions of
+// their inputs, so unit tests check them without a hypervisor.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace benchrun::vm {
+
+// Where the guest's serial console (ttyS0, the kernel console and benchinit's stdout) goes.
+enum class ConsoleKind {
+  fifo,  // a named pipe on the host that QEMU writes into: nothing is lost before the host reads (local)
+  pty,   // a pseudo-terminal read through virDomainOpenConsole: works over remote connections
+};
+
+struct DomainSpec {
+  std::string name;         // benchrun-<run>-<n>
+  std::string domain_type;  // "kvm" or "qemu" (TCG)
+  unsigned vcpus = 1;
+  std::uint64_t memory_mib = 256;
+  std::string kernel;     // host paths (copies libvirt may chown, see boot_files.hpp)
+  std::string initramfs;
+  std::string cmdline;    // see kernel_cmdline()
+  ConsoleKind console = ConsoleKind::fifo;
+  std::string console_fifo;  // for ConsoleKind::fifo: path of the named pipe
+};
+
+// console=ttyS0 rdinit=/sbin/benchinit, the boot-time savers (see domain_xml.cpp), BENCHRUN_POWEROFF=1
+// (reaches benchinit as environment: the kernel hands unknown k=v parameters without a dot to init),
+// `extra`, then " -- " and the workload argv (the kernel hands what follows "--" to init as argv).
+// Throws Error for an argument the kernel would split or mangle (whitespace, quotes, empty) or a line
+// longer than the kernel keeps (2048 bytes on x86).
+std::string kernel_cmdline(const std::vector<std::string>& workload_argv,
+                           const std::vector<std::string>& extra = {});
+
+// The domain XML. Throws Error for a spec libvirt would refuse or misread (unknown type, no vCPU...).
+std::string domain_xml(const DomainSpec& spec);
+
+}  // namespace benchrun::vm

@@ -1,0 +1,89 @@
+// One benchrun guest: a transient libvirt domain booting the image's kernel and initramfs straight into
+// benchinit, its console read line by line, its phases and resource use, and its teardown.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/sys/clock.hpp"
+#include "vm/connection.hpp"
+#include "vm/console.hpp"
+#include "vm/domain_xml.hpp"
+
+namespace benchrun::vm {
+
+struct GuestConfig {
+  std::string name;  // benchrun-<run>-<n>: the domain name
+  std::filesystem::path kernel;     // copies in the run's state dir (see boot_files.hpp)
+  std::filesystem::path initramfs;
+  unsigned vcpus = 1;
+  std::uint64_t memory_mib = 256;
+  std::vector<std::string> workload_argv;   // e.g. {"/bench/bin/hello"}
+  std::vector<std::string> extra_cmdline;   // more kernel parameters
+  // fifo on local connections (fastest, loses nothing), pty + virDomainOpenConsole otherwise.
+  std::optional<ConsoleKind> console;
+  std::filesystem::path state_dir;  // the run's state dir: the console fifo lives here
+  std::chrono::milliseconds teardown_timeout{10'000};
+};
+
+struct GuestStats {
+  std::optional<std::uint64_t> cpu_time_ns;          // guest vCPUs + QEMU threads (virDomainGetInfo)
+  std::optional<std::uint64_t> memory_max_bytes;     // the guest's configured memory
+  std::optional<std::uint64_t> memory_rss_bytes;     // QEMU's RSS (virDomainMemoryStats)
+  std::optional<std::uint64_t> qemu_pss_bytes;       // QEMU's PSS (/proc/<pid>/smaps_rollup), local only
+  MonotonicNs sampled_at = 0;
+};
+
+class Guest {
+ public:
+  // Builds the XML, creates the domain with VIR_DOMAIN_START_AUTODESTROY (a benchrun that dies closes the
+  // connection and takes its guests along) and opens the console. On failure nothing is left running.
+  // Errors read "guest <name>: ...".
+  static Guest start(Connection& connection, const GuestConfig& config);
+
+  Guest(Guest&&) noexcept;
+  Guest& operator=(Guest&&) noexcept;
+  ~Guest();  // destroy(), errors swallowed
+
+  [[nodiscard]] const std::string& name() const noexcept;
+  // "kvm" or "qemu" (TCG).
+  [[nodiscard]] const std::string& domain_type() const noexcept;
+  [[nodiscard]] const std::string& xml() const noexcept;
+  [[nodiscard]] std::optional<pid_t> qemu_pid() const noexcept;
+
+  // The next console line, stamped on arrival; nullopt once the console closed (QEMU exited).
+  // Throws Timeout at `deadline`, Interrupted when `wake_fd` becomes readable. Seeing "BENCHRUN READY"
+  // and "BENCHRUN RESULT" records the ready/result phases; at RESULT the stats are sampled too, because
+  // the guest powers off right after.
+  std::optional<ConsoleLine> next_line(MonotonicNs deadline, int wake_fd = -1);
+  // Waits until QEMU has exited (the guest powered off), reading the console meanwhile. Returns when.
+  // Throws Timeout / Interrupted.
+  MonotonicNs wait_exit(MonotonicNs deadline, int wake_fd = -1);
+
+  // Absolute CLOCK_MONOTONIC timestamps in the order they happened: xml_built, qemu_running (QEMU process
+  // start from /proc, 10 ms resolution; local only), create_returned, first_console_output (first byte on
+  // ttyS0: SeaBIOS's banner), ready, result, qemu_exited, teardown_done.
+  [[nodiscard]] std::vector<std::pair<std::string, MonotonicNs>> phases() const;
+  // Live figures while the guest runs; afterwards the last sample (taken at RESULT).
+  GuestStats stats();
+
+  // Destroys the domain (and undefines it if it was ever made persistent), waits for QEMU to be gone and
+  // reaped, removes the console fifo. Idempotent. Throws if the domain could not be destroyed.
+  void destroy();
+
+  struct State;
+
+ private:
+  explicit Guest(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace benchrun::vm

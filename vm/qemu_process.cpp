@@ -1,0 +1,143 @@
+#include "vm/qemu_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/retry.hpp"
+#include "vm/console.hpp"
+
+namespace benchrun::vm {
+namespace {
+
+std::optional<std::string> read_small_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+std::optional<pid_t> pid_from_proc_scan(const std::string& name) {
+  const std::string needle = fmt::format("guest={},", name);
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    const std::string pid_text = entry.path().filename().string();
+    if (pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto cmdline = read_small_file(entry.path() / "cmdline");
+    if (!cmdline || cmdline->find("qemu-system") == std::string::npos) continue;
+    // argv is NUL-separated: "-name\0guest=<name>,debug-threads=on".
+    if (cmdline->find(needle) != std::string::npos) return static_cast<pid_t>(std::stol(pid_text));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void become_child_subreaper() {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) throw_errno("prctl PR_SET_CHILD_SUBREAPER");
+}
+
+std::optional<pid_t> find_qemu_pid(const std::string& name, const std::optional<std::filesystem::path>& embed_root) {
+  if (embed_root) {
+    if (const auto text = read_small_file(*embed_root / "run" / "qemu" / (name + ".pid"))) {
+      try {
+        const long pid = std::stol(*text);
+        if (pid > 0) return static_cast<pid_t>(pid);
+      } catch (const std::exception&) {
+        // A pidfile being written: fall back to /proc.
+      }
+    }
+  }
+  return pid_from_proc_scan(name);
+}
+
+std::optional<std::uint64_t> pss_bytes(pid_t pid) {
+  const auto rollup = read_small_file(fmt::format("/proc/{}/smaps_rollup", pid));
+  if (!rollup) return std::nullopt;
+  std::istringstream lines(*rollup);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("Pss:", 0) == 0) {
+      std::istringstream fields(line.substr(4));
+      std::uint64_t kib = 0;
+      fields >> kib;
+      return kib * 1024;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<MonotonicNs> process_start_time(pid_t pid) {
+  const auto stat = read_small_file(fmt::format("/proc/{}/stat", pid));
+  if (!stat) return std::nullopt;
+  // Field 2 (comm) may hold spaces; fields resume after its closing parenthesis. starttime is field 22.
+  const auto close = stat->rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat->substr(close + 2));
+  std::string field;
+  for (int index = 3; index < 22; ++index) fields >> field;
+  unsigned long long start_ticks = 0;
+  if (!(fields >> start_ticks)) return std::nullopt;
+  // starttime counts from boot including suspend (CLOCK_BOOTTIME); shift it onto CLOCK_MONOTONIC.
+  timespec boottime{};
+  clock_gettime(CLOCK_BOOTTIME, &boottime);
+  const MonotonicNs boot_offset =
+      static_cast<MonotonicNs>(boottime.tv_sec) * 1'000'000'000 + boottime.tv_nsec - monotonic_now();
+  const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
+  return static_cast<MonotonicNs>(start_ticks) * (1'000'000'000 / ticks_per_second) - boot_offset;
+}
+
+QemuReaper::QemuReaper(pid_t pid) : pid_(pid) {
+  pidfd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd_) {
+    if (errno != ESRCH) throw_errno(fmt::format("pidfd_open QEMU pid {}", pid));
+    exited_at_ = monotonic_now();
+    return;
+  }
+  Pipe wake = make_pipe();
+  wake_read_ = std::move(wake.read_end);
+  wake_write_ = std::move(wake.write_end);
+  thread_ = std::thread([this] { watch(); });
+}
+
+QemuReaper::~QemuReaper() {
+  if (thread_.joinable()) {
+    const char byte = 0;
+    [[maybe_unused]] const auto written = ::write(wake_write_.get(), &byte, 1);
+    thread_.join();
+  }
+}
+
+void QemuReaper::watch() noexcept {
+  std::array<pollfd, 2> fds{{{pidfd_.get(), POLLIN, 0}, {wake_read_.get(), POLLIN, 0}}};
+  if (retry_eintr([&] { return ::poll(fds.data(), fds.size(), -1); }) < 0) return;
+  if (fds[0].revents == 0) return;  // asked to stop while QEMU still runs
+  exited_at_.store(monotonic_now());
+  // Reap it if it is ours; ECHILD means someone else (PID 1, libvirtd) is its parent: nothing to do.
+  siginfo_t info{};
+  retry_eintr([&] { return ::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED); });
+}
+
+bool QemuReaper::wait_exit(MonotonicNs deadline) const {
+  if (exited_at() != 0) return true;
+  pollfd entry{pidfd_.get(), POLLIN, 0};
+  while (monotonic_now() < deadline) {
+    if (retry_eintr([&] { return ::poll(&entry, 1, poll_timeout_ms(deadline)); }) < 0) throw_errno("poll QEMU pidfd");
+    if (entry.revents != 0) return true;
+  }
+  return exited_at() != 0;
+}
+
+}  // namespace benchrun::vm
