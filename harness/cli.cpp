@@ -96,7 +96,7 @@ Command parse_command_line(int argc, char** argv) {
   bool no_netns = false;
   bool no_seccomp = false;
   CLI::App* run_app = app.add_subcommand("run", "Run one command in one instance, e.g. run --backend container -- hello");
-  run_app->add_option("--backend", run.backend, "Backend: container or native")->capture_default_str();
+  run_app->add_option("--backend", run.backend, "Backend (container)")->capture_default_str();
   run_app->add_option("--image", run.image.name, "Image name")->capture_default_str();
   run_app->add_option("--images-dir", run_images_dir, "Folder holding the images")->capture_default_str();
   run_app->add_option("--hostname", hostname, "Hostname inside the container (default: its name)");
@@ -132,8 +132,8 @@ Command parse_command_line(int argc, char** argv) {
       if (!hostname.empty()) run.hostname = hostname;
       run.network_namespace = !no_netns;
       run.seccomp = !no_seccomp;
-      if (run.backend != "container" && run.backend != "native") {
-        throw UsageError(fmt::format("backend '{}' is not available for 'run': use container or native", run.backend));
+      if (run.backend != "container") {
+        throw UsageError(fmt::format("backend '{}' is not available for 'run': use container", run.backend));
       }
       return run;
     }

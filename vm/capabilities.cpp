@@ -19,8 +19,10 @@ std::string domain_type_from_capabilities(std::string_view capabilities_xml) {
   } catch (const pt::xml_parser_error& error) {
     throw Error(fmt::format("capabilities XML: {}", error.what()));
   }
+  const auto root = caps.get_child_optional("capabilities");
+  if (!root) throw Error("capabilities XML: no <capabilities> element");
   bool offers_x86_64 = false;
-  for (const auto& [tag, guest] : caps.get_child("capabilities", pt::ptree{})) {
+  for (const auto& [tag, guest] : *root) {
     if (tag != "guest" || guest.get<std::string>("os_type", "") != "hvm") continue;
     for (const auto& [arch_tag, arch] : guest) {
       if (arch_tag != "arch" || arch.get<std::string>("<xmlattr>.name", "") != "x86_64") continue;

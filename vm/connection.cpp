@@ -110,6 +110,11 @@ Connection Connection::open(const std::string& uri) {
   });
 }
 
+VirConnect Connection::share() const {
+  if (virConnectRef(get()) < 0) throw libvirt_error("virConnectRef");
+  return VirConnect(get());
+}
+
 std::string Connection::libvirt_version() const {
   unsigned long version = 0;
   if (virConnectGetLibVersion(get(), &version) < 0) throw libvirt_error("virConnectGetLibVersion");

@@ -34,6 +34,10 @@ class Connection {
   static Connection open(const std::string& uri);
 
   [[nodiscard]] virConnectPtr get() const noexcept { return connect_.get(); }
+  // Another reference to the same libvirt connection and event loop, for objects that must outlive a
+  // moved or closed Connection (a Guest holds one).
+  [[nodiscard]] VirConnect share() const;
+  [[nodiscard]] std::shared_ptr<EventLoop> event_loop() const noexcept { return event_loop_; }
   [[nodiscard]] const std::string& uri() const noexcept { return uri_; }
   // The embedded driver's root; nullopt for a daemon or remote URI.
   [[nodiscard]] const std::optional<std::filesystem::path>& embed_root() const noexcept { return embed_root_; }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 
 #include <memory>
 #include <string_view>

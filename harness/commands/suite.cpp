@@ -13,7 +13,7 @@
 #include "harness/report_builder.hpp"
 #include "harness/runner.hpp"
 #include "harness/suites/startup.hpp"
-#include "reports/report_writer.hpp"
+#include "reports/report_file.hpp"
 #include "reports/samples_log.hpp"
 #include "reports/table.hpp"
 #include "reports/timestamp.hpp"

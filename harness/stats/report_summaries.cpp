@@ -4,6 +4,8 @@
 #include <optional>
 #include <set>
 
+#include "harness/stats/percentile.hpp"
+
 namespace benchrun::stats {
 namespace {
 

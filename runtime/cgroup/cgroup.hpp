@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ class Cgroup {
   [[nodiscard]] virtual std::vector<UniqueFd> open_procs_for_join() const = 0;
 
   [[nodiscard]] virtual CgroupStats stats() const = 0;
+
+  // The OOM-kill counter alone (what an exit status needs, cheaper than stats()).
+  [[nodiscard]] virtual std::optional<std::uint64_t> oom_kills() const = 0;
 
   // Kills what runs inside and removes every directory. Idempotent; the destructor does it silently.
   virtual void destroy() = 0;

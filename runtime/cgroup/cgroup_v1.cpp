@@ -124,6 +124,11 @@ class CgroupV1 final : public Cgroup {
     return stats;
   }
 
+  [[nodiscard]] std::optional<std::uint64_t> oom_kills() const override {
+    const auto* memory = find("memory");
+    return memory ? read_cgroup_key(*memory / "memory.oom_control", "oom_kill") : std::nullopt;
+  }
+
   void destroy() override {
     // Every directory is tried even if one fails; the first failure is reported.
     std::optional<Error> first_failure;

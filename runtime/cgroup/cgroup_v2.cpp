@@ -90,6 +90,11 @@ class CgroupV2 final : public Cgroup {
     return stats;
   }
 
+  [[nodiscard]] std::optional<std::uint64_t> oom_kills() const override {
+    if (!dir_.owns()) return std::nullopt;
+    return read_cgroup_key(dir_.path() / "memory.events", "oom_kill");
+  }
+
   void destroy() override { dir_.remove(); }
 
   [[nodiscard]] std::vector<std::filesystem::path> paths() const override {

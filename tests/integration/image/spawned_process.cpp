@@ -35,6 +35,8 @@ SpawnedProcess SpawnedProcess::start(const std::vector<std::string>& argv,
         dup2(err.write_end.get(), STDERR_FILENO) < 0) {
       _exit(126);
     }
+    // Its own process group: a timeout ends the whole tree, not just the process we started.
+    setpgid(0, 0);
     if (in_child) in_child();
     execv(argv_pointers[0], argv_pointers.data());
     dprintf(STDERR_FILENO, "spawn: exec %s: %s\n", argv_pointers[0], strerror(errno));
@@ -56,7 +58,7 @@ SpawnedProcess::SpawnedProcess(SpawnedProcess&& other) noexcept
 
 SpawnedProcess::~SpawnedProcess() {
   if (pid_ <= 0) return;
-  kill(pid_, SIGKILL);
+  kill(-pid_, SIGKILL);
   retry_eintr([&] { return waitpid(pid_, nullptr, 0); });
 }
 
@@ -113,7 +115,7 @@ int SpawnedProcess::finish(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (stdout_fd_ || stderr_fd_) {
     if (!read_some(deadline) && (stdout_fd_ || stderr_fd_)) {
-      kill(pid_, SIGKILL);
+      kill(-pid_, SIGKILL);
       retry_eintr([&] { return waitpid(std::exchange(pid_, -1), nullptr, 0); });
       throw Error("spawned process still running after " + std::to_string(timeout.count()) + " ms: killed");
     }

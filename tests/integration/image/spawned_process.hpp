@@ -1,6 +1,6 @@
 // A child process for tests: fork/exec with stdout and stderr on pipes, stdout read line by line as it
 // arrives (each line stamped with CLOCK_MONOTONIC on arrival, as the harness does), killed and reaped if
-// the test ends before it does.
+// the test ends before it does (with its whole process group).
 #pragma once
 
 #include <sys/types.h>

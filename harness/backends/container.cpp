@@ -1,0 +1,84 @@
+#include "harness/backends/container.hpp"
+
+#include <fmt/format.h>
+
+#include "harness/console_reader.hpp"
+#include "runtime/container.hpp"
+
+namespace benchrun::harness {
+namespace {
+
+class ContainerInstance final : public Instance {
+ public:
+  ContainerInstance(const ImageChoice& image, const InstanceSpec& spec, StopSignal& stop) : stop_(stop) {
+    runtime::ContainerConfig config;
+    config.name = spec.name;
+    config.rootfs = image.rootfs();
+    config.argv = {"/sbin/benchinit", "/bench/bin/" + spec.workload};
+    config.argv.insert(config.argv.end(), spec.workload_args.begin(), spec.workload_args.end());
+    config.limits = to_runtime_limits(spec.limits);
+    Pipe out = make_pipe();
+    Pipe err = make_pipe();
+    config.stdout_fd = out.write_end.get();
+    config.stderr_fd = err.write_end.get();
+    container_.emplace(runtime::Container::start(config));
+    // Our copies of the write ends must go, or the console never sees EOF.
+    out.write_end.reset();
+    err.write_end.reset();
+    console_.emplace(std::move(out.read_end), std::move(err.read_end), stop_);
+  }
+
+  std::optional<ConsoleLine> next_line(MonotonicNs deadline) override { return console_->next_line(deadline); }
+
+  InstanceExit wait_exit(MonotonicNs deadline) override {
+    for (;;) {
+      if (const auto status = container_->wait_for(std::chrono::milliseconds(0))) {
+        return InstanceExit{status->exit_code, status->signal, status->oom_killed, monotonic_now()};
+      }
+      wait_readable(container_->pidfd(), deadline, stop_, "container: wait for exit");
+    }
+  }
+
+  [[nodiscard]] std::vector<std::pair<std::string, MonotonicNs>> phases() const override {
+    const runtime::PhaseTimes& times = container_->phases();
+    return {{"prepared", times.prepared}, {"cloned", times.cloned}, {"cgroup_ready", times.cgroup_ready},
+            {"mounts_done", times.mounts_done}, {"exec", times.exec}};
+  }
+
+  InstanceStats stats() override {
+    const runtime::CgroupStats cgroup = container_->stats();
+    return InstanceStats{cgroup.memory_peak_bytes, cgroup.cpu_usage_ns, cgroup.oom_kills, cgroup.nr_throttled};
+  }
+
+  std::string diagnostics() override { return console_->stderr_tail(); }
+
+  void destroy() override { container_->destroy(); }
+
+ private:
+  StopSignal& stop_;
+  std::optional<runtime::Container> container_;
+  std::optional<ConsoleReader> console_;
+};
+
+}  // namespace
+
+runtime::ResourceLimits to_runtime_limits(const Limits& limits) {
+  runtime::ResourceLimits runtime_limits;
+  runtime_limits.memory_bytes = limits.memory_bytes;
+  runtime_limits.cpus = limits.cpus;
+  runtime_limits.pids_max = limits.pids_max;
+  runtime_limits.cpuset_cpus = limits.cpuset_cpus;
+  return runtime_limits;
+}
+
+ContainerBackend::ContainerBackend(ImageChoice image, StopSignal& stop) : image_(std::move(image)), stop_(stop) {}
+
+std::map<std::string, std::string> ContainerBackend::details() const {
+  return {{"runtime", "benchrun"}, {"cgroup_version", runtime::to_string(runtime::detect_cgroup_mode())}};
+}
+
+std::unique_ptr<Instance> ContainerBackend::launch(const InstanceSpec& spec, MonotonicNs /*deadline*/) {
+  return std::make_unique<ContainerInstance>(image_, spec, stop_);
+}
+
+}  // namespace benchrun::harness

@@ -1,0 +1,28 @@
+// benchrun cleanup: removes every cgroup, mount, state folder, process and guest that killed runs left.
+#include <fmt/format.h>
+
+#include "harness/backends/vm.hpp"
+#include "harness/commands/commands.hpp"
+#include "runtime/cleanup.hpp"
+
+namespace benchrun::harness {
+
+int run_cleanup(const CleanupCommand& options) {
+  int status = exit_ok;
+  const auto swept = runtime::sweep_leftovers();
+  fmt::print("containers: removed {} leftovers\n", swept.removed);
+  for (const auto& problem : swept.problems) {
+    fmt::print(stderr, "benchrun: cleanup: {}\n", problem);
+    status = exit_failure;
+  }
+  try {
+    const int guests = load_vm_plugin().sweep_leftovers(options.libvirt_uri, VmBackendOptions{}.state_dir);
+    fmt::print("guests: removed {} leftovers\n", guests);
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "benchrun: cleanup: guests: {}\n", error.what());
+    status = exit_failure;
+  }
+  return status;
+}
+
+}  // namespace benchrun::harness

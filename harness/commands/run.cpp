@@ -1,0 +1,64 @@
+// benchrun run: one command in one instance, by hand. The lean path: no environment probe, no libvirt,
+// nothing the instance does not need, because `benchrun run` itself is what gets compared with `crun run`.
+#include <fmt/format.h>
+
+#include "harness/backends/container.hpp"
+#include "harness/commands/commands.hpp"
+#include "harness/console_reader.hpp"
+#include "harness/options.hpp"
+#include "harness/runner.hpp"
+#include "runtime/container.hpp"
+
+namespace benchrun::harness {
+namespace {
+
+// A bare name runs the image's workload or busybox applet of that name, as PATH would find it.
+std::string resolve_in_image(const std::filesystem::path& rootfs, const std::string& command) {
+  if (command.find('/') != std::string::npos) return command;
+  for (const char* dir : {"/bench/bin/", "/bin/", "/sbin/"}) {
+    if (std::filesystem::exists(rootfs / (std::string(dir + 1) + command))) return dir + command;
+  }
+  throw UsageError(fmt::format("command '{}' is not in image {} (looked in /bench/bin, /bin, /sbin)", command,
+                               rootfs.string()));
+}
+
+int run_in_container(const RunOptions& options, StopSignal& stop) {
+  const auto rootfs = options.image.rootfs();
+  if (!std::filesystem::exists(rootfs / "sbin/benchinit")) {
+    throw UsageError(fmt::format("image not found at {}: build it with scripts/build-image.sh", rootfs.string()));
+  }
+  runtime::ContainerConfig config;
+  config.name = instance_name(make_run_id(), 0);
+  config.rootfs = rootfs;
+  config.argv = {"/sbin/benchinit", resolve_in_image(rootfs, options.command.front())};
+  config.argv.insert(config.argv.end(), options.command.begin() + 1, options.command.end());
+  if (options.hostname) config.hostname = *options.hostname;
+  config.network_namespace = options.network_namespace;
+  config.user_namespace = options.user_namespace;
+  config.seccomp = options.seccomp;
+  config.limits = to_runtime_limits(options.limits);
+
+  runtime::Container container = runtime::Container::start(config);
+  std::optional<runtime::ExitStatus> status;
+  while (!(status = container.wait_for(std::chrono::milliseconds(0)))) {
+    try {
+      wait_readable(container.pidfd(), monotonic_now() + 3'600'000'000'000, stop, "wait");
+    } catch (const Interrupted&) {
+      container.destroy();
+      return 128 + stop.signal().value_or(SIGINT);
+    } catch (const Timeout&) {
+    }
+  }
+  container.destroy();
+  if (status->oom_killed) {
+    fmt::print(stderr, "benchrun: OOM-killed: memory limit {}\n",
+               options.limits.memory_bytes ? format_size(*options.limits.memory_bytes) : std::string("(none set)"));
+  }
+  return status->shell_code();
+}
+
+}  // namespace
+
+int run_one(const RunOptions& options, StopSignal& stop) { return run_in_container(options, stop); }
+
+}  // namespace benchrun::harness

@@ -1,0 +1,263 @@
+#include "runtime/container.hpp"
+
+#include <poll.h>
+#include <sys/wait.h>
+
+#include <csignal>
+#include <fmt/format.h>
+
+#include "runtime/cgroup/mode.hpp"
+#include "runtime/linux/container_init.hpp"
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/file_io.hpp"
+#include "runtime/sys/retry.hpp"
+#include "runtime/sys/syscalls.hpp"
+
+namespace benchrun::runtime {
+
+namespace {
+
+// argv/envp as the null-terminated char* arrays execve takes, built before clone (the init must not
+// allocate).
+class CStringArray {
+ public:
+  explicit CStringArray(const std::vector<std::string>& strings) {
+    for (const auto& text : strings) pointers_.push_back(const_cast<char*>(text.c_str()));
+    pointers_.push_back(nullptr);
+  }
+  [[nodiscard]] char* const* get() const noexcept { return pointers_.data(); }
+
+ private:
+  std::vector<char*> pointers_;
+};
+
+void validate(const ContainerConfig& config) {
+  if (config.name.empty() || config.name.find('/') != std::string::npos) {
+    throw Error(fmt::format("invalid name \"{}\"", config.name));
+  }
+  if (config.argv.empty() || !config.argv.front().starts_with('/')) {
+    throw Error("argv[0] must be an absolute path inside the rootfs");
+  }
+  std::error_code error;
+  if (!std::filesystem::is_directory(config.rootfs / "proc", error) ||
+      !std::filesystem::is_directory(config.rootfs, error)) {
+    throw Error(fmt::format("rootfs {}: not an image root (no such directory, or no /proc in it)",
+                            config.rootfs.string()));
+  }
+}
+
+std::uint64_t clone_flags(const ContainerConfig& config) {
+  // The cgroup namespace is not here: the init unshares it after joining its cgroup.
+  std::uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
+  if (config.network_namespace) flags |= CLONE_NEWNET;
+  if (config.user_namespace) flags |= CLONE_NEWUSER;
+  return flags;
+}
+
+void write_id_maps(pid_t pid) {
+  const auto map = fmt::format("0 {} {}\n", kUserNamespaceHostBase, kUserNamespaceSize);
+  with_context("user namespace", [&] {
+    sys::write_file(fmt::format("/proc/{}/uid_map", pid), map);
+    sys::write_file(fmt::format("/proc/{}/gid_map", pid), map);
+  });
+}
+
+// Reads the init's records until EOF (exec succeeded or the init died). Returns the failure message,
+// if one came.
+std::optional<std::string> read_init_reports(int fd, PhaseTimes& phases) {
+  kernel::ChildReport report;
+  std::optional<std::string> failure;
+  bool got_phases = false;
+  for (;;) {
+    const auto got = retry_eintr([&] { return ::read(fd, &report, sizeof(report)); });
+    if (got < 0) throw_errno("read the init's report");
+    if (got == 0) break;
+    if (static_cast<std::size_t>(got) != sizeof(report)) throw Error("init: truncated report");
+    phases.cloned = report.cloned;
+    phases.cgroup_ready = report.cgroup_ready;
+    phases.mounts_done = report.mounts_done;
+    if (report.kind == kernel::ChildReport::kPhases) {
+      phases.exec = report.exec;
+      got_phases = true;
+    } else {
+      report.what[sizeof(report.what) - 1] = '\0';
+      failure = fmt::format("{}: {}", report.what, describe_errno(report.errno_value));
+    }
+  }
+  if (!failure && !got_phases) failure = "the init exited before exec without a report";
+  return failure;
+}
+
+}  // namespace
+
+Container Container::start(const ContainerConfig& config) {
+  Container container;
+  container.name_ = config.name;
+  container.phases_.start = monotonic_now();
+  try {
+    validate(config);
+    const int owner_uid = config.user_namespace ? static_cast<int>(kUserNamespaceHostBase) : -1;
+    container.state_dir_ = StateDir::create(config.state_root, config.name, owner_uid);
+    container.cgroup_ = create_cgroup(detect_cgroup_mode(config.cgroup_root), config.cgroup_root, config.name);
+    container.cgroup_->apply(config.limits);
+
+    // Everything the init needs, built now: it must not allocate after clone.
+    const auto procs_fds = container.cgroup_->open_procs_for_join();
+    const auto security = kernel::make_security_plan(config.seccomp);
+    const CStringArray argv(config.argv);
+    const CStringArray envp(config.env);
+    auto report_pipe = make_pipe();
+    std::optional<Pipe> sync_pipe;
+    if (config.user_namespace) sync_pipe = make_pipe();
+
+    kernel::InitPlan plan;
+    plan.rootfs.merged_dir = container.state_dir_.merged().string();
+    plan.rootfs.overlay_options = kernel::overlay_mount_options(
+        std::filesystem::absolute(config.rootfs).string(), container.state_dir_.upper().string(),
+        container.state_dir_.work().string(), config.user_namespace);
+    plan.hostname = config.hostname.empty() ? config.name.c_str() : config.hostname.c_str();
+    plan.argv = argv.get();
+    plan.envp = envp.get();
+    for (const auto& fd : procs_fds) plan.cgroup_procs_fds.push_back(fd.get());
+    plan.report_fd = report_pipe.write_end.get();
+    plan.user_namespace_sync_fd = sync_pipe ? sync_pipe->read_end.get() : -1;
+    plan.stdin_fd = config.stdin_fd;
+    plan.stdout_fd = config.stdout_fd;
+    plan.stderr_fd = config.stderr_fd;
+    plan.bring_up_loopback = config.network_namespace;
+    plan.security = &security;
+
+    container.phases_.prepared = monotonic_now();
+    int pidfd = -1;
+    clone_args args{};
+    args.flags = clone_flags(config);
+    args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
+    args.exit_signal = SIGCHLD;
+    const pid_t pid = sys::clone3(args);
+    if (pid < 0) throw_errno("clone3");
+    if (pid == 0) kernel::run_container_init(plan);  // never returns
+    container.pid_ = pid;
+    container.pidfd_.reset(pidfd);
+
+    report_pipe.write_end.reset();  // the init holds the only write end now: EOF = exec or death
+    if (sync_pipe) {
+      sync_pipe->read_end.reset();
+      write_id_maps(pid);
+      sync_pipe->write_end.reset();  // EOF tells the init its maps are in place
+    }
+    if (auto failure = read_init_reports(report_pipe.read_end.get(), container.phases_)) throw Error(*failure);
+    return container;
+  } catch (const Error& error) {
+    try {
+      container.destroy();
+    } catch (const Error&) {  // the start failure is the one to report; the sweep gets the rest
+    }
+    throw error.with_context("container " + config.name);
+  }
+}
+
+Container::Container(Container&& other) noexcept
+    : name_(std::move(other.name_)),
+      state_dir_(std::move(other.state_dir_)),
+      cgroup_(std::move(other.cgroup_)),
+      pidfd_(std::move(other.pidfd_)),
+      pid_(std::exchange(other.pid_, -1)),
+      phases_(other.phases_),
+      exit_status_(other.exit_status_) {}
+
+Container& Container::operator=(Container&& other) noexcept {
+  if (this != &other) {
+    try {
+      destroy();
+    } catch (const Error&) {  // never throws, as the destructor
+    }
+    name_ = std::move(other.name_);
+    state_dir_ = std::move(other.state_dir_);
+    cgroup_ = std::move(other.cgroup_);
+    pidfd_ = std::move(other.pidfd_);
+    pid_ = std::exchange(other.pid_, -1);
+    phases_ = other.phases_;
+    exit_status_ = other.exit_status_;
+  }
+  return *this;
+}
+
+Container::~Container() {
+  try {
+    destroy();
+  } catch (...) {  // sweep_leftovers() removes what could not be removed here
+  }
+}
+
+std::vector<std::filesystem::path> Container::cgroup_paths() const {
+  return cgroup_ ? cgroup_->paths() : std::vector<std::filesystem::path>{};
+}
+
+std::optional<ExitStatus> Container::reap(int timeout_ms) {
+  if (exit_status_ || !pidfd_) return exit_status_;
+  pollfd ready{pidfd_.get(), POLLIN, 0};
+  const int polled = retry_eintr([&] { return ::poll(&ready, 1, timeout_ms); });
+  if (polled < 0) throw_errno("container " + name_ + ": poll pidfd");
+  if (polled == 0) return std::nullopt;
+  siginfo_t info{};
+  if (retry_eintr([&] { return ::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED); }) != 0) {
+    throw_errno("container " + name_ + ": waitid");
+  }
+  ExitStatus status;
+  if (info.si_code == CLD_EXITED) {
+    status.exit_code = info.si_status;
+  } else {
+    status.signal = info.si_status;
+  }
+  // The OOM killer usually hits a workload process, not the init; the cgroup counts every kill.
+  if (cgroup_) status.oom_killed = cgroup_->oom_kills().value_or(0) > 0;
+  exit_status_ = status;
+  pidfd_.reset();
+  return exit_status_;
+}
+
+std::optional<ExitStatus> Container::wait_for(std::chrono::milliseconds timeout) {
+  const auto clamped = std::min<std::chrono::milliseconds::rep>(timeout.count(), INT32_MAX);
+  return reap(static_cast<int>(std::max<std::chrono::milliseconds::rep>(clamped, 0)));
+}
+
+ExitStatus Container::wait() { return *reap(-1); }
+
+void Container::kill(int signal) {
+  if (!pidfd_ || exit_status_) return;
+  if (sys::pidfd_send_signal(pidfd_.get(), signal) != 0 && errno != ESRCH) {
+    throw_errno(fmt::format("container {}: send signal {}", name_, signal));
+  }
+}
+
+CgroupStats Container::stats() const {
+  if (!cgroup_) return {};
+  return with_context("container " + name_, [&] { return cgroup_->stats(); });
+}
+
+void Container::destroy() {
+  std::optional<Error> first_failure;
+  const auto attempt = [&](auto&& step) {
+    try {
+      step();
+    } catch (const Error& error) {
+      if (!first_failure) first_failure = error.with_context("container " + name_ + ": destroy");
+    }
+  };
+  attempt([&] {
+    if (pidfd_ && !exit_status_) {
+      kill(SIGKILL);
+      reap(-1);
+    }
+  });
+  attempt([&] {
+    if (cgroup_) {
+      cgroup_->destroy();
+      cgroup_.reset();
+    }
+  });
+  attempt([&] { state_dir_.remove(); });
+  if (first_failure) throw *first_failure;
+}
+
+}  // namespace benchrun::runtime

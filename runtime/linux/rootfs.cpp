@@ -1,0 +1,202 @@
+#include "runtime/linux/rootfs.hpp"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/syscalls.hpp"
+
+namespace benchrun::runtime::kernel {
+
+namespace {
+
+constexpr std::uint64_t kInRoot = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+
+// A descriptor closed at scope exit (UniqueFd would do, but keep this file free of anything that
+// could allocate).
+class ScopedFd {
+ public:
+  explicit ScopedFd(int fd) noexcept : fd_(fd) {}
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+  ~ScopedFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  [[nodiscard]] int get() const noexcept { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// "/proc/self/fd/N": mounting on it mounts on what N was opened as, not on whatever the name now says.
+struct FdPath {
+  char text[32];
+  explicit FdPath(int fd) noexcept { std::snprintf(text, sizeof(text), "/proc/self/fd/%d", fd); }
+};
+
+// An O_PATH handle on directory `name` inside `root_fd`, resolved as if root_fd were "/". A top-level
+// directory the image lacks is created (one component, so mkdirat follows no symlink).
+int open_dir_in_root(int root_fd, const char* name) noexcept {
+  int fd = sys::openat2(root_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC, kInRoot);
+  if (fd < 0 && errno == ENOENT && ::mkdirat(root_fd, name, 0755) == 0) {
+    fd = sys::openat2(root_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC, kInRoot);
+  }
+  return fd;
+}
+
+bool mount_in_root(int root_fd, const char* target, const char* source, const char* type, unsigned long flags,
+                   const char* data, const RootfsPlan& plan, ChildFailure& failure) noexcept {
+  const ScopedFd target_fd(open_dir_in_root(root_fd, target));
+  if (target_fd.get() < 0) return fail(failure, "open /%s in %s", target, plan.merged_dir.c_str());
+  if (::mount(source, FdPath(target_fd.get()).text, type, flags, data) != 0) {
+    return fail(failure, "mount %s on /%s", type, target);
+  }
+  return true;
+}
+
+// /dev as runc builds it: a small tmpfs, the harmless devices bind-mounted from the host (no mknod, so
+// it also works in a user namespace), a private devpts and a /dev/shm.
+bool build_dev(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexcept {
+  if (!mount_in_root(root_fd, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", plan,
+                     failure)) {
+    return false;
+  }
+  // Opened after the mount, so the handle is the new tmpfs; everything below is relative to it.
+  const ScopedFd dev(sys::openat2(root_fd, "dev", O_PATH | O_DIRECTORY | O_CLOEXEC, kInRoot));
+  if (dev.get() < 0) return fail(failure, "open /dev");
+  for (const char* device : {"null", "zero", "full", "random", "urandom", "tty"}) {
+    const int created = ::openat(dev.get(), device, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
+    if (created < 0) return fail(failure, "create /dev/%s", device);
+    ::close(created);
+    const ScopedFd node(::openat(dev.get(), device, O_PATH | O_CLOEXEC | O_NOFOLLOW));
+    char host_path[32];
+    std::snprintf(host_path, sizeof(host_path), "/dev/%s", device);
+    if (node.get() < 0 || ::mount(host_path, FdPath(node.get()).text, nullptr, MS_BIND, nullptr) != 0) {
+      return fail(failure, "bind-mount %s", host_path);
+    }
+  }
+  const struct {
+    const char* name;
+    const char* type;
+    unsigned long flags;
+    const char* data;
+  } dev_mounts[] = {
+      {"pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"},
+      {"shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"},
+  };
+  for (const auto& entry : dev_mounts) {
+    if (::mkdirat(dev.get(), entry.name, 0755) != 0) return fail(failure, "mkdir /dev/%s", entry.name);
+    const ScopedFd dir(::openat(dev.get(), entry.name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (dir.get() < 0 || ::mount(entry.type, FdPath(dir.get()).text, entry.type, entry.flags, entry.data) != 0) {
+      return fail(failure, "mount %s on /dev/%s", entry.type, entry.name);
+    }
+  }
+  const struct {
+    const char* target;
+    const char* name;
+  } links[] = {{"pts/ptmx", "ptmx"}, {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"},
+               {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"}};
+  for (const auto& link : links) {
+    if (::symlinkat(link.target, dev.get(), link.name) != 0) return fail(failure, "symlink /dev/%s", link.name);
+  }
+  return true;
+}
+
+// sysfs belongs to a network namespace; where it cannot be mounted (a user namespace sharing the host's
+// network) the host's /sys is bind-mounted read-only instead.
+bool mount_sys(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexcept {
+  constexpr unsigned long kFlags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  const ScopedFd target(open_dir_in_root(root_fd, "sys"));
+  if (target.get() < 0) return fail(failure, "open /sys in %s", plan.merged_dir.c_str());
+  const FdPath path(target.get());
+  if (::mount("sysfs", path.text, "sysfs", kFlags, nullptr) == 0) return true;
+  if (errno != EPERM) return fail(failure, "mount sysfs on /sys");
+  if (::mount("/sys", path.text, nullptr, MS_BIND | MS_REC, nullptr) != 0 ||
+      ::mount(nullptr, path.text, nullptr, MS_BIND | MS_REMOUNT | kFlags, nullptr) != 0) {
+    return fail(failure, "bind-mount /sys read-only");
+  }
+  return true;
+}
+
+// pivot_root(".", "."): the old root ends up stacked on the new one and is detached at once, so no
+// put_old directory is needed in the image.
+bool pivot_into(const RootfsPlan& plan, ChildFailure& failure) noexcept {
+  if (::chdir(plan.merged_dir.c_str()) != 0) return fail(failure, "chdir %s", plan.merged_dir.c_str());
+  if (sys::pivot_root(".", ".") != 0) return fail(failure, "pivot_root %s", plan.merged_dir.c_str());
+  if (::umount2(".", MNT_DETACH) != 0) return fail(failure, "detach the old root");
+  if (::chdir("/") != 0) return fail(failure, "chdir /");
+  return true;
+}
+
+// runc's masked paths: files get /dev/null over them, directories an empty read-only tmpfs.
+bool mask_paths(ChildFailure& failure) noexcept {
+  const char* const masked[] = {"/proc/acpi",        "/proc/kcore",        "/proc/keys",
+                                "/proc/latency_stats", "/proc/timer_list",  "/proc/timer_stats",
+                                "/proc/sched_debug", "/proc/scsi",         "/sys/firmware",
+                                "/sys/devices/virtual/powercap"};
+  for (const char* path : masked) {
+    struct stat info {};
+    if (::lstat(path, &info) != 0) {
+      if (errno == ENOENT) continue;
+      return fail(failure, "stat %s", path);
+    }
+    const int result = S_ISDIR(info.st_mode) ? ::mount("tmpfs", path, "tmpfs", MS_RDONLY, nullptr)
+                                             : ::mount("/dev/null", path, nullptr, MS_BIND, nullptr);
+    if (result != 0) return fail(failure, "mask %s", path);
+  }
+  return true;
+}
+
+// The /proc entries that change the host kernel become read-only. The remount repeats proc's own
+// flags: a bind in a user namespace may not drop them.
+bool make_proc_entries_readonly(ChildFailure& failure) noexcept {
+  const char* const readonly[] = {"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                                  "/proc/sysrq-trigger"};
+  for (const char* path : readonly) {
+    if (::mount(path, path, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+      if (errno == ENOENT) continue;
+      return fail(failure, "bind-mount %s", path);
+    }
+    constexpr unsigned long kReadonly = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    if (::mount(nullptr, path, nullptr, kReadonly, nullptr) != 0) return fail(failure, "remount %s read-only", path);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string overlay_mount_options(const std::string& lower, const std::string& upper, const std::string& work,
+                                  bool user_namespace) {
+  for (const auto* path : {&lower, &upper, &work}) {
+    if (path->find_first_of(",:") != std::string::npos) {
+      throw Error("overlay: path " + *path + " holds ',' or ':', which overlayfs options cannot carry");
+    }
+  }
+  std::string options = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
+  if (user_namespace) options += ",userxattr";
+  return options;
+}
+
+bool build_rootfs(const RootfsPlan& plan, ChildFailure& failure) noexcept {
+  // Private first: nothing mounted from here on may propagate back to the host.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail(failure, "make / private");
+  const char* merged = plan.merged_dir.c_str();
+  if (::mount("overlay", merged, "overlay", 0, plan.overlay_options.c_str()) != 0) {
+    return fail(failure, "mount overlay on %s", merged);
+  }
+  const ScopedFd root(::open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (root.get() < 0) return fail(failure, "open %s", merged);
+  return mount_in_root(root.get(), "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, plan,
+                       failure) &&
+         build_dev(root.get(), plan, failure) && mount_sys(root.get(), plan, failure) &&
+         mount_in_root(root.get(), "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", plan, failure) &&
+         pivot_into(plan, failure) && mask_paths(failure) && make_proc_entries_readonly(failure);
+}
+
+}  // namespace benchrun::runtime::kernel

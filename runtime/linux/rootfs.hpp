@@ -1,0 +1,30 @@
+// The container's root: an overlay of the read-only image over a per-instance upper dir, the kernel
+// filesystems every init expects (/proc, a minimal /dev, read-only /sys, /tmp), pivot_root into it,
+// then runc's masks over the /proc and /sys paths that reveal or change the host.
+//
+// Runs in the container's init, in its new mount namespace, before exec: no allocation, and every
+// mount target inside the image is resolved with openat2(RESOLVE_IN_ROOT), so a symlink in the image
+// (/proc -> /host/etc, say) cannot redirect a mount out of the rootfs.
+#pragma once
+
+#include <string>
+
+#include "runtime/linux/child_failure.hpp"
+
+namespace benchrun::runtime::kernel {
+
+// Prepared by the parent; the strings outlive the child's use of them.
+struct RootfsPlan {
+  std::string merged_dir;       // where the overlay is mounted and pivot_root goes
+  std::string overlay_options;  // "lowerdir=<image>,upperdir=<state>/upper,workdir=<state>/work"
+};
+
+// "lowerdir=...,upperdir=...,workdir=..." (+ ",userxattr" inside a user namespace, where overlayfs
+// cannot use trusted.* xattrs). Throws Error if a path holds a ',' or ':' overlayfs cannot take.
+std::string overlay_mount_options(const std::string& lower, const std::string& upper, const std::string& work,
+                                  bool user_namespace);
+
+// Every step, in order; false with `failure` filled at the first that fails.
+bool build_rootfs(const RootfsPlan& plan, ChildFailure& failure) noexcept;
+
+}  // namespace benchrun::runtime::kernel

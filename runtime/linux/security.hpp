@@ -1,0 +1,42 @@
+// What the workload may do: Docker's default capability set, no_new_privs, and a seccomp denylist in
+// the spirit of Docker's profile (kernel modules, kexec, reboot, swap, keyrings, ptrace, bpf,
+// perf_event_open, userfaultfd, clock changes, mount/pivot_root/umount, new namespaces...), each
+// answered with EPERM. Built in the parent, applied by the container's init right before exec.
+#pragma once
+
+#include <linux/filter.h>
+#include <sys/capability.h>
+
+#include <memory>
+#include <vector>
+
+#include "runtime/linux/child_failure.hpp"
+
+namespace benchrun::runtime::kernel {
+
+struct CapFree {
+  void operator()(_cap_struct* caps) const noexcept { cap_free(caps); }
+};
+using CapSet = std::unique_ptr<_cap_struct, CapFree>;
+
+struct SecurityPlan {
+  CapSet capabilities;                  // effective = permitted = inheritable = Docker's defaults
+  std::vector<cap_value_t> bounding_drop;  // every capability the kernel knows outside the defaults
+  const std::vector<sock_filter>* seccomp_program = nullptr;  // nullptr: no filter
+};
+
+// Docker's default capabilities, by name ("CAP_CHOWN", ...).
+const std::vector<const char*>& default_capability_names();
+
+// The seccomp program, compiled with libseccomp once per process (it never changes).
+const std::vector<sock_filter>& default_seccomp_program();
+
+// The syscall names the default filter denies (for tests and reports).
+const std::vector<const char*>& denied_syscall_names();
+
+SecurityPlan make_security_plan(bool with_seccomp);
+
+// In the child, last step before exec: bounding set, capabilities, no_new_privs, seccomp.
+bool apply_security(const SecurityPlan& plan, ChildFailure& failure) noexcept;
+
+}  // namespace benchrun::runtime::kernel

@@ -1,0 +1,75 @@
+#include "runtime/state_dir.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/file_io.hpp"
+
+namespace benchrun::runtime {
+
+namespace {
+
+void make_dir(const std::filesystem::path& path, int owner_uid) {
+  if (::mkdir(path.c_str(), 0755) != 0) throw_errno("mkdir " + path.string());
+  if (owner_uid >= 0 && ::chown(path.c_str(), static_cast<uid_t>(owner_uid), static_cast<gid_t>(owner_uid)) != 0) {
+    throw_errno("chown " + path.string());
+  }
+}
+
+}  // namespace
+
+StateDir StateDir::create(const std::filesystem::path& root, const std::string& name, int owner_uid) {
+  return with_context("state dir", [&] {
+    std::error_code error;
+    std::filesystem::create_directories(root, error);
+    if (error) throw SystemError(error.value(), "mkdir " + root.string());
+    StateDir dir;
+    make_dir(root / name, -1);
+    dir.path_ = root / name;  // owned from here on: a failure below removes it
+    sys::write_file_new(dir.path_ / "owner", fmt::format("{}\n", ::getpid()));
+    for (const char* part : {"upper", "work", "merged"}) make_dir(dir.path_ / part, owner_uid);
+    return dir;
+  });
+}
+
+StateDir::StateDir(StateDir&& other) noexcept : path_(std::exchange(other.path_, {})) {}
+
+StateDir& StateDir::operator=(StateDir&& other) noexcept {
+  if (this != &other) {
+    try {
+      remove();
+    } catch (...) {  // never throws; the sweep removes what is left
+    }
+    path_ = std::exchange(other.path_, {});
+  }
+  return *this;
+}
+
+StateDir::~StateDir() {
+  try {
+    remove();
+  } catch (...) {  // the sweep removes what is left
+  }
+}
+
+void StateDir::remove() {
+  if (path_.empty()) return;
+  std::error_code error;
+  std::filesystem::remove_all(path_, error);
+  if (error) throw SystemError(error.value(), "state dir: remove " + path_.string());
+  path_.clear();
+}
+
+std::optional<pid_t> read_state_dir_owner(const std::filesystem::path& dir) {
+  try {
+    const auto content = sys::read_file(dir / "owner");
+    return static_cast<pid_t>(std::stol(content));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace benchrun::runtime

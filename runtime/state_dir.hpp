@@ -1,0 +1,45 @@
+// An instance's directory on the host, /run/benchrun/<name>/: the overlay's upper and work dirs, the
+// mount point of the merged root, and an `owner` file naming the benchrun process that made it (so the
+// sweep can tell a live run's directory from a leftover). Removed with everything in it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace benchrun::runtime {
+
+inline constexpr const char* kDefaultStateRoot = "/run/benchrun";
+
+class StateDir {
+ public:
+  StateDir() = default;
+  // mkdir <root>/<name> and its parts; throws if it exists (a leftover the sweep should have removed).
+  // `owner_uid` >= 0 chowns upper/work/merged to it (the mapped root of a user namespace).
+  static StateDir create(const std::filesystem::path& root, const std::string& name, int owner_uid = -1);
+
+  StateDir(StateDir&& other) noexcept;
+  StateDir& operator=(StateDir&& other) noexcept;
+  StateDir(const StateDir&) = delete;
+  StateDir& operator=(const StateDir&) = delete;
+  ~StateDir();
+
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+  [[nodiscard]] std::filesystem::path upper() const { return path_ / "upper"; }
+  [[nodiscard]] std::filesystem::path work() const { return path_ / "work"; }
+  [[nodiscard]] std::filesystem::path merged() const { return path_ / "merged"; }
+
+  // Removes the directory tree. Idempotent; throws on failure (the destructor swallows it).
+  void remove();
+
+ private:
+  explicit StateDir(std::filesystem::path path) : path_(std::move(path)) {}
+  std::filesystem::path path_;
+};
+
+// The pid in <dir>/owner, if the file holds one.
+std::optional<pid_t> read_state_dir_owner(const std::filesystem::path& dir);
+
+}  // namespace benchrun::runtime

@@ -1,0 +1,87 @@
+#include "runtime/sweep.hpp"
+
+#include <sys/mount.h>
+
+#include <algorithm>
+#include <csignal>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "runtime/cgroup/cgroup.hpp"
+#include "runtime/cgroup/cgroup_dir.hpp"
+#include "runtime/cgroup/mode.hpp"
+#include "runtime/sys/error.hpp"
+
+namespace benchrun::runtime {
+
+namespace {
+
+bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+
+// Names of instances whose state dir belongs to a live benchrun process: those are not leftovers.
+std::set<std::string> live_instances(const std::filesystem::path& state_root) {
+  std::set<std::string> live;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(state_root, error)) {
+    const auto owner = read_state_dir_owner(entry.path());
+    if (owner && process_alive(*owner)) live.insert(entry.path().filename().string());
+  }
+  return live;
+}
+
+// Mount points under `root` in this namespace, deepest first (from /proc/self/mountinfo; octal
+// escapes of spaces do not occur in our names).
+std::vector<std::filesystem::path> mounts_under(const std::filesystem::path& root) {
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::vector<std::filesystem::path> found;
+  const auto prefix = root.string() + "/";
+  for (std::string line; std::getline(mountinfo, line);) {
+    std::istringstream fields(line);
+    std::string id, parent, device, root_in_fs, mount_point;
+    fields >> id >> parent >> device >> root_in_fs >> mount_point;
+    if (mount_point.starts_with(prefix)) found.emplace_back(mount_point);
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.string().size() > b.string().size(); });
+  return found;
+}
+
+}  // namespace
+
+SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::filesystem::path& cgroup_root) {
+  SweepResult result;
+  const auto live = live_instances(state_root);
+  const auto is_live = [&](const std::filesystem::path& dir) { return live.contains(dir.filename().string()); };
+
+  // Cgroups first: killing a leftover's processes ends its mount namespace and frees its overlay.
+  for (const auto& hierarchy : cgroup_parent_dirs(detect_cgroup_mode(cgroup_root), cgroup_root)) {
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(hierarchy / kCgroupParentName, error)) {
+      if (!entry.is_directory() || is_live(entry.path())) continue;
+      with_context("sweep", [&] { kill_and_remove_cgroup_dir(entry.path()); });
+      ++result.cgroups_removed;
+    }
+  }
+  for (const auto& mount_point : mounts_under(state_root)) {
+    if (std::any_of(live.begin(), live.end(), [&](const auto& name) {
+          return mount_point.string().starts_with((state_root / name).string() + "/");
+        })) {
+      continue;
+    }
+    if (::umount2(mount_point.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
+      throw_errno("sweep: umount " + mount_point.string());
+    }
+    ++result.mounts_removed;
+  }
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(state_root, error)) {
+    if (is_live(entry.path())) continue;
+    std::error_code remove_error;
+    std::filesystem::remove_all(entry.path(), remove_error);
+    if (remove_error) throw SystemError(remove_error.value(), "sweep: remove " + entry.path().string());
+    ++result.state_dirs_removed;
+  }
+  return result;
+}
+
+}  // namespace benchrun::runtime

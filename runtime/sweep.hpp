@@ -1,0 +1,22 @@
+// What `benchrun cleanup` and the start of every run call: remove what killed runs left behind.
+#pragma once
+
+#include <filesystem>
+
+#include "runtime/state_dir.hpp"
+
+namespace benchrun::runtime {
+
+struct SweepResult {
+  int cgroups_removed = 0;
+  int state_dirs_removed = 0;
+  int mounts_removed = 0;
+};
+
+// Removes instance cgroups under every hierarchy's `benchrun` parent and state dirs under `state_root`
+// whose owner process is gone (killing what still runs in them), and unmounts anything mounted under
+// `state_root` in this mount namespace. Instances of live benchrun processes are left alone.
+SweepResult sweep_leftovers(const std::filesystem::path& state_root = kDefaultStateRoot,
+                            const std::filesystem::path& cgroup_root = "/sys/fs/cgroup");
+
+}  // namespace benchrun::runtime

@@ -1,0 +1,78 @@
+#include "harness/cli.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace benchrun::harness {
+namespace {
+
+Command parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "benchrun");
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+std::string usage_error_of(std::vector<std::string> args) {
+  try {
+    parse(std::move(args));
+  } catch (const UsageError& error) {
+    return error.what();
+  }
+  return "(accepted)";
+}
+
+TEST(Cli, SuiteDefaultsToNativeAndContainerWithHello) {
+  const auto options = std::get<SuiteOptions>(parse({"--suite", "startup"}));
+  EXPECT_EQ(options.suite, "startup");
+  EXPECT_EQ(options.backends, (std::vector<std::string>{"native", "container"}));
+  EXPECT_EQ(options.workload, "hello");
+  EXPECT_TRUE(options.workload_args.empty());
+  EXPECT_GE(options.runs, 1);
+}
+
+TEST(Cli, WorkloadCarriesItsArgumentsAndLimitsApplyToTheSuite) {
+  const auto options = std::get<SuiteOptions>(parse({"--suite", "startup", "--backends", "container,native,container",
+                                                     "--workload", "spin 100", "--runs", "3", "--warmup", "0",
+                                                     "--memory", "64M", "--cpus", "0.5", "--pids", "16"}));
+  EXPECT_EQ(options.backends, (std::vector<std::string>{"container", "native"}));
+  EXPECT_EQ(options.workload, "spin");
+  EXPECT_EQ(options.workload_args, std::vector<std::string>{"100"});
+  EXPECT_EQ(options.runs, 3);
+  EXPECT_EQ(options.warmup, 0);
+  EXPECT_EQ(options.limits.memory_bytes, 64u << 20);
+  EXPECT_DOUBLE_EQ(*options.limits.cpus, 0.5);
+  EXPECT_EQ(options.limits.pids_max, 16u);
+}
+
+TEST(Cli, BadInputIsOneLineThatNamesTheProblem) {
+  EXPECT_NE(usage_error_of({"--suite", "nosuch"}).find("unknown suite 'nosuch'"), std::string::npos);
+  EXPECT_NE(usage_error_of({"--suite", "startup", "--backends", "native,xen"}).find("unknown backend 'xen'"),
+            std::string::npos);
+  EXPECT_NE(usage_error_of({"--suite", "startup", "--runs", "0"}).find("--runs 0"), std::string::npos);
+  EXPECT_NE(usage_error_of({"--suite", "startup", "--memory", "lots"}).find("'lots'"), std::string::npos);
+  EXPECT_NE(usage_error_of({}).find("--suite startup"), std::string::npos);
+  EXPECT_NE(usage_error_of({"--bogus"}).find("--bogus"), std::string::npos);
+  for (const auto& message : {usage_error_of({"--suite", "nosuch"}), usage_error_of({"--bogus"})}) {
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+TEST(Cli, RunTakesTheCommandAfterDoubleDash) {
+  const auto options = std::get<RunOptions>(
+      parse({"run", "--backend", "container", "--memory", "64M", "--no-network-namespace", "--", "hog", "256"}));
+  EXPECT_EQ(options.backend, "container");
+  EXPECT_EQ(options.command, (std::vector<std::string>{"hog", "256"}));
+  EXPECT_EQ(options.limits.memory_bytes, 64u << 20);
+  EXPECT_FALSE(options.network_namespace);
+  EXPECT_TRUE(options.seccomp);
+}
+
+TEST(Cli, RunRejectsBackendsItCannotRunByHand) {
+  EXPECT_NE(usage_error_of({"run", "--backend", "vm", "--", "hello"}).find("'vm'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace benchrun::harness

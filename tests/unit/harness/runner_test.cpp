@@ -1,0 +1,97 @@
+// The runner's loop, driven by a scripted measure function: the order of instances, warm-up flags,
+// unique names, the samples log and what an interrupt keeps.
+#include "harness/runner.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+
+namespace benchrun::harness {
+namespace {
+
+class NamedBackend final : public Backend {
+ public:
+  explicit NamedBackend(std::string name) : name_(std::move(name)) {}
+  [[nodiscard]] std::string name() const override { return name_; }
+  [[nodiscard]] BackendKind kind() const override { return BackendKind::native; }
+  std::unique_ptr<Instance> launch(const InstanceSpec&, MonotonicNs) override { throw Error("not launched here"); }
+
+ private:
+  std::string name_;
+};
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("benchrun-runner-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    plan_.run_id = "test";
+    plan_.backends.push_back(std::make_unique<NamedBackend>("a"));
+    plan_.backends.push_back(std::make_unique<NamedBackend>("b"));
+    plan_.workload = "hello";
+    plan_.warmup = 1;
+    plan_.runs = 3;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::filesystem::path dir_;
+  RunPlan plan_;
+  std::vector<std::string> launched_;  // "<backend>:<instance name>" in launch order
+};
+
+TEST_F(RunnerTest, InterleavesBackendsAfterWarmupAndLogsEverySample) {
+  reports::SamplesLog log(dir_ / "samples.jsonl");
+  Progress progress(8, false);
+  const auto outcome = run_plan(plan_, [&](Backend& backend, const InstanceSpec& spec, std::chrono::milliseconds) {
+    launched_.push_back(backend.name() + ":" + spec.name);
+    reports::Sample sample;
+    sample.backend = backend.name();
+    sample.ok = true;
+    sample.metrics["time_to_ready_ms"] = 1.0;
+    return sample;
+  }, log, progress);
+
+  ASSERT_EQ(outcome.samples.size(), 8u);
+  EXPECT_FALSE(outcome.interrupted);
+  std::vector<std::string> order;
+  std::set<std::string> names;
+  for (const auto& entry : launched_) {
+    order.push_back(entry.substr(0, 1));
+    names.insert(entry.substr(2));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "b", "a", "b", "a", "b", "a", "b"}));
+  EXPECT_EQ(names.size(), 8u) << "every instance needs its own resource names";
+  EXPECT_TRUE(outcome.samples[0].warmup && outcome.samples[1].warmup);
+  for (std::size_t i = 2; i < 8; ++i) {
+    EXPECT_FALSE(outcome.samples[i].warmup);
+    EXPECT_EQ(outcome.samples[i].repetition, static_cast<int>((i - 2) / 2));
+  }
+  EXPECT_EQ(reports::read_samples_log(dir_ / "samples.jsonl").samples.size(), 8u);
+}
+
+TEST_F(RunnerTest, InterruptEndsTheRunAndKeepsWhatWasMeasured) {
+  reports::SamplesLog log(dir_ / "samples.jsonl");
+  Progress progress(8, false);
+  int calls = 0;
+  const auto outcome = run_plan(plan_, [&](Backend& backend, const InstanceSpec&, std::chrono::milliseconds) {
+    if (++calls == 4) throw Interrupted("stop");
+    reports::Sample sample;
+    sample.backend = backend.name();
+    sample.ok = true;
+    return sample;
+  }, log, progress);
+  EXPECT_TRUE(outcome.interrupted);
+  EXPECT_EQ(outcome.samples.size(), 3u);
+  EXPECT_EQ(reports::read_samples_log(dir_ / "samples.jsonl").samples.size(), 3u);
+}
+
+TEST(RunnerNames, InstanceNamesCarryBenchrunAndTheRunId) {
+  EXPECT_EQ(instance_name("20261123-101010-00ff", 7), "benchrun-20261123-101010-00ff-7");
+  const std::string id = make_run_id();
+  EXPECT_EQ(id.size(), std::string("20261123-101010-00ff").size()) << id;
+}
+
+}  // namespace
+}  // namespace benchrun::harness

@@ -1,0 +1,263 @@
+#include "vm/guest.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+#include "runtime/sys/retry.hpp"
+#include "vm/console_stream.hpp"
+#include "vm/qemu_process.hpp"
+
+namespace benchrun::vm {
+
+struct Guest::State {
+  // Declared first, destroyed last: the domain, stream and connection are released while the loop runs.
+  std::shared_ptr<EventLoop> event_loop;
+  VirConnect connect;
+  std::optional<std::filesystem::path> embed_root;
+  GuestConfig config;
+  std::string domain_type;
+  std::string xml;
+  VirDomain domain;
+  std::optional<ConsoleStream> console_stream;
+  std::optional<ConsoleReader> console;
+  std::filesystem::path fifo_path;
+  std::unique_ptr<QemuReaper> reaper;
+  MonotonicNs xml_built = 0;
+  MonotonicNs qemu_running = 0;
+  MonotonicNs create_returned = 0;
+  MonotonicNs ready = 0;
+  MonotonicNs result = 0;
+  MonotonicNs first_console_output = 0;  // copied from the console/reaper before they go at teardown
+  MonotonicNs qemu_exited = 0;
+  MonotonicNs teardown_done = 0;
+  GuestStats last_stats;
+  bool torn_down = false;
+
+  void tear_down();
+  GuestStats sample_stats();
+};
+
+namespace {
+
+constexpr std::string_view ready_line = "BENCHRUN READY";
+constexpr std::string_view result_prefix = "BENCHRUN RESULT ";
+
+UniqueFd make_console_fifo(const std::filesystem::path& path) {
+  ::unlink(path.c_str());  // a stale fifo of a killed run with the same name
+  // 0600 root: libvirt's DAC driver hands it to the QEMU user when the domain starts.
+  if (::mkfifo(path.c_str(), 0600) < 0) throw_errno(fmt::format("mkfifo {}", path.string()));
+  // Non-blocking open of the read end succeeds without a writer; poll() then waits for QEMU's bytes.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) throw_errno(fmt::format("open {}", path.string()));
+  return fd;
+}
+
+bool domain_is_active(virDomainPtr domain) { return virDomainIsActive(domain) == 1; }
+
+}  // namespace
+
+GuestStats Guest::State::sample_stats() {
+  GuestStats stats;
+  stats.sampled_at = monotonic_now();
+  if (!domain || !domain_is_active(domain.get())) return last_stats;
+  virDomainInfo info{};
+  if (virDomainGetInfo(domain.get(), &info) == 0) {
+    stats.cpu_time_ns = info.cpuTime;
+    stats.memory_max_bytes = static_cast<std::uint64_t>(info.maxMem) * 1024;
+  }
+  std::array<virDomainMemoryStatStruct, VIR_DOMAIN_MEMORY_STAT_NR> memory{};
+  const int count = virDomainMemoryStats(domain.get(), memory.data(), memory.size(), 0);
+  for (int i = 0; i < count; ++i) {
+    if (memory[static_cast<std::size_t>(i)].tag == VIR_DOMAIN_MEMORY_STAT_RSS) {
+      stats.memory_rss_bytes = memory[static_cast<std::size_t>(i)].val * 1024;
+    }
+  }
+  if (reaper) stats.qemu_pss_bytes = pss_bytes(reaper->pid());
+  last_stats = stats;
+  return stats;
+}
+
+void Guest::State::tear_down() {
+  if (torn_down) return;
+  const MonotonicNs deadline = monotonic_now() + std::chrono::nanoseconds(config.teardown_timeout).count();
+  if (domain) {
+    // The guest may have powered off (on_poweroff destroy) between the check and the call: only a
+    // domain still active after a failed destroy is an error.
+    if (domain_is_active(domain.get()) && virDomainDestroy(domain.get()) < 0 && domain_is_active(domain.get())) {
+      throw libvirt_error("virDomainDestroy");
+    }
+    if (virDomainIsPersistent(domain.get()) == 1 && virDomainUndefine(domain.get()) < 0) {
+      throw libvirt_error("virDomainUndefine");
+    }
+  }
+  if (reaper && !reaper->wait_exit(deadline)) {
+    throw Error(fmt::format("QEMU pid {} still runs {} ms after the domain was destroyed", reaper->pid(),
+                            config.teardown_timeout.count()));
+  }
+  if (console) first_console_output = console->first_byte_at().value_or(0);
+  if (reaper) qemu_exited = reaper->exited_at();
+  console_stream.reset();
+  console.reset();
+  reaper.reset();
+  if (!fifo_path.empty()) {
+    ::unlink(fifo_path.c_str());
+    fifo_path.clear();
+  }
+  domain.reset();
+  teardown_done = monotonic_now();
+  torn_down = true;
+}
+
+Guest::Guest(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Guest::Guest(Guest&&) noexcept = default;
+Guest& Guest::operator=(Guest&& other) noexcept {
+  if (this != &other) {
+    try {
+      destroy();
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): a move must not throw
+    }
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+
+Guest::~Guest() {
+  try {
+    destroy();
+  } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): destructors never throw
+  }
+}
+
+Guest Guest::start(Connection& connection, const GuestConfig& config) {
+  return with_context(fmt::format("guest {}", config.name), [&] {
+    auto state = std::make_unique<State>();
+    state->event_loop = connection.event_loop();
+    state->connect = connection.share();
+    state->embed_root = connection.embed_root();
+    state->config = config;
+    state->domain_type = connection.domain_type();
+    const ConsoleKind console_kind = config.console.value_or(connection.is_local() ? ConsoleKind::fifo : ConsoleKind::pty);
+    if (console_kind == ConsoleKind::fifo && !connection.is_local()) {
+      throw Error("a console fifo needs a local connection; use the pty console over " + connection.uri());
+    }
+    for (const auto& file : {config.kernel, config.initramfs}) {
+      if (connection.is_local() && !std::filesystem::is_regular_file(file)) {
+        throw Error(fmt::format("{} is missing (run scripts/build-image.sh)", file.string()));
+      }
+    }
+
+    DomainSpec spec;
+    spec.name = config.name;
+    spec.domain_type = state->domain_type;
+    spec.vcpus = config.vcpus;
+    spec.memory_mib = config.memory_mib;
+    spec.kernel = config.kernel.string();
+    spec.initramfs = config.initramfs.string();
+    spec.cmdline = kernel_cmdline(config.workload_argv, config.extra_cmdline);
+    spec.console = console_kind;
+    UniqueFd fifo;
+    if (console_kind == ConsoleKind::fifo) {
+      std::filesystem::create_directories(config.state_dir);
+      state->fifo_path = config.state_dir / (config.name + ".console");
+      spec.console_fifo = state->fifo_path.string();
+      fifo = make_console_fifo(state->fifo_path);
+    }
+    state->xml = domain_xml(spec);
+    state->xml_built = monotonic_now();
+
+    // Paused first when the console is a pty: whatever the guest prints before the stream is open is lost.
+    unsigned int flags = VIR_DOMAIN_START_AUTODESTROY;
+    if (console_kind == ConsoleKind::pty) flags |= VIR_DOMAIN_START_PAUSED;
+    // From here on the Guest owns what exists: an exception below tears it down in ~Guest.
+    Guest guest(std::move(state));
+    State& s = *guest.state_;
+    s.domain.reset(virDomainCreateXML(s.connect.get(), s.xml.c_str(), flags));
+    if (!s.domain) throw libvirt_error("virDomainCreateXML");
+    s.create_returned = monotonic_now();
+    if (console_kind == ConsoleKind::fifo) {
+      s.console.emplace(std::move(fifo));
+    } else {
+      auto [stream, read_end] = ConsoleStream::open(s.connect.get(), s.domain.get());
+      s.console_stream.emplace(std::move(stream));
+      s.console.emplace(std::move(read_end));
+      if (virDomainResume(s.domain.get()) < 0) throw libvirt_error("virDomainResume");
+    }
+    if (connection.is_local()) {
+      if (const auto pid = find_qemu_pid(s.config.name, s.embed_root)) {
+        s.reaper = std::make_unique<QemuReaper>(*pid);
+        s.qemu_running = process_start_time(*pid).value_or(0);
+      }
+    }
+    return guest;
+  });
+}
+
+const std::string& Guest::name() const noexcept { return state_->config.name; }
+const std::string& Guest::domain_type() const noexcept { return state_->domain_type; }
+const std::string& Guest::xml() const noexcept { return state_->xml; }
+std::optional<pid_t> Guest::qemu_pid() const noexcept {
+  if (!state_->reaper) return std::nullopt;
+  return state_->reaper->pid();
+}
+
+std::optional<ConsoleLine> Guest::next_line(MonotonicNs deadline, int wake_fd) {
+  if (!state_->console) return std::nullopt;
+  auto line = with_context(fmt::format("guest {}", name()), [&] { return state_->console->next_line(deadline, wake_fd); });
+  if (!line) return line;
+  if (state_->ready == 0 && line->text == ready_line) state_->ready = line->at;
+  if (state_->result == 0 && line->text.rfind(result_prefix, 0) == 0) {
+    state_->result = line->at;
+    state_->sample_stats();
+  }
+  return line;
+}
+
+MonotonicNs Guest::wait_exit(MonotonicNs deadline, int wake_fd) {
+  State& s = *state_;
+  while (s.console && !s.console->closed()) {
+    if (!next_line(deadline, wake_fd)) break;
+  }
+  if (s.reaper) {
+    if (!s.reaper->wait_exit(deadline)) throw Timeout(fmt::format("guest {}: QEMU still runs at the deadline", name()));
+    return s.reaper->exited_at();
+  }
+  while (s.domain && domain_is_active(s.domain.get())) {
+    if (monotonic_now() >= deadline) throw Timeout(fmt::format("guest {}: still running at the deadline", name()));
+    ::usleep(10'000);  // remote: no pidfd to wait on, poll the domain state
+  }
+  return monotonic_now();
+}
+
+std::vector<std::pair<std::string, MonotonicNs>> Guest::phases() const {
+  const State& s = *state_;
+  std::vector<std::pair<std::string, MonotonicNs>> phases;
+  const auto add = [&](const char* name, MonotonicNs at) {
+    if (at != 0) phases.emplace_back(name, at);
+  };
+  add("xml_built", s.xml_built);
+  add("qemu_running", s.qemu_running);
+  add("create_returned", s.create_returned);
+  add("first_console_output", s.console ? s.console->first_byte_at().value_or(0) : s.first_console_output);
+  add("ready", s.ready);
+  add("result", s.result);
+  add("qemu_exited", s.reaper ? s.reaper->exited_at() : s.qemu_exited);
+  add("teardown_done", s.teardown_done);
+  std::stable_sort(phases.begin(), phases.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  return phases;
+}
+
+GuestStats Guest::stats() { return state_->sample_stats(); }
+
+void Guest::destroy() {
+  if (!state_) return;
+  with_context(fmt::format("guest {}: destroy", name()), [&] { state_->tear_down(); });
+}
+
+}  // namespace benchrun::vm

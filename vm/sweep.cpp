@@ -1,0 +1,55 @@
+#include "vm/sweep.hpp"
+
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+#include "vm/qemu_process.hpp"
+
+namespace benchrun::vm {
+
+std::vector<std::string> sweep_leftovers(Connection& connection, const std::string& prefix,
+                                         const std::filesystem::path& state_dir) {
+  std::vector<std::string> removed;
+  virDomainPtr* domains = nullptr;
+  const int count = virConnectListAllDomains(connection.get(), &domains, 0);
+  if (count < 0) throw libvirt_error("virConnectListAllDomains");
+  // Take ownership of every handle first so none leaks when one destroy throws.
+  std::vector<VirDomain> owned;
+  owned.reserve(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) owned.emplace_back(domains[i]);
+  std::free(domains);  // NOLINT(cppcoreguidelines-no-malloc): libvirt allocated the array
+
+  for (const auto& domain : owned) {
+    const std::string name = virDomainGetName(domain.get());
+    if (name.rfind(prefix, 0) != 0) continue;
+    with_context(fmt::format("sweep domain {}", name), [&] {
+      std::optional<pid_t> pid;
+      if (connection.is_local()) pid = find_qemu_pid(name, connection.embed_root());
+      // Watch (and, if it is our child, reap) QEMU while it is being killed.
+      std::optional<QemuReaper> reaper;
+      if (pid) reaper.emplace(*pid);
+      if (virDomainIsActive(domain.get()) == 1 && virDomainDestroy(domain.get()) < 0 &&
+          virDomainIsActive(domain.get()) == 1) {
+        throw libvirt_error("virDomainDestroy");
+      }
+      if (virDomainIsPersistent(domain.get()) == 1 && virDomainUndefine(domain.get()) < 0) {
+        throw libvirt_error("virDomainUndefine");
+      }
+      removed.push_back(name);
+    });
+  }
+
+  if (!state_dir.empty()) {
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(state_dir, error)) {
+      const auto file_name = entry.path().filename().string();
+      if (file_name.rfind(prefix, 0) == 0 && entry.path().extension() == ".console" && entry.is_fifo()) {
+        std::filesystem::remove(entry.path(), error);
+      }
+    }
+  }
+  return removed;
+}
+
+}  // namespace benchrun::vm
