@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Start-to-exit time of one container, benchrun's own runtime against its peers crun and runc, measured
+# side by side in one hyperfine run. All three get the same container: the image's rootfs read-only, the
+# namespaces pid, mount, uts, ipc, network and cgroup, memory 64M, pids 16, and the process
+# `/sbin/benchinit /bench/bin/hello`. crun and runc read one OCI bundle written here (crun's own default
+# spec, edited); benchrun gets the same settings on its command line.
+#
+# Prints each command's median and its ratio to crun's. Everything it creates (bundle, containers,
+# cgroups) is removed when it ends, however it ends.
+set -euo pipefail
+
+script_path=$(realpath "${BASH_SOURCE[0]}")
+repo_root=$(dirname "$(dirname "$script_path")")
+readonly script_path repo_root
+readonly memory_limit_bytes=$((64 * 1024 * 1024)) pids_limit=16
+readonly workload_args=(/sbin/benchinit /bench/bin/hello)
+
+runs=30
+warmup=3
+image_dir=$repo_root/images/default
+export_json=
+with_benchrun=1
+benchrun_cmd=${BENCHRUN_CMD:-"$repo_root/build/release/harness/benchrun run --backend container --memory 64M --pids 16 -- /bench/bin/hello"}
+
+die() {
+  echo "compare-runtimes.sh: $*" >&2
+  exit 1
+}
+
+usage() {
+  cat <<EOF
+usage: compare-runtimes.sh [--runs N] [--warmup N] [--image DIR] [--export-json FILE] [--no-benchrun]
+  --runs N            measured runs per command (default 30)
+  --warmup N          unmeasured runs first (default 3)
+  --image DIR         image whose rootfs to run (default images/default)
+  --export-json FILE  keep hyperfine's JSON results there
+  --no-benchrun       compare crun and runc only
+The benchrun command is \$BENCHRUN_CMD, by default:
+  $benchrun_cmd
+EOF
+}
+
+while (($#)); do
+  case $1 in
+    --runs | --warmup | --image | --export-json)
+      (($# >= 2)) || die "$1 needs a value"
+      case $1 in
+        --runs) runs=$2 ;;
+        --warmup) warmup=$2 ;;
+        --image) image_dir=$2 ;;
+        --export-json) export_json=$(realpath -m "$2") ;;
+      esac
+      shift 2
+      ;;
+    --no-benchrun)
+      with_benchrun=0
+      shift
+      ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *)
+      usage >&2
+      exit 2
+      ;;
+  esac
+done
+
+[[ $runs =~ ^[0-9]+$ && $runs -ge 2 ]] || die "--runs must be a whole number of at least 2"
+[[ $warmup =~ ^[0-9]+$ ]] || die "--warmup must be a whole number"
+((runs >= 30)) || echo "compare-runtimes.sh: warning: medians of fewer than 30 runs are noisy" >&2
+[[ $(id -u) -eq 0 ]] || die "must run as root (containers with cgroup limits): sudo $0"
+for tool in crun runc hyperfine unshare python3; do
+  command -v "$tool" >/dev/null || die "$tool not found: scripts/setup.sh"
+done
+rootfs=$(realpath -m "$image_dir/rootfs")
+[[ -x $rootfs/sbin/benchinit ]] || die "image missing: run scripts/build-image.sh (looked in $image_dir)"
+
+benchrun_binary=${benchrun_cmd%% *}
+if ((with_benchrun)) && [[ ! -x $benchrun_binary ]]; then
+  echo "compare-runtimes.sh: $benchrun_binary not built: measuring crun and runc only" >&2
+  with_benchrun=0
+fi
+
+# --- the runtimes' view of cgroups ------------------------------------------------------------------
+# crun 1.8 refuses a hybrid host ("cgroups in hybrid mode not supported") while a cgroup2 tree sits on
+# /sys/fs/cgroup/unified. Every command therefore runs in a private mount namespace where a tmpfs hides
+# that tree: the host's mounts are untouched, and all three runtimes see the same v1 layout.
+hide_unified=0
+if [[ $(stat -f -c %T /sys/fs/cgroup) == tmpfs && -d /sys/fs/cgroup/unified &&
+  $(stat -f -c %T /sys/fs/cgroup/unified) == cgroup2fs ]]; then
+  hide_unified=1
+fi
+
+# Runs "$@" in a private mount namespace, with the unified tree hidden on a hybrid host.
+in_runtime_view() {
+  # shellcheck disable=SC2016  # $1 and $@ belong to the inner sh
+  unshare --mount --propagation private -- sh -c '
+    if [ "$1" = 1 ]; then mount -t tmpfs -o size=4k,mode=0555 benchrun-hide-unified /sys/fs/cgroup/unified; fi
+    shift
+    exec "$@"' sh "$hide_unified" "$@"
+}
+
+# --- what is removed at the end ----------------------------------------------------------------------
+readonly run_name=benchrun-cmp-$$
+readonly crun_id=$run_name-crun runc_id=$run_name-runc
+workdir=$(mktemp -d /tmp/benchrun-compare.XXXXXX)
+shopt -s nullglob
+parents_before=(/sys/fs/cgroup/*/benchrun)
+shopt -u nullglob
+
+cleanup() {
+  local status=$? dir
+  set +e
+  in_runtime_view crun delete --force "$crun_id" >/dev/null 2>&1
+  in_runtime_view runc delete --force "$runc_id" >/dev/null 2>&1
+  for dir in /sys/fs/cgroup/*/benchrun/"$run_name"; do [[ -d $dir ]] && rmdir "$dir"; done
+  # The runtimes create the benchrun/ parents in every hierarchy; remove those that were not there
+  # before (rmdir leaves any that someone else is using).
+  for dir in /sys/fs/cgroup/*/benchrun; do
+    [[ -d $dir && " ${parents_before[*]} " != *" $dir "* ]] && rmdir "$dir" 2>/dev/null
+  done
+  rm -rf -- "$workdir"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- the OCI bundle ---------------------------------------------------------------------------------
+bundle=$workdir/bundle
+mkdir -p "$bundle"
+(cd "$bundle" && crun spec)
+python3 - "$bundle/config.json" "$rootfs" "$run_name" "$memory_limit_bytes" "$pids_limit" "${workload_args[@]}" <<'EOF'
+import json
+import sys
+
+config_path, rootfs, run_name, memory_limit, pids_limit, *args = sys.argv[1:]
+with open(config_path) as stream:
+    config = json.load(stream)
+config["root"] = {"path": rootfs, "readonly": True}
+config["hostname"] = "benchrun"
+config["process"]["terminal"] = False
+config["process"]["args"] = args
+linux = config["linux"]
+linux["namespaces"] = [{"type": kind} for kind in ("pid", "mount", "uts", "ipc", "network", "cgroup")]
+linux["cgroupsPath"] = f"/benchrun/{run_name}"
+resources = linux.setdefault("resources", {})
+resources["memory"] = {"limit": int(memory_limit)}
+resources["pids"] = {"limit": int(pids_limit)}
+with open(config_path, "w") as stream:
+    json.dump(config, stream, indent=2)
+EOF
+
+commands=()
+names=()
+if ((with_benchrun)); then
+  names+=(benchrun)
+  commands+=("$benchrun_cmd")
+fi
+names+=(crun runc)
+commands+=("crun run --bundle $bundle $crun_id" "runc run --bundle $bundle $runc_id")
+
+# --- each command once, checked, before anything is timed ----------------------------------------------
+for i in "${!commands[@]}"; do
+  read -r -a words <<<"${commands[$i]}"
+  if ! output=$(in_runtime_view "${words[@]}" 2>&1); then
+    die "${names[$i]} failed: ${commands[$i]}"$'\n'"$output"
+  fi
+  if [[ ${names[$i]} != benchrun && $output != *'BENCHRUN RESULT {"exit_code":0,'* ]]; then
+    die "${names[$i]}: no successful BENCHRUN RESULT from the workload:"$'\n'"$output"
+  fi
+done
+
+# --- measure ----------------------------------------------------------------------------------------
+json=${export_json:-$workdir/hyperfine.json}
+hyperfine_args=(--shell=none --warmup "$warmup" --runs "$runs" --export-json "$json")
+for i in "${!commands[@]}"; do
+  hyperfine_args+=(--command-name "${names[$i]}" "${commands[$i]}")
+done
+echo "compare-runtimes.sh: $runs runs (+$warmup warm-up) each of: ${names[*]}"
+if ((hide_unified)); then
+  echo "compare-runtimes.sh: all commands run in a private mount namespace with a tmpfs over" \
+    "/sys/fs/cgroup/unified (crun 1.8 refuses hybrid cgroups otherwise; same view for every runtime)"
+fi
+in_runtime_view hyperfine "${hyperfine_args[@]}"
+
+python3 - "$json" <<'EOF'
+import json
+import sys
+
+with open(sys.argv[1]) as stream:
+    results = json.load(stream)["results"]
+medians = {result["command"]: result["median"] for result in results}
+crun_median = medians["crun"]
+print()
+print(f"{'runtime':<10} {'median ms':>10} {'mean ms':>10} {'stddev ms':>10} {'min ms':>9} {'max ms':>9} {'vs crun':>8}")
+for result in results:
+    print(f"{result['command']:<10} {result['median'] * 1e3:>10.2f} {result['mean'] * 1e3:>10.2f} "
+          f"{result['stddev'] * 1e3:>10.2f} {result['min'] * 1e3:>9.2f} {result['max'] * 1e3:>9.2f} "
+          f"{result['median'] / crun_median:>7.2f}x")
+EOF
+if [[ -n $export_json ]]; then echo "compare-runtimes.sh: hyperfine results in $export_json"; fi

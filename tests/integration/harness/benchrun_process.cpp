@@ -1,0 +1,62 @@
+#include "benchrun_process.hpp"
+
+#include <unistd.h>
+
+#include <boost/process.hpp>
+#include <fstream>
+#include <sstream>
+
+namespace benchrun::testing {
+
+namespace bp = boost::process;
+
+std::filesystem::path benchrun_executable() { return std::filesystem::path(BENCHRUN_BINARY_DIR) / "harness/benchrun"; }
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+CommandResult run_benchrun(const std::vector<std::string>& args) {
+  TempDir capture;
+  const auto out_path = capture.path() / "stdout";
+  const auto err_path = capture.path() / "stderr";
+  bp::child child(benchrun_executable().string(), bp::args(args), bp::std_out > out_path.string(),
+                  bp::std_err > err_path.string(), bp::std_in < bp::null);
+  child.wait();
+  return CommandResult{child.exit_code(), read_text(out_path), read_text(err_path)};
+}
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "benchrun-test-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::string benchrun_leftovers() {
+  std::string found;
+  std::error_code ignored;
+  for (const auto& hierarchy : std::filesystem::directory_iterator("/sys/fs/cgroup", ignored)) {
+    const auto parent = hierarchy.path() / "benchrun";
+    for (const auto& entry : std::filesystem::directory_iterator(parent, ignored)) {
+      if (entry.is_directory()) found += "cgroup " + entry.path().string() + "\n";
+    }
+  }
+  for (const auto& entry : std::filesystem::directory_iterator("/run/benchrun", ignored)) {
+    found += "state " + entry.path().string() + "\n";
+  }
+  std::istringstream mounts(read_text("/proc/self/mounts"));
+  for (std::string line; std::getline(mounts, line);) {
+    if (line.find("benchrun") != std::string::npos) found += "mount " + line + "\n";
+  }
+  return found;
+}
+
+}  // namespace benchrun::testing

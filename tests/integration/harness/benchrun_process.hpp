@@ -1,0 +1,38 @@
+// Runs the real benchrun executable as a user would, capturing its exit code, stdout and stderr.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace benchrun::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::filesystem::path benchrun_executable();
+CommandResult run_benchrun(const std::vector<std::string>& args);
+
+// A fresh empty folder under /tmp, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Every benchrun cgroup dir, /run/benchrun entry and benchrun mount on this machine, as text, for
+// leak checks ("" when none).
+std::string benchrun_leftovers();
+
+std::string read_text(const std::filesystem::path& path);
+
+}  // namespace benchrun::testing

@@ -1,0 +1,146 @@
+// `benchrun --suite startup` end to end, as root, for real: the report it writes, what it prints, what it
+// refuses, what an interrupt keeps, and that nothing is left behind.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/process.hpp>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "benchrun_process.hpp"
+
+namespace benchrun::testing {
+namespace {
+
+namespace bp = boost::process;
+using nlohmann::json;
+
+std::filesystem::path schema_path() {
+  return std::filesystem::path(BENCHRUN_SOURCE_DIR) / "reports/schema/report.schema.json";
+}
+
+// Validates with Debian's python3-jsonschema; the test fails (not skips) when the validator is missing.
+std::string validate_against_schema(const std::filesystem::path& report) {
+  TempDir capture;
+  const auto err_path = capture.path() / "stderr";
+  bp::child validator(bp::search_path("python3"), "-c",
+                      "import json, sys, jsonschema\n"
+                      "schema = json.load(open(sys.argv[1]))\n"
+                      "jsonschema.Draft202012Validator.check_schema(schema) if schema.get('$schema','').endswith('2020-12/schema') else None\n"
+                      "jsonschema.validate(json.load(open(sys.argv[2])), schema)\n",
+                      schema_path().string(), report.string(), bp::std_out > bp::null, bp::std_err > err_path.string());
+  validator.wait();
+  return validator.exit_code() == 0 ? "" : read_text(err_path) + " (needs python3-jsonschema: scripts/setup.sh)";
+}
+
+class StartupSuite : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(benchrun_leftovers(), "") << "a previous test leaked"; }
+  void TearDown() override { EXPECT_EQ(benchrun_leftovers(), "") << "this test leaked"; }
+  TempDir out_;
+};
+
+TEST_F(StartupSuite, ThreeRunsPerBackendGiveAValidReportAndATable) {
+  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,container", "--runs", "3", "--warmup",
+                                    "1", "--out", out_.path().string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  EXPECT_NE(result.out.find("time_to_ready_ms"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("container"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("report: "), std::string::npos) << result.out;
+
+  const auto report_path = out_.path() / "report.json";
+  ASSERT_TRUE(std::filesystem::exists(report_path));
+  EXPECT_EQ(validate_against_schema(report_path), "");
+  const json report = json::parse(read_text(report_path));
+  EXPECT_TRUE(report.at("complete").get<bool>());
+  std::map<std::string, int> measured;
+  for (const auto& sample : report.at("samples")) {
+    EXPECT_TRUE(sample.at("ok").get<bool>()) << sample.dump();
+    if (!sample.at("warmup").get<bool>()) ++measured[sample.at("backend").get<std::string>()];
+  }
+  EXPECT_EQ(measured, (std::map<std::string, int>{{"container", 3}, {"native", 3}}));
+  bool has_container_phases = false;
+  for (const auto& summary : report.at("summaries")) {
+    if (summary.at("backend") == "container" && summary.at("metric") == "time_to_ready_ms") {
+      EXPECT_EQ(summary.at("summary").at("count").get<int>(), 3);
+      EXPECT_GT(summary.at("ratio_to_native").get<double>(), 0.0);
+    }
+  }
+  for (const auto& sample : report.at("samples")) {
+    if (sample.at("backend") == "container") has_container_phases = sample.at("phases").contains("mounts_done");
+  }
+  EXPECT_TRUE(has_container_phases) << "the container's phase breakdown belongs in every sample";
+  EXPECT_FALSE(report.at("environment").at("kernel").get<std::string>().empty());
+  EXPECT_FALSE(report.at("environment").at("cgroup_version").get<std::string>().empty());
+
+  // Every sample of the report was appended to samples.jsonl as it was taken.
+  const std::string log = read_text(out_.path() / "samples.jsonl");
+  EXPECT_EQ(static_cast<std::size_t>(std::count(log.begin(), log.end(), '\n')), report.at("samples").size());
+}
+
+TEST_F(StartupSuite, AFailingWorkloadIsRecordedAndTheRunGoesOn) {
+  const auto result = run_benchrun({"--suite", "startup", "--backends", "container", "--workload", "hog 256",
+                                    "--memory", "64M", "--runs", "2", "--warmup", "0", "--out", out_.path().string()});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find("oom"), std::string::npos) << result.err;
+  const json report = json::parse(read_text(out_.path() / "report.json"));
+  ASSERT_EQ(report.at("samples").size(), 2u);
+  for (const auto& sample : report.at("samples")) {
+    EXPECT_FALSE(sample.at("ok").get<bool>());
+    EXPECT_EQ(sample.at("failure").at("kind"), "oom") << sample.dump();
+  }
+  EXPECT_EQ(validate_against_schema(out_.path() / "report.json"), "");
+}
+
+TEST_F(StartupSuite, AHungWorkloadTimesOutAndIsTornDown) {
+  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,container", "--workload", "spin 60000",
+                                    "--timeout", "1", "--runs", "1", "--warmup", "0", "--out", out_.path().string()});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  const json report = json::parse(read_text(out_.path() / "report.json"));
+  ASSERT_EQ(report.at("samples").size(), 2u);
+  for (const auto& sample : report.at("samples")) EXPECT_EQ(sample.at("failure").at("kind"), "timeout") << sample.dump();
+}
+
+TEST_F(StartupSuite, InterruptKeepsEverySampleAndMarksTheReportIncomplete) {
+  const auto err_path = out_.path() / "stderr";
+  bp::child child(benchrun_executable().string(), "--suite", "startup", "--backends", "native,container",
+                  "--workload", "spin 300", "--runs", "100", "--warmup", "0", "--out", out_.path().string(),
+                  bp::std_out > bp::null, bp::std_err > err_path.string());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  ::kill(child.id(), SIGINT);
+  child.wait();
+  EXPECT_EQ(child.exit_code(), 130) << read_text(err_path);
+  const json report = json::parse(read_text(out_.path() / "report.json"));
+  EXPECT_FALSE(report.at("complete").get<bool>());
+  EXPECT_GE(report.at("samples").size(), 2u);
+  const std::string log = read_text(out_.path() / "samples.jsonl");
+  EXPECT_EQ(static_cast<std::size_t>(std::count(log.begin(), log.end(), '\n')), report.at("samples").size());
+  EXPECT_EQ(validate_against_schema(out_.path() / "report.json"), "");
+}
+
+struct BadInput {
+  std::vector<std::string> args;
+  std::string expected_in_message;
+};
+
+class StartupSuiteBadInput : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(StartupSuiteBadInput, ExitsTwoWithOneLineNamingTheFix) {
+  const auto result = run_benchrun(GetParam().args);
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find(GetParam().expected_in_message), std::string::npos) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  EXPECT_EQ(result.err.find("terminate called"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, StartupSuiteBadInput,
+    ::testing::Values(BadInput{{"--suite", "nosuch"}, "unknown suite 'nosuch'"},
+                      BadInput{{"--suite", "startup", "--backends", "xen"}, "unknown backend 'xen'"},
+                      BadInput{{"--suite", "startup", "--runs", "0"}, "--runs 0"},
+                      BadInput{{"--suite", "startup", "--out", "/proc/benchrun-not-writable"}, "--out"},
+                      BadInput{{"--suite", "startup", "--image", "nosuch"}, "scripts/build-image.sh"},
+                      BadInput{{"--suite", "startup", "--workload", "nosuch"}, "workload 'nosuch'"}));
+
+}  // namespace
+}  // namespace benchrun::testing

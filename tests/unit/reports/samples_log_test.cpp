@@ -1,0 +1,126 @@
+#include "reports/samples_log.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <fstream>
+
+#include "reports/file_io.hpp"
+#include "reports/json.hpp"
+#include "runtime/sys/error.hpp"
+#include "test_support.hpp"
+
+namespace benchrun::reports {
+namespace {
+
+using testing::example_report;
+using testing::TempDir;
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (std::size_t newline; (newline = text.find('\n', start)) != std::string::npos; start = newline + 1) {
+    lines.push_back(text.substr(start, newline - start));
+  }
+  return lines;
+}
+
+TEST(SamplesLog, AppendsOneParsableLinePerSample) {
+  const TempDir dir;
+  const auto path = dir.path() / "samples.jsonl";
+  const Report report = example_report();
+  {
+    SamplesLog log(path);
+    for (const Sample& sample : report.samples) log.append(sample);
+  }
+  const auto lines = lines_of(read_whole_file(path));
+  ASSERT_EQ(lines.size(), report.samples.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(sample_to_json_line(parse_sample(lines[i])), sample_to_json_line(report.samples[i])) << "line " << i;
+  }
+}
+
+TEST(SamplesLog, ReopeningAppendsAfterWhatIsThere) {
+  const TempDir dir;
+  const auto path = dir.path() / "samples.jsonl";
+  const Report report = example_report();
+  SamplesLog(path).append(report.samples[0]);
+  SamplesLog(path).append(report.samples[1]);
+  const SamplesLogContents contents = read_samples_log(path);
+  ASSERT_EQ(contents.samples.size(), 2U);
+  EXPECT_TRUE(contents.samples[0].warmup);
+  EXPECT_FALSE(contents.samples[1].warmup);
+  EXPECT_FALSE(contents.torn_last_line);
+}
+
+TEST(SamplesLog, EverySampleSurvivesAWriterKilledMidRun) {
+  const TempDir dir;
+  const auto path = dir.path() / "samples.jsonl";
+  const Report report = example_report();
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    SamplesLog log(path);
+    for (const Sample& sample : report.samples) log.append(sample);
+    ::kill(::getpid(), SIGKILL);  // no destructors, no exit handlers: what a crash leaves
+    ::_exit(1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
+  const SamplesLogContents contents = read_samples_log(path);
+  EXPECT_EQ(contents.samples.size(), report.samples.size());
+  EXPECT_FALSE(contents.torn_last_line);
+}
+
+TEST(ReadSamplesLog, ForgivesATornLastLineOnly) {
+  const TempDir dir;
+  const auto path = dir.path() / "samples.jsonl";
+  const Report report = example_report();
+  SamplesLog(path).append(report.samples[1]);
+  {
+    std::ofstream torn(path, std::ios::app);
+    torn << sample_to_json_line(report.samples[2]).substr(0, 20);
+  }
+  const SamplesLogContents contents = read_samples_log(path);
+  EXPECT_EQ(contents.samples.size(), 1U);
+  EXPECT_TRUE(contents.torn_last_line);
+}
+
+TEST(ReadSamplesLog, MalformedCompleteLineIsAnErrorWithItsNumber) {
+  const TempDir dir;
+  const auto path = dir.path() / "samples.jsonl";
+  const Report report = example_report();
+  SamplesLog(path).append(report.samples[1]);
+  {
+    std::ofstream bad(path, std::ios::app);
+    bad << "{\"backend\": 3}\n";
+  }
+  try {
+    read_samples_log(path);
+    FAIL() << "a malformed line was read as a sample";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("samples log " + path.string() + ": line 2: parse sample"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(SamplesLog, OpenFailureNamesThePath) {
+  const TempDir dir;
+  const auto path = dir.path() / "missing-dir" / "samples.jsonl";
+  try {
+    SamplesLog log(path);
+    FAIL() << "opened a log in a directory that does not exist";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find(path.string()), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("ENOENT"), std::string::npos) << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace benchrun::reports

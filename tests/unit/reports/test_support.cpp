@@ -1,0 +1,148 @@
+#include "test_support.hpp"
+
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+
+namespace benchrun::reports::testing {
+namespace {
+
+std::string shell_quote(const std::string& word) {
+  std::string quoted = "'";
+  for (const char c : word) {
+    if (c == '\'') quoted += "'\\''";
+    else quoted += c;
+  }
+  return quoted + "'";
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "benchrun-reports-test-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::permissions(path_, std::filesystem::perms::owner_all, std::filesystem::perm_options::add, ignored);
+  std::filesystem::remove_all(path_, ignored);
+}
+
+Report example_report() {
+  Report report;
+  report.run_id = "20250301-123456-3f9a";
+  report.started_at = "2025-03-01T12:34:56.789Z";
+  report.finished_at = "2025-03-01T12:35:10.002Z";
+  report.complete = false;
+  report.command_line = {"benchrun", "--suite", "startup", "--backends", "native,container", "--runs", "2"};
+  report.options.suite = "startup";
+  report.options.backends = {"native", "container"};
+  report.options.workload = "spin";
+  report.options.workload_args = {"10"};
+  report.options.runs = 2;
+  report.options.warmup = 1;
+  report.options.timeout_ms = 30'000;
+  report.options.limits.memory_bytes = 64ULL << 20;
+  report.options.limits.cpus = 1.5;
+  report.options.out_dir = "results/20250301-123456-3f9a";
+  report.options.image = "images/default";
+
+  Environment& env = report.environment;
+  env.hostname = "bench-host";
+  env.kernel = "Linux 6.1.0-18-cloud-amd64 x86_64";
+  env.os = "Debian GNU/Linux 12 (bookworm)";
+  env.cpu_model = "Intel(R) Xeon(R) CPU @ 2.20GHz";
+  env.cores = 2;
+  env.memory_bytes = 24ULL << 30;
+  env.cgroup_version = "hybrid";
+  env.virtualization = "tcg";
+  env.tools.libvirt = "virsh 9.0.0";
+  env.tools.qemu = "QEMU emulator version 7.2.0";
+  env.tools.crun = "crun version 1.8.1";
+  env.benchrun_version = "0.1.0";
+  env.git_commit = "b509f6e0a1b2";
+  env.time = "2025-03-01T12:34:56.700Z";
+
+  report.backends = {{"native", BackendKind::native, {}},
+                     {"container", BackendKind::container, {{"cgroup", std::string("v1")}, {"layers", 1.0}}}};
+
+  Sample native;
+  native.backend = "native";
+  native.repetition = 0;
+  native.ok = true;
+  native.metrics = {{"time_to_ready_ms", 1.25}, {"time_to_exit_ms", 11.5}, {"teardown_ms", 0.125}};
+  native.phases = {{"launch_returned", 0.5}};
+  native.workload_result = WorkloadResult{0, std::nullopt, 10'250'000, 9'800, 120, 1'024};
+  native.started_at_monotonic_ns = 123'456'789'000;
+
+  Sample container = native;
+  container.backend = "container";
+  container.metrics["time_to_ready_ms"] = 3.75;
+  container.phases["clone"] = 0.25;
+  container.started_at_monotonic_ns += 50'000'000;
+
+  Sample warmup = native;
+  warmup.warmup = true;
+  warmup.started_at_monotonic_ns -= 50'000'000;
+
+  Sample killed;
+  killed.backend = "container";
+  killed.repetition = 1;
+  killed.ok = false;
+  killed.failure = Failure{FailureKind::oom, "OOM-killed: the workload hit its memory limit"};
+  killed.workload_result = WorkloadResult{std::nullopt, 9, 5'000'000, 4'000, 100, 65'536};
+  killed.started_at_monotonic_ns = 123'556'789'000;
+
+  Sample timed_out;
+  timed_out.backend = "container";
+  timed_out.repetition = 2;
+  timed_out.ok = false;
+  timed_out.failure = Failure{FailureKind::timeout, "no BENCHRUN READY within 30000 ms"};
+  timed_out.started_at_monotonic_ns = 123'656'789'000;
+
+  report.samples = {warmup, native, container, killed, timed_out};
+
+  MetricSummary native_summary;
+  native_summary.backend = "native";
+  native_summary.metric = "time_to_ready_ms";
+  native_summary.unit = "ms";
+  native_summary.summary = SummaryStats{1, 1.25, 1.25, 1.25, 1.25, 1.25, 1.25, 0.0, 0.0, 0.0, 0.95, 1.25, 1.25, {}};
+  MetricSummary container_summary = native_summary;
+  container_summary.backend = "container";
+  container_summary.summary = SummaryStats{1, 3.75, 3.75, 3.75, 3.75, 3.75, 3.75, 0.0, 0.0, 0.0, 0.95, 3.75, 3.75, {0}};
+  container_summary.ratio_to_native = 3.0;
+  report.summaries = {native_summary, container_summary};
+
+  report.errors = {"container #1: OOM-killed"};
+  report.warnings = {"only 2 runs: intervals are wide"};
+  return report;
+}
+
+CommandResult run_command(const std::vector<std::string>& argv) {
+  std::string command;
+  for (const auto& word : argv) command += shell_quote(word) + " ";
+  command += "2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("popen failed: " + command);
+  CommandResult result;
+  char buffer[4096];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, got);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+std::vector<std::string> file_names(const std::filesystem::path& directory) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace benchrun::reports::testing
