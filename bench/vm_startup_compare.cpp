@@ -45,6 +45,7 @@ struct Options {
   std::string uri;
   unsigned memory_mib = 256;
   unsigned vcpus = 1;
+  bool verbose = false;  // print every console line with its time
 };
 
 Options parse(int argc, char** argv) {
@@ -60,6 +61,7 @@ Options parse(int argc, char** argv) {
     else if (arg == "--state-dir") options.state_dir = value();
     else if (arg == "--uri") options.uri = value();
     else if (arg == "--memory") options.memory_mib = static_cast<unsigned>(std::stoul(value()));
+    else if (arg == "--verbose") options.verbose = true;
     else if (arg == "--vcpus") options.vcpus = static_cast<unsigned>(std::stoul(value()));
     else throw benchrun::Error(fmt::format("unknown option {}", arg));
   }
@@ -69,11 +71,12 @@ Options parse(int argc, char** argv) {
 
 using Phases = std::map<std::string, double>;  // phase -> ms since the start request
 
-Phases run_libvirt(vm::Connection& connection, const vm::GuestConfig& config) {
+Phases run_libvirt(vm::Connection& connection, const vm::GuestConfig& config, bool verbose) {
   const MonotonicNs start = monotonic_now();
   vm::Guest guest = vm::Guest::start(connection, config);
   const MonotonicNs deadline = start + 60 * seconds;
   while (auto line = guest.next_line(deadline)) {
+    if (verbose) fmt::print(stderr, "  libvirt {:8.1f} ms | {}\n", static_cast<double>(line->at - start) / 1e6, line->text);
     if (line->text.rfind("BENCHRUN RESULT", 0) == 0) break;
   }
   guest.wait_exit(deadline);
@@ -83,7 +86,7 @@ Phases run_libvirt(vm::Connection& connection, const vm::GuestConfig& config) {
   return phases;
 }
 
-Phases run_plain(const vm::GuestConfig& config, const std::string& domain_type) {
+Phases run_plain(const vm::GuestConfig& config, const std::string& domain_type, bool verbose) {
   const std::string cmdline = vm::kernel_cmdline(config.workload_argv, config.extra_cmdline);
   // What libvirt 9.0 passes for our domain XML (see <root>/log/qemu/<name>.log), minus the monitor and -S.
   std::vector<std::string> args = {
@@ -118,6 +121,7 @@ Phases run_plain(const vm::GuestConfig& config, const std::string& domain_type) 
   phases["spawned"] = static_cast<double>(spawned - start) / 1e6;
   const MonotonicNs deadline = start + 60 * seconds;
   while (auto line = console.next_line(deadline)) {
+    if (verbose) fmt::print(stderr, "  plain   {:8.1f} ms | {}\n", static_cast<double>(line->at - start) / 1e6, line->text);
     if (line->text == "BENCHRUN READY") phases["ready"] = static_cast<double>(line->at - start) / 1e6;
     if (line->text.rfind("BENCHRUN RESULT", 0) == 0) phases["result"] = static_cast<double>(line->at - start) / 1e6;
   }
@@ -174,8 +178,8 @@ int main(int argc, char** argv) try {
   // One unmeasured warm-up of each: page cache, QEMU's module loading, libvirt's first-create work.
   for (int i = -1; i < options.runs; ++i) {
     config.name = fmt::format("benchrun-bench-{}-{}", ::getpid(), i + 1);
-    auto libvirt = run_libvirt(connection, config);
-    auto plain = run_plain(config, connection.domain_type());
+    auto libvirt = run_libvirt(connection, config, options.verbose);
+    auto plain = run_plain(config, connection.domain_type(), options.verbose);
     if (i < 0) continue;
     libvirt_runs.push_back(std::move(libvirt));
     plain_runs.push_back(std::move(plain));

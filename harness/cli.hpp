@@ -4,8 +4,15 @@
 #include <variant>
 
 #include "harness/options.hpp"
+#include "runtime/sys/error.hpp"
 
 namespace benchrun::harness {
+
+// Bad input: printed as one line, exit code 2, nothing measured.
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
 
 struct DoctorCommand {
   std::string libvirt_uri;
@@ -20,13 +27,8 @@ struct ExitNow {
 
 using Command = std::variant<SuiteOptions, RunOptions, DoctorCommand, CleanupCommand, ExitNow>;
 
-// Throws UsageError on bad input (the caller prints it as one line and exits 2).
+// Throws UsageError on bad input.
 Command parse_command_line(int argc, char** argv);
-
-class UsageError : public Error {
- public:
-  using Error::Error;
-};
 
 // Suites this build can run, and backends it knows.
 const std::vector<std::string>& known_suites();

@@ -16,8 +16,21 @@ namespace {
 
 namespace bp = boost::process;
 
+// PATH lookup without boost::filesystem (which Boost.Process's search_path would pull in as a library).
+std::string find_in_path(const std::string& program) {
+  const char* path_env = std::getenv("PATH");
+  std::string_view dirs = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  while (!dirs.empty()) {
+    const auto colon = dirs.find(':');
+    const auto candidate = std::filesystem::path(dirs.substr(0, colon)) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    dirs.remove_prefix(colon == std::string_view::npos ? dirs.size() : colon + 1);
+  }
+  return {};
+}
+
 std::string first_line_of_command(const std::string& program, const std::vector<std::string>& args) {
-  const auto path = bp::search_path(program);
+  const std::string path = find_in_path(program);
   if (path.empty()) return {};
   bp::ipstream output;
   std::error_code ignored;

@@ -69,7 +69,7 @@ reports::Report build_report(const SuiteOptions& options, const HostEnvironment&
     report.backends.push_back(std::move(info));
   }
   report.samples = std::move(record.samples);
-  report.summaries = stats::summarize_report_samples(report.samples);
+  report.summaries = stats::summarize_samples(report.samples, report.backends);
   report.errors = std::move(record.errors);
   report.warnings = std::move(record.warnings);
   return report;

@@ -85,6 +85,7 @@ Connection Connection::open(const std::string& uri) {
     std::filesystem::path log_dir = "/tmp";
     if (connection.embed_root_) {
       prepare_embed_root(*connection.embed_root_);
+      trim_guest_cpu_probe(*connection.embed_root_);  // before the driver loads the cache
       log_dir = *connection.embed_root_ / "log";
       std::filesystem::create_directories(log_dir);
     }
@@ -106,6 +107,9 @@ Connection Connection::open(const std::string& uri) {
     std::unique_ptr<char, decltype(&std::free)> caps(virConnectGetCapabilities(connection.get()), &std::free);
     if (!caps) throw libvirt_error("virConnectGetCapabilities");
     connection.domain_type_ = domain_type_from_capabilities(caps.get());
+    // A fresh root: the capabilities were just probed and cached with the flag. Trim the file for the
+    // next run (this process keeps libvirt's in-memory copy).
+    if (connection.embed_root_) trim_guest_cpu_probe(*connection.embed_root_);
     return connection;
   });
 }

@@ -51,9 +51,9 @@ std::string xml_escape(std::string_view text) {
 std::string console_devices(const DomainSpec& spec) {
   if (spec.console == ConsoleKind::fifo) {
     if (spec.console_fifo.empty()) throw Error("domain XML: console fifo path is empty");
-    // type='pipe': QEMU opens the fifo read-write, so it never blocks on open, and whatever the guest
-    // prints before the host reads waits in the pipe instead of being dropped (a pty drops output while
-    // nobody has it open).
+    // type='pipe': QEMU writes into <path>.out (and reads <path>.in), fifos the host made. QEMU opens them
+    // read-write, so it never blocks on open, and whatever the guest prints before the host reads waits
+    // in the pipe instead of being dropped (a pty drops output while nobody has it open).
     return fmt::format("    <serial type='pipe'><source path='{}'/><target port='0'/></serial>\n",
                        xml_escape(spec.console_fifo));
   }

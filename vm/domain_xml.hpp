@@ -23,7 +23,7 @@ struct DomainSpec {
   std::string initramfs;
   std::string cmdline;    // see kernel_cmdline()
   ConsoleKind console = ConsoleKind::fifo;
-  std::string console_fifo;  // for ConsoleKind::fifo: path of the named pipe
+  std::string console_fifo;  // for ConsoleKind::fifo: the fifos are <console_fifo>.in and .out
 };
 
 // console=ttyS0 rdinit=/sbin/benchinit, the boot-time savers (see domain_xml.cpp), BENCHRUN_POWEROFF=1

@@ -49,13 +49,27 @@ namespace {
 constexpr std::string_view ready_line = "BENCHRUN READY";
 constexpr std::string_view result_prefix = "BENCHRUN RESULT ";
 
-UniqueFd make_console_fifo(const std::filesystem::path& path) {
-  ::unlink(path.c_str());  // a stale fifo of a killed run with the same name
-  // 0600 root: libvirt's DAC driver hands it to the QEMU user when the domain starts.
-  if (::mkfifo(path.c_str(), 0600) < 0) throw_errno(fmt::format("mkfifo {}", path.string()));
-  // Non-blocking open of the read end succeeds without a writer; poll() then waits for QEMU's bytes.
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-  if (!fd) throw_errno(fmt::format("open {}", path.string()));
+// QEMU's pipe chardev opens <path>.in and <path>.out when both exist (else <path> itself, read-write,
+// and then QEMU reads back what it wrote: the host would get a shuffled console). The guest's output goes
+// to .out, which the host reads; .in stays silent.
+std::filesystem::path fifo_in(const std::filesystem::path& path) { return path.string() + ".in"; }
+std::filesystem::path fifo_out(const std::filesystem::path& path) { return path.string() + ".out"; }
+
+void remove_console_fifos(const std::filesystem::path& path) {
+  ::unlink(fifo_in(path).c_str());
+  ::unlink(fifo_out(path).c_str());
+}
+
+UniqueFd make_console_fifos(const std::filesystem::path& path) {
+  remove_console_fifos(path);  // stale fifos of a killed run with the same name
+  for (const auto& fifo : {fifo_in(path), fifo_out(path)}) {
+    // 0600 root: libvirt's DAC driver hands them to the QEMU user when the domain starts.
+    if (::mkfifo(fifo.c_str(), 0600) < 0) throw_errno(fmt::format("mkfifo {}", fifo.string()));
+  }
+  // Non-blocking open of a read end succeeds without a writer; poll() then waits for QEMU's bytes, and
+  // read() returns EOF once QEMU, the only writer, has exited.
+  UniqueFd fd(::open(fifo_out(path).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) throw_errno(fmt::format("open {}", fifo_out(path).string()));
   return fd;
 }
 
@@ -107,7 +121,7 @@ void Guest::State::tear_down() {
   console.reset();
   reaper.reset();
   if (!fifo_path.empty()) {
-    ::unlink(fifo_path.c_str());
+    remove_console_fifos(fifo_path);
     fifo_path.clear();
   }
   domain.reset();
@@ -167,13 +181,16 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
       std::filesystem::create_directories(config.state_dir);
       state->fifo_path = config.state_dir / (config.name + ".console");
       spec.console_fifo = state->fifo_path.string();
-      fifo = make_console_fifo(state->fifo_path);
+      fifo = make_console_fifos(state->fifo_path);
     }
     state->xml = domain_xml(spec);
     state->xml_built = monotonic_now();
 
+    // Autodestroy: a benchrun that dies closes its connection and the daemon destroys its guests. The
+    // embedded driver refuses it ("not supported for embedded drivers yet", libvirt 9.0) and dies with
+    // benchrun anyway; what a killed run left there is found by sweep_leftovers() at the next start.
+    unsigned int flags = state->embed_root ? 0U : static_cast<unsigned int>(VIR_DOMAIN_START_AUTODESTROY);
     // Paused first when the console is a pty: whatever the guest prints before the stream is open is lost.
-    unsigned int flags = VIR_DOMAIN_START_AUTODESTROY;
     if (console_kind == ConsoleKind::pty) flags |= VIR_DOMAIN_START_PAUSED;
     // From here on the Guest owns what exists: an exception below tears it down in ~Guest.
     Guest guest(std::move(state));

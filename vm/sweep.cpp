@@ -44,7 +44,8 @@ std::vector<std::string> sweep_leftovers(Connection& connection, const std::stri
     std::error_code error;
     for (const auto& entry : std::filesystem::directory_iterator(state_dir, error)) {
       const auto file_name = entry.path().filename().string();
-      if (file_name.rfind(prefix, 0) == 0 && entry.path().extension() == ".console" && entry.is_fifo()) {
+      if (file_name.rfind(prefix, 0) == 0 && entry.is_fifo() &&
+          (file_name.ends_with(".console.in") || file_name.ends_with(".console.out"))) {
         std::filesystem::remove(entry.path(), error);
       }
     }

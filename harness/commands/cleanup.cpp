@@ -3,16 +3,18 @@
 
 #include "harness/backends/vm.hpp"
 #include "harness/commands/commands.hpp"
-#include "runtime/cleanup.hpp"
+#include "runtime/sweep.hpp"
 
 namespace benchrun::harness {
 
 int run_cleanup(const CleanupCommand& options) {
   int status = exit_ok;
-  const auto swept = runtime::sweep_leftovers();
-  fmt::print("containers: removed {} leftovers\n", swept.removed);
-  for (const auto& problem : swept.problems) {
-    fmt::print(stderr, "benchrun: cleanup: {}\n", problem);
+  try {
+    const auto swept = runtime::sweep_leftovers();
+    fmt::print("containers: removed {} cgroups, {} state folders, {} mounts\n", swept.cgroups_removed,
+               swept.state_dirs_removed, swept.mounts_removed);
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "benchrun: cleanup: containers: {}\n", error.what());
     status = exit_failure;
   }
   try {

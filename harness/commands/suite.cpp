@@ -17,7 +17,7 @@
 #include "reports/samples_log.hpp"
 #include "reports/table.hpp"
 #include "reports/timestamp.hpp"
-#include "runtime/cleanup.hpp"
+#include "runtime/sweep.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -76,8 +76,9 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
 
   const std::string started_at = now_rfc3339();
   RunRecord record{run_id, started_at, {}, false, {}, {}, {}};
-  if (const auto swept = runtime::sweep_leftovers(); swept.removed > 0) {
-    record.warnings.push_back(fmt::format("removed {} leftovers of killed runs before starting", swept.removed));
+  const auto swept = runtime::sweep_leftovers();
+  if (const int removed = swept.cgroups_removed + swept.state_dirs_removed + swept.mounts_removed; removed > 0) {
+    record.warnings.push_back(fmt::format("removed {} leftovers of killed runs before starting", removed));
   }
 
   std::vector<std::unique_ptr<Backend>> backends = make_backends(options, run_id, stop);

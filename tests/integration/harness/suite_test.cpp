@@ -23,7 +23,7 @@ std::filesystem::path schema_path() {
 std::string validate_against_schema(const std::filesystem::path& report) {
   TempDir capture;
   const auto err_path = capture.path() / "stderr";
-  bp::child validator(bp::search_path("python3"), "-c",
+  bp::child validator(std::string("/usr/bin/python3"), "-c",
                       "import json, sys, jsonschema\n"
                       "schema = json.load(open(sys.argv[1]))\n"
                       "jsonschema.Draft202012Validator.check_schema(schema) if schema.get('$schema','').endswith('2020-12/schema') else None\n"

@@ -1,0 +1,160 @@
+// The vm backend: workloads in libvirt guests (vm/), built as the plugin libbenchrun_vm_backend.so.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <deque>
+
+#include "harness/backends/vm.hpp"
+#include "vm/boot_files.hpp"
+#include "vm/connection.hpp"
+#include "vm/guest.hpp"
+#include "vm/qemu_process.hpp"
+#include "vm/sweep.hpp"
+
+namespace benchrun::harness {
+namespace {
+
+constexpr std::uint64_t default_guest_memory_mib = 256;
+constexpr std::size_t diagnostic_lines = 3;
+
+std::string connection_uri(const std::string& requested, const std::filesystem::path& state_dir) {
+  return requested.empty() ? vm::default_embed_uri(state_dir / "libvirt") : requested;
+}
+
+// The harness's waits and the vm library's waits throw their own types; a backend speaks the harness's.
+template <typename Body>
+decltype(auto) translate_waits(StopSignal& stop, Body&& body) {
+  try {
+    return body();
+  } catch (const vm::Interrupted& interrupted) {
+    stop.requested();  // latch the signal the wake fd saw
+    throw Interrupted(interrupted.what());
+  } catch (const vm::Timeout& timeout) {
+    throw Timeout(timeout.what());
+  }
+}
+
+class VmInstance final : public Instance {
+ public:
+  VmInstance(vm::Guest guest, StopSignal& stop) : guest_(std::move(guest)), stop_(stop) {}
+
+  std::optional<ConsoleLine> next_line(MonotonicNs deadline) override {
+    return translate_waits(stop_, [&]() -> std::optional<ConsoleLine> {
+      auto line = guest_.next_line(deadline, stop_.fd());
+      if (!line) return std::nullopt;
+      recent_lines_.push_back(line->text);
+      if (recent_lines_.size() > diagnostic_lines) recent_lines_.pop_front();
+      return ConsoleLine{std::move(line->text), line->at};
+    });
+  }
+
+  InstanceExit wait_exit(MonotonicNs deadline) override {
+    // A guest has no exit status of its own: the workload's is in its RESULT line.
+    return translate_waits(stop_, [&] { return InstanceExit{std::nullopt, std::nullopt, false, guest_.wait_exit(deadline, stop_.fd())}; });
+  }
+
+  [[nodiscard]] std::vector<std::pair<std::string, MonotonicNs>> phases() const override { return guest_.phases(); }
+
+  InstanceStats stats() override {
+    const vm::GuestStats guest = guest_.stats();
+    InstanceStats stats;
+    stats.cpu_time_ns = guest.cpu_time_ns;
+    stats.memory_peak_bytes = guest.qemu_pss_bytes ? guest.qemu_pss_bytes : guest.memory_rss_bytes;
+    return stats;
+  }
+
+  std::string diagnostics() override {
+    std::string text;
+    for (const auto& line : recent_lines_) text += (text.empty() ? "" : "\n") + line;
+    return text;
+  }
+
+  void destroy() override { guest_.destroy(); }
+
+ private:
+  vm::Guest guest_;
+  StopSignal& stop_;
+  std::deque<std::string> recent_lines_;
+};
+
+class VmBackend final : public Backend {
+ public:
+  VmBackend(const VmBackendOptions& options, StopSignal& stop)
+      : stop_(stop),
+        run_state_dir_(options.state_dir / "runs" / options.run_id),
+        connection_(vm::Connection::open(connection_uri(options.libvirt_uri, options.state_dir))) {
+    // QEMU is daemonized by libvirt; as its subreaper benchrun reaps it at once (see vm/qemu_process.hpp).
+    vm::become_child_subreaper();
+    vm::sweep_leftovers(connection_, "benchrun-");
+    std::filesystem::create_directories(run_state_dir_);
+    boot_files_ = vm::stage_boot_files(vm::image_boot_files(options.image.dir()), run_state_dir_);
+  }
+
+  ~VmBackend() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(run_state_dir_, ignored);
+  }
+
+  [[nodiscard]] std::string name() const override { return "vm"; }
+  [[nodiscard]] BackendKind kind() const override { return BackendKind::vm; }
+  [[nodiscard]] std::map<std::string, std::string> details() const override {
+    return {{"domain_type", connection_.domain_type()},
+            {"libvirt_uri", connection_.uri()},
+            {"libvirt_version", connection_.libvirt_version()},
+            {"qemu_version", connection_.hypervisor_version()},
+            {"machine", "q35"},
+            {"console", "serial ttyS0"}};
+  }
+
+  std::unique_ptr<Instance> launch(const InstanceSpec& spec, MonotonicNs /*deadline*/) override {
+    vm::GuestConfig config;
+    config.name = spec.name;
+    config.kernel = boot_files_.kernel;
+    config.initramfs = boot_files_.initramfs;
+    config.state_dir = run_state_dir_;
+    config.memory_mib = spec.limits.memory_bytes ? std::max<std::uint64_t>(*spec.limits.memory_bytes >> 20, 128)
+                                                 : default_guest_memory_mib;
+    config.vcpus = spec.limits.cpus ? static_cast<unsigned>(std::ceil(*spec.limits.cpus)) : 1;
+    config.workload_argv = {"/bench/bin/" + spec.workload};
+    config.workload_argv.insert(config.workload_argv.end(), spec.workload_args.begin(), spec.workload_args.end());
+    return std::make_unique<VmInstance>(vm::Guest::start(connection_, config), stop_);
+  }
+
+ private:
+  StopSignal& stop_;
+  std::filesystem::path run_state_dir_;
+  vm::Connection connection_;
+  vm::BootFiles boot_files_;
+};
+
+std::unique_ptr<Backend> make_backend(const VmBackendOptions& options, StopSignal& stop) {
+  return std::make_unique<VmBackend>(options, stop);
+}
+
+DoctorCheck check_connection(const std::string& libvirt_uri, const std::filesystem::path& state_dir) {
+  const std::string uri = connection_uri(libvirt_uri, state_dir);
+  try {
+    const auto connection = vm::Connection::open(uri);
+    return {"libvirt", true,
+            fmt::format("{} (libvirt {}, QEMU {}, domain type {})", uri, connection.libvirt_version(),
+                        connection.hypervisor_version(), connection.domain_type()),
+            ""};
+  } catch (const std::exception& error) {
+    return {"libvirt", false, error.what(), "scripts/setup.sh installs libvirt's QEMU driver; check --libvirt-uri"};
+  }
+}
+
+int sweep_leftovers(const std::string& libvirt_uri, const std::filesystem::path& state_dir) {
+  auto connection = vm::Connection::open(connection_uri(libvirt_uri, state_dir));
+  const auto removed = vm::sweep_leftovers(connection, "benchrun-", state_dir / "runs");
+  std::error_code ignored;
+  std::filesystem::remove_all(state_dir / "runs", ignored);
+  return static_cast<int>(removed.size());
+}
+
+constexpr VmPluginApi plugin_api{vm_plugin_abi, &make_backend, &check_connection, &sweep_leftovers};
+
+}  // namespace
+}  // namespace benchrun::harness
+
+extern "C" const benchrun::harness::VmPluginApi* benchrun_vm_plugin() { return &benchrun::harness::plugin_api; }

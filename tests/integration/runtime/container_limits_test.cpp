@@ -1,0 +1,130 @@
+// Are the cgroup limits enforced on the real kernel, and read back?
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "container_fixture.hpp"
+#include "runtime/sys/error.hpp"
+
+namespace benchrun::runtime::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr std::uint64_t kMiB = 1024 * 1024;
+
+TEST(ContainerLimits, MemoryLimitOomKillsHogAndIsReported) {
+  auto config = config_for({"/bench/bin/hog", "256"});
+  config.limits.memory_bytes = 64 * kMiB;
+  const auto outcome = run_to_completion(config);
+  EXPECT_TRUE(outcome.status.oom_killed) << outcome.output;
+  EXPECT_NE(outcome.status.shell_code(), 0);
+  EXPECT_THAT(outcome.output, Not(HasSubstr("hog: touched")));
+  ASSERT_TRUE(outcome.stats.oom_kills);
+  EXPECT_GE(*outcome.stats.oom_kills, 1u);
+  ASSERT_TRUE(outcome.stats.memory_peak_bytes);
+  EXPECT_LE(*outcome.stats.memory_peak_bytes, 64 * kMiB);
+  EXPECT_GE(*outcome.stats.memory_peak_bytes, 32 * kMiB);
+}
+
+TEST(ContainerLimits, HogUnderItsLimitIsNotOomKilled) {
+  auto config = config_for({"/bench/bin/hog", "16"});
+  config.limits.memory_bytes = 64 * kMiB;
+  const auto outcome = run_to_completion(config);
+  EXPECT_FALSE(outcome.status.oom_killed) << outcome.output;
+  EXPECT_EQ(outcome.status.exit_code, 0) << outcome.output;
+  EXPECT_THAT(outcome.output, HasSubstr("hog: touched 16 MiB"));
+}
+
+TEST(ContainerLimits, PidsMaxCapsForker) {
+  auto config = config_for({"/bench/bin/forker", "100"});
+  config.limits.pids_max = 16;
+  const auto outcome = run_to_completion(config);
+  // benchinit and forker count against the 16: at most 14 children.
+  const auto at = outcome.output.find("forker: ");
+  ASSERT_NE(at, std::string::npos) << outcome.output;
+  const int started = std::stoi(outcome.output.substr(at + 8));
+  EXPECT_LE(started, 14) << outcome.output;
+  EXPECT_GE(started, 10) << outcome.output;
+  EXPECT_EQ(outcome.status.exit_code, 1) << outcome.output;
+}
+
+TEST(ContainerLimits, HalfACpuQuotaKeepsSpinNearHalfACoreAndThrottles) {
+  auto config = config_for({"/bench/bin/spin", "1000"});
+  config.limits.cpus = 0.5;
+  const auto started = monotonic_now();
+  const auto outcome = run_to_completion(config);
+  const auto wall_ns = static_cast<double>(monotonic_now() - started);
+  EXPECT_EQ(outcome.status.exit_code, 0) << outcome.output;
+  ASSERT_TRUE(outcome.stats.cpu_usage_ns);
+  const double cores = static_cast<double>(*outcome.stats.cpu_usage_ns) / wall_ns;
+  EXPECT_GT(cores, 0.25) << "cpu usage " << *outcome.stats.cpu_usage_ns << " ns over " << wall_ns << " ns";
+  EXPECT_LT(cores, 0.65) << "cpu usage " << *outcome.stats.cpu_usage_ns << " ns over " << wall_ns << " ns";
+  ASSERT_TRUE(outcome.stats.nr_throttled);
+  EXPECT_GT(*outcome.stats.nr_throttled, 0u);
+  ASSERT_TRUE(outcome.stats.throttled_ns);
+  EXPECT_GT(*outcome.stats.throttled_ns, 0u);
+}
+
+TEST(ContainerLimits, CpusetPinsTheInstance) {
+  auto config = config_for({});
+  config.limits.cpuset_cpus = "0";
+  const auto outcome = run_shell("grep Cpus_allowed_list /proc/self/status", config);
+  EXPECT_THAT(outcome.output, HasSubstr("Cpus_allowed_list:\t0\n")) << outcome.output;
+}
+
+TEST(ContainerLimits, StatsReportUsageWhileRunning) {
+  auto config = config_for({"/bench/bin/spin", "300"});
+  auto container = Container::start(config);
+  const auto stats = container.stats();
+  ASSERT_TRUE(stats.memory_current_bytes);
+  EXPECT_GT(*stats.memory_current_bytes, 0u);
+  ASSERT_TRUE(stats.pids_current);
+  EXPECT_GE(*stats.pids_current, 1u);
+  EXPECT_EQ(container.wait().exit_code, 0);
+  EXPECT_GT(container.stats().cpu_usage_ns.value_or(0), 100'000'000u);
+}
+
+TEST(ContainerLimits, ACpusetTheKernelRejectsIsAOneLineErrorNamingTheResource) {
+  auto config = config_for({"/bench/bin/hello"});
+  config.limits.cpuset_cpus = "99";
+  try {
+    auto container = Container::start(config);
+    FAIL() << "cpuset 99 was accepted";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_THAT(message, HasSubstr("container " + config.name + ": cgroup cpuset: write "));
+    EXPECT_THAT(message, HasSubstr("cpuset.cpus: EINVAL"));
+    EXPECT_EQ(message.find('\n'), std::string::npos);
+  }
+  expect_nothing_left(config.name, -1);
+}
+
+TEST(ContainerLimits, AMissingRootfsIsAOneLineError) {
+  auto config = config_for({"/bench/bin/hello"});
+  config.rootfs = "/nonexistent/benchrun-image/rootfs";
+  try {
+    auto container = Container::start(config);
+    FAIL() << "a missing rootfs was accepted";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_THAT(message, HasSubstr("container " + config.name + ": rootfs /nonexistent/benchrun-image/rootfs"));
+    EXPECT_EQ(message.find('\n'), std::string::npos);
+  }
+  expect_nothing_left(config.name, -1);
+}
+
+TEST(ContainerLimits, AMissingWorkloadBinaryFailsStartWithTheExecError) {
+  auto config = config_for({});
+  config.argv = {"/bench/bin/no-such-workload"};
+  try {
+    auto container = Container::start(config);
+    FAIL() << "exec of a missing binary was accepted";
+  } catch (const Error& error) {
+    EXPECT_THAT(std::string(error.what()), HasSubstr("exec /bench/bin/no-such-workload: ENOENT"));
+  }
+  expect_nothing_left(config.name, -1);
+}
+
+}  // namespace
+}  // namespace benchrun::runtime::testing

@@ -1,0 +1,64 @@
+// What an instance may not do: capabilities outside Docker's set, seccomp-denied calls, masked and
+// read-only /proc paths.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "container_fixture.hpp"
+
+namespace benchrun::runtime::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Docker's 14 default capabilities as a CapEff mask (chown..setfcap, see security.cpp).
+constexpr const char* kDockerDefaultCaps = "00000000a80425fb";
+
+TEST(ContainerSecurity, CapabilitiesAreDockersDefaultsWithNoNewPrivsAndSeccomp) {
+  const auto outcome = run_shell("grep -E '^(CapEff|CapBnd|CapPrm|NoNewPrivs|Seccomp):' /proc/self/status");
+  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapPrm:\t") + kDockerDefaultCaps));
+  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapEff:\t") + kDockerDefaultCaps));
+  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapBnd:\t") + kDockerDefaultCaps));
+  EXPECT_THAT(outcome.output, HasSubstr("NoNewPrivs:\t1"));
+  EXPECT_THAT(outcome.output, HasSubstr("Seccomp:\t2"));
+}
+
+TEST(ContainerSecurity, SeccompCanBeTurnedOff) {
+  auto config = config_for({});
+  config.seccomp = false;
+  const auto outcome = run_shell("grep '^Seccomp:' /proc/self/status", config);
+  EXPECT_THAT(outcome.output, HasSubstr("Seccomp:\t0"));
+}
+
+TEST(ContainerSecurity, DeniedCallsFailWithEperm) {
+  // busybox's unshare uses unshare(2) (denied with namespace flags); mount needs mount(2) (denied).
+  const auto outcome = run_shell("unshare -n true; echo unshare=$?; mount -t tmpfs none /mnt; echo mount=$?; "
+                                 "swapoff -a; echo swapoff=$?");
+  EXPECT_THAT(outcome.output, HasSubstr("unshare=1"));
+  EXPECT_THAT(outcome.output, HasSubstr("mount=1"));
+  EXPECT_THAT(outcome.output, HasSubstr("Operation not permitted"));
+}
+
+TEST(ContainerSecurity, SensitiveProcPathsAreMaskedOrReadOnly) {
+  const auto outcome = run_shell(
+      "echo kcore=$(wc -c < /proc/kcore); echo keys=$(wc -c < /proc/keys); ls /proc/acpi | wc -l; "
+      "echo 1 > /proc/sys/kernel/domainname && echo sys-writable; echo h > /proc/sysrq-trigger && echo sysrq-writable; "
+      "touch /sys/benchrun 2>/dev/null || echo sys-ro; echo done");
+  EXPECT_THAT(outcome.output, HasSubstr("kcore=0"));
+  EXPECT_THAT(outcome.output, HasSubstr("keys=0"));
+  EXPECT_THAT(outcome.output, Not(HasSubstr("sys-writable")));
+  EXPECT_THAT(outcome.output, Not(HasSubstr("sysrq-writable")));
+  EXPECT_THAT(outcome.output, HasSubstr("Read-only file system"));
+  EXPECT_THAT(outcome.output, HasSubstr("sys-ro"));
+  EXPECT_THAT(outcome.output, HasSubstr("done"));
+}
+
+TEST(ContainerSecurity, DevHoldsOnlyTheMinimalDevices) {
+  const auto outcome = run_shell("ls /dev | tr '\\n' ' '; echo; head -c 4 /dev/zero | wc -c; ls /dev/pts");
+  EXPECT_THAT(outcome.output, HasSubstr("fd full null ptmx pts random shm stderr stdin stdout tty urandom zero"));
+  EXPECT_THAT(outcome.output, HasSubstr("\n4\n"));
+  EXPECT_THAT(outcome.output, Not(HasSubstr("sda")));
+}
+
+}  // namespace
+}  // namespace benchrun::runtime::testing

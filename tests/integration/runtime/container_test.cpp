@@ -1,0 +1,108 @@
+// What an instance sees: its own PID 1, hostname, network, mounts and a writable root that never
+// writes through to the image.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "container_fixture.hpp"
+#include "runtime/sys/clock.hpp"
+
+namespace benchrun::runtime::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(Container, HelloRunsUnderBenchinitAndExitsZero) {
+  const auto outcome = run_to_completion(config_for({"/bench/bin/hello"}));
+  EXPECT_EQ(outcome.status.exit_code, 0) << outcome.output;
+  EXPECT_FALSE(outcome.status.oom_killed);
+  EXPECT_THAT(outcome.output, HasSubstr("BENCHRUN READY"));
+  EXPECT_THAT(outcome.output, HasSubstr("BENCHRUN RESULT {\"exit_code\":0"));
+}
+
+TEST(Container, Pid1IsBenchinitAndHostProcessesAreInvisible) {
+  const auto outcome = run_shell("tr '\\0' ' ' < /proc/1/cmdline; echo; echo procs=$(ls /proc | grep -c '^[0-9]')");
+  EXPECT_THAT(outcome.output, HasSubstr("/sbin/benchinit /bin/sh -c"));
+  // benchinit, sh, and the ls/grep of the count: never the host's hundreds.
+  const auto at = outcome.output.find("procs=");
+  ASSERT_NE(at, std::string::npos) << outcome.output;
+  EXPECT_LE(std::stoi(outcome.output.substr(at + 6)), 4) << outcome.output;
+}
+
+TEST(Container, HostnameIsSetAndOnlyLoopbackExists) {
+  auto config = config_for({});
+  config.hostname = "benchrun-box";
+  const auto outcome = run_shell("hostname; ls /sys/class/net; cat /sys/class/net/lo/operstate", config);
+  EXPECT_EQ(outcome.status.exit_code, 0) << outcome.output;
+  EXPECT_THAT(outcome.output, HasSubstr("benchrun-box\nlo\n"));
+  EXPECT_THAT(outcome.output, Not(HasSubstr("eth")));
+}
+
+TEST(Container, WithoutNetworkNamespaceSeesHostInterfaces) {
+  auto config = config_for({});
+  config.network_namespace = false;
+  const auto outcome = run_shell("ls /sys/class/net | wc -l", config);
+  std::size_t host_interfaces = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/class/net")) host_interfaces += entry.exists();
+  EXPECT_THAT(outcome.output, HasSubstr("\n" + std::to_string(host_interfaces) + "\n")) << outcome.output;
+}
+
+TEST(Container, HostMountsAreInvisible) {
+  const auto outcome = run_shell("cat /proc/self/mountinfo");
+  EXPECT_EQ(outcome.status.exit_code, 0) << outcome.output;
+  EXPECT_THAT(outcome.output, HasSubstr(" / / rw"));
+  EXPECT_THAT(outcome.output, HasSubstr(" /dev/pts "));
+  EXPECT_THAT(outcome.output, Not(HasSubstr("/sys/fs/cgroup/memory")));
+  EXPECT_THAT(outcome.output, Not(HasSubstr(BENCHRUN_SOURCE_DIR)));
+}
+
+TEST(Container, WritesLandInTheUpperLayerNeverInTheImage) {
+  auto output = make_pipe();
+  auto config = config_for({"/bin/sh", "-c", "echo written > /etc/benchrun-test-file && cat /etc/benchrun-test-file"});
+  config.stdout_fd = output.write_end.get();
+  auto container = Container::start(config);
+  output.write_end.reset();
+  const auto status = container.wait_for(std::chrono::seconds(30));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exit_code, 0);
+  std::ifstream upper(container.state_dir() / "upper/etc/benchrun-test-file");
+  std::string line;
+  EXPECT_TRUE(std::getline(upper, line)) << "not in the upper layer";
+  EXPECT_EQ(line, "written");
+  EXPECT_FALSE(std::filesystem::exists(config.rootfs / "etc/benchrun-test-file")) << "written through to the image";
+  const auto pid = container.pid();
+  container.destroy();
+  expect_nothing_left(config.name, pid);
+}
+
+TEST(Container, PhaseTimesAreOrderedAndOnTheHostClock) {
+  auto config = config_for({"/bench/bin/hello"});
+  const auto before = monotonic_now();
+  auto container = Container::start(config);
+  const auto after = monotonic_now();
+  const auto& phases = container.phases();
+  EXPECT_LE(before, phases.start);
+  EXPECT_LE(phases.start, phases.prepared);
+  EXPECT_LE(phases.prepared, phases.cloned);
+  EXPECT_LE(phases.cloned, phases.cgroup_ready);
+  EXPECT_LE(phases.cgroup_ready, phases.mounts_done);
+  EXPECT_LE(phases.mounts_done, phases.exec);
+  EXPECT_LE(phases.exec, after);
+  EXPECT_EQ(container.wait().exit_code, 0);
+}
+
+TEST(Container, UserNamespaceMapsRootToTheUnprivilegedRange) {
+  auto config = config_for({});
+  config.user_namespace = true;
+  const auto outcome = run_shell("cat /proc/self/uid_map; id -u; echo x > /tmp/x && echo tmp-ok; touch /rootfile && echo root-ok", config);
+  EXPECT_EQ(outcome.status.exit_code, 0) << outcome.output;
+  EXPECT_THAT(outcome.output, HasSubstr("0     100000      65536"));
+  EXPECT_THAT(outcome.output, HasSubstr("\n0\n"));
+  EXPECT_THAT(outcome.output, HasSubstr("tmp-ok"));
+  EXPECT_THAT(outcome.output, HasSubstr("root-ok"));
+}
+
+}  // namespace
+}  // namespace benchrun::runtime::testing

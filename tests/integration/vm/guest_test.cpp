@@ -1,0 +1,229 @@
+// Real guests under libvirt's embedded QEMU driver (TCG here, KVM where /dev/kvm exists), booted from the
+// default image: they print READY and RESULT, and nothing of them is left afterwards; bad input gives one
+// clear line and leaves nothing running.
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "vm/boot_files.hpp"
+#include "vm/connection.hpp"
+#include "vm/guest.hpp"
+#include "vm/qemu_process.hpp"
+#include "vm/sweep.hpp"
+
+namespace benchrun::vm {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr MonotonicNs one_second = 1'000'000'000;
+// Boot under TCG takes 2-7 s on this 2-core machine depending on load; KVM well under one.
+constexpr MonotonicNs boot_deadline = 90 * one_second;
+
+// The embedded driver's root persists between test runs: it caches QEMU's capabilities (probing them
+// costs seconds), like benchrun's own /var/lib/benchrun/libvirt. Guests leave nothing in it.
+const std::filesystem::path embed_root = "/var/lib/benchrun/test-libvirt";
+
+class VmGuest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    become_child_subreaper();
+    connection_ = std::make_unique<Connection>(Connection::open(default_embed_uri(embed_root)));
+  }
+  static void TearDownTestSuite() { connection_.reset(); }
+
+  void SetUp() override {
+    const auto image = std::filesystem::path(BENCHRUN_SOURCE_DIR) / "images" / "default";
+    ASSERT_TRUE(std::filesystem::exists(image / "vmlinuz") && std::filesystem::exists(image / "initramfs.cpio"))
+        << "image missing at " << image << ": run scripts/build-image.sh";
+    run_dir_ = std::filesystem::temp_directory_path() / fmt::format("benchrun-vmtest-{}", ::getpid());
+    boot_ = stage_boot_files(image_boot_files(image), run_dir_);
+    sweep_leftovers(*connection_, "benchrun-vmtest-", run_dir_);
+  }
+  void TearDown() override {
+    sweep_leftovers(*connection_, "benchrun-vmtest-", run_dir_);
+    std::filesystem::remove_all(run_dir_);
+  }
+
+  GuestConfig config(const std::string& suffix, std::vector<std::string> argv) const {
+    GuestConfig config;
+    config.name = fmt::format("benchrun-vmtest-{}-{}", ::getpid(), suffix);
+    config.kernel = boot_.kernel;
+    config.initramfs = boot_.initramfs;
+    config.memory_mib = 256;
+    config.workload_argv = std::move(argv);
+    config.state_dir = run_dir_;
+    return config;
+  }
+
+  // Nothing of guest `name` is left: no domain, no QEMU process, no state file or fifo.
+  void expect_gone(const std::string& name, std::optional<pid_t> qemu_pid) const {
+    virDomainPtr domain = virDomainLookupByName(connection_->get(), name.c_str());
+    EXPECT_EQ(domain, nullptr) << "domain " << name << " still exists";
+    if (domain != nullptr) virDomainFree(domain);
+    if (qemu_pid) {
+      EXPECT_NE(::kill(*qemu_pid, 0), 0) << "QEMU pid " << *qemu_pid << " still exists";
+    }
+    EXPECT_FALSE(find_qemu_pid(name, embed_root).has_value()) << "a QEMU of " << name << " still runs";
+    EXPECT_FALSE(std::filesystem::exists(embed_root / "run" / "qemu" / (name + ".pid")));
+    EXPECT_FALSE(std::filesystem::exists(embed_root / "run" / "qemu" / (name + ".xml")));
+    for (const auto& entry : std::filesystem::directory_iterator(run_dir_)) {
+      EXPECT_THAT(entry.path().filename().string(), Not(HasSubstr(name))) << "left in the run dir";
+    }
+  }
+
+  static std::unique_ptr<Connection> connection_;
+  std::filesystem::path run_dir_;
+  BootFiles boot_;
+};
+
+std::unique_ptr<Connection> VmGuest::connection_;
+
+TEST_F(VmGuest, BootsPrintsReadyAndHelloResultAndIsGoneAfterwards) {
+  const GuestConfig guest_config = config("hello", {"/bench/bin/hello"});
+  std::optional<pid_t> qemu_pid;
+  {
+    Guest guest = Guest::start(*connection_, guest_config);
+    EXPECT_EQ(guest.domain_type(), std::filesystem::exists("/dev/kvm") ? "kvm" : "qemu");
+    qemu_pid = guest.qemu_pid();
+    ASSERT_TRUE(qemu_pid.has_value()) << "QEMU pid not found";
+    const MonotonicNs deadline = monotonic_now() + boot_deadline;
+    std::optional<ConsoleLine> ready;
+    std::optional<ConsoleLine> result;
+    while (auto line = guest.next_line(deadline)) {
+      if (line->text == "BENCHRUN READY") ready = line;
+      if (line->text.rfind("BENCHRUN RESULT ", 0) == 0) {
+        result = line;
+        break;
+      }
+    }
+    ASSERT_TRUE(ready.has_value()) << "no BENCHRUN READY on the console";
+    ASSERT_TRUE(result.has_value()) << "no BENCHRUN RESULT on the console";
+    EXPECT_THAT(result->text, HasSubstr("\"exit_code\":0"));
+    EXPECT_LE(ready->at, result->at);
+
+    const GuestStats stats = guest.stats();  // sampled at RESULT at the latest
+    ASSERT_TRUE(stats.cpu_time_ns.has_value());
+    EXPECT_GT(*stats.cpu_time_ns, 0U);
+    ASSERT_TRUE(stats.qemu_pss_bytes.has_value());
+    EXPECT_GT(*stats.qemu_pss_bytes, 16U << 20) << "QEMU of a 256 MiB guest uses more than 16 MiB";
+    EXPECT_EQ(stats.memory_max_bytes.value_or(0), 256ULL << 20);
+
+    guest.wait_exit(deadline);  // benchinit powers the guest off after RESULT
+    guest.destroy();
+    const auto phases = guest.phases();
+    std::vector<std::string> names;
+    for (const auto& [name, at] : phases) names.push_back(name);
+    for (const char* expected : {"xml_built", "create_returned", "qemu_running", "first_console_output", "ready",
+                                 "result", "qemu_exited", "teardown_done"}) {
+      EXPECT_THAT(names, ::testing::Contains(expected));
+    }
+    EXPECT_EQ(names.front(), "xml_built");
+    EXPECT_EQ(names.back(), "teardown_done");
+  }
+  expect_gone(guest_config.name, qemu_pid);
+}
+
+TEST_F(VmGuest, DestroyWhileTheGuestBootsLeavesNothing) {
+  const GuestConfig guest_config = config("early", {"/bench/bin/spin", "60000"});
+  std::optional<pid_t> qemu_pid;
+  {
+    Guest guest = Guest::start(*connection_, guest_config);
+    qemu_pid = guest.qemu_pid();
+    const MonotonicNs before = monotonic_now();
+    guest.destroy();
+    // With benchrun as subreaper reaping QEMU, destroy does not wait for PID 1's ~2 s reaping.
+    EXPECT_LT(monotonic_now() - before, 2 * one_second);
+  }
+  expect_gone(guest_config.name, qemu_pid);
+}
+
+TEST_F(VmGuest, AGuestThatIsNotReadyInTimeTimesOutAndIsDestroyed) {
+  const GuestConfig guest_config = config("timeout", {"/bench/bin/hello"});
+  std::optional<pid_t> qemu_pid;
+  {
+    Guest guest = Guest::start(*connection_, guest_config);
+    qemu_pid = guest.qemu_pid();
+    // No kernel gets to init in 50 ms, even under KVM.
+    const MonotonicNs deadline = monotonic_now() + one_second / 20;
+    try {
+      while (guest.next_line(deadline)) {
+      }
+      FAIL() << "no Timeout";
+    } catch (const Timeout& timeout) {
+      EXPECT_THAT(timeout.what(), HasSubstr(guest_config.name));
+      EXPECT_EQ(std::string(timeout.what()).find('\n'), std::string::npos);
+    }
+  }  // ~Guest destroys it
+  expect_gone(guest_config.name, qemu_pid);
+}
+
+TEST_F(VmGuest, AWorkloadThatDoesNotExistReports127AndPowersOff) {
+  const GuestConfig guest_config = config("missing", {"/bench/bin/does-not-exist"});
+  std::optional<pid_t> qemu_pid;
+  {
+    Guest guest = Guest::start(*connection_, guest_config);
+    qemu_pid = guest.qemu_pid();
+    const MonotonicNs deadline = monotonic_now() + boot_deadline;
+    std::optional<ConsoleLine> result;
+    while (auto line = guest.next_line(deadline)) {
+      if (line->text.rfind("BENCHRUN RESULT ", 0) == 0) result = line;
+    }
+    ASSERT_TRUE(result.has_value());
+    EXPECT_THAT(result->text, HasSubstr("\"exit_code\":127"));
+  }
+  expect_gone(guest_config.name, qemu_pid);
+}
+
+TEST_F(VmGuest, MissingKernelGivesOneClearLineAndNoDomain) {
+  GuestConfig guest_config = config("nokernel", {"/bench/bin/hello"});
+  guest_config.kernel = run_dir_ / "no-such-vmlinuz";
+  try {
+    Guest::start(*connection_, guest_config);
+    FAIL() << "started without a kernel";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_THAT(message, HasSubstr(guest_config.name));
+    EXPECT_THAT(message, HasSubstr("no-such-vmlinuz"));
+    EXPECT_THAT(message, HasSubstr("run scripts/build-image.sh"));
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+  expect_gone(guest_config.name, std::nullopt);
+}
+
+TEST(VmConnection, UnreachableUriGivesOneClearLine) {
+  const std::string uri = "qemu+unix:///system?socket=/nonexistent";
+  try {
+    Connection::open(uri);
+    FAIL() << "connected to " << uri;
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_THAT(message, HasSubstr("libvirt connection " + uri + ": libvirt: virConnectOpen: "));
+    EXPECT_THAT(message, HasSubstr("/nonexistent"));
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+TEST(VmConnection, EmbeddedRootGetsItsQemuConf) {
+  const auto root = std::filesystem::temp_directory_path() / fmt::format("benchrun-vmtest-root-{}", ::getpid());
+  prepare_embed_root(root);
+  std::ifstream conf(root / "etc" / "qemu.conf");
+  std::stringstream content;
+  content << conf.rdbuf();
+  EXPECT_THAT(content.str(), HasSubstr("stdio_handler = \"file\""));
+  EXPECT_THAT(content.str(), HasSubstr("security_driver = \"none\""));
+  std::filesystem::remove_all(root);
+}
+
+}  // namespace
+}  // namespace benchrun::vm

@@ -1,0 +1,63 @@
+#include "reports/table.hpp"
+
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+namespace benchrun::reports {
+namespace {
+
+using testing::example_report;
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (std::size_t newline; (newline = text.find('\n', start)) != std::string::npos; start = newline + 1) {
+    lines.push_back(text.substr(start, newline - start));
+  }
+  return lines;
+}
+
+TEST(FormatFigure, PrecisionFollowsMagnitude) {
+  EXPECT_EQ(format_figure(0.12345), "0.123");
+  EXPECT_EQ(format_figure(1.2345), "1.23");
+  EXPECT_EQ(format_figure(12.345), "12.3");
+  EXPECT_EQ(format_figure(123.45), "123");
+  EXPECT_EQ(format_figure(12345.6), "12346");
+  EXPECT_EQ(format_figure(0.0), "0");
+}
+
+TEST(RenderSummaryTable, PartialRunSaysSoFirst) {
+  const auto lines = lines_of(render_summary_table(example_report()));
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0], "PARTIAL RESULTS: run 20250301-123456-3f9a did not complete (interrupted or aborted)");
+}
+
+TEST(RenderSummaryTable, OneAlignedRowPerBackendAndMetric) {
+  Report report = example_report();
+  report.complete = true;
+  const auto lines = lines_of(render_summary_table(report));
+  ASSERT_EQ(lines.size(), 3U);
+  EXPECT_EQ(lines[0], "backend    metric             median      p90  95% CI of median  n  failed  vs native");
+  EXPECT_EQ(lines[1], "native     time_to_ready_ms  1.25 ms  1.25 ms   [1.25, 1.25] ms  1       0   baseline");
+  EXPECT_EQ(lines[2], "container  time_to_ready_ms  3.75 ms  3.75 ms   [3.75, 3.75] ms  1       2      3.00x");
+}
+
+TEST(RenderSummaryTable, NoSummariesSaysThereIsNothingToShow) {
+  Report report = example_report();
+  report.complete = true;
+  report.summaries.clear();
+  EXPECT_EQ(render_summary_table(report), "no successful measurements to summarize\n");
+}
+
+TEST(RenderSummaryTable, MissingRatioShowsADash) {
+  Report report = example_report();
+  report.complete = true;
+  report.summaries[1].ratio_to_native.reset();
+  const auto lines = lines_of(render_summary_table(report));
+  ASSERT_EQ(lines.size(), 3U);
+  EXPECT_TRUE(lines[2].ends_with(" -")) << lines[2];
+}
+
+}  // namespace
+}  // namespace benchrun::reports

@@ -1,0 +1,56 @@
+// Reading the domain type from virConnectGetCapabilities' XML, and trimming the cached QEMU capabilities.
+#include "vm/capabilities.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "runtime/sys/error.hpp"
+
+namespace benchrun::vm {
+namespace {
+
+std::string caps_with(const std::string& x86_64_domains) {
+  return "<capabilities><host><cpu><arch>x86_64</arch></cpu></host>"
+         "<guest><os_type>hvm</os_type><arch name='i686'><domain type='qemu'/><domain type='kvm'/></arch></guest>"
+         "<guest><os_type>hvm</os_type><arch name='x86_64'><wordsize>64</wordsize>" +
+         x86_64_domains + "</arch></guest></capabilities>";
+}
+
+TEST(Capabilities, KvmWhenTheX86_64GuestOffersIt) {
+  EXPECT_EQ(domain_type_from_capabilities(caps_with("<domain type='qemu'/><domain type='kvm'/>")), "kvm");
+}
+
+TEST(Capabilities, TcgWhenOnlyQemuIsOffered) {
+  // kvm offered for i686 only does not count.
+  EXPECT_EQ(domain_type_from_capabilities(caps_with("<domain type='qemu'/>")), "qemu");
+}
+
+TEST(Capabilities, ErrorsWithoutAnX86_64GuestOrOnBrokenXml) {
+  EXPECT_THROW(domain_type_from_capabilities("<capabilities><host/></capabilities>"), Error);
+  EXPECT_THROW(domain_type_from_capabilities("<capabilities><guest>"), Error);
+  EXPECT_THROW(domain_type_from_capabilities("<other/>"), Error);
+}
+
+TEST(CapabilityCache, TrimRemovesOnlyTheUnavailableFeaturesFlag) {
+  const auto root = std::filesystem::temp_directory_path() / ("benchrun-caps-" + std::to_string(::getpid()));
+  const auto dir = root / "cache" / "qemu" / "capabilities";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "abc.xml") << "<qemuCaps>\n  <flag name='kvm'/>\n  <flag name='cpu-unavailable-features'/>\n"
+                                    "  <flag name='query-cpus-fast'/>\n</qemuCaps>\n";
+  std::ofstream(dir / "other.txt") << "<flag name='cpu-unavailable-features'/>\n";
+  EXPECT_EQ(trim_guest_cpu_probe(root), 1);
+  std::stringstream trimmed;
+  trimmed << std::ifstream(dir / "abc.xml").rdbuf();
+  EXPECT_EQ(trimmed.str(), "<qemuCaps>\n  <flag name='kvm'/>\n  <flag name='query-cpus-fast'/>\n</qemuCaps>\n");
+  EXPECT_EQ(trim_guest_cpu_probe(root), 0);  // idempotent
+  EXPECT_EQ(trim_guest_cpu_probe(root / "missing"), 0);
+  std::filesystem::remove_all(root);
+}
+
+}  // namespace
+}  // namespace benchrun::vm

@@ -1,0 +1,145 @@
+// The domain XML and kernel command line of a benchrun guest: valid for libvirt's schema
+// (virt-xml-validate) and holding what boots fast and powers off cleanly.
+#include "vm/domain_xml.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "runtime/sys/error.hpp"
+
+namespace benchrun::vm {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+DomainSpec sample_spec(const std::string& type, ConsoleKind console) {
+  DomainSpec spec;
+  spec.name = "benchrun-unit-0";
+  spec.domain_type = type;
+  spec.vcpus = 2;
+  spec.memory_mib = 256;
+  spec.kernel = "/var/lib/benchrun/runs/x/boot/vmlinuz";
+  spec.initramfs = "/var/lib/benchrun/runs/x/boot/initramfs.cpio";
+  spec.cmdline = kernel_cmdline({"/bench/bin/spin", "100"});
+  spec.console = console;
+  spec.console_fifo = "/var/lib/benchrun/runs/x/benchrun-unit-0.console";
+  return spec;
+}
+
+// Runs virt-xml-validate on the XML; returns its exit status and output.
+std::pair<int, std::string> validate(const std::string& xml) {
+  if (::access("/usr/bin/virt-xml-validate", X_OK) != 0) {
+    ADD_FAILURE() << "virt-xml-validate is missing: apt-get install libvirt-clients (scripts/setup.sh)";
+    return {-1, ""};
+  }
+  const auto path = std::filesystem::temp_directory_path() / ("benchrun-domain-" + std::to_string(::getpid()) + ".xml");
+  std::ofstream(path) << xml;
+  const std::string command = "virt-xml-validate " + path.string() + " domain 2>&1";
+  std::string output;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  char buffer[512];
+  while (pipe != nullptr && std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+  const int status = pipe != nullptr ? ::pclose(pipe) : -1;
+  std::filesystem::remove(path);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TEST(DomainXml, KvmDomainValidatesAgainstLibvirtSchema) {
+  const auto [status, output] = validate(domain_xml(sample_spec("kvm", ConsoleKind::fifo)));
+  EXPECT_EQ(status, 0) << output;
+}
+
+TEST(DomainXml, TcgDomainValidatesAgainstLibvirtSchema) {
+  const auto [status, output] = validate(domain_xml(sample_spec("qemu", ConsoleKind::fifo)));
+  EXPECT_EQ(status, 0) << output;
+}
+
+TEST(DomainXml, PtyConsoleDomainValidatesAgainstLibvirtSchema) {
+  const auto [status, output] = validate(domain_xml(sample_spec("qemu", ConsoleKind::pty)));
+  EXPECT_EQ(status, 0) << output;
+}
+
+TEST(DomainXml, ValidatorRejectsABrokenDomain) {
+  // Proves the validation above can fail: a domain without a name is not valid.
+  std::string xml = domain_xml(sample_spec("qemu", ConsoleKind::fifo));
+  xml.replace(xml.find("<name>"), xml.find("</name>") + 7 - xml.find("<name>"), "");
+  EXPECT_NE(validate(xml).first, 0);
+}
+
+TEST(DomainXml, DomainTypeIsWhatTheHostOffers) {
+  EXPECT_THAT(domain_xml(sample_spec("kvm", ConsoleKind::fifo)), HasSubstr("<domain type='kvm'>"));
+  EXPECT_THAT(domain_xml(sample_spec("kvm", ConsoleKind::fifo)), HasSubstr("host-passthrough"));
+  EXPECT_THAT(domain_xml(sample_spec("qemu", ConsoleKind::fifo)), HasSubstr("<domain type='qemu'>"));
+  EXPECT_THAT(domain_xml(sample_spec("qemu", ConsoleKind::fifo)), Not(HasSubstr("host-passthrough")));
+  EXPECT_THROW(domain_xml(sample_spec("xen", ConsoleKind::fifo)), Error);
+}
+
+TEST(DomainXml, BootsTheKernelDirectlyOnQ35WithAcpiAndDestroyOnPoweroff) {
+  const std::string xml = domain_xml(sample_spec("qemu", ConsoleKind::fifo));
+  EXPECT_THAT(xml, HasSubstr("machine='q35'"));
+  EXPECT_THAT(xml, HasSubstr("<kernel>/var/lib/benchrun/runs/x/boot/vmlinuz</kernel>"));
+  EXPECT_THAT(xml, HasSubstr("<initrd>/var/lib/benchrun/runs/x/boot/initramfs.cpio</initrd>"));
+  EXPECT_THAT(xml, HasSubstr("<acpi/>"));
+  EXPECT_THAT(xml, HasSubstr("<on_poweroff>destroy</on_poweroff>"));
+  EXPECT_THAT(xml, HasSubstr("<vcpu>2</vcpu>"));
+  EXPECT_THAT(xml, HasSubstr("<memory unit='MiB'>256</memory>"));
+}
+
+TEST(DomainXml, HasNoNetworkNoUsbNoBalloon) {
+  const std::string xml = domain_xml(sample_spec("qemu", ConsoleKind::fifo));
+  EXPECT_THAT(xml, Not(HasSubstr("<interface")));
+  EXPECT_THAT(xml, Not(HasSubstr("<disk")));
+  EXPECT_THAT(xml, Not(HasSubstr("<graphics")));
+  EXPECT_THAT(xml, HasSubstr("<controller type='usb' model='none'/>"));
+  EXPECT_THAT(xml, HasSubstr("<memballoon model='none'/>"));
+}
+
+TEST(DomainXml, SerialConsoleIsTheFifoPairOrAPty) {
+  EXPECT_THAT(domain_xml(sample_spec("qemu", ConsoleKind::fifo)),
+              HasSubstr("<serial type='pipe'><source path='/var/lib/benchrun/runs/x/benchrun-unit-0.console'/>"));
+  EXPECT_THAT(domain_xml(sample_spec("qemu", ConsoleKind::pty)), HasSubstr("<serial type='pty'>"));
+}
+
+TEST(DomainXml, EscapesMarkupInNamesAndPaths) {
+  DomainSpec spec = sample_spec("qemu", ConsoleKind::fifo);
+  spec.kernel = "/tmp/a&b<c>/vmlinuz";
+  const std::string xml = domain_xml(spec);
+  EXPECT_THAT(xml, HasSubstr("/tmp/a&amp;b&lt;c&gt;/vmlinuz"));
+}
+
+TEST(KernelCmdline, StartsBenchinitOnTheSerialConsoleAndPowersOff) {
+  const std::string cmdline = kernel_cmdline({"/bench/bin/hello"});
+  EXPECT_THAT(cmdline, HasSubstr("console=ttyS0"));
+  EXPECT_THAT(cmdline, HasSubstr("rdinit=/sbin/benchinit"));
+  EXPECT_THAT(cmdline, HasSubstr("BENCHRUN_POWEROFF=1"));
+  EXPECT_THAT(cmdline, HasSubstr("mitigations=off"));
+  EXPECT_THAT(cmdline, HasSubstr(" quiet "));
+  EXPECT_TRUE(cmdline.ends_with(" -- /bench/bin/hello")) << cmdline;
+}
+
+TEST(KernelCmdline, ExtraParametersComeBeforeTheWorkload) {
+  const std::string cmdline = kernel_cmdline({"/bench/bin/spin", "50"}, {"loglevel=4"});
+  EXPECT_LT(cmdline.find("loglevel=4"), cmdline.find(" -- "));
+  EXPECT_TRUE(cmdline.ends_with(" -- /bench/bin/spin 50")) << cmdline;
+}
+
+TEST(KernelCmdline, RefusesWhatTheKernelCannotPassToInit) {
+  EXPECT_THROW(kernel_cmdline({}), Error);
+  EXPECT_THROW(kernel_cmdline({"/bench/bin/x", "two words"}), Error);
+  EXPECT_THROW(kernel_cmdline({"/bench/bin/x", "\"quoted\""}), Error);
+  EXPECT_THROW(kernel_cmdline({"/bench/bin/x", ""}), Error);
+  EXPECT_THROW(kernel_cmdline({"/bench/bin/x"}, {"--"}), Error);
+  EXPECT_THROW(kernel_cmdline({"/bench/bin/x", std::string(3000, 'a')}), Error);
+}
+
+}  // namespace
+}  // namespace benchrun::vm
