@@ -48,10 +48,14 @@ std::vector<std::filesystem::path> mounts_under(const std::filesystem::path& roo
 
 }  // namespace
 
-SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::filesystem::path& cgroup_root) {
+SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::filesystem::path& cgroup_root,
+                            std::string_view name_prefix) {
   SweepResult result;
   const auto live = live_instances(state_root);
-  const auto is_live = [&](const std::filesystem::path& dir) { return live.contains(dir.filename().string()); };
+  const auto is_live = [&](const std::filesystem::path& dir) {
+    const auto name = dir.filename().string();
+    return !name.starts_with(name_prefix) || live.contains(name);
+  };
 
   // Cgroups first: killing a leftover's processes ends its mount namespace and frees its overlay.
   for (const auto& hierarchy : cgroup_parent_dirs(detect_cgroup_mode(cgroup_root), cgroup_root)) {
@@ -63,11 +67,8 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::
     }
   }
   for (const auto& mount_point : mounts_under(state_root)) {
-    if (std::any_of(live.begin(), live.end(), [&](const auto& name) {
-          return mount_point.string().starts_with((state_root / name).string() + "/");
-        })) {
-      continue;
-    }
+    const auto relative = mount_point.lexically_relative(state_root);
+    if (relative.empty() || is_live(*relative.begin())) continue;
     if (::umount2(mount_point.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
       throw_errno("sweep: umount " + mount_point.string());
     }

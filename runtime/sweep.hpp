@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string_view>
 
 #include "runtime/state_dir.hpp"
 
@@ -15,8 +16,11 @@ struct SweepResult {
 
 // Removes instance cgroups under every hierarchy's `benchrun` parent and state dirs under `state_root`
 // whose owner process is gone (killing what still runs in them), and unmounts anything mounted under
-// `state_root` in this mount namespace. Instances of live benchrun processes are left alone.
+// `state_root` in this mount namespace. Instances of live benchrun processes are left alone, and so is
+// every name not starting with `name_prefix` (a narrower prefix sweeps one run: "benchrun-<run>-").
+// A cgroup with no state dir at all counts as a leftover.
 SweepResult sweep_leftovers(const std::filesystem::path& state_root = kDefaultStateRoot,
-                            const std::filesystem::path& cgroup_root = "/sys/fs/cgroup");
+                            const std::filesystem::path& cgroup_root = "/sys/fs/cgroup",
+                            std::string_view name_prefix = "benchrun-");
 
 }  // namespace benchrun::runtime

@@ -10,7 +10,7 @@ packages=(
   libvirt-dev nlohmann-json3-dev libboost-dev libcli11-dev libfmt-dev libspdlog-dev
   libseccomp-dev libcap-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jsonschema
+  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jsonschema hyperfine shellcheck
   # the image and the backends
   busybox-static cpio e2fsprogs iproute2 util-linux procps
   crun runc

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "vm/capabilities.hpp"
+#include "vm/qemu_process.hpp"
 
 namespace benchrun::vm {
 namespace {
@@ -91,6 +92,8 @@ Connection Connection::open(const std::string& uri) {
     }
     initialize_libvirt((log_dir / "libvirt.log").string());
     connection.event_loop_ = EventLoop::acquire();
+    // Opening may probe QEMU (a fresh root, or QEMU/libvirt changed): reap those QEMUs as they exit.
+    const QemuZombieReaper probe_reaper;
     connection.connect_.reset(virConnectOpen(uri.c_str()));
     if (!connection.connect_) {
       Error error = libvirt_error("virConnectOpen");

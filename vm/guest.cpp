@@ -195,7 +195,10 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
     // From here on the Guest owns what exists: an exception below tears it down in ~Guest.
     Guest guest(std::move(state));
     State& s = *guest.state_;
-    s.domain.reset(virDomainCreateXML(s.connect.get(), s.xml.c_str(), flags));
+    {
+      const QemuZombieReaper probe_reaper;  // creating re-probes QEMU if it changed since the cache
+      s.domain.reset(virDomainCreateXML(s.connect.get(), s.xml.c_str(), flags));
+    }
     if (!s.domain) throw libvirt_error("virDomainCreateXML");
     s.create_returned = monotonic_now();
     if (console_kind == ConsoleKind::fifo) {
@@ -226,7 +229,16 @@ std::optional<pid_t> Guest::qemu_pid() const noexcept {
 
 std::optional<ConsoleLine> Guest::next_line(MonotonicNs deadline, int wake_fd) {
   if (!state_->console) return std::nullopt;
-  auto line = with_context(fmt::format("guest {}", name()), [&] { return state_->console->next_line(deadline, wake_fd); });
+  std::optional<ConsoleLine> line;
+  try {
+    line = state_->console->next_line(deadline, wake_fd);
+  } catch (const Timeout& timeout) {  // keep the type: callers tell a timeout from a failure
+    throw Timeout(fmt::format("guest {}: {}", name(), timeout.what()));
+  } catch (const Interrupted& interrupted) {
+    throw Interrupted(fmt::format("guest {}: {}", name(), interrupted.what()));
+  } catch (const Error& error) {
+    throw error.with_context(fmt::format("guest {}", name()));
+  }
   if (!line) return line;
   if (state_->ready == 0 && line->text == ready_line) state_->ready = line->at;
   if (state_->result == 0 && line->text.rfind(result_prefix, 0) == 0) {

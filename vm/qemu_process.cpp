@@ -99,6 +99,53 @@ std::optional<MonotonicNs> process_start_time(pid_t pid) {
   return static_cast<MonotonicNs>(start_ticks) * (1'000'000'000 / ticks_per_second) - boot_offset;
 }
 
+int reap_qemu_zombies() noexcept {
+  const pid_t self = ::getpid();
+  int reaped = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    const std::string pid_text = entry.path().filename().string();
+    if (pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto stat = read_small_file(entry.path() / "stat");
+    if (!stat) continue;
+    // "<pid> (<comm>) <state> <ppid> ...": comm may hold spaces, so split at the last ')'.
+    const auto open = stat->find('(');
+    const auto close = stat->rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close + 4 > stat->size()) continue;
+    const std::string comm = stat->substr(open + 1, close - open - 1);
+    std::istringstream rest(stat->substr(close + 2));
+    char state = 0;
+    pid_t parent = 0;
+    rest >> state >> parent;
+    if (state != 'Z' || parent != self || comm.rfind("qemu-system", 0) != 0) continue;
+    const auto pid = static_cast<pid_t>(std::stol(pid_text));
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) ++reaped;
+  }
+  return reaped;
+}
+
+QemuZombieReaper::QemuZombieReaper() {
+  int subreaper = 0;
+  if (::prctl(PR_GET_CHILD_SUBREAPER, &subreaper, 0, 0, 0) < 0 || subreaper == 0) return;
+  Pipe wake = make_pipe();
+  wake_read_ = std::move(wake.read_end);
+  wake_write_ = std::move(wake.write_end);
+  thread_ = std::thread([this] { run(); });
+}
+
+QemuZombieReaper::~QemuZombieReaper() {
+  if (!thread_.joinable()) return;
+  const char byte = 0;
+  [[maybe_unused]] const auto written = ::write(wake_write_.get(), &byte, 1);
+  thread_.join();
+}
+
+void QemuZombieReaper::run() noexcept {
+  pollfd wake{wake_read_.get(), POLLIN, 0};
+  constexpr int scan_interval_ms = 10;
+  while (retry_eintr([&] { return ::poll(&wake, 1, scan_interval_ms); }) == 0) reap_qemu_zombies();
+}
+
 QemuReaper::QemuReaper(pid_t pid) : pid_(pid) {
   pidfd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (!pidfd_) {

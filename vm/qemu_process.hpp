@@ -36,6 +36,30 @@ std::optional<std::uint64_t> pss_bytes(pid_t pid);
 // When the process started, as CLOCK_MONOTONIC ns (from /proc/<pid>/stat: clock-tick resolution, 10 ms).
 std::optional<MonotonicNs> process_start_time(pid_t pid);
 
+// While it exists, reaps every exited QEMU that is this process's child: zombies whose parent is us and
+// whose name starts with "qemu-system" (found in /proc every 10 ms). For the QEMUs libvirt starts and
+// stops inside one call, whose pid we never learn: the capability probes run during virConnectOpen /
+// virConnectGetCapabilities (and during virDomainCreateXML when QEMU changed). Unreaped, each probe made
+// libvirt wait 40 s for a zombie to go. Does nothing unless we are a child subreaper; never reaps any
+// other child.
+class QemuZombieReaper {
+ public:
+  QemuZombieReaper();
+  ~QemuZombieReaper();
+  QemuZombieReaper(const QemuZombieReaper&) = delete;
+  QemuZombieReaper& operator=(const QemuZombieReaper&) = delete;
+
+ private:
+  void run() noexcept;
+
+  UniqueFd wake_read_;
+  UniqueFd wake_write_;
+  std::thread thread_;
+};
+
+// Reaps, once, the QEMU zombies that are our children; returns how many.
+int reap_qemu_zombies() noexcept;
+
 // Watches one QEMU process through a pidfd: reaps it the moment it exits when it is our child (we are
 // its subreaper), and records when it exited either way. Never touches any other child.
 class QemuReaper {

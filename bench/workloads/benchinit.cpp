@@ -32,7 +32,7 @@ constexpr int kExecFailedStatus = 127;  // what shells report for "command not f
 constexpr int kUsageStatus = 2;
 constexpr int kInternalFailureStatus = 125;  // benchinit itself failed (fork, wait), as container runtimes say
 
-// The workload's pid, for the signal handler that forwards SIGTERM/SIGINT. A signal handler can reach
+// The workload's pid, for the handler that forwards SIGTERM/SIGINT/SIGHUP/SIGQUIT. A handler can reach
 // nothing else; it is written once, before the forwarded signals are unblocked.
 volatile sig_atomic_t g_workload_pid = 0;
 

@@ -4,11 +4,13 @@
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 #include "runtime/sys/clock.hpp"
@@ -33,6 +35,7 @@ void write_report(int fd, const ChildReport& report) noexcept {
 
 bool wait_for_user_namespace_maps(const InitPlan& plan, ChildFailure& failure) noexcept {
   if (plan.user_namespace_sync_fd < 0) return true;
+  ::close(plan.user_namespace_sync_write_fd);
   char byte = 0;
   ssize_t got = 0;
   while ((got = ::read(plan.user_namespace_sync_fd, &byte, 1)) < 0 && errno == EINTR) {
@@ -78,12 +81,31 @@ bool wire_stdio(const InitPlan& plan, ChildFailure& failure) noexcept {
   return true;
 }
 
+// Every handler back to the default, then the parent's mask: the workload starts with a clean signal
+// state, and no handler of the parent's ever ran in this process.
+void reset_signals(const sigset_t* mask) noexcept {
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  for (int signal = 1; signal < NSIG; ++signal) {
+    if (signal != SIGKILL && signal != SIGSTOP) ::sigaction(signal, &default_action, nullptr);
+  }
+  if (mask != nullptr) ::sigprocmask(SIG_SETMASK, mask, nullptr);
+}
+
 }  // namespace
 
 void run_container_init(const InitPlan& plan) noexcept {
   ChildReport report;
   report.cloned = monotonic_now();
   ChildFailure failure;
+  reset_signals(plan.signal_mask);
+  // 0. Until exec, the parent (thread) waits in start(): if it dies, so does this half-built init,
+  //    rather than waiting forever. (getppid() cannot check for a parent already gone: in the new pid
+  //    namespace it is 0.)
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
+    fail(failure, "follow the parent's death");
+    report_failure_and_exit(plan, report, failure);
+  }
   // 1. The uid maps come first: every later step needs root in the (optional) user namespace.
   // 2. Join the cgroup before anything runs that should be accounted, and before the cgroup namespace
   //    is made, so the namespace's root is the instance's own cgroup (as runc and crun do).
@@ -109,6 +131,11 @@ void run_container_init(const InitPlan& plan) noexcept {
   // 4. Capabilities and seccomp last: the steps above need CAP_SYS_ADMIN and mount(2), which the
   //    filter denies.
   if (plan.security != nullptr && !apply_security(*plan.security, failure)) {
+    report_failure_and_exit(plan, report, failure);
+  }
+  // After exec the instance outlives a harness thread that exits; the sweep handles a dead harness.
+  if (::prctl(PR_SET_PDEATHSIG, 0) != 0) {
+    fail(failure, "clear the parent-death signal");
     report_failure_and_exit(plan, report, failure);
   }
   report.kind = ChildReport::kPhases;

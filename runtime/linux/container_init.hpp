@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <csignal>
+
 #include <vector>
 
 #include "runtime/linux/rootfs.hpp"
@@ -22,11 +24,13 @@ struct InitPlan {
   std::vector<int> cgroup_procs_fds;  // written "0" to join; closed at exec
   int report_fd = -1;                 // write end of the CLOEXEC report pipe
   int user_namespace_sync_fd = -1;    // read end; EOF once the parent wrote uid/gid maps (or -1)
+  int user_namespace_sync_write_fd = -1;  // the inherited write end, closed first so EOF can come
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
   bool bring_up_loopback = false;     // a fresh network namespace has lo, down
   const SecurityPlan* security = nullptr;
+  const sigset_t* signal_mask = nullptr;  // the parent's mask, restored before exec (cloned with all blocked)
 };
 
 // Never returns: execs the workload, or reports the failure on report_fd and exits 127.

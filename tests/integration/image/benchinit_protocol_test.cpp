@@ -216,6 +216,19 @@ TEST_F(BenchinitProtocol, EndsAndReapsOrphansTheWorkloadLeftBehind) {
   EXPECT_EQ(errno, ESRCH);
 }
 
+TEST_F(BenchinitProtocol, RunsAsPidOneOfAPidNamespaceWithoutWaitingForLeftovers) {
+  // As in a container: benchinit is PID 1 (unshare --pid --fork), the workload is PID 2, it leaves a
+  // 30 s sleep behind and exits 4; the run ends at once with the workload's status.
+  SpawnedProcess process = SpawnedProcess::start(
+      {"/usr/bin/unshare", "--pid", "--fork", "--kill-child", (rootfs() / "sbin" / "benchinit").string(),
+       busybox(), "sh", "-c", "sleep 30 & echo $$; exit 4"});
+  BenchinitRun as_pid_one = finish(process, 10s);
+  ASSERT_EQ(as_pid_one.protocol_error, "") << as_pid_one.stderr_text;
+  EXPECT_EQ(as_pid_one.workload_lines, std::vector<std::string>{"2"});
+  EXPECT_EQ(as_pid_one.result["exit_code"], 4);
+  EXPECT_EQ(exit_status(as_pid_one.wait_status), 4);
+}
+
 TEST_F(BenchinitProtocol, BadWorkloadArgumentIsUsageAndExitCodeTwo) {
   for (const char* name : {"spin", "hog", "forker"}) {
     BenchinitRun bad = run({workload(name), "lots"});

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "container_fixture.hpp"
 #include "runtime/sys/clock.hpp"
@@ -25,10 +26,10 @@ TEST(Container, HelloRunsUnderBenchinitAndExitsZero) {
 TEST(Container, Pid1IsBenchinitAndHostProcessesAreInvisible) {
   const auto outcome = run_shell("tr '\\0' ' ' < /proc/1/cmdline; echo; echo procs=$(ls /proc | grep -c '^[0-9]')");
   EXPECT_THAT(outcome.output, HasSubstr("/sbin/benchinit /bin/sh -c"));
-  // benchinit, sh, and the ls/grep of the count: never the host's hundreds.
-  const auto at = outcome.output.find("procs=");
+  // benchinit, sh, the subshell of $(...) and its ls and grep: never the host's hundreds.
+  const auto at = outcome.output.rfind("procs=");  // the first is in the echoed cmdline
   ASSERT_NE(at, std::string::npos) << outcome.output;
-  EXPECT_LE(std::stoi(outcome.output.substr(at + 6)), 4) << outcome.output;
+  EXPECT_LE(std::stoi(outcome.output.substr(at + 6)), 5) << outcome.output;
 }
 
 TEST(Container, HostnameIsSetAndOnlyLoopbackExists) {
@@ -52,10 +53,21 @@ TEST(Container, WithoutNetworkNamespaceSeesHostInterfaces) {
 TEST(Container, HostMountsAreInvisible) {
   const auto outcome = run_shell("cat /proc/self/mountinfo");
   EXPECT_EQ(outcome.status.exit_code, 0) << outcome.output;
-  EXPECT_THAT(outcome.output, HasSubstr(" / / rw"));
-  EXPECT_THAT(outcome.output, HasSubstr(" /dev/pts "));
-  EXPECT_THAT(outcome.output, Not(HasSubstr("/sys/fs/cgroup/memory")));
-  EXPECT_THAT(outcome.output, Not(HasSubstr(BENCHRUN_SOURCE_DIR)));
+  // Mount points (field 5) are the instance's own; the host's (/sys/fs/cgroup/*, /work, /run...) are gone.
+  std::istringstream lines(outcome.output);
+  std::vector<std::string> mount_points;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string id, parent, device, root, mount_point;
+    if (fields >> id >> parent >> device >> root >> mount_point && mount_point.starts_with('/')) {
+      mount_points.push_back(mount_point);
+    }
+  }
+  EXPECT_THAT(mount_points, ::testing::Contains("/"));
+  EXPECT_THAT(mount_points, ::testing::Contains("/dev/pts"));
+  for (const auto& mount_point : mount_points) {
+    EXPECT_THAT(mount_point, ::testing::MatchesRegex("/|/(proc|dev|sys|tmp)(/.*)?")) << outcome.output;
+  }
 }
 
 TEST(Container, WritesLandInTheUpperLayerNeverInTheImage) {

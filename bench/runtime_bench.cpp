@@ -1,0 +1,122 @@
+// Micro-benchmarks of the container runtime's launch path, piece by piece, so a regression in the whole
+// lifecycle (bench "ContainerHello", compared with `crun run` in the startup suite) can be located.
+// Needs root and the image (images/default/rootfs, or BENCHRUN_IMAGE_DIR).
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "runtime/cgroup/cgroup.hpp"
+#include "runtime/cgroup/mode.hpp"
+#include "runtime/container.hpp"
+#include "runtime/linux/rootfs.hpp"
+#include "runtime/state_dir.hpp"
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/syscalls.hpp"
+#include "runtime/sys/unique_fd.hpp"
+
+namespace benchrun::runtime {
+namespace {
+
+std::filesystem::path image_rootfs() {
+  const char* override_dir = std::getenv("BENCHRUN_IMAGE_DIR");
+  return std::filesystem::path(override_dir != nullptr ? override_dir : BENCHRUN_SOURCE_DIR "/images/default") /
+         "rootfs";
+}
+
+std::string instance_name() {
+  static int counter = 0;
+  return fmt::format("benchrun-bench{}-{}", ::getpid(), counter++);
+}
+
+// Clones a child into `flags` namespaces that exits at once, and reaps it through its pidfd.
+template <typename ChildBody>
+void clone_and_reap(std::uint64_t flags, ChildBody&& body, benchmark::State& state) {
+  int pidfd = -1;
+  clone_args args{};
+  args.flags = flags | CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+  const pid_t pid = sys::clone3(args);
+  if (pid < 0) {
+    state.SkipWithError(("clone3: " + describe_errno(errno)).c_str());
+    return;
+  }
+  if (pid == 0) ::_exit(body() ? 0 : 1);
+  const UniqueFd owned(pidfd);
+  siginfo_t info{};
+  ::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED);
+  if (info.si_status != 0) state.SkipWithError("child failed");
+}
+
+void CloneNamespaces(benchmark::State& state, std::uint64_t flags) {
+  for (auto _ : state) clone_and_reap(flags, [] { return true; }, state);
+}
+BENCHMARK_CAPTURE(CloneNamespaces, none, 0)->UseRealTime();
+BENCHMARK_CAPTURE(CloneNamespaces, pid, CLONE_NEWPID)->UseRealTime();
+BENCHMARK_CAPTURE(CloneNamespaces, pid_mnt, CLONE_NEWPID | CLONE_NEWNS)->UseRealTime();
+BENCHMARK_CAPTURE(CloneNamespaces, all_but_net, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(CloneNamespaces, all,
+                  CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | CLONE_NEWNET)
+    ->UseRealTime();
+
+void CgroupCreateDestroy(benchmark::State& state) {
+  const auto mode = detect_cgroup_mode();
+  ResourceLimits limits;
+  limits.memory_bytes = 64ull << 20;
+  limits.cpus = 0.5;
+  limits.pids_max = 64;
+  for (auto _ : state) {
+    auto cgroup = create_cgroup(mode, "/sys/fs/cgroup", instance_name());
+    cgroup->apply(limits);
+    cgroup->destroy();
+  }
+}
+BENCHMARK(CgroupCreateDestroy)->UseRealTime();
+
+// State dir + overlay + /proc, /dev, /sys, /tmp + pivot_root + masks in a fresh mount namespace, torn down.
+void OverlayPivotRoot(benchmark::State& state) {
+  const auto rootfs = image_rootfs();
+  for (auto _ : state) {
+    auto dir = StateDir::create(kDefaultStateRoot, instance_name());
+    kernel::RootfsPlan plan;
+    plan.merged_dir = dir.merged().string();
+    plan.overlay_options =
+        kernel::overlay_mount_options(rootfs.string(), dir.upper().string(), dir.work().string(), false);
+    clone_and_reap(CLONE_NEWNS | CLONE_NEWPID, [&] {
+      kernel::ChildFailure failure;
+      return kernel::build_rootfs(plan, failure);
+    }, state);
+    dir.remove();
+  }
+}
+BENCHMARK(OverlayPivotRoot)->UseRealTime();
+
+void ContainerHello(benchmark::State& state, bool network_namespace) {
+  const UniqueFd dev_null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+  ContainerConfig config;
+  config.rootfs = image_rootfs();
+  config.argv = {"/sbin/benchinit", "/bench/bin/hello"};
+  config.stdout_fd = dev_null.get();
+  config.stderr_fd = dev_null.get();
+  config.network_namespace = network_namespace;
+  for (auto _ : state) {
+    config.name = instance_name();
+    auto container = Container::start(config);
+    if (container.wait().exit_code != 0) state.SkipWithError("hello failed");
+    container.destroy();
+  }
+}
+BENCHMARK_CAPTURE(ContainerHello, all_namespaces, true)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(ContainerHello, host_network, false)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace benchrun::runtime
+
+BENCHMARK_MAIN();
