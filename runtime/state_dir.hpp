@@ -39,6 +39,11 @@ class StateDir {
   std::filesystem::path path_;
 };
 
+// Makes `root` a directory on tmpfs, mounting one (source "benchrun") if it sits on another filesystem:
+// /run is a tmpfs on most hosts, and an upper layer on a disk with online discard (this project's VM)
+// costs milliseconds of metadata work per instance. Idempotent.
+void ensure_state_root(const std::filesystem::path& root);
+
 // The pid in <dir>/owner, if the file holds one.
 std::optional<pid_t> read_state_dir_owner(const std::filesystem::path& dir);
 

@@ -37,8 +37,10 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# libvirt's embedded QEMU driver runs QEMU as the user and group libvirt was built with.
+# libvirt's embedded QEMU driver runs QEMU as the user and group libvirt was built with (Debian's
+# libvirt-daemon-system would create them; the embedded driver does not need that package).
 getent group kvm >/dev/null || groupadd --system kvm
+getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu
 getent passwd libvirt-qemu >/dev/null ||
   useradd --system --no-create-home --gid kvm --shell /usr/sbin/nologin libvirt-qemu
 

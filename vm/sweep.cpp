@@ -42,7 +42,7 @@ std::vector<std::string> sweep_leftovers(Connection& connection, const std::stri
 
   if (!state_dir.empty()) {
     std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator(state_dir, error)) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(state_dir, error)) {
       const auto file_name = entry.path().filename().string();
       if (file_name.rfind(prefix, 0) == 0 && entry.is_fifo() &&
           (file_name.ends_with(".console.in") || file_name.ends_with(".console.out"))) {

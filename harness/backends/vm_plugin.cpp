@@ -77,15 +77,21 @@ class VmInstance final : public Instance {
   std::deque<std::string> recent_lines_;
 };
 
+// QEMU is daemonized by libvirt (capability probes on open included); as its subreaper benchrun reaps it
+// at once instead of waiting for a lazy PID 1 (see vm/qemu_process.hpp). So: subreaper first, then open.
+vm::Connection open_as_subreaper(const std::string& uri) {
+  vm::become_child_subreaper();
+  return vm::Connection::open(uri);
+}
+
 class VmBackend final : public Backend {
  public:
   VmBackend(const VmBackendOptions& options, StopSignal& stop)
       : stop_(stop),
         run_state_dir_(options.state_dir / "runs" / options.run_id),
-        connection_(vm::Connection::open(connection_uri(options.libvirt_uri, options.state_dir))) {
-    // QEMU is daemonized by libvirt; as its subreaper benchrun reaps it at once (see vm/qemu_process.hpp).
-    vm::become_child_subreaper();
-    vm::sweep_leftovers(connection_, "benchrun-");
+        connection_(open_as_subreaper(connection_uri(options.libvirt_uri, options.state_dir))) {
+    // The embedded driver cannot autodestroy guests: a killed run's QEMUs are found and removed here.
+    vm::sweep_leftovers(connection_, "benchrun-", options.state_dir / "runs");
     std::filesystem::create_directories(run_state_dir_);
     boot_files_ = vm::stage_boot_files(vm::image_boot_files(options.image.dir()), run_state_dir_);
   }
@@ -134,7 +140,7 @@ std::unique_ptr<Backend> make_backend(const VmBackendOptions& options, StopSigna
 DoctorCheck check_connection(const std::string& libvirt_uri, const std::filesystem::path& state_dir) {
   const std::string uri = connection_uri(libvirt_uri, state_dir);
   try {
-    const auto connection = vm::Connection::open(uri);
+    const auto connection = open_as_subreaper(uri);
     return {"libvirt", true,
             fmt::format("{} (libvirt {}, QEMU {}, domain type {})", uri, connection.libvirt_version(),
                         connection.hypervisor_version(), connection.domain_type()),
@@ -145,7 +151,7 @@ DoctorCheck check_connection(const std::string& libvirt_uri, const std::filesyst
 }
 
 int sweep_leftovers(const std::string& libvirt_uri, const std::filesystem::path& state_dir) {
-  auto connection = vm::Connection::open(connection_uri(libvirt_uri, state_dir));
+  auto connection = open_as_subreaper(connection_uri(libvirt_uri, state_dir));
   const auto removed = vm::sweep_leftovers(connection, "benchrun-", state_dir / "runs");
   std::error_code ignored;
   std::filesystem::remove_all(state_dir / "runs", ignored);
