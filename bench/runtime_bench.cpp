@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
@@ -18,7 +20,6 @@
 #include "runtime/state_dir.hpp"
 #include "runtime/sys/clock.hpp"
 #include "runtime/sys/error.hpp"
-#include "runtime/sys/syscalls.hpp"
 #include "runtime/sys/unique_fd.hpp"
 
 namespace benchrun::runtime {
@@ -35,27 +36,30 @@ std::string instance_name() {
   return fmt::format("benchrun-bench{}-{}", ::getpid(), counter++);
 }
 
-// Clones a child into `flags` namespaces that exits at once, and reaps it through its pidfd.
+// Clones a child into `flags` namespaces the way Container::start does (sharing memory, parent
+// suspended until the child is done: a fork-like copy costs milliseconds on a virtualised host), runs
+// `body` in it, and reaps it through its pidfd.
 template <typename ChildBody>
-void clone_and_reap(std::uint64_t flags, ChildBody&& body, benchmark::State& state) {
+void clone_and_reap(int flags, ChildBody&& body, benchmark::State& state) {
+  struct Context {
+    ChildBody* body;
+  } context{&body};
+  alignas(16) std::array<std::byte, 64 * 1024> stack;
   int pidfd = -1;
-  clone_args args{};
-  args.flags = flags | CLONE_PIDFD;
-  args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
-  args.exit_signal = SIGCHLD;
-  const pid_t pid = sys::clone3(args);
+  const pid_t pid = ::clone([](void* arg) -> int { ::_exit((*static_cast<Context*>(arg)->body)() ? 0 : 1); },
+                            stack.data() + stack.size(), flags | CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD,
+                            &context, &pidfd);
   if (pid < 0) {
-    state.SkipWithError(("clone3: " + describe_errno(errno)).c_str());
+    state.SkipWithError(("clone: " + describe_errno(errno)).c_str());
     return;
   }
-  if (pid == 0) ::_exit(body() ? 0 : 1);
   const UniqueFd owned(pidfd);
   siginfo_t info{};
   ::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED);
   if (info.si_status != 0) state.SkipWithError("child failed");
 }
 
-void CloneNamespaces(benchmark::State& state, std::uint64_t flags) {
+void CloneNamespaces(benchmark::State& state, int flags) {
   for (auto _ : state) clone_and_reap(flags, [] { return true; }, state);
 }
 BENCHMARK_CAPTURE(CloneNamespaces, none, 0)->UseRealTime();

@@ -10,7 +10,7 @@
 
 #include "harness/options.hpp"
 #include "runtime/sys/clock.hpp"
-#include "runtime/sys/error.hpp"
+#include "runtime/sys/console_lines.hpp"
 
 namespace benchrun::harness {
 
@@ -19,11 +19,6 @@ struct InstanceSpec {
   std::string workload;
   std::vector<std::string> workload_args;
   Limits limits;
-};
-
-struct ConsoleLine {
-  std::string text;
-  MonotonicNs at = 0;  // when the host read it
 };
 
 // How an instance ended, as far as the host can tell.
@@ -39,17 +34,6 @@ struct InstanceStats {
   std::optional<std::uint64_t> cpu_time_ns;
   std::optional<std::uint64_t> oom_kills;
   std::optional<std::uint64_t> nr_throttled;
-};
-
-// Thrown by Instance waits when the deadline passes.
-class Timeout : public Error {
- public:
-  using Error::Error;
-};
-// Thrown by Instance waits when the user asked benchrun to stop (SIGINT/SIGTERM).
-class Interrupted : public Error {
- public:
-  using Error::Error;
 };
 
 class Instance {

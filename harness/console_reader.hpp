@@ -1,13 +1,13 @@
-// Reads an instance's stdout line by line, stamping each line when it arrives, while keeping the tail of
-// its stderr for failure messages. Waits wake for the deadline and for a stop request alike.
+// Reads a local instance's stdout line by line, stamping each line when it arrives, while keeping the tail
+// of its stderr for failure messages. Waits wake for the deadline and for a stop request alike.
 #pragma once
 
 #include <deque>
 #include <optional>
 #include <string>
 
-#include "harness/backend.hpp"
 #include "harness/stop_signal.hpp"
+#include "runtime/sys/console_lines.hpp"
 #include "runtime/sys/unique_fd.hpp"
 
 namespace benchrun::harness {
@@ -16,25 +16,26 @@ class ConsoleReader {
  public:
   ConsoleReader(UniqueFd stdout_fd, UniqueFd stderr_fd, StopSignal& stop);
 
-  // Throws Timeout at the deadline, Interrupted when a stop signal arrives.
+  // nullopt once stdout closed. Throws Timeout at the deadline, Interrupted when a stop signal arrives.
   std::optional<ConsoleLine> next_line(MonotonicNs deadline);
   // The last bytes the instance wrote to stderr, including what is readable right now.
   std::string stderr_tail();
 
  private:
   void read_stderr();
-  bool read_stdout(MonotonicNs now);  // false at EOF
+  void read_stdout();
 
   UniqueFd stdout_fd_;
   UniqueFd stderr_fd_;
   StopSignal& stop_;
-  std::string partial_line_;
+  ConsoleLineSplitter splitter_;
   std::deque<ConsoleLine> lines_;
   std::string stderr_tail_;
 };
 
 // Blocks until `fd` is readable, the deadline passes (Timeout) or a stop arrives (Interrupted).
-// `what` names the wait in the error message.
-void wait_readable(int fd, MonotonicNs deadline, StopSignal& stop, const char* what);
+inline void wait_readable(int fd, MonotonicNs deadline, StopSignal& stop, std::string_view what) {
+  benchrun::wait_readable(fd, deadline, stop.fd(), what);
+}
 
 }  // namespace benchrun::harness

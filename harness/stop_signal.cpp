@@ -32,12 +32,12 @@ StopSignal::~StopSignal() {
   pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
 }
 
-bool StopSignal::requested() {
-  if (signal_) return true;
+std::optional<int> StopSignal::signal() {
+  if (signal_) return signal_;
   signalfd_siginfo info{};
   const ssize_t got = retry_eintr([&] { return ::read(fd_.get(), &info, sizeof info); });
   if (got == static_cast<ssize_t>(sizeof info)) signal_ = static_cast<int>(info.ssi_signo);
-  return signal_.has_value();
+  return signal_;
 }
 
 void reset_signals_for_exec() noexcept {

@@ -19,12 +19,12 @@ class StopSignal {
   StopSignal(const StopSignal&) = delete;
   StopSignal& operator=(const StopSignal&) = delete;
 
-  // The fd to poll for readability next to other fds.
+  // The fd to poll for readability next to other fds. A pending signal keeps it readable, so every
+  // later wait sees the stop too, until signal() consumes it.
   [[nodiscard]] int fd() const noexcept { return fd_.get(); }
-  // True once a stop signal arrived (latched: reading the fd consumes it).
-  bool requested();
-  // The signal that asked to stop, for the exit status (128 + signal).
-  [[nodiscard]] std::optional<int> signal() const noexcept { return signal_; }
+  // The signal that asked to stop, for messages and the exit status (128 + signal); nullopt when none
+  // arrived. Reads the fd once a signal is pending and remembers it.
+  std::optional<int> signal();
 
  private:
   sigset_t previous_mask_{};

@@ -136,7 +136,8 @@ Container Container::start(const ContainerConfig& config) {
     validate(config);
     const int owner_uid = config.user_namespace ? static_cast<int>(kUserNamespaceHostBase) : -1;
     container.state_dir_ = StateDir::create(config.state_root, config.name, owner_uid);
-    container.cgroup_ = create_cgroup(detect_cgroup_mode(config.cgroup_root), config.cgroup_root, config.name);
+    container.cgroup_ = create_cgroup(detect_cgroup_mode(config.cgroup_root), config.cgroup_root, config.name,
+                                     controllers_for(config.limits));
     container.cgroup_->apply(config.limits);
 
     // Everything the init needs, built now: it must not allocate after clone.
@@ -255,7 +256,10 @@ std::optional<ExitStatus> Container::wait_for(std::chrono::milliseconds timeout)
   return reap(static_cast<int>(std::max<std::chrono::milliseconds::rep>(clamped, 0)));
 }
 
-ExitStatus Container::wait() { return *reap(-1); }
+ExitStatus Container::wait() {
+  if (auto status = reap(-1)) return *status;
+  throw Error("container " + name_ + ": wait: no process (moved from, or never started)");
+}
 
 void Container::kill(int signal) {
   if (!pidfd_ || exit_status_) return;

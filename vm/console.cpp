@@ -10,38 +10,6 @@
 
 namespace benchrun::vm {
 
-int poll_timeout_ms(MonotonicNs deadline) {
-  const MonotonicNs left = deadline - monotonic_now();
-  if (left <= 0) return 0;
-  return static_cast<int>(std::min<MonotonicNs>((left + 999'999) / 1'000'000, 60'000));
-}
-
-void ConsoleLineSplitter::feed(std::string_view bytes, MonotonicNs at, std::deque<ConsoleLine>& lines) {
-  for (const char c : bytes) {
-    // Terminal escapes: ESC c (reset), ESC [ params final (CSI). Dropped so "BENCHRUN READY" matches.
-    if (escape_ == Escape::started) {
-      escape_ = c == '[' ? Escape::csi : Escape::none;
-      continue;
-    }
-    if (escape_ == Escape::csi) {
-      if (c >= 0x40 && c <= 0x7e) escape_ = Escape::none;
-      continue;
-    }
-    if (c == '\x1b') {
-      escape_ = Escape::started;
-    } else if (c == '\n') {
-      lines.push_back({std::exchange(partial_, {}), at});
-    } else if (c != '\r') {
-      partial_.push_back(c);
-    }
-  }
-}
-
-std::optional<ConsoleLine> ConsoleLineSplitter::flush(MonotonicNs at) {
-  if (partial_.empty()) return std::nullopt;
-  return ConsoleLine{std::exchange(partial_, {}), at};
-}
-
 bool ConsoleReader::read_some() {
   std::array<char, 4096> buffer{};
   const ssize_t got = retry_eintr([&] { return ::read(fd_.get(), buffer.data(), buffer.size()); });

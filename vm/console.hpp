@@ -7,39 +7,10 @@
 #include <string>
 
 #include "runtime/sys/clock.hpp"
-#include "runtime/sys/error.hpp"
+#include "runtime/sys/console_lines.hpp"
 #include "runtime/sys/unique_fd.hpp"
 
 namespace benchrun::vm {
-
-struct ConsoleLine {
-  std::string text;  // without the line end and without terminal escape sequences (SeaBIOS sends some)
-  MonotonicNs at = 0;
-};
-
-// Thrown by waits when their deadline passes.
-class Timeout : public Error {
- public:
-  using Error::Error;
-};
-// Thrown by waits when their wake fd (e.g. the harness's stop signalfd) becomes readable.
-class Interrupted : public Error {
- public:
-  using Error::Error;
-};
-
-// Splits console bytes into lines. Pure: fed bytes and the time they arrived, it yields lines.
-class ConsoleLineSplitter {
- public:
-  void feed(std::string_view bytes, MonotonicNs at, std::deque<ConsoleLine>& lines);
-  // The unfinished last line, if any (at end of output).
-  std::optional<ConsoleLine> flush(MonotonicNs at);
-
- private:
-  enum class Escape { none, started, csi };
-  std::string partial_;
-  Escape escape_ = Escape::none;
-};
 
 class ConsoleReader {
  public:
@@ -63,7 +34,5 @@ class ConsoleReader {
   std::optional<MonotonicNs> first_byte_at_;
 };
 
-// poll() timeout in ms until `deadline`, rounded up, at least 0.
-int poll_timeout_ms(MonotonicNs deadline);
 
 }  // namespace benchrun::vm

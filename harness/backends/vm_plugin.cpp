@@ -21,36 +21,22 @@ std::string connection_uri(const std::string& requested, const std::filesystem::
   return requested.empty() ? vm::default_embed_uri(state_dir / "libvirt") : requested;
 }
 
-// The harness's waits and the vm library's waits throw their own types; a backend speaks the harness's.
-template <typename Body>
-decltype(auto) translate_waits(StopSignal& stop, Body&& body) {
-  try {
-    return body();
-  } catch (const vm::Interrupted& interrupted) {
-    stop.requested();  // latch the signal the wake fd saw
-    throw Interrupted(interrupted.what());
-  } catch (const vm::Timeout& timeout) {
-    throw Timeout(timeout.what());
-  }
-}
-
 class VmInstance final : public Instance {
  public:
   VmInstance(vm::Guest guest, StopSignal& stop) : guest_(std::move(guest)), stop_(stop) {}
 
   std::optional<ConsoleLine> next_line(MonotonicNs deadline) override {
-    return translate_waits(stop_, [&]() -> std::optional<ConsoleLine> {
-      auto line = guest_.next_line(deadline, stop_.fd());
-      if (!line) return std::nullopt;
+    auto line = guest_.next_line(deadline, stop_.fd());
+    if (line) {
       recent_lines_.push_back(line->text);
       if (recent_lines_.size() > diagnostic_lines) recent_lines_.pop_front();
-      return ConsoleLine{std::move(line->text), line->at};
-    });
+    }
+    return line;
   }
 
   InstanceExit wait_exit(MonotonicNs deadline) override {
     // A guest has no exit status of its own: the workload's is in its RESULT line.
-    return translate_waits(stop_, [&] { return InstanceExit{std::nullopt, std::nullopt, false, guest_.wait_exit(deadline, stop_.fd())}; });
+    return InstanceExit{std::nullopt, std::nullopt, false, guest_.wait_exit(deadline, stop_.fd())};
   }
 
   [[nodiscard]] std::vector<std::pair<std::string, MonotonicNs>> phases() const override { return guest_.phases(); }

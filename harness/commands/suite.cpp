@@ -95,8 +95,9 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   record.complete = !outcome.interrupted;
   record.errors = failure_lines(outcome.samples);
   if (outcome.interrupted) {
+    const auto signal = stop.signal();
     record.errors.push_back(fmt::format("interrupted by {} after {} instances: the report is incomplete",
-                                        stop.signal() ? fmt::format("SIG{}", sigabbrev_np(*stop.signal())) : std::string("a stop request"),
+                                        signal ? fmt::format("SIG{}", sigabbrev_np(*signal)) : std::string("a stop request"),
                                         outcome.samples.size()));
   }
   record.samples = std::move(outcome.samples);

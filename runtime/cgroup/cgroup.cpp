@@ -5,8 +5,13 @@
 
 namespace benchrun::runtime {
 
-std::unique_ptr<Cgroup> create_cgroup(CgroupMode mode, const std::filesystem::path& root, const std::string& name) {
-  if (uses_v1_controllers(mode)) return create_cgroup_v1(root, name);
+OptionalControllers controllers_for(const ResourceLimits& limits) {
+  return OptionalControllers{limits.cpuset_cpus.has_value(), !limits.io.empty()};
+}
+
+std::unique_ptr<Cgroup> create_cgroup(CgroupMode mode, const std::filesystem::path& root, const std::string& name,
+                                      OptionalControllers optional) {
+  if (uses_v1_controllers(mode)) return create_cgroup_v1(root, name, optional);
   return create_cgroup_v2(root, name);
 }
 

@@ -41,8 +41,18 @@ class Cgroup {
   [[nodiscard]] virtual std::vector<std::filesystem::path> paths() const = 0;
 };
 
+// The optional v1 hierarchies an instance joins. Memory, cpu, cpuacct and pids are always joined (they
+// account what stats() reports); cpuset and blkio only when limited, since every hierarchy joined costs
+// a migration (an RCU grace period on v1) at each start and a directory at each teardown.
+struct OptionalControllers {
+  bool cpuset = true;
+  bool io = true;
+};
+OptionalControllers controllers_for(const ResourceLimits& limits);
+
 // Creates the directories of cgroup `name` under `root` (mode chosen by the caller, see mode.hpp).
-std::unique_ptr<Cgroup> create_cgroup(CgroupMode mode, const std::filesystem::path& root, const std::string& name);
+std::unique_ptr<Cgroup> create_cgroup(CgroupMode mode, const std::filesystem::path& root, const std::string& name,
+                                      OptionalControllers optional = {});
 
 // The directories holding the `benchrun` parents on this layout: one per v1 hierarchy, or the root on v2.
 std::vector<std::filesystem::path> cgroup_parent_dirs(CgroupMode mode, const std::filesystem::path& root);

@@ -24,9 +24,13 @@ struct HierarchyDir {
   std::vector<std::string> controllers;
 };
 
-std::vector<HierarchyDir> find_hierarchies(const std::filesystem::path& root) {
+std::vector<HierarchyDir> find_hierarchies(const std::filesystem::path& root, OptionalControllers optional) {
   std::vector<HierarchyDir> found;
   for (const char* controller : kControllers) {
+    if ((!optional.cpuset && controller == std::string_view("cpuset")) ||
+        (!optional.io && controller == std::string_view("blkio"))) {
+      continue;
+    }
     std::error_code error;
     const auto dir = root / controller;
     if (!std::filesystem::is_directory(dir, error)) continue;
@@ -49,8 +53,9 @@ std::string trimmed(std::string text) {
 
 class CgroupV1 final : public Cgroup {
  public:
-  CgroupV1(std::filesystem::path root, const std::string& name) : root_(std::move(root)) {
-    auto hierarchies = find_hierarchies(root_);
+  CgroupV1(std::filesystem::path root, const std::string& name, OptionalControllers optional)
+      : root_(std::move(root)) {
+    auto hierarchies = find_hierarchies(root_, optional);
     if (hierarchies.empty()) throw Error("cgroup v1: no controller hierarchy under " + root_.string());
     for (auto& hierarchy : hierarchies) {
       const auto parent = hierarchy.path / kCgroupParentName;
@@ -195,13 +200,14 @@ class CgroupV1 final : public Cgroup {
 
 }  // namespace
 
-std::unique_ptr<Cgroup> create_cgroup_v1(const std::filesystem::path& root, const std::string& name) {
-  return with_context("cgroup " + name, [&] { return std::make_unique<CgroupV1>(root, name); });
+std::unique_ptr<Cgroup> create_cgroup_v1(const std::filesystem::path& root, const std::string& name,
+                                         OptionalControllers optional) {
+  return with_context("cgroup " + name, [&] { return std::make_unique<CgroupV1>(root, name, optional); });
 }
 
 std::vector<std::filesystem::path> v1_hierarchy_dirs(const std::filesystem::path& root) {
   std::vector<std::filesystem::path> dirs;
-  for (auto& hierarchy : find_hierarchies(root)) dirs.push_back(std::move(hierarchy.path));
+  for (auto& hierarchy : find_hierarchies(root, OptionalControllers{})) dirs.push_back(std::move(hierarchy.path));
   return dirs;
 }
 

@@ -10,7 +10,8 @@
 
 namespace benchrun::runtime {
 
-std::unique_ptr<Cgroup> create_cgroup_v1(const std::filesystem::path& root, const std::string& name);
+std::unique_ptr<Cgroup> create_cgroup_v1(const std::filesystem::path& root, const std::string& name,
+                                         OptionalControllers optional);
 
 // The hierarchy directories of the controllers above found under `root` (deduplicated).
 std::vector<std::filesystem::path> v1_hierarchy_dirs(const std::filesystem::path& root);

@@ -2,10 +2,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
 #include <regex>
 
 #include "container_fixture.hpp"
 #include "runtime/sys/error.hpp"
+#include "runtime/sys/file_io.hpp"
 
 namespace benchrun::runtime::testing {
 namespace {
@@ -74,6 +78,34 @@ TEST(ContainerLimits, CpusetPinsTheInstance) {
   config.limits.cpuset_cpus = "0";
   const auto outcome = run_shell("grep Cpus_allowed_list /proc/self/status", config);
   EXPECT_THAT(outcome.output, HasSubstr("Cpus_allowed_list:\t0\n")) << outcome.output;
+}
+
+TEST(ContainerLimits, IoThrottleIsSetForTheRootDisk) {
+  struct stat root {};
+  ASSERT_EQ(::stat("/", &root), 0);
+  IoDeviceLimit disk;
+  disk.major = major(root.st_dev);
+  disk.minor = minor(root.st_dev);
+  disk.read_bps = 10 * kMiB;
+  disk.write_iops = 100;
+  auto config = config_for({"/bench/bin/spin", "100"});
+  config.limits.io.push_back(disk);
+  std::string read_bps;
+  {
+    auto container = Container::start(config);
+    for (const auto& path : container.cgroup_paths()) {
+      if (std::filesystem::exists(path / "blkio.throttle.read_bps_device")) {
+        read_bps = sys::read_file(path / "blkio.throttle.read_bps_device");
+      } else if (std::filesystem::exists(path / "io.max")) {
+        read_bps = sys::read_file(path / "io.max");
+      }
+    }
+    EXPECT_EQ(container.wait().exit_code, 0);
+  }
+  const auto device = std::to_string(disk.major) + ":" + std::to_string(disk.minor);
+  EXPECT_THAT(read_bps, ::testing::AnyOf(HasSubstr(device + " 10485760"), HasSubstr(device + " rbps=10485760")))
+      << "root disk " << device << " (a partition cannot be throttled: the test wants / on a whole disk)";
+  expect_nothing_left(config.name, -1);
 }
 
 TEST(ContainerLimits, StatsReportUsageWhileRunning) {

@@ -52,6 +52,21 @@ TEST(CgroupV1, CreatesOneDirectoryPerHierarchyUnderABenchrunParent) {
   }
 }
 
+TEST(CgroupV1, CpusetAndBlkioAreJoinedOnlyWhenLimited) {
+  const FakeCgroupTree tree;
+  populate_v1(tree);
+  ResourceLimits limits;
+  limits.memory_bytes = 1 << 20;
+  const auto unpinned = create_cgroup(CgroupMode::v1, tree.root(), kName, controllers_for(limits));
+  EXPECT_EQ(unpinned->paths().size(), 4u);
+  EXPECT_FALSE(std::filesystem::exists(tree.root() / "cpuset/benchrun" / kName));
+  EXPECT_FALSE(std::filesystem::exists(tree.root() / "blkio/benchrun" / kName));
+  limits.cpuset_cpus = "0";
+  limits.io.push_back(IoDeviceLimit{});
+  const auto pinned = create_cgroup(CgroupMode::v1, tree.root(), "benchrun-unit-1", controllers_for(limits));
+  EXPECT_EQ(pinned->paths().size(), 6u);
+}
+
 TEST(CgroupV1, CoMountedControllersShareOneDirectory) {
   const FakeCgroupTree tree;
   tree.write("cpu,cpuacct/cgroup.procs", "");
