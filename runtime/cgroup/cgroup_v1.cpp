@@ -1,6 +1,7 @@
 #include "runtime/cgroup/cgroup_v1.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <array>
@@ -20,7 +21,9 @@ namespace {
 constexpr std::array<const char*, 6> kControllers = {"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio"};
 
 struct HierarchyDir {
-  std::filesystem::path path;         // <root>/<controller>, resolved (cpu -> cpu,cpuacct)
+  std::filesystem::path path;  // <root>/<first controller found in it>
+  dev_t device;                // with inode: the identity of the hierarchy's root (cpu -> cpu,cpuacct)
+  ino_t inode;
   std::vector<std::string> controllers;
 };
 
@@ -31,14 +34,14 @@ std::vector<HierarchyDir> find_hierarchies(const std::filesystem::path& root, Op
         (!optional.io && controller == std::string_view("blkio"))) {
       continue;
     }
-    std::error_code error;
     const auto dir = root / controller;
-    if (!std::filesystem::is_directory(dir, error)) continue;
-    const auto resolved = std::filesystem::canonical(dir, error);
-    const auto& path = error ? dir : resolved;
-    auto same = std::find_if(found.begin(), found.end(), [&](const auto& h) { return h.path == path; });
+    struct stat info {};
+    if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) continue;
+    auto same = std::find_if(found.begin(), found.end(), [&](const HierarchyDir& hierarchy) {
+      return hierarchy.device == info.st_dev && hierarchy.inode == info.st_ino;
+    });
     if (same == found.end()) {
-      found.push_back(HierarchyDir{path, {controller}});
+      found.push_back(HierarchyDir{dir, info.st_dev, info.st_ino, {controller}});
     } else {
       same->controllers.emplace_back(controller);
     }

@@ -119,6 +119,7 @@ TEST_F(StartupSuite, InterruptKeepsEverySampleAndMarksTheReportIncomplete) {
 }
 
 struct BadInput {
+  std::string name;
   std::vector<std::string> args;
   std::string expected_in_message;
 };
@@ -135,12 +136,13 @@ TEST_P(StartupSuiteBadInput, ExitsTwoWithOneLineNamingTheFix) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, StartupSuiteBadInput,
-    ::testing::Values(BadInput{{"--suite", "nosuch"}, "unknown suite 'nosuch'"},
-                      BadInput{{"--suite", "startup", "--backends", "xen"}, "unknown backend 'xen'"},
-                      BadInput{{"--suite", "startup", "--runs", "0"}, "--runs 0"},
-                      BadInput{{"--suite", "startup", "--out", "/proc/benchrun-not-writable"}, "--out"},
-                      BadInput{{"--suite", "startup", "--image", "nosuch"}, "scripts/build-image.sh"},
-                      BadInput{{"--suite", "startup", "--workload", "nosuch"}, "workload 'nosuch'"}));
+    ::testing::Values(BadInput{"UnknownSuite", {"--suite", "nosuch"}, "unknown suite 'nosuch'"},
+                      BadInput{"UnknownBackend", {"--suite", "startup", "--backends", "xen"}, "unknown backend 'xen'"},
+                      BadInput{"ZeroRuns", {"--suite", "startup", "--runs", "0"}, "--runs 0"},
+                      BadInput{"UnwritableOut", {"--suite", "startup", "--out", "/proc/benchrun-not-writable"}, "--out"},
+                      BadInput{"MissingImage", {"--suite", "startup", "--image", "nosuch"}, "scripts/build-image.sh"},
+                      BadInput{"UnknownWorkload", {"--suite", "startup", "--workload", "nosuch"}, "workload 'nosuch'"}),
+    [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace benchrun::testing
