@@ -45,11 +45,7 @@ void ProcessExit::reap(int options) {
   if (WIFEXITED(raw_status)) status.exit_code = WEXITSTATUS(raw_status);
   if (WIFSIGNALED(raw_status)) status.signal = WTERMSIG(raw_status);
   status_ = status;
-  const auto to_ns = [](const timeval& tv) {
-    return static_cast<std::uint64_t>(tv.tv_sec) * 1'000'000'000 + static_cast<std::uint64_t>(tv.tv_usec) * 1'000;
-  };
-  usage_ = Usage{to_ns(resources.ru_utime) + to_ns(resources.ru_stime),
-                 static_cast<std::uint64_t>(resources.ru_maxrss) * 1024};
+  usage_ = Usage{to_ns(resources.ru_utime) + to_ns(resources.ru_stime)};
   pidfd_.reset();
 }
 

@@ -21,7 +21,6 @@ class ProcessExit {
   };
   struct Usage {
     std::uint64_t cpu_time_ns = 0;
-    std::uint64_t max_rss_bytes = 0;
   };
 
   ProcessExit() = default;
@@ -34,7 +33,7 @@ class ProcessExit {
 
   // Reaps the process once it ended. Throws Timeout / Interrupted (the process keeps running).
   Status wait(MonotonicNs deadline, StopSignal& stop);
-  // Resource usage of the reaped process (and its reaped children).
+  // CPU time of the reaped process and of its reaped children.
   [[nodiscard]] std::optional<Usage> usage() const { return usage_; }
   // SIGKILL and reap, if still there. Never throws.
   void kill_and_reap() noexcept;

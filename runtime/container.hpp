@@ -51,7 +51,7 @@ class Container {
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   // The init's pid in the host's pid namespace.
   [[nodiscard]] pid_t pid() const noexcept { return pid_; }
-  // A pidfd of the init, readable once it exited: lets callers poll it next to other fds.
+  // A pidfd of the init, readable once it exited: lets callers poll it next to other fds. -1 once reaped.
   [[nodiscard]] int pidfd() const noexcept { return pidfd_.get(); }
   [[nodiscard]] const PhaseTimes& phases() const noexcept { return phases_; }
   // The instance's cgroup directories (one per v1 hierarchy), empty after destroy().

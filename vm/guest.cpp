@@ -80,7 +80,11 @@ bool domain_is_active(virDomainPtr domain) { return virDomainIsActive(domain) ==
 GuestStats Guest::State::sample_stats() {
   GuestStats stats;
   stats.sampled_at = monotonic_now();
-  if (!domain || !domain_is_active(domain.get())) return last_stats;
+  if (!domain || !domain_is_active(domain.get())) {
+    // After power-off: the figures taken at RESULT, with QEMU's whole CPU time once it was reaped.
+    if (reaper && reaper->cpu_time_ns()) last_stats.cpu_time_ns = reaper->cpu_time_ns();
+    return last_stats;
+  }
   virDomainInfo info{};
   if (virDomainGetInfo(domain.get(), &info) == 0) {
     stats.cpu_time_ns = info.cpuTime;

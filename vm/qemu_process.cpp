@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -156,6 +157,9 @@ QemuReaper::QemuReaper(pid_t pid) : pid_(pid) {
   Pipe wake = make_pipe();
   wake_read_ = std::move(wake.read_end);
   wake_write_ = std::move(wake.write_end);
+  Pipe recorded = make_pipe();
+  recorded_read_ = std::move(recorded.read_end);
+  recorded_write_ = std::move(recorded.write_end);
   thread_ = std::thread([this] { watch(); });
 }
 
@@ -173,15 +177,28 @@ void QemuReaper::watch() noexcept {
   if (fds[0].revents == 0) return;  // asked to stop while QEMU still runs
   exited_at_.store(monotonic_now());
   // Reap it if it is ours; ECHILD means someone else (PID 1, libvirtd) is its parent: nothing to do.
+  // The raw waitid also returns the rusage, which glibc's wrapper drops.
   siginfo_t info{};
-  retry_eintr([&] { return ::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED); });
+  rusage usage{};
+  const long reaped = retry_eintr(
+      [&] { return ::syscall(SYS_waitid, P_PIDFD, pidfd_.get(), &info, WEXITED, &usage); });
+  if (reaped == 0) cpu_time_ns_.store(to_ns(usage.ru_utime) + to_ns(usage.ru_stime));
+  const char byte = 0;
+  [[maybe_unused]] const auto written = ::write(recorded_write_.get(), &byte, 1);
+}
+
+std::optional<std::uint64_t> QemuReaper::cpu_time_ns() const noexcept {
+  const std::uint64_t cpu = cpu_time_ns_.load();
+  if (cpu == 0) return std::nullopt;
+  return cpu;
 }
 
 bool QemuReaper::wait_exit(MonotonicNs deadline) const {
-  if (exited_at() != 0) return true;
-  pollfd entry{pidfd_.get(), POLLIN, 0};
+  if (!thread_.joinable()) return exited_at() != 0;  // QEMU was gone before we watched it
+  // Wait for the watcher's record, not for the pidfd: it is what makes exited_at() non-zero.
+  pollfd entry{recorded_read_.get(), POLLIN, 0};
   while (monotonic_now() < deadline) {
-    if (retry_eintr([&] { return ::poll(&entry, 1, poll_timeout_ms(deadline)); }) < 0) throw_errno("poll QEMU pidfd");
+    if (retry_eintr([&] { return ::poll(&entry, 1, poll_timeout_ms(deadline)); }) < 0) throw_errno("poll QEMU reaper");
     if (entry.revents != 0) return true;
   }
   return exited_at() != 0;

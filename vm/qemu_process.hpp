@@ -72,7 +72,10 @@ class QemuReaper {
   [[nodiscard]] pid_t pid() const noexcept { return pid_; }
   // When QEMU exited (0 while it runs).
   [[nodiscard]] MonotonicNs exited_at() const noexcept { return exited_at_.load(); }
-  // Waits until QEMU has exited or `deadline` passes; true if it exited.
+  // QEMU's whole CPU time (user + system, every thread, boot included) from its rusage when benchrun
+  // reaped it; nullopt while it runs or when another process was its parent.
+  [[nodiscard]] std::optional<std::uint64_t> cpu_time_ns() const noexcept;
+  // Waits until QEMU has exited and the watcher has recorded it, or `deadline` passes; true if it exited.
   bool wait_exit(MonotonicNs deadline) const;
 
  private:
@@ -82,7 +85,10 @@ class QemuReaper {
   UniqueFd pidfd_;
   UniqueFd wake_read_;
   UniqueFd wake_write_;
+  UniqueFd recorded_read_;  // readable once watch() recorded the exit (exited_at_, cpu_time_ns_)
+  UniqueFd recorded_write_;
   std::atomic<MonotonicNs> exited_at_{0};
+  std::atomic<std::uint64_t> cpu_time_ns_{0};
   std::thread thread_;
 };
 

@@ -69,10 +69,9 @@ class NativeInstance final : public Instance {
   }
   InstanceStats stats() override {
     InstanceStats stats;
-    if (const auto usage = process_.usage()) {
-      stats.cpu_time_ns = usage->cpu_time_ns;
-      stats.memory_peak_bytes = usage->max_rss_bytes;
-    }
+    // No instance memory figure: posix_spawn's child shares benchrun's memory until exec, so its
+    // ru_maxrss counts benchrun's own pages. The workload's max RSS comes with its RESULT line.
+    if (const auto usage = process_.usage()) stats.cpu_time_ns = usage->cpu_time_ns;
     return stats;
   }
   std::string diagnostics() override { return console_->stderr_tail(); }

@@ -45,12 +45,14 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, MonotonicNs dea
     if (result_line) {
       sample.metrics["time_to_result_ms"] = ms_between(launched_at, result_line->at);
       sample.workload_result = parse_result_line(result_line->text);
+      // The same figure on every backend: benchinit's wait4 of the workload.
+      sample.metrics["workload_max_rss_mib"] = static_cast<double>(sample.workload_result->max_rss_kb) / 1024;
     }
 
     const InstanceExit exit = instance->wait_exit(deadline);
     sample.metrics["time_to_exit_ms"] = ms_between(launched_at, exit.at);
     const InstanceStats stats = instance->stats();
-    if (stats.memory_peak_bytes) sample.metrics["memory_peak_mib"] = static_cast<double>(*stats.memory_peak_bytes) / (1 << 20);
+    if (stats.memory_peak_bytes) sample.metrics["instance_memory_mib"] = static_cast<double>(*stats.memory_peak_bytes) / (1 << 20);
     if (stats.cpu_time_ns) sample.metrics["cpu_time_ms"] = static_cast<double>(*stats.cpu_time_ns) / 1e6;
     record_phases();
 

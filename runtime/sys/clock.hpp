@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <sys/time.h>
+
 #include <ctime>
 
 namespace benchrun {
@@ -13,6 +15,11 @@ inline MonotonicNs monotonic_now() noexcept {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
   return static_cast<MonotonicNs>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+// A duration from rusage (timeval) in nanoseconds.
+inline std::uint64_t to_ns(const timeval& duration) noexcept {
+  return static_cast<std::uint64_t>(duration.tv_sec) * 1'000'000'000 + static_cast<std::uint64_t>(duration.tv_usec) * 1'000;
 }
 
 }  // namespace benchrun
