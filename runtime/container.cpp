@@ -36,8 +36,10 @@ class CStringArray {
 };
 
 void validate(const ContainerConfig& config) {
-  if (config.name.empty() || config.name.find('/') != std::string::npos) {
-    throw Error(fmt::format("invalid name \"{}\"", config.name));
+  // The name becomes a directory in the state root and in every cgroup hierarchy.
+  if (config.name.empty() || config.name == "." || config.name == ".." ||
+      config.name.find('/') != std::string::npos) {
+    throw Error(fmt::format("invalid name \"{}\": it must be one path component", config.name));
   }
   if (config.argv.empty() || !config.argv.front().starts_with('/')) {
     throw Error("argv[0] must be an absolute path inside the rootfs");
@@ -185,7 +187,7 @@ Container Container::start(const ContainerConfig& config) {
   } catch (const Error& error) {
     try {
       container.destroy();
-    } catch (const Error&) {  // the start failure is the one to report; the sweep gets the rest
+    } catch (...) {  // the start failure is the one to report; the sweep gets the rest
     }
     throw error.with_context("container " + config.name);
   }
@@ -204,7 +206,7 @@ Container& Container::operator=(Container&& other) noexcept {
   if (this != &other) {
     try {
       destroy();
-    } catch (const Error&) {  // never throws, as the destructor
+    } catch (...) {  // never throws, as the destructor; the sweep gets what is left
     }
     name_ = std::move(other.name_);
     state_dir_ = std::move(other.state_dir_);

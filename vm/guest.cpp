@@ -80,11 +80,14 @@ bool domain_is_active(virDomainPtr domain) { return virDomainIsActive(domain) ==
 GuestStats Guest::State::sample_stats() {
   GuestStats stats;
   stats.sampled_at = monotonic_now();
-  if (!domain || !domain_is_active(domain.get())) {
-    // After power-off: the figures taken at RESULT, with QEMU's whole CPU time once it was reaped.
-    if (reaper && reaper->cpu_time_ns()) last_stats.cpu_time_ns = reaper->cpu_time_ns();
+  // Once QEMU was reaped (libvirt may still call the domain active for a moment): the figures taken at
+  // RESULT, if QEMU still ran then, completed by QEMU's rusage: its whole CPU time and its peak RSS.
+  if (const auto usage = reaper ? reaper->usage() : std::nullopt) {
+    last_stats.cpu_time_ns = usage->cpu_time_ns;
+    last_stats.qemu_max_rss_bytes = usage->max_rss_bytes;
     return last_stats;
   }
+  if (!domain || !domain_is_active(domain.get())) return last_stats;
   virDomainInfo info{};
   if (virDomainGetInfo(domain.get(), &info) == 0) {
     stats.cpu_time_ns = info.cpuTime;

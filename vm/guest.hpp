@@ -39,6 +39,7 @@ struct GuestStats {
   std::optional<std::uint64_t> memory_max_bytes;     // the guest's configured memory
   std::optional<std::uint64_t> memory_rss_bytes;     // QEMU's RSS (virDomainMemoryStats)
   std::optional<std::uint64_t> qemu_pss_bytes;       // QEMU's PSS (/proc/<pid>/smaps_rollup), local only
+  std::optional<std::uint64_t> qemu_max_rss_bytes;   // QEMU's peak RSS, from its rusage once reaped
   MonotonicNs sampled_at = 0;
 };
 

@@ -182,15 +182,18 @@ void QemuReaper::watch() noexcept {
   rusage usage{};
   const long reaped = retry_eintr(
       [&] { return ::syscall(SYS_waitid, P_PIDFD, pidfd_.get(), &info, WEXITED, &usage); });
-  if (reaped == 0) cpu_time_ns_.store(to_ns(usage.ru_utime) + to_ns(usage.ru_stime));
+  if (reaped == 0) {
+    max_rss_bytes_.store(static_cast<std::uint64_t>(usage.ru_maxrss) * 1024);
+    cpu_time_ns_.store(to_ns(usage.ru_utime) + to_ns(usage.ru_stime));
+  }
   const char byte = 0;
   [[maybe_unused]] const auto written = ::write(recorded_write_.get(), &byte, 1);
 }
 
-std::optional<std::uint64_t> QemuReaper::cpu_time_ns() const noexcept {
+std::optional<QemuReaper::Usage> QemuReaper::usage() const noexcept {
   const std::uint64_t cpu = cpu_time_ns_.load();
   if (cpu == 0) return std::nullopt;
-  return cpu;
+  return Usage{cpu, max_rss_bytes_.load()};
 }
 
 bool QemuReaper::wait_exit(MonotonicNs deadline) const {

@@ -72,9 +72,13 @@ class QemuReaper {
   [[nodiscard]] pid_t pid() const noexcept { return pid_; }
   // When QEMU exited (0 while it runs).
   [[nodiscard]] MonotonicNs exited_at() const noexcept { return exited_at_.load(); }
-  // QEMU's whole CPU time (user + system, every thread, boot included) from its rusage when benchrun
-  // reaped it; nullopt while it runs or when another process was its parent.
-  [[nodiscard]] std::optional<std::uint64_t> cpu_time_ns() const noexcept;
+  // QEMU's rusage when benchrun reaped it: its whole CPU time (user + system, every thread, boot
+  // included) and its peak RSS. nullopt while it runs or when another process was its parent.
+  struct Usage {
+    std::uint64_t cpu_time_ns = 0;
+    std::uint64_t max_rss_bytes = 0;
+  };
+  [[nodiscard]] std::optional<Usage> usage() const noexcept;
   // Waits until QEMU has exited and the watcher has recorded it, or `deadline` passes; true if it exited.
   bool wait_exit(MonotonicNs deadline) const;
 
@@ -85,10 +89,11 @@ class QemuReaper {
   UniqueFd pidfd_;
   UniqueFd wake_read_;
   UniqueFd wake_write_;
-  UniqueFd recorded_read_;  // readable once watch() recorded the exit (exited_at_, cpu_time_ns_)
+  UniqueFd recorded_read_;  // readable once watch() recorded the exit (exited_at_, the usage)
   UniqueFd recorded_write_;
   std::atomic<MonotonicNs> exited_at_{0};
-  std::atomic<std::uint64_t> cpu_time_ns_{0};
+  std::atomic<std::uint64_t> cpu_time_ns_{0};  // written before recorded_write_, read after it
+  std::atomic<std::uint64_t> max_rss_bytes_{0};
   std::thread thread_;
 };
 

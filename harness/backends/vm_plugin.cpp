@@ -45,7 +45,8 @@ class VmInstance final : public Instance {
     const vm::GuestStats guest = guest_.stats();
     InstanceStats stats;
     stats.cpu_time_ns = guest.cpu_time_ns;
-    stats.memory_peak_bytes = guest.qemu_pss_bytes ? guest.qemu_pss_bytes : guest.memory_rss_bytes;
+    // QEMU's peak RSS once reaped (the guest has powered off by now); else what was seen while it ran.
+    stats.memory_peak_bytes = guest.qemu_max_rss_bytes ? guest.qemu_max_rss_bytes : guest.qemu_pss_bytes;
     return stats;
   }
 

@@ -68,6 +68,12 @@ void CgroupDir::remove() {
 void kill_and_remove_cgroup_dir(const std::filesystem::path& path) {
   std::error_code exists_error;
   if (!std::filesystem::exists(path, exists_error)) return;
+  // A cgroup with children cannot be removed: take them out first, deepest first.
+  std::error_code list_error;
+  for (const auto& entry : std::filesystem::directory_iterator(path, list_error)) {
+    std::error_code type_error;
+    if (entry.is_directory(type_error)) kill_and_remove_cgroup_dir(entry.path());
+  }
   // cgroup.kill (v2, Linux 5.14) kills everything at once; the loop below then only waits, and is the
   // whole mechanism on v1.
   const auto kill_file = path / "cgroup.kill";

@@ -22,6 +22,17 @@ TEST(ContainerTeardown, WaitForTimesOutThenDestroyKillsEverything) {
   expect_nothing_left(config.name, pid);
 }
 
+TEST(ContainerTeardown, DestroyRemovesNestedCgroupsToo) {
+  auto config = config_for({"/bench/bin/spin", "10000"});
+  auto container = Container::start(config);
+  const auto pid = container.pid();
+  for (const auto& path : container.cgroup_paths()) {
+    ASSERT_TRUE(std::filesystem::create_directories(path / "nested" / "deeper")) << path;
+  }
+  container.destroy();
+  expect_nothing_left(config.name, pid);
+}
+
 TEST(ContainerTeardown, KillReportsTheSignal) {
   auto config = config_for({"/bench/bin/spin", "10000"});
   auto container = Container::start(config);
