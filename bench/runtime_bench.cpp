@@ -3,6 +3,7 @@
 // Needs root and the image (images/default/rootfs, or BENCHRUN_IMAGE_DIR).
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,7 +12,6 @@
 #include <cstddef>
 #include <cstdlib>
 #include <filesystem>
-#include <fmt/format.h>
 
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/cgroup/mode.hpp"
@@ -46,9 +46,9 @@ void clone_and_reap(int flags, ChildBody&& body, benchmark::State& state) {
   } context{&body};
   alignas(16) std::array<std::byte, 64 * 1024> stack;
   int pidfd = -1;
-  const pid_t pid = ::clone([](void* arg) -> int { ::_exit((*static_cast<Context*>(arg)->body)() ? 0 : 1); },
-                            stack.data() + stack.size(), flags | CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD,
-                            &context, &pidfd);
+  const pid_t pid =
+      ::clone([](void* arg) -> int { ::_exit((*static_cast<Context*>(arg)->body)() ? 0 : 1); },
+              stack.data() + stack.size(), flags | CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &context, &pidfd);
   if (pid < 0) {
     state.SkipWithError(("clone: " + describe_errno(errno)).c_str());
     return;
@@ -60,12 +60,15 @@ void clone_and_reap(int flags, ChildBody&& body, benchmark::State& state) {
 }
 
 void CloneNamespaces(benchmark::State& state, int flags) {
-  for (auto _ : state) clone_and_reap(flags, [] { return true; }, state);
+  for (auto _ : state)
+    clone_and_reap(
+        flags, [] { return true; }, state);
 }
 BENCHMARK_CAPTURE(CloneNamespaces, none, 0)->UseRealTime();
 BENCHMARK_CAPTURE(CloneNamespaces, pid, CLONE_NEWPID)->UseRealTime();
 BENCHMARK_CAPTURE(CloneNamespaces, pid_mnt, CLONE_NEWPID | CLONE_NEWNS)->UseRealTime();
-BENCHMARK_CAPTURE(CloneNamespaces, all_but_net, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
+BENCHMARK_CAPTURE(CloneNamespaces, all_but_net,
+                  CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
     ->UseRealTime();
 BENCHMARK_CAPTURE(CloneNamespaces, all,
                   CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | CLONE_NEWNET)
@@ -94,10 +97,13 @@ void OverlayPivotRoot(benchmark::State& state) {
     plan.merged_dir = dir.merged().string();
     plan.overlay_options =
         kernel::overlay_mount_options(rootfs.string(), dir.upper().string(), dir.work().string(), false);
-    clone_and_reap(CLONE_NEWNS | CLONE_NEWPID, [&] {
-      kernel::ChildFailure failure;
-      return kernel::build_rootfs(plan, failure);
-    }, state);
+    clone_and_reap(
+        CLONE_NEWNS | CLONE_NEWPID,
+        [&] {
+          kernel::ChildFailure failure;
+          return kernel::build_rootfs(plan, failure);
+        },
+        state);
     dir.remove();
   }
 }

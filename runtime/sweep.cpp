@@ -42,7 +42,8 @@ std::vector<std::filesystem::path> mounts_under(const std::filesystem::path& roo
     fields >> id >> parent >> device >> root_in_fs >> mount_point;
     if (mount_point.starts_with(prefix)) found.emplace_back(mount_point);
   }
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.string().size() > b.string().size(); });
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.string().size() > b.string().size(); });
   return found;
 }
 

@@ -25,7 +25,8 @@ void write_report(int fd, const ChildReport& report) noexcept {
   }
 }
 
-[[noreturn]] void report_failure_and_exit(const InitPlan& plan, ChildReport& report, const ChildFailure& failure) noexcept {
+[[noreturn]] void report_failure_and_exit(const InitPlan& plan, ChildReport& report,
+                                          const ChildFailure& failure) noexcept {
   report.kind = ChildReport::kFailure;
   report.errno_value = failure.errno_value;
   std::memcpy(report.what, failure.what, sizeof(report.what));

@@ -48,8 +48,8 @@ bool mount_in_root(int root_fd, const char* target, const char* source, const ch
 // /dev as runc builds it: a small tmpfs, the harmless devices bind-mounted from the host (no mknod, so
 // it also works in a user namespace), a private devpts and a /dev/shm.
 bool build_dev(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexcept {
-  if (!mount_in_root(root_fd, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", plan,
-                     failure)) {
+  if (!mount_in_root(root_fd, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=755,size=65536k",
+                     plan, failure)) {
     return false;
   }
   // Opened after the mount, so the handle is the new tmpfs; everything below is relative to it.
@@ -85,8 +85,11 @@ bool build_dev(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexc
   const struct {
     const char* target;
     const char* name;
-  } links[] = {{"pts/ptmx", "ptmx"}, {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"},
-               {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"}};
+  } links[] = {{"pts/ptmx", "ptmx"},
+               {"/proc/self/fd", "fd"},
+               {"/proc/self/fd/0", "stdin"},
+               {"/proc/self/fd/1", "stdout"},
+               {"/proc/self/fd/2", "stderr"}};
   for (const auto& link : links) {
     if (::symlinkat(link.target, dev.get(), link.name) != 0) return fail(failure, "symlink /dev/%s", link.name);
   }
@@ -121,10 +124,9 @@ bool pivot_into(const RootfsPlan& plan, ChildFailure& failure) noexcept {
 
 // runc's masked paths: files get /dev/null over them, directories an empty read-only tmpfs.
 bool mask_paths(ChildFailure& failure) noexcept {
-  const char* const masked[] = {"/proc/acpi",        "/proc/kcore",        "/proc/keys",
-                                "/proc/latency_stats", "/proc/timer_list",  "/proc/timer_stats",
-                                "/proc/sched_debug", "/proc/scsi",         "/sys/firmware",
-                                "/sys/devices/virtual/powercap"};
+  const char* const masked[] = {
+      "/proc/acpi",        "/proc/kcore",       "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+      "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",       "/sys/devices/virtual/powercap"};
   for (const char* path : masked) {
     struct stat info {};
     if (::lstat(path, &info) != 0) {
@@ -141,8 +143,8 @@ bool mask_paths(ChildFailure& failure) noexcept {
 // The /proc entries that change the host kernel become read-only. The remount repeats proc's own
 // flags: a bind in a user namespace may not drop them.
 bool make_proc_entries_readonly(ChildFailure& failure) noexcept {
-  const char* const readonly[] = {"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                                  "/proc/sysrq-trigger"};
+  const char* const readonly[] = {"/proc/asound", "/proc/bus", "/proc/fs",
+                                  "/proc/irq",    "/proc/sys", "/proc/sysrq-trigger"};
   for (const char* path : readonly) {
     if (::mount(path, path, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
       if (errno == ENOENT) continue;
@@ -164,7 +166,7 @@ std::string overlay_mount_options(const std::string& lower, const std::string& u
     }
   }
   // volatile: the upper layer is thrown away with the instance, so overlayfs need not sync the upper
-  // filesystem when it is unmounted (a journal commit on ext4: milliseconds at every exit).
+  // filesystem when it is unmounted (a journal commit, when the state root is on a disk: milliseconds).
   std::string options = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work + ",volatile";
   if (user_namespace) options += ",userxattr";
   return options;
@@ -174,13 +176,14 @@ bool build_rootfs(const RootfsPlan& plan, ChildFailure& failure) noexcept {
   // Private first: nothing mounted from here on may propagate back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail(failure, "make / private");
   const char* merged = plan.merged_dir.c_str();
-  if (::mount("overlay", merged, "overlay", 0, plan.overlay_options.c_str()) != 0) {
+  // nodev on the root and on /dev's tmpfs: CAP_MKNOD (in Docker's set) may make device nodes, but none
+  // opens. No devices cgroup is needed; the real devices are bind mounts, with the host's mount flags.
+  if (::mount("overlay", merged, "overlay", MS_NODEV, plan.overlay_options.c_str()) != 0) {
     return fail(failure, "mount overlay on %s", merged);
   }
   const UniqueFd root(::open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (root.get() < 0) return fail(failure, "open %s", merged);
-  return mount_in_root(root.get(), "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, plan,
-                       failure) &&
+  return mount_in_root(root.get(), "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, plan, failure) &&
          build_dev(root.get(), plan, failure) && mount_sys(root.get(), plan, failure) &&
          mount_in_root(root.get(), "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", plan, failure) &&
          pivot_into(plan, failure) && mask_paths(failure) && make_proc_entries_readonly(failure);

@@ -1,6 +1,7 @@
 // The container's root: an overlay of the read-only image over a per-instance upper dir, the kernel
 // filesystems every init expects (/proc, a minimal /dev, read-only /sys, /tmp), pivot_root into it,
-// then runc's masks over the /proc and /sys paths that reveal or change the host.
+// then runc's masks over the /proc and /sys paths that reveal or change the host. The root, /dev and /tmp
+// are nodev, so device nodes made inside (CAP_MKNOD) cannot be opened.
 //
 // Runs in the container's init, in its new mount namespace, before exec: no allocation, and every
 // mount target inside the image is resolved with openat2(RESOLVE_IN_ROOT), so a symlink in the image

@@ -69,22 +69,32 @@ std::vector<sock_filter> compile_default_program() {
 
 const std::vector<const char*>& default_capability_names() {
   static const std::vector<const char*> names = {
-      "cap_chown",          "cap_dac_override", "cap_fsetid",  "cap_fowner",   "cap_mknod",
-      "cap_net_raw",        "cap_setgid",       "cap_setuid",  "cap_setfcap",  "cap_setpcap",
-      "cap_net_bind_service", "cap_sys_chroot", "cap_kill",    "cap_audit_write"};
+      "cap_chown",   "cap_dac_override", "cap_fsetid",           "cap_fowner",
+      "cap_mknod",   "cap_net_raw",      "cap_setgid",           "cap_setuid",
+      "cap_setfcap", "cap_setpcap",      "cap_net_bind_service", "cap_sys_chroot",
+      "cap_kill",    "cap_audit_write"};
   return names;
 }
 
 const std::vector<const char*>& denied_syscall_names() {
+  // clang-format off: a table, one purpose per line
   static const std::vector<const char*> names = {
-      "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot",
-      "swapon", "swapoff", "keyctl", "add_key", "request_key", "ptrace", "process_vm_readv",
-      "process_vm_writev", "bpf", "perf_event_open", "userfaultfd", "open_by_handle_at",
-      "name_to_handle_at", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "acct",
-      "lookup_dcookie", "quotactl", "quotactl_fd", "mount", "umount2", "pivot_root", "move_mount",
-      "open_tree", "fsopen", "fsmount", "fsconfig", "fspick", "setns", "iopl", "ioperm", "syslog",
-      "vhangup", "nfsservctl", "uselib", "ustat", "sysfs", "_sysctl", "create_module",
-      "get_kernel_syms", "query_module"};
+      "kexec_load", "kexec_file_load", "reboot",                                 // replace or stop the kernel
+      "init_module", "finit_module", "delete_module", "create_module",           // kernel modules
+      "get_kernel_syms", "query_module",
+      "swapon", "swapoff", "acct", "quotactl", "quotactl_fd", "syslog",          // host-wide state
+      "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",              // the host's clock
+      "keyctl", "add_key", "request_key",                                        // kernel keyrings (not namespaced)
+      "ptrace", "process_vm_readv", "process_vm_writev",                         // other processes' memory
+      "bpf", "perf_event_open", "userfaultfd", "lookup_dcookie",                 // kernel attack surface
+      "open_by_handle_at", "name_to_handle_at",                                  // escape by file handle
+      "mount", "umount2", "pivot_root", "move_mount", "open_tree",               // the mount tree
+      "fsopen", "fsmount", "fsconfig", "fspick",
+      "setns",                                                                   // other namespaces
+      "iopl", "ioperm", "vhangup", "nfsservctl", "uselib", "ustat", "sysfs",     // obsolete or raw hardware
+      "_sysctl",
+  };
+  // clang-format on
   return names;
 }
 
@@ -117,16 +127,19 @@ SecurityPlan make_security_plan(bool with_seccomp) {
 
 bool apply_security(const SecurityPlan& plan, ChildFailure& failure) noexcept {
   for (const cap_value_t value : plan.bounding_drop) {
-    if (::prctl(PR_CAPBSET_DROP, value, 0, 0, 0) != 0) return fail(failure, "drop capability %d from bounding set", value);
+    if (::prctl(PR_CAPBSET_DROP, value, 0, 0, 0) != 0)
+      return fail(failure, "drop capability %d from bounding set", value);
   }
-  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) return fail(failure, "clear ambient capabilities");
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
+    return fail(failure, "clear ambient capabilities");
   if (cap_set_proc(plan.capabilities.get()) != 0) return fail(failure, "set capabilities");
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return fail(failure, "set no_new_privs");
   if (plan.seccomp_program != nullptr) {
     sock_fprog program{};
     program.len = static_cast<unsigned short>(plan.seccomp_program->size());
     program.filter = const_cast<sock_filter*>(plan.seccomp_program->data());  // the kernel only reads it
-    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) return fail(failure, "install seccomp filter");
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0)
+      return fail(failure, "install seccomp filter");
   }
   return true;
 }

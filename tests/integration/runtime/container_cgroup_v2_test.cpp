@@ -30,7 +30,8 @@ TEST(ContainerCgroupV2, InstanceJoinsItsUnifiedCgroupAndIsAccounted) {
   config.cgroup_root = unified_root();
   const auto expected_cgroup = config.cgroup_root / kCgroupParentName / config.name;
   // In its own cgroup namespace the instance sees its cgroup as "/".
-  config.argv = {"/sbin/benchinit", "/bin/sh", "-c", "cat /proc/self/cgroup; i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"};
+  config.argv = {"/sbin/benchinit", "/bin/sh", "-c",
+                 "cat /proc/self/cgroup; i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"};
   auto output = make_pipe();
   config.stdout_fd = output.write_end.get();
   auto container = Container::start(config);

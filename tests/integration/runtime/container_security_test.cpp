@@ -2,6 +2,8 @@
 // read-only /proc paths.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "container_fixture.hpp"
 
@@ -32,8 +34,9 @@ TEST(ContainerSecurity, SeccompCanBeTurnedOff) {
 
 TEST(ContainerSecurity, DeniedCallsFailWithEperm) {
   // busybox's unshare uses unshare(2) (denied with namespace flags); mount needs mount(2) (denied).
-  const auto outcome = run_shell("unshare -n true; echo unshare=$?; mount -t tmpfs none /mnt; echo mount=$?; "
-                                 "swapoff -a; echo swapoff=$?");
+  const auto outcome = run_shell(
+      "unshare -n true; echo unshare=$?; mount -t tmpfs none /mnt; echo mount=$?; "
+      "swapoff -a; echo swapoff=$?");
   EXPECT_THAT(outcome.output, HasSubstr("unshare=1"));
   EXPECT_THAT(outcome.output, HasSubstr("mount=1"));
   EXPECT_THAT(outcome.output, HasSubstr("Operation not permitted"));
@@ -48,14 +51,28 @@ TEST(ContainerSecurity, SensitiveProcPathsAreMaskedOrReadOnly) {
   ASSERT_FALSE(masked_files.empty());
   std::string script;
   for (const auto& path : masked_files) script += "echo " + path + "=$(wc -c < " + path + "); ";
-  script += "echo 1 > /proc/sys/kernel/domainname && echo proc-sys-writable; "
-            "touch /sys/benchrun 2>/dev/null || echo sys-ro; echo acpi=$(ls /proc/acpi 2>/dev/null | wc -l); echo done";
+  script +=
+      "echo 1 > /proc/sys/kernel/domainname && echo proc-sys-writable; "
+      "touch /sys/benchrun 2>/dev/null || echo sys-ro; echo acpi=$(ls /proc/acpi 2>/dev/null | wc -l); echo done";
   const auto outcome = run_shell(script);
   for (const auto& path : masked_files) EXPECT_THAT(outcome.output, HasSubstr(path + "=0\n"));
   EXPECT_THAT(outcome.output, Not(HasSubstr("proc-sys-writable")));
   EXPECT_THAT(outcome.output, HasSubstr("/proc/sys/kernel/domainname: Read-only file system"));
   EXPECT_THAT(outcome.output, HasSubstr("sys-ro"));
   EXPECT_THAT(outcome.output, HasSubstr("acpi=0"));
+  EXPECT_THAT(outcome.output, HasSubstr("done"));
+}
+
+TEST(ContainerSecurity, DeviceNodesMadeInsideCannotBeOpened) {
+  // CAP_MKNOD is in Docker's set; nodev on the root, /dev and /tmp makes the nodes it creates inert.
+  struct stat root_disk {};
+  ASSERT_EQ(::stat("/", &root_disk), 0);
+  const auto disk = std::to_string(major(root_disk.st_dev)) + " " + std::to_string(minor(root_disk.st_dev));
+  const auto outcome =
+      run_shell("for dir in / /dev /tmp; do mknod $dir/benchrun-disk b " + disk +
+                " && head -c 1 $dir/benchrun-disk > /dev/null && echo opened-in-$dir; done; echo done");
+  EXPECT_THAT(outcome.output, Not(HasSubstr("opened-in")));
+  EXPECT_THAT(outcome.output, HasSubstr("Permission denied"));
   EXPECT_THAT(outcome.output, HasSubstr("done"));
 }
 

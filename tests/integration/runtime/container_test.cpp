@@ -108,7 +108,8 @@ TEST(Container, PhaseTimesAreOrderedAndOnTheHostClock) {
 TEST(Container, UserNamespaceMapsRootToTheUnprivilegedRange) {
   auto config = config_for({});
   config.user_namespace = true;
-  const auto outcome = run_shell("cat /proc/self/uid_map; id -u; echo x > /tmp/x && echo tmp-ok; touch /rootfile && echo root-ok", config);
+  const auto outcome = run_shell(
+      "cat /proc/self/uid_map; id -u; echo x > /tmp/x && echo tmp-ok; touch /rootfile && echo root-ok", config);
   EXPECT_EQ(outcome.status.exit_code, 0) << outcome.output;
   EXPECT_THAT(outcome.output, HasSubstr("0     100000      65536"));
   EXPECT_THAT(outcome.output, HasSubstr("\n0\n"));

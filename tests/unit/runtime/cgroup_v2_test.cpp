@@ -9,8 +9,8 @@
 namespace benchrun::runtime {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::FakeCgroupTree;
+using ::testing::HasSubstr;
 
 constexpr const char* kName = "benchrun-unit-0";
 const std::filesystem::path kInstance = std::filesystem::path("benchrun") / kName;
@@ -23,7 +23,8 @@ void populate_v2(const FakeCgroupTree& tree) {
 }
 
 void populate_instance(const FakeCgroupTree& tree) {
-  for (const char* file : {"memory.max", "cpu.max", "cpu.weight", "pids.max", "cpuset.cpus", "io.max", "cgroup.procs"}) {
+  for (const char* file :
+       {"memory.max", "cpu.max", "cpu.weight", "pids.max", "cpuset.cpus", "io.max", "cgroup.procs"}) {
     tree.write(kInstance / file, "");
   }
 }
@@ -88,8 +89,8 @@ TEST(CgroupV2, AFailedWriteNamesTheResourceAndTheFile) {
     cgroup->apply(limits);
     FAIL() << "no error";
   } catch (const Error& error) {
-    EXPECT_THAT(error.what(), HasSubstr("cgroup pids: write " + (tree.root() / kInstance / "pids.max").string() +
-                                        ": ENOENT"));
+    EXPECT_THAT(error.what(),
+                HasSubstr("cgroup pids: write " + (tree.root() / kInstance / "pids.max").string() + ": ENOENT"));
   }
 }
 
