@@ -1,9 +1,6 @@
 #include "runtime/state_dir.hpp"
 
-#include <linux/magic.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -25,14 +22,9 @@ void make_dir(const std::filesystem::path& path, int owner_uid) {
 }  // namespace
 
 void ensure_state_root(const std::filesystem::path& root) {
-  struct statfs info {};
-  if (::statfs(root.c_str(), &info) == 0 && info.f_type == TMPFS_MAGIC) return;
   std::error_code error;
   std::filesystem::create_directories(root, error);
   if (error) throw SystemError(error.value(), "mkdir " + root.string());
-  if (::mount("benchrun", root.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
-    throw_errno("mount tmpfs on " + root.string());
-  }
 }
 
 StateDir StateDir::create(const std::filesystem::path& root, const std::string& name, int owner_uid) {

@@ -39,9 +39,9 @@ class StateDir {
   std::filesystem::path path_;
 };
 
-// Makes `root` a directory on tmpfs, mounting one (source "benchrun") if it sits on another filesystem:
-// /run is a tmpfs on most hosts, and an upper layer on a disk with online discard (this project's VM)
-// costs milliseconds of metadata work per instance. Idempotent.
+// Makes sure `root` exists. Nothing is mounted there: a mount that outlives the run would be a leak, and
+// /run is a tmpfs on most hosts anyway (where it is not, as on this project's VMs, each instance's upper
+// layer pays the disk's metadata costs, and the figures say so). Idempotent.
 void ensure_state_root(const std::filesystem::path& root);
 
 // The pid in <dir>/owner, if the file holds one.

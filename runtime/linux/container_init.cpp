@@ -139,6 +139,11 @@ void run_container_init(const InitPlan& plan) noexcept {
     fail(failure, "clear the parent-death signal");
     report_failure_and_exit(plan, report, failure);
   }
+  // The workload starts with no signal blocked: the harness blocks its stop signals (read from a
+  //    signalfd), and a blocked mask survives exec.
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
   report.kind = ChildReport::kPhases;
   report.exec = monotonic_now();
   write_report(plan.report_fd, report);
