@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "harness/version.hpp"
 #include "runtime/cgroup/mode.hpp"
 #include "runtime/sys/unique_fd.hpp"
 
@@ -87,8 +88,8 @@ bool kvm_usable() {
   return kvm.valid();
 }
 
-HostEnvironment probe_environment() {
-  HostEnvironment env;
+reports::Environment probe_environment() {
+  reports::Environment env;
   utsname names{};
   if (uname(&names) == 0) {
     env.hostname = names.nodename;
@@ -100,11 +101,8 @@ HostEnvironment probe_environment() {
   const auto mem_total_kb = value_after_colon("/proc/meminfo", "MemTotal");
   if (!mem_total_kb.empty()) env.memory_bytes = std::stoull(mem_total_kb) * 1024;
   env.cgroup_version = runtime::to_string(runtime::detect_cgroup_mode());
-  env.kvm_usable = kvm_usable();
-  env.libvirt_version = tool_version("virsh");
-  env.qemu_version = tool_version("qemu-system-x86_64");
-  env.crun_version = tool_version("crun");
-  env.runc_version = tool_version("runc");
+  env.tools = {tool_version("virsh"), tool_version("qemu-system-x86_64"), tool_version("crun"), tool_version("runc")};
+  env.benchrun_version = version;
   env.git_commit = first_line_of_command("git", {"-C", BENCHRUN_SOURCE_DIR, "rev-parse", "--short=12", "HEAD"});
   if (env.git_commit.empty()) env.git_commit = "unknown";
   return env;

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "harness/stats/report_summaries.hpp"
-#include "harness/version.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -26,14 +25,14 @@ reports::RunOptions to_report_options(const SuiteOptions& options) {
 }
 
 // What a guest gets on this host: the VM backend's own answer when it ran, else what it would get.
-std::string virtualization(const HostEnvironment& environment, const std::vector<std::unique_ptr<Backend>>& backends) {
+std::string virtualization(const reports::Environment& environment, const std::vector<std::unique_ptr<Backend>>& backends) {
   for (const auto& backend : backends) {
     if (backend->kind() != BackendKind::vm) continue;
     const auto details = backend->details();
     if (const auto type = details.find("domain_type"); type != details.end()) return type->second == "kvm" ? "kvm" : "tcg";
   }
-  if (environment.kvm_usable) return "kvm";
-  return environment.qemu_version ? "tcg" : "none";
+  if (kvm_usable()) return "kvm";
+  return environment.tools.qemu ? "tcg" : "none";
 }
 
 reports::BackendKind to_report_kind(BackendKind kind) {
@@ -48,7 +47,7 @@ reports::BackendKind to_report_kind(BackendKind kind) {
 
 }  // namespace
 
-reports::Report build_report(const SuiteOptions& options, const HostEnvironment& environment,
+reports::Report build_report(const SuiteOptions& options, reports::Environment environment,
                              const std::vector<std::unique_ptr<Backend>>& backends, RunRecord record) {
   reports::Report report;
   report.run_id = record.run_id;
@@ -57,12 +56,9 @@ reports::Report build_report(const SuiteOptions& options, const HostEnvironment&
   report.complete = record.complete;
   report.command_line = options.command_line;
   report.options = to_report_options(options);
-  report.environment = reports::Environment{
-      environment.hostname, environment.kernel, environment.os, environment.cpu_model, environment.cores,
-      environment.memory_bytes, environment.cgroup_version, virtualization(environment, backends),
-      reports::ToolVersions{environment.libvirt_version, environment.qemu_version, environment.crun_version,
-                            environment.runc_version},
-      version, environment.git_commit, record.started_at};
+  environment.virtualization = virtualization(environment, backends);
+  environment.time = record.started_at;
+  report.environment = std::move(environment);
   for (const auto& backend : backends) {
     reports::BackendInfo info{backend->name(), to_report_kind(backend->kind()), {}};
     for (const auto& [key, value] : backend->details()) info.details[key] = value;

@@ -22,7 +22,7 @@ struct RunRecord {
 };
 
 // Summaries are computed from the measured (non-warm-up, successful) samples.
-reports::Report build_report(const SuiteOptions& options, const HostEnvironment& environment,
+reports::Report build_report(const SuiteOptions& options, reports::Environment environment,
                              const std::vector<std::unique_ptr<Backend>>& backends, RunRecord record);
 
 }  // namespace benchrun::harness

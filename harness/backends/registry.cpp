@@ -21,7 +21,11 @@ std::vector<std::unique_ptr<Backend>> make_backends(const SuiteOptions& options,
       vm_options.libvirt_uri = options.libvirt_uri;
       vm_options.image = options.image;
       vm_options.run_id = run_id;
-      backends.push_back(with_context("vm backend", [&] { return make_vm_backend(vm_options, stop); }));
+      try {
+        backends.push_back(make_vm_backend(vm_options, stop));
+      } catch (const Error& error) {
+        throw Error(fmt::format("vm backend: {}: check --libvirt-uri, or see benchrun doctor", error.what()));
+      }
     } else {
       throw Error(fmt::format("unknown backend '{}'", name));
     }

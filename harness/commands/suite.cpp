@@ -81,8 +81,13 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
     record.warnings.push_back(fmt::format("removed {} leftovers of killed runs before starting", removed));
   }
 
-  std::vector<std::unique_ptr<Backend>> backends = make_backends(options, run_id, stop);
-  const HostEnvironment environment = probe_environment();
+  std::vector<std::unique_ptr<Backend>> backends;
+  try {
+    backends = make_backends(options, run_id, stop);
+  } catch (const Error& error) {
+    throw UsageError(error.what());  // nothing was measured yet: a setup problem, named with its fix
+  }
+  reports::Environment environment = probe_environment();
   reports::SamplesLog log(options.out_dir / "samples.jsonl");
   Progress progress((options.warmup + options.runs) * static_cast<int>(backends.size()), !options.quiet);
 
@@ -101,7 +106,7 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
                                         outcome.samples.size()));
   }
   record.samples = std::move(outcome.samples);
-  const reports::Report report = build_report(options, environment, plan.backends, std::move(record));
+  const reports::Report report = build_report(options, std::move(environment), plan.backends, std::move(record));
   const auto report_path = options.out_dir / "report.json";
   reports::write_report_atomically(report, report_path);
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/process.hpp>
 #include <fstream>
 #include <sstream>
@@ -51,6 +52,13 @@ std::string benchrun_leftovers() {
   }
   for (const auto& entry : std::filesystem::directory_iterator("/run/benchrun", ignored)) {
     found += "state " + entry.path().string() + "\n";
+  }
+  for (const auto& process : std::filesystem::directory_iterator("/proc", ignored)) {
+    std::string command_line = read_text(process.path() / "cmdline");
+    std::replace(command_line.begin(), command_line.end(), '\0', ' ');
+    if (command_line.starts_with("/usr/bin/qemu-system") && command_line.find("guest=benchrun-") != std::string::npos) {
+      found += "qemu " + process.path().filename().string() + "\n";
+    }
   }
   std::istringstream mounts(read_text("/proc/self/mounts"));
   for (std::string line; std::getline(mounts, line);) {

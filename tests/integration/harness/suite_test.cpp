@@ -118,11 +118,51 @@ TEST_F(StartupSuite, InterruptKeepsEverySampleAndMarksTheReportIncomplete) {
   EXPECT_EQ(validate_against_schema(out_.path() / "report.json"), "");
 }
 
+TEST_F(StartupSuite, VmSamplesJoinTheSameReportWhichSaysHowGuestsRan) {
+  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,vm", "--runs", "1", "--warmup", "0",
+                                    "--out", out_.path().string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  EXPECT_EQ(validate_against_schema(out_.path() / "report.json"), "");
+  const json report = json::parse(read_text(out_.path() / "report.json"));
+  const bool kvm = std::filesystem::exists("/dev/kvm");
+  EXPECT_EQ(report.at("environment").at("virtualization"), kvm ? "kvm" : "tcg");
+  bool vm_backend_listed = false;
+  for (const auto& backend : report.at("backends")) {
+    if (backend.at("name") != "vm") continue;
+    vm_backend_listed = true;
+    EXPECT_EQ(backend.at("kind"), "vm");
+    EXPECT_EQ(backend.at("details").at("domain_type"), kvm ? "kvm" : "qemu");
+  }
+  EXPECT_TRUE(vm_backend_listed);
+  int vm_samples = 0;
+  for (const auto& sample : report.at("samples")) {
+    if (sample.at("backend") != "vm") continue;
+    ++vm_samples;
+    EXPECT_TRUE(sample.at("ok").get<bool>()) << sample.dump();
+    EXPECT_GT(sample.at("metrics").at("time_to_ready_ms").get<double>(), 0.0);
+    EXPECT_TRUE(sample.at("phases").contains("create_returned")) << sample.dump();
+    EXPECT_GT(sample.at("metrics").at("cpu_time_ms").get<double>(), 0.0) << "QEMU's CPU time belongs in the sample";
+  }
+  EXPECT_EQ(vm_samples, 1);
+}
+
+TEST_F(StartupSuite, UnreachableLibvirtIsOneLineNamingTheFixAndMeasuresNothing) {
+  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,vm", "--libvirt-uri",
+                                    "qemu+unix:///system?socket=/nonexistent/libvirt-sock", "--out",
+                                    out_.path().string()});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  EXPECT_NE(result.err.find("--libvirt-uri"), std::string::npos) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(out_.path() / "report.json"));
+}
+
 struct BadInput {
   std::string name;
   std::vector<std::string> args;
   std::string expected_in_message;
 };
+
+void PrintTo(const BadInput& input, std::ostream* out) { *out << input.name; }
 
 class StartupSuiteBadInput : public ::testing::TestWithParam<BadInput> {};
 
