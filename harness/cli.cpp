@@ -71,7 +71,7 @@ Command parse_command_line(int argc, char** argv) {
   app.require_subcommand(0, 1);
 
   SuiteOptions suite;
-  std::string backends = "native,container";
+  std::string backends = "native,container,vm";
   std::string workload = "hello";
   double timeout_s = 30;
   LimitFlags suite_limits;

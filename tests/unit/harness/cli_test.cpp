@@ -24,10 +24,10 @@ std::string usage_error_of(std::vector<std::string> args) {
   return "(accepted)";
 }
 
-TEST(Cli, SuiteDefaultsToNativeAndContainerWithHello) {
+TEST(Cli, SuiteDefaultsToEveryBackendWithHello) {
   const auto options = std::get<SuiteOptions>(parse({"--suite", "startup"}));
   EXPECT_EQ(options.suite, "startup");
-  EXPECT_EQ(options.backends, (std::vector<std::string>{"native", "container"}));
+  EXPECT_EQ(options.backends, (std::vector<std::string>{"native", "container", "vm"}));
   EXPECT_EQ(options.workload, "hello");
   EXPECT_TRUE(options.workload_args.empty());
   EXPECT_GE(options.runs, 1);
