@@ -40,11 +40,4 @@ std::optional<int> StopSignal::signal() {
   return signal_;
 }
 
-void reset_signals_for_exec() noexcept {
-  sigset_t empty;
-  sigemptyset(&empty);
-  sigprocmask(SIG_SETMASK, &empty, nullptr);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) signal(sig, SIG_DFL);
-}
-
 }  // namespace benchrun::harness

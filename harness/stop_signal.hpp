@@ -13,7 +13,7 @@ namespace benchrun::harness {
 class StopSignal {
  public:
   // Blocks the signals in the calling thread; create it in main() before any thread starts so every
-  // thread inherits the mask. Children must unblock them before exec (see reset_signals_for_exec).
+  // thread inherits the mask. Children must unblock them before exec: every launch path does.
   StopSignal();
   ~StopSignal();
   StopSignal(const StopSignal&) = delete;
@@ -31,8 +31,5 @@ class StopSignal {
   UniqueFd fd_;
   std::optional<int> signal_;
 };
-
-// In a freshly forked child, before exec: the default signal mask and dispositions.
-void reset_signals_for_exec() noexcept;
 
 }  // namespace benchrun::harness

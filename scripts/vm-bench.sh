@@ -21,14 +21,14 @@ while (($#)); do
     *) echo "vm-bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-build_dir=${build_dir:-$source_dir/build/vm-bench}
+build_dir=${build_dir:-$source_dir/build/release}
 
 if [[ ! -f $source_dir/images/default/vmlinuz || ! -f $source_dir/images/default/initramfs.cpio ]]; then
   echo "vm-bench.sh: image missing: run scripts/build-image.sh" >&2
   exit 1
 fi
 
-cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+[[ -f $build_dir/build.ninja ]] || cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build_dir" --target vm_startup_compare vm_link_cost_plain vm_link_cost_libvirt >/dev/null
 
 echo "== guest startup: libvirt vs plain QEMU ($runs interleaved runs each)"

@@ -1,8 +1,6 @@
 #include "harness/backends/native.hpp"
 
 #include <spawn.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -54,8 +52,6 @@ class NativeInstance final : public Instance {
     spawned_at_ = monotonic_now();
     console_.emplace(std::move(out.read_end), std::move(err.read_end), stop_);
   }
-
-  ~NativeInstance() override { process_.kill_and_reap(); }
 
   std::optional<ConsoleLine> next_line(MonotonicNs deadline) override { return console_->next_line(deadline); }
 
