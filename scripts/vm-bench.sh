@@ -34,12 +34,12 @@ cmake --build "$build_dir" --target vm_startup_compare vm_link_cost_plain vm_lin
 echo "== guest startup: libvirt vs plain QEMU ($runs interleaved runs each)"
 args=(--runs "$runs" --image "$source_dir/images/default")
 [[ -n $uri ]] && args+=(--uri "$uri")
-"$build_dir/vm_startup_compare" "${args[@]}"
+"$build_dir/bench/vm_startup_compare" "${args[@]}"
 
 echo
 echo "== process start with and without libvirt linked"
 if command -v hyperfine >/dev/null; then
-  hyperfine -N --warmup 20 --runs 300 "$build_dir/vm_link_cost_plain" "$build_dir/vm_link_cost_libvirt"
+  hyperfine -N --warmup 20 --runs 300 "$build_dir/bench/vm_link_cost_plain" "$build_dir/bench/vm_link_cost_libvirt"
 else
   echo "hyperfine missing: apt-get install hyperfine" >&2
   exit 1
