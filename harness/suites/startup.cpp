@@ -1,7 +1,6 @@
 #include "harness/suites/startup.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "harness/workload_protocol.hpp"
 
@@ -9,6 +8,40 @@ namespace benchrun::harness {
 namespace {
 
 double ms_between(MonotonicNs from, MonotonicNs to) { return static_cast<double>(to - from) / 1e6; }
+
+// What the console said, stamped on arrival: READY, then RESULT (or less, if the instance died first).
+struct ConsoleMilestones {
+  std::optional<MonotonicNs> ready_at;
+  std::optional<ConsoleLine> result_line;
+};
+
+ConsoleMilestones read_until_result(Instance& instance, MonotonicNs deadline) {
+  ConsoleMilestones seen;
+  while (!seen.result_line) {
+    std::optional<ConsoleLine> line = instance.next_line(deadline);
+    if (!line) break;
+    if (!seen.ready_at && is_ready_line(line->text)) seen.ready_at = line->at;
+    else if (is_result_line(line->text)) seen.result_line = std::move(line);
+  }
+  return seen;
+}
+
+// Why a sample that ran to its end still failed, if it did.
+std::optional<reports::Failure> judge(const InstanceExit& exit, const ConsoleMilestones& seen,
+                                      const std::optional<reports::WorkloadResult>& result, Instance& instance) {
+  using reports::FailureKind;
+  if (exit.oom_killed) return reports::Failure{FailureKind::oom, "OOM-killed: the workload hit its memory limit"};
+  if (!seen.ready_at || !seen.result_line) {
+    return reports::Failure{FailureKind::crash, fmt::format("instance ended ({}) before {}{}", describe(exit),
+                                                            seen.ready_at ? "BENCHRUN RESULT" : "BENCHRUN READY",
+                                                            with_diagnostics(instance.diagnostics()))};
+  }
+  if (!result || result->exit_code != 0) {
+    return reports::Failure{FailureKind::crash, fmt::format("workload failed: {}{}", describe(result),
+                                                            with_diagnostics(instance.diagnostics()))};
+  }
+  return std::nullopt;
+}
 
 // Times one instance from launch to teardown, recording a failure of the running instance in `sample`.
 // Throws Error or Timeout when the launch itself fails, Interrupted on a stop request.
@@ -18,13 +51,13 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, MonotonicNs dea
   std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
   sample.phases["launch_returned"] = ms_between(launched_at, monotonic_now());
 
-  // Whatever happens below, the instance is torn down and its diagnostics kept for the failure message.
-  struct Teardown {
+  // Whatever happens below, the instance is torn down (destroy() is idempotent).
+  struct TeardownGuard {
     Instance& instance;
-    ~Teardown() {
+    ~TeardownGuard() {
       try {
         instance.destroy();
-      } catch (...) {
+      } catch (...) {  // the sweep of the next run removes what a failed teardown left
       }
     }
   } teardown_guard{*instance};
@@ -32,19 +65,16 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, MonotonicNs dea
   const auto record_phases = [&] {
     for (const auto& [phase, at] : instance->phases()) sample.phases[phase] = ms_between(launched_at, at);
   };
+  const auto fail = [&](reports::FailureKind kind, const Error& error) {
+    record_phases();
+    sample.failure = reports::Failure{kind, fmt::format("{}{}", error.what(), with_diagnostics(instance->diagnostics()))};
+  };
   try {
-    std::optional<MonotonicNs> ready_at;
-    std::optional<ConsoleLine> result_line;
-    while (!result_line) {
-      std::optional<ConsoleLine> line = instance->next_line(deadline);
-      if (!line) break;
-      if (!ready_at && is_ready_line(line->text)) ready_at = line->at;
-      else if (is_result_line(line->text)) result_line = std::move(line);
-    }
-    if (ready_at) sample.metrics["time_to_ready_ms"] = ms_between(launched_at, *ready_at);
-    if (result_line) {
-      sample.metrics["time_to_result_ms"] = ms_between(launched_at, result_line->at);
-      sample.workload_result = parse_result_line(result_line->text);
+    const ConsoleMilestones seen = read_until_result(*instance, deadline);
+    if (seen.ready_at) sample.metrics["time_to_ready_ms"] = ms_between(launched_at, *seen.ready_at);
+    if (seen.result_line) {
+      sample.metrics["time_to_result_ms"] = ms_between(launched_at, seen.result_line->at);
+      sample.workload_result = parse_result_line(seen.result_line->text);
       // The same figure on every backend: benchinit's wait4 of the workload.
       sample.metrics["workload_max_rss_mib"] = static_cast<double>(sample.workload_result->max_rss_kb) / 1024;
     }
@@ -63,29 +93,13 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, MonotonicNs dea
     // make every other backend's ratio meaningless.
     if (backend.kind() != BackendKind::native) sample.metrics["teardown_ms"] = ms_between(teardown_from, torn_down_at);
     sample.metrics["total_ms"] = ms_between(launched_at, torn_down_at);
-
-    if (exit.oom_killed) {
-      sample.failure = reports::Failure{reports::FailureKind::oom, "OOM-killed: the workload hit its memory limit"};
-    } else if (!ready_at || !result_line) {
-      sample.failure = reports::Failure{reports::FailureKind::crash,
-                                        fmt::format("instance ended ({}) before {}{}", describe(exit),
-                                                    ready_at ? "BENCHRUN RESULT" : "BENCHRUN READY",
-                                                    with_diagnostics(instance->diagnostics()))};
-    } else if (!sample.workload_result || sample.workload_result->exit_code != 0) {
-      sample.failure = reports::Failure{reports::FailureKind::crash,
-                                        fmt::format("workload failed: {}{}", describe(sample.workload_result),
-                                                    with_diagnostics(instance->diagnostics()))};
-    }
+    sample.failure = judge(exit, seen, sample.workload_result, *instance);
   } catch (const Interrupted&) {
     throw;
-  } catch (const Timeout& timeout_error) {
-    record_phases();
-    sample.failure = reports::Failure{reports::FailureKind::timeout,
-                                      fmt::format("{}{}", timeout_error.what(), with_diagnostics(instance->diagnostics()))};
+  } catch (const Timeout& timeout) {
+    fail(reports::FailureKind::timeout, timeout);
   } catch (const Error& error) {
-    record_phases();
-    sample.failure = reports::Failure{reports::FailureKind::error,
-                                      fmt::format("{}{}", error.what(), with_diagnostics(instance->diagnostics()))};
+    fail(reports::FailureKind::error, error);
   }
 }
 
