@@ -8,6 +8,7 @@
 #include "harness/options.hpp"
 #include "harness/runner.hpp"
 #include "runtime/container.hpp"
+#include "runtime/sweep.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -22,11 +23,21 @@ std::string resolve_in_image(const std::filesystem::path& rootfs, const std::str
                                rootfs.string()));
 }
 
+// Every instance has a state folder while it exists, so an empty state root means nothing to sweep:
+// one readdir instead of a full sweep on the lean path.
+void sweep_if_something_was_left() {
+  std::error_code ignored;
+  if (std::filesystem::directory_iterator(runtime::kDefaultStateRoot, ignored) != std::filesystem::directory_iterator()) {
+    runtime::sweep_leftovers();
+  }
+}
+
 int run_in_container(const RunOptions& options, StopSignal& stop) {
   const auto rootfs = options.image.rootfs();
   if (!std::filesystem::exists(rootfs / "sbin/benchinit")) {
     throw UsageError(fmt::format("image not found at {}: build it with scripts/build-image.sh", rootfs.string()));
   }
+  sweep_if_something_was_left();
   runtime::ContainerConfig config;
   config.name = instance_name(make_run_id(), 0);
   config.rootfs = rootfs;
