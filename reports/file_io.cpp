@@ -38,19 +38,6 @@ std::filesystem::path directory_of(const std::filesystem::path& path) {
 
 }  // namespace
 
-std::string read_whole_file(const std::filesystem::path& path) {
-  const UniqueFd fd(retry_eintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); }));
-  if (!fd) throw_errno(fmt::format("open {}", path.string()));
-  std::string contents;
-  char buffer[65536];
-  for (;;) {
-    const ssize_t got = retry_eintr([&] { return ::read(fd.get(), buffer, sizeof buffer); });
-    if (got < 0) throw_errno(fmt::format("read {}", path.string()));
-    if (got == 0) return contents;
-    contents.append(buffer, static_cast<std::size_t>(got));
-  }
-}
-
 void write_all(int fd, std::string_view bytes, std::string_view what) {
   while (!bytes.empty()) {
     const ssize_t written = retry_eintr([&] { return ::write(fd, bytes.data(), bytes.size()); });

@@ -1,4 +1,4 @@
-// Small file primitives for exporters: read a whole file, write all bytes, replace a file atomically.
+// File primitives for exporters: write all bytes, replace a file atomically. (Reading: sys::read_file.)
 #pragma once
 
 #include <filesystem>
@@ -7,8 +7,6 @@
 
 namespace benchrun::reports {
 
-// Throws SystemError "open <path>: ENOENT (...)" and the like.
-std::string read_whole_file(const std::filesystem::path& path);
 
 // Writes every byte (retrying short writes and EINTR). Throws SystemError "write <what>: ...".
 void write_all(int fd, std::string_view bytes, std::string_view what);

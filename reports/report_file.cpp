@@ -5,6 +5,7 @@
 #include "reports/file_io.hpp"
 #include "reports/json.hpp"
 #include "runtime/sys/error.hpp"
+#include "runtime/sys/file_io.hpp"
 
 namespace benchrun::reports {
 
@@ -15,7 +16,7 @@ void write_report_atomically(const Report& report, const std::filesystem::path& 
 
 Report read_report_file(const std::filesystem::path& path) {
   return with_context(fmt::format("read report {}", path.string()),
-                      [&] { return parse_report(read_whole_file(path)); });
+                      [&] { return parse_report(sys::read_file(path)); });
 }
 
 }  // namespace benchrun::reports

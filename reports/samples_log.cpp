@@ -8,6 +8,7 @@
 #include "reports/file_io.hpp"
 #include "reports/json.hpp"
 #include "runtime/sys/error.hpp"
+#include "runtime/sys/file_io.hpp"
 #include "runtime/sys/retry.hpp"
 
 namespace benchrun::reports {
@@ -27,7 +28,7 @@ void SamplesLog::append(const Sample& sample) {
 
 SamplesLogContents read_samples_log(const std::filesystem::path& path) {
   return with_context(fmt::format("samples log {}", path.string()), [&] {
-    const std::string text = read_whole_file(path);
+    const std::string text = sys::read_file(path);
     SamplesLogContents contents;
     std::size_t line_start = 0;
     for (int line_number = 1; line_start < text.size(); ++line_number) {

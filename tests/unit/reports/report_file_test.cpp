@@ -12,6 +12,7 @@
 #include "reports/file_io.hpp"
 #include "reports/json.hpp"
 #include "runtime/sys/error.hpp"
+#include "runtime/sys/file_io.hpp"
 #include "test_support.hpp"
 
 namespace benchrun::reports {
@@ -50,7 +51,7 @@ TEST(WriteReportAtomicallyDeathTest, UnwritableDirectoryFailsWithContextAndKeeps
   const TempDir dir;
   const auto path = dir.path() / "report.json";
   write_report_atomically(example_report(), path);
-  const std::string old_text = read_whole_file(path);
+  const std::string old_text = sys::read_file(path);
   ASSERT_EQ(::chmod(dir.path().c_str(), 0555), 0);
 
   // Root ignores directory permissions (CAP_DAC_OVERRIDE), so the write runs in a child that is not root.
@@ -72,7 +73,7 @@ TEST(WriteReportAtomicallyDeathTest, UnwritableDirectoryFailsWithContextAndKeeps
       },
       ::testing::ExitedWithCode(0), "write report .*/report.json: create temp file in .*: EACCES");
 
-  EXPECT_EQ(read_whole_file(path), old_text);
+  EXPECT_EQ(sys::read_file(path), old_text);
   EXPECT_EQ(file_names(dir.path()), (std::vector<std::string>{"report.json"}));
 }
 
@@ -90,18 +91,18 @@ TEST(WriteReportAtomically, FailedRenameRemovesTheTempFile) {
     EXPECT_NE(std::string(error.what()).find("EISDIR"), std::string::npos) << error.what();
   }
   EXPECT_EQ(file_names(dir.path()), (std::vector<std::string>{"report.json"}));
-  EXPECT_EQ(read_whole_file(path / "kept"), "inside");
+  EXPECT_EQ(sys::read_file(path / "kept"), "inside");
 }
 
 TEST(WriteReportAtomically, ReportThatCannotBeSerializedTouchesNothing) {
   const TempDir dir;
   const auto path = dir.path() / "report.json";
   write_report_atomically(example_report(), path);
-  const std::string old_text = read_whole_file(path);
+  const std::string old_text = sys::read_file(path);
   Report broken = example_report();
   broken.samples[0].phases["clone"] = std::numeric_limits<double>::quiet_NaN();
   EXPECT_THROW(write_report_atomically(broken, path), Error);
-  EXPECT_EQ(read_whole_file(path), old_text);
+  EXPECT_EQ(sys::read_file(path), old_text);
   EXPECT_EQ(file_names(dir.path()), (std::vector<std::string>{"report.json"}));
 }
 

@@ -12,6 +12,7 @@
 #include "reports/file_io.hpp"
 #include "reports/json.hpp"
 #include "runtime/sys/error.hpp"
+#include "runtime/sys/file_io.hpp"
 #include "test_support.hpp"
 
 namespace benchrun::reports {
@@ -37,7 +38,7 @@ TEST(SamplesLog, AppendsOneParsableLinePerSample) {
     SamplesLog log(path);
     for (const Sample& sample : report.samples) log.append(sample);
   }
-  const auto lines = lines_of(read_whole_file(path));
+  const auto lines = lines_of(sys::read_file(path));
   ASSERT_EQ(lines.size(), report.samples.size());
   for (std::size_t i = 0; i < lines.size(); ++i) {
     EXPECT_EQ(sample_to_json_line(parse_sample(lines[i])), sample_to_json_line(report.samples[i])) << "line " << i;
