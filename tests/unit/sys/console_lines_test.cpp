@@ -3,9 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include "vm/console.hpp"
+#include "runtime/sys/console_lines.hpp"
 
-namespace benchrun::vm {
+namespace benchrun {
 namespace {
 
 TEST(ConsoleLineSplitter, StampsEachLineWithTheArrivalOfItsLastByte) {
@@ -52,4 +52,4 @@ TEST(ConsoleLineSplitter, FlushGivesTheUnfinishedLastLine) {
 }
 
 }  // namespace
-}  // namespace benchrun::vm
+}  // namespace benchrun
