@@ -59,7 +59,12 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::
   };
 
   // Cgroups first: killing a leftover's processes ends its mount namespace and frees its overlay.
-  for (const auto& hierarchy : cgroup_parent_dirs(detect_cgroup_mode(cgroup_root), cgroup_root)) {
+  const CgroupMode mode = detect_cgroup_mode(cgroup_root);
+  auto hierarchies = cgroup_parent_dirs(mode, cgroup_root);
+  // A hybrid host's unified tree holds instances only when asked for (cgroup_root = <root>/unified), but a
+  // killed run's leftovers there must go too.
+  if (mode == CgroupMode::hybrid) hierarchies.push_back(cgroup_root / "unified");
+  for (const auto& hierarchy : hierarchies) {
     std::error_code error;
     for (const auto& entry : std::filesystem::directory_iterator(hierarchy / kCgroupParentName, error)) {
       if (!entry.is_directory() || is_live(entry.path())) continue;

@@ -1,11 +1,14 @@
 #include "benchrun_process.hpp"
 
+#include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <boost/process.hpp>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace benchrun::testing {
 
@@ -65,6 +68,29 @@ std::string benchrun_leftovers() {
     if (line.find("benchrun") != std::string::npos) found += "mount " + line + "\n";
   }
   return found;
+}
+
+std::string validate_against_schema(const std::filesystem::path& report) {
+  const auto schema = std::filesystem::path(BENCHRUN_SOURCE_DIR) / "reports/schema/report.schema.json";
+  TempDir capture;
+  const auto err_path = capture.path() / "stderr";
+  bp::child validator(std::string("/usr/bin/python3"), "-c",
+                      "import json, sys, jsonschema\n"
+                      "jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))\n",
+                      schema.string(), report.string(), bp::std_out > bp::null, bp::std_err > err_path.string());
+  validator.wait();
+  return validator.exit_code() == 0 ? "" : read_text(err_path) + " (needs python3-jsonschema: scripts/setup.sh)";
+}
+
+void start_and_kill(const std::vector<std::string>& args, const std::string& kind) {
+  bp::child child(benchrun_executable().string(), bp::args(args), bp::std_out > bp::null, bp::std_err > bp::null);
+  for (int waited_ms = 0; benchrun_leftovers().find(kind) == std::string::npos; waited_ms += 20) {
+    ASSERT_LT(waited_ms, 30'000) << "no instance appeared";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(child.id(), SIGKILL);
+  child.wait();
+  ASSERT_NE(benchrun_leftovers(), "") << "a SIGKILLed benchrun should have left its instance behind";
 }
 
 }  // namespace benchrun::testing

@@ -35,4 +35,12 @@ std::string benchrun_leftovers();
 
 std::string read_text(const std::filesystem::path& path);
 
+// "" when the report validates against reports/schema/report.schema.json, else the validator's complaint.
+// Uses Debian's python3-jsonschema; a missing validator is a complaint too (the test fails, never skips).
+std::string validate_against_schema(const std::filesystem::path& report);
+
+// Starts benchrun with `args`, waits until it runs an instance (a benchrun_leftovers() line starting
+// with `kind`: "cgroup ", "qemu "), then SIGKILLs benchrun alone, leaving its instance behind.
+void start_and_kill(const std::vector<std::string>& args, const std::string& kind = "cgroup ");
+
 }  // namespace benchrun::testing

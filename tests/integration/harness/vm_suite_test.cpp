@@ -1,0 +1,72 @@
+// The vm backend through `benchrun --suite startup`, as root, with real QEMU and libvirt: its samples in
+// the report, a libvirt it cannot reach, and a guest left by a killed run.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "benchrun_process.hpp"
+
+namespace benchrun::testing {
+namespace {
+
+using nlohmann::json;
+
+class VmSuite : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(benchrun_leftovers(), "") << "a previous test leaked"; }
+  void TearDown() override { EXPECT_EQ(benchrun_leftovers(), "") << "this test leaked"; }
+  TempDir out_;
+};
+
+TEST_F(VmSuite, VmSamplesJoinTheSameReportWhichSaysHowGuestsRan) {
+  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,vm", "--runs", "1", "--warmup", "0",
+                                    "--out", out_.path().string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  EXPECT_EQ(validate_against_schema(out_.path() / "report.json"), "");
+  const json report = json::parse(read_text(out_.path() / "report.json"));
+  const bool kvm = std::filesystem::exists("/dev/kvm");
+  EXPECT_EQ(report.at("environment").at("virtualization"), kvm ? "kvm" : "tcg");
+  bool vm_backend_listed = false;
+  for (const auto& backend : report.at("backends")) {
+    if (backend.at("name") != "vm") continue;
+    vm_backend_listed = true;
+    EXPECT_EQ(backend.at("kind"), "vm");
+    EXPECT_EQ(backend.at("details").at("domain_type"), kvm ? "kvm" : "qemu");
+  }
+  EXPECT_TRUE(vm_backend_listed);
+  int vm_samples = 0;
+  for (const auto& sample : report.at("samples")) {
+    if (sample.at("backend") != "vm") continue;
+    ++vm_samples;
+    EXPECT_TRUE(sample.at("ok").get<bool>()) << sample.dump();
+    EXPECT_GT(sample.at("metrics").at("time_to_ready_ms").get<double>(), 0.0);
+    EXPECT_TRUE(sample.at("phases").contains("create_returned")) << sample.dump();
+    EXPECT_GT(sample.at("metrics").at("cpu_time_ms").get<double>(), 0.0) << "QEMU's CPU time belongs in the sample";
+  }
+  EXPECT_EQ(vm_samples, 1);
+}
+
+TEST_F(VmSuite, UnreachableLibvirtIsOneLineNamingTheFixAndMeasuresNothing) {
+  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,vm", "--libvirt-uri",
+                                    "qemu+unix:///system?socket=/nonexistent/libvirt-sock", "--out",
+                                    out_.path().string()});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  EXPECT_NE(result.err.find("--libvirt-uri"), std::string::npos) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(out_.path() / "report.json"));
+}
+
+TEST_F(VmSuite, CleanupRemovesTheGuestOfAKilledSuite) {
+  // The embedded QEMU driver cannot autodestroy guests: their QEMU outlives a killed benchrun.
+  start_and_kill({"--suite", "startup", "--backends", "vm", "--workload", "spin 60000", "--runs", "1", "--warmup",
+                  "0", "--out", out_.path().string()},
+                 "qemu ");
+  // QEMU may also end by itself once its console reader is gone; either way none may remain (TearDown).
+  const auto cleanup = run_benchrun({"cleanup"});
+  EXPECT_EQ(cleanup.exit_code, 0) << cleanup.err;
+  EXPECT_THAT(cleanup.out, ::testing::ContainsRegex("guests: removed [01] leftovers"));
+}
+
+}  // namespace
+}  // namespace benchrun::testing
