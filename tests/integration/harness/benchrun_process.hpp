@@ -1,6 +1,8 @@
 // Runs the real benchrun executable as a user would, capturing its exit code, stdout and stderr.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -34,6 +36,13 @@ class TempDir {
 std::string benchrun_leftovers();
 
 std::string read_text(const std::filesystem::path& path);
+
+// A test that must find the machine free of benchrun leftovers before it starts and leave it so.
+class LeakCheckedTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(benchrun_leftovers(), "") << "a previous test leaked"; }
+  void TearDown() override { EXPECT_EQ(benchrun_leftovers(), "") << "this test leaked"; }
+};
 
 // "" when the report validates against reports/schema/report.schema.json, else the validator's complaint.
 // Uses Debian's python3-jsonschema; a missing validator is a complaint too (the test fails, never skips).

@@ -7,11 +7,7 @@
 namespace benchrun::testing {
 namespace {
 
-class Leftovers : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_EQ(benchrun_leftovers(), "") << "a previous test leaked"; }
-  void TearDown() override { EXPECT_EQ(benchrun_leftovers(), "") << "this test leaked"; }
-};
+class Leftovers : public LeakCheckedTest {};
 
 TEST_F(Leftovers, TheNextRunSweepsWhatAKilledRunLeft) {
   start_and_kill({"run", "--", "spin", "60000"});

@@ -6,11 +6,7 @@
 namespace benchrun::testing {
 namespace {
 
-class RunCommand : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_EQ(benchrun_leftovers(), "") << "a previous test leaked"; }
-  void TearDown() override { EXPECT_EQ(benchrun_leftovers(), "") << "this test leaked"; }
-};
+class RunCommand : public LeakCheckedTest {};
 
 TEST_F(RunCommand, RunsTheWorkloadUnderBenchinitAndReturnsItsStatus) {
   const auto hello = run_benchrun({"run", "--backend", "container", "--", "hello"});

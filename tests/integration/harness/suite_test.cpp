@@ -15,10 +15,8 @@ namespace {
 namespace bp = boost::process;
 using nlohmann::json;
 
-class StartupSuite : public ::testing::Test {
+class StartupSuite : public LeakCheckedTest {
  protected:
-  void SetUp() override { ASSERT_EQ(benchrun_leftovers(), "") << "a previous test leaked"; }
-  void TearDown() override { EXPECT_EQ(benchrun_leftovers(), "") << "this test leaked"; }
   TempDir out_;
 };
 

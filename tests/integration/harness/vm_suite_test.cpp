@@ -12,10 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-class VmSuite : public ::testing::Test {
+class VmSuite : public LeakCheckedTest {
  protected:
-  void SetUp() override { ASSERT_EQ(benchrun_leftovers(), "") << "a previous test leaked"; }
-  void TearDown() override { EXPECT_EQ(benchrun_leftovers(), "") << "this test leaked"; }
   TempDir out_;
 };
 
