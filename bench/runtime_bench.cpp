@@ -93,10 +93,7 @@ void OverlayPivotRoot(benchmark::State& state) {
   const auto rootfs = image_rootfs();
   for (auto _ : state) {
     auto dir = StateDir::create(kDefaultStateRoot, instance_name());
-    kernel::RootfsPlan plan;
-    plan.merged_dir = dir.merged().string();
-    plan.overlay_options =
-        kernel::overlay_mount_options(rootfs.string(), dir.upper().string(), dir.work().string(), false);
+    const kernel::RootfsPlan plan = kernel::make_rootfs_plan(rootfs.string(), dir.scratch().string(), false);
     clone_and_reap(
         CLONE_NEWNS | CLONE_NEWPID,
         [&] {

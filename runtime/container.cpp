@@ -140,8 +140,7 @@ Container Container::start(const ContainerConfig& config) {
   container.phases_.start = monotonic_now();
   try {
     validate(config);
-    const int owner_uid = config.user_namespace ? static_cast<int>(kUserNamespaceHostBase) : -1;
-    container.state_dir_ = StateDir::create(config.state_root, config.name, owner_uid);
+    container.state_dir_ = StateDir::create(config.state_root, config.name);
     container.cgroup_ = create_cgroup(detect_cgroup_mode(config.cgroup_root), config.cgroup_root, config.name,
                                      controllers_for(config.limits));
     container.cgroup_->apply(config.limits);
@@ -156,10 +155,8 @@ Container Container::start(const ContainerConfig& config) {
     if (config.user_namespace) sync_pipe = make_pipe();
 
     kernel::InitPlan plan;
-    plan.rootfs.merged_dir = container.state_dir_.merged().string();
-    plan.rootfs.overlay_options = kernel::overlay_mount_options(
-        std::filesystem::absolute(config.rootfs).string(), container.state_dir_.upper().string(),
-        container.state_dir_.work().string(), config.user_namespace);
+    plan.rootfs = kernel::make_rootfs_plan(std::filesystem::absolute(config.rootfs).string(),
+                                           container.state_dir_.scratch().string(), config.user_namespace);
     plan.hostname = config.hostname.empty() ? config.name.c_str() : config.hostname.c_str();
     plan.argv = argv.get();
     plan.envp = envp.get();

@@ -12,11 +12,8 @@ namespace benchrun::runtime {
 
 namespace {
 
-void make_dir(const std::filesystem::path& path, int owner_uid) {
+void make_dir(const std::filesystem::path& path) {
   if (::mkdir(path.c_str(), 0755) != 0) throw_errno("mkdir " + path.string());
-  if (owner_uid >= 0 && ::chown(path.c_str(), static_cast<uid_t>(owner_uid), static_cast<gid_t>(owner_uid)) != 0) {
-    throw_errno("chown " + path.string());
-  }
 }
 
 }  // namespace
@@ -27,14 +24,14 @@ void ensure_state_root(const std::filesystem::path& root) {
   if (error) throw SystemError(error.value(), "mkdir " + root.string());
 }
 
-StateDir StateDir::create(const std::filesystem::path& root, const std::string& name, int owner_uid) {
+StateDir StateDir::create(const std::filesystem::path& root, const std::string& name) {
   return with_context("state dir", [&] {
     ensure_state_root(root);
     StateDir dir;
-    make_dir(root / name, -1);
+    make_dir(root / name);
     dir.path_ = root / name;  // owned from here on: a failure below removes it
     sys::write_file_new(dir.path_ / "owner", fmt::format("{}\n", ::getpid()));
-    for (const char* part : {"upper", "work", "merged"}) make_dir(dir.path_ / part, owner_uid);
+    make_dir(dir.scratch());
     return dir;
   });
 }

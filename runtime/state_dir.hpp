@@ -1,6 +1,7 @@
-// An instance's directory on the host, /run/benchrun/<name>/: the overlay's upper and work dirs, the
-// mount point of the merged root, and an `owner` file naming the benchrun process that made it (so the
-// sweep can tell a live run's directory from a leftover). Removed with everything in it.
+// An instance's directory on the host, /run/benchrun/<name>/: an `owner` file naming the benchrun process
+// that made it (so the sweep can tell a live run's directory from a leftover) and `scratch/`, where the
+// instance mounts, in its own mount namespace only, the tmpfs that holds its writable layer and root.
+// Removed with everything in it.
 #pragma once
 
 #include <sys/types.h>
@@ -17,8 +18,7 @@ class StateDir {
  public:
   StateDir() = default;
   // mkdir <root>/<name> and its parts; throws if it exists (a leftover the sweep should have removed).
-  // `owner_uid` >= 0 chowns upper/work/merged to it (the mapped root of a user namespace).
-  static StateDir create(const std::filesystem::path& root, const std::string& name, int owner_uid = -1);
+  static StateDir create(const std::filesystem::path& root, const std::string& name);
 
   StateDir(StateDir&& other) noexcept;
   StateDir& operator=(StateDir&& other) noexcept;
@@ -27,9 +27,7 @@ class StateDir {
   ~StateDir();
 
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-  [[nodiscard]] std::filesystem::path upper() const { return path_ / "upper"; }
-  [[nodiscard]] std::filesystem::path work() const { return path_ / "work"; }
-  [[nodiscard]] std::filesystem::path merged() const { return path_ / "merged"; }
+  [[nodiscard]] std::filesystem::path scratch() const { return path_ / "scratch"; }
 
   // Removes the directory tree. Idempotent; throws on failure (the destructor swallows it).
   void remove();

@@ -158,6 +158,16 @@ bool make_proc_entries_readonly(ChildFailure& failure) noexcept {
 
 }  // namespace
 
+RootfsPlan make_rootfs_plan(const std::string& lower, const std::string& scratch_dir, bool user_namespace) {
+  RootfsPlan plan;
+  plan.scratch_dir = scratch_dir;
+  plan.upper_dir = scratch_dir + "/upper";
+  plan.work_dir = scratch_dir + "/work";
+  plan.merged_dir = scratch_dir + "/root";
+  plan.overlay_options = overlay_mount_options(lower, plan.upper_dir, plan.work_dir, user_namespace);
+  return plan;
+}
+
 std::string overlay_mount_options(const std::string& lower, const std::string& upper, const std::string& work,
                                   bool user_namespace) {
   for (const auto* path : {&lower, &upper, &work}) {
@@ -175,6 +185,14 @@ std::string overlay_mount_options(const std::string& lower, const std::string& u
 bool build_rootfs(const RootfsPlan& plan, ChildFailure& failure) noexcept {
   // Private first: nothing mounted from here on may propagate back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail(failure, "make / private");
+  // The writable layer lives on a tmpfs mounted here, in the instance's mount namespace: it goes with
+  // the namespace, so teardown removes nothing on the host's disk.
+  if (::mount("tmpfs", plan.scratch_dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+    return fail(failure, "mount tmpfs on %s", plan.scratch_dir.c_str());
+  }
+  for (const std::string* dir : {&plan.upper_dir, &plan.work_dir, &plan.merged_dir}) {
+    if (::mkdir(dir->c_str(), 0755) != 0) return fail(failure, "mkdir %s", dir->c_str());
+  }
   const char* merged = plan.merged_dir.c_str();
   // nodev on the root and on /dev's tmpfs: CAP_MKNOD (in Docker's set) may make device nodes, but none
   // opens. No devices cgroup is needed; the real devices are bind mounts, with the host's mount flags.

@@ -1,4 +1,6 @@
-// The container's root: an overlay of the read-only image over a per-instance upper dir, the kernel
+// The container's root: an overlay of the read-only image over a per-instance upper dir on a tmpfs of the
+// instance's own (nothing of it on the host, and what the workload writes is charged to its memory
+// cgroup, as a container's memory should be), the kernel
 // filesystems every init expects (/proc, a minimal /dev, read-only /sys, /tmp), pivot_root into it,
 // then runc's masks over the /proc and /sys paths that reveal or change the host. The root, /dev and /tmp
 // are nodev, so device nodes made inside (CAP_MKNOD) cannot be opened.
@@ -16,9 +18,15 @@ namespace benchrun::runtime::kernel {
 
 // Prepared by the parent; the strings outlive the child's use of them.
 struct RootfsPlan {
-  std::string merged_dir;       // where the overlay is mounted and pivot_root goes
-  std::string overlay_options;  // "lowerdir=<image>,upperdir=<state>/upper,workdir=<state>/work"
+  std::string scratch_dir;      // the instance's tmpfs goes here, in its mount namespace only
+  std::string upper_dir;        // <scratch>/upper: the writable layer
+  std::string work_dir;         // <scratch>/work: overlayfs's work dir
+  std::string merged_dir;       // <scratch>/root: where the overlay is mounted and pivot_root goes
+  std::string overlay_options;  // "lowerdir=<image>,upperdir=<upper>,workdir=<work>"
 };
+
+// The plan for an instance whose state dir has `scratch_dir`, over the image rootfs `lower`.
+RootfsPlan make_rootfs_plan(const std::string& lower, const std::string& scratch_dir, bool user_namespace);
 
 // "lowerdir=...,upperdir=...,workdir=..." (+ ",userxattr" inside a user namespace, where overlayfs
 // cannot use trusted.* xattrs). Throws Error if a path holds a ',' or ':' overlayfs cannot take.

@@ -70,23 +70,17 @@ TEST(Container, HostMountsAreInvisible) {
   }
 }
 
-TEST(Container, WritesLandInTheUpperLayerNeverInTheImage) {
-  auto output = make_pipe();
-  auto config = config_for({"/bin/sh", "-c", "echo written > /etc/benchrun-test-file && cat /etc/benchrun-test-file"});
-  config.stdout_fd = output.write_end.get();
-  auto container = Container::start(config);
-  output.write_end.reset();
-  const auto status = container.wait_for(std::chrono::seconds(30));
-  ASSERT_TRUE(status);
-  EXPECT_EQ(status->exit_code, 0);
-  std::ifstream upper(container.state_dir() / "upper/etc/benchrun-test-file");
-  std::string line;
-  EXPECT_TRUE(std::getline(upper, line)) << "not in the upper layer";
-  EXPECT_EQ(line, "written");
-  EXPECT_FALSE(std::filesystem::exists(config.rootfs / "etc/benchrun-test-file")) << "written through to the image";
-  const auto pid = container.pid();
-  container.destroy();
-  expect_nothing_left(config.name, pid);
+TEST(Container, WritesLandInTheInstancesOwnLayerNeverInTheImage) {
+  // The root is an overlay whose upper layer sits on the instance's own tmpfs; the write is seen there.
+  const auto writer = run_to_completion(config_for(
+      {"/bin/sh", "-c", "echo written > /etc/benchrun-test-file && cat /etc/benchrun-test-file && grep ' / / ' /proc/self/mountinfo"}));
+  EXPECT_EQ(writer.status.exit_code, 0) << writer.output;
+  EXPECT_THAT(writer.output, ::testing::HasSubstr("written\n"));
+  EXPECT_THAT(writer.output, ::testing::MatchesRegex("(.|\n)* - overlay overlay [^ ]*upperdir=[^ ]*/scratch/upper(.|\n)*"));
+  EXPECT_FALSE(std::filesystem::exists(image_rootfs() / "etc/benchrun-test-file")) << "written through to the image";
+  // A later instance of the same image starts from the image, not from what another one wrote.
+  const auto reader = run_to_completion(config_for({"/bin/sh", "-c", "test ! -e /etc/benchrun-test-file"}));
+  EXPECT_EQ(reader.status.exit_code, 0) << "an instance saw another one's write";
 }
 
 TEST(Container, PhaseTimesAreOrderedAndOnTheHostClock) {
