@@ -1,6 +1,7 @@
 #include "runtime/sweep.hpp"
 
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -20,6 +21,15 @@ namespace {
 bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
 
 // Names of instances whose state dir belongs to a live benchrun process: those are not leftovers.
+// Every hierarchy that may hold a `benchrun` parent. A hybrid host's unified tree holds instances only
+// when asked for (cgroup_root = <root>/unified), but a killed run's leftovers there must go too.
+std::vector<std::filesystem::path> benchrun_hierarchies(const std::filesystem::path& cgroup_root) {
+  const CgroupMode mode = detect_cgroup_mode(cgroup_root);
+  auto hierarchies = cgroup_parent_dirs(mode, cgroup_root);
+  if (mode == CgroupMode::hybrid) hierarchies.push_back(cgroup_root / "unified");
+  return hierarchies;
+}
+
 std::set<std::string> live_instances(const std::filesystem::path& state_root) {
   std::set<std::string> live;
   std::error_code error;
@@ -59,12 +69,7 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::
   };
 
   // Cgroups first: killing a leftover's processes ends its mount namespace and frees its overlay.
-  const CgroupMode mode = detect_cgroup_mode(cgroup_root);
-  auto hierarchies = cgroup_parent_dirs(mode, cgroup_root);
-  // A hybrid host's unified tree holds instances only when asked for (cgroup_root = <root>/unified), but a
-  // killed run's leftovers there must go too.
-  if (mode == CgroupMode::hybrid) hierarchies.push_back(cgroup_root / "unified");
-  for (const auto& hierarchy : hierarchies) {
+  for (const auto& hierarchy : benchrun_hierarchies(cgroup_root)) {
     std::error_code error;
     for (const auto& entry : std::filesystem::directory_iterator(hierarchy / kCgroupParentName, error)) {
       if (!entry.is_directory() || is_live(entry.path())) continue;
@@ -88,7 +93,15 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::
     if (remove_error) throw SystemError(remove_error.value(), "sweep: remove " + entry.path().string());
     ++result.state_dirs_removed;
   }
+  remove_unused_cgroup_parents(cgroup_root);
   return result;
+}
+
+void remove_unused_cgroup_parents(const std::filesystem::path& cgroup_root) {
+  for (const auto& hierarchy : benchrun_hierarchies(cgroup_root)) {
+    // EBUSY: an instance (of this or another benchrun) still lives there; ENOENT: already gone.
+    ::rmdir((hierarchy / kCgroupParentName).c_str());
+  }
 }
 
 }  // namespace benchrun::runtime

@@ -23,4 +23,8 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root = kDefaultSt
                             const std::filesystem::path& cgroup_root = "/sys/fs/cgroup",
                             std::string_view name_prefix = "benchrun-");
 
+// Removes the shared `benchrun` cgroup parents no instance uses any more (a busy one is left alone), so a
+// finished command leaves no cgroup directory behind. sweep_leftovers() ends with it.
+void remove_unused_cgroup_parents(const std::filesystem::path& cgroup_root = "/sys/fs/cgroup");
+
 }  // namespace benchrun::runtime

@@ -56,11 +56,13 @@ int run_in_container(const RunOptions& options, StopSignal& stop) {
       wait_readable(container.pidfd(), monotonic_now() + 3'600'000'000'000, stop, "wait");
     } catch (const Interrupted&) {
       container.destroy();
+      runtime::remove_unused_cgroup_parents();
       return 128 + stop.signal().value_or(SIGINT);
     } catch (const Timeout&) {
     }
   }
   container.destroy();
+  runtime::remove_unused_cgroup_parents();
   if (status->oom_killed) {
     fmt::print(stderr, "benchrun: OOM-killed: memory limit {}\n",
                options.limits.memory_bytes ? format_size(*options.limits.memory_bytes) : std::string("(none set)"));

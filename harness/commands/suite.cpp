@@ -95,6 +95,7 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
                options.limits, options.warmup,    options.runs,     options.timeout};
   RunOutcome outcome = run_plan(plan, measure_startup, log, progress);
   progress.clear();
+  runtime::remove_unused_cgroup_parents();  // every instance was torn down
 
   record.finished_at = now_rfc3339();
   record.complete = !outcome.interrupted;

@@ -39,6 +39,14 @@ CgroupDir CgroupDir::create(const std::filesystem::path& path) {
   return CgroupDir(path);
 }
 
+CgroupDir CgroupDir::create_in_parent(const std::filesystem::path& parent, const std::string& name) {
+  ensure_directory(parent);
+  if (::mkdir((parent / name).c_str(), 0755) == 0) return CgroupDir(parent / name);
+  if (errno != ENOENT) throw_errno("mkdir " + (parent / name).string());
+  ensure_directory(parent);
+  return create(parent / name);
+}
+
 CgroupDir::CgroupDir(CgroupDir&& other) noexcept : path_(std::exchange(other.path_, {})) {}
 
 CgroupDir& CgroupDir::operator=(CgroupDir&& other) noexcept {

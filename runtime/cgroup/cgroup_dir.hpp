@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 namespace benchrun::runtime {
 
@@ -11,6 +12,10 @@ class CgroupDir {
   CgroupDir() = default;
   // mkdir `path`; throws if it exists already (a leftover the sweep should have removed).
   static CgroupDir create(const std::filesystem::path& path);
+  // mkdir <parent>/<name>, making the shared parent first. The parent is removed when no instance uses
+  // it any more (remove_unused_cgroup_parents): if another benchrun removed it between the two mkdirs,
+  // it is made again, once.
+  static CgroupDir create_in_parent(const std::filesystem::path& parent, const std::string& name);
 
   CgroupDir(CgroupDir&& other) noexcept;
   CgroupDir& operator=(CgroupDir&& other) noexcept;

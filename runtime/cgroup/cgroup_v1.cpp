@@ -61,9 +61,8 @@ class CgroupV1 final : public Cgroup {
     auto hierarchies = find_hierarchies(root_, optional);
     if (hierarchies.empty()) throw Error("cgroup v1: no controller hierarchy under " + root_.string());
     for (auto& hierarchy : hierarchies) {
-      const auto parent = hierarchy.path / kCgroupParentName;
-      ensure_directory(parent);
-      dirs_.push_back(Dir{std::move(hierarchy.controllers), CgroupDir::create(parent / name)});
+      dirs_.push_back(Dir{std::move(hierarchy.controllers),
+                          CgroupDir::create_in_parent(hierarchy.path / kCgroupParentName, name)});
     }
   }
 

@@ -43,7 +43,7 @@ class CgroupV2 final : public Cgroup {
     const auto parent = root / kCgroupParentName;
     ensure_directory(parent);
     enable_controllers(parent);
-    dir_ = CgroupDir::create(parent / name);
+    dir_ = CgroupDir::create_in_parent(parent, name);
   }
 
   ~CgroupV2() override = default;  // CgroupDir removes the directory

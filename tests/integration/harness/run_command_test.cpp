@@ -32,6 +32,14 @@ TEST_F(RunCommand, OomKillIsSaidInOneLineAndExitsWithTheSignal) {
   EXPECT_NE(result.err.find("benchrun: OOM-killed: memory limit 64M\n"), std::string::npos) << result.err;
 }
 
+TEST_F(RunCommand, LeavesNoCgroupDirectoryBehindNotEvenTheSharedParent) {
+  ASSERT_EQ(run_benchrun({"run", "--", "hello"}).exit_code, 0);
+  std::error_code ignored;
+  for (const auto& hierarchy : std::filesystem::directory_iterator("/sys/fs/cgroup", ignored)) {
+    EXPECT_FALSE(std::filesystem::exists(hierarchy.path() / "benchrun")) << hierarchy.path();
+  }
+}
+
 TEST_F(RunCommand, UnknownCommandIsABadInput) {
   const auto result = run_benchrun({"run", "--", "nosuchprogram"});
   EXPECT_EQ(result.exit_code, 2);

@@ -1,6 +1,7 @@
 #include "container_fixture.hpp"
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,11 +13,20 @@
 
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/cgroup/mode.hpp"
+#include "runtime/sweep.hpp"
 #include "runtime/sys/unique_fd.hpp"
 
 namespace benchrun::runtime::testing {
 
 namespace {
+
+// The library leaves the shared `benchrun` cgroup parents to its callers (benchrun's commands remove
+// them when done); so do these tests, once all of them ran. gtest owns the environment it is given.
+class RemoveUnusedCgroupParents final : public ::testing::Environment {
+  void TearDown() override { remove_unused_cgroup_parents(); }
+};
+[[maybe_unused]] ::testing::Environment* const remove_parents_when_done =
+    ::testing::AddGlobalTestEnvironment(new RemoveUnusedCgroupParents);
 
 std::string read_all(int fd) {
   std::string text;
