@@ -32,6 +32,21 @@ void sweep_if_something_was_left() {
   }
 }
 
+// The instance's exit status, or nullopt when a stop signal came first. No deadline: a command run by
+// hand runs as long as it runs.
+std::optional<runtime::ExitStatus> wait_for_exit(runtime::Container& container, StopSignal& stop) {
+  constexpr MonotonicNs an_hour = 3'600'000'000'000;
+  for (;;) {
+    if (auto status = container.wait_for(std::chrono::milliseconds(0))) return status;
+    try {
+      wait_readable(container.pidfd(), monotonic_now() + an_hour, stop, "wait");
+    } catch (const Interrupted&) {
+      return std::nullopt;
+    } catch (const Timeout&) {  // an hour passed: keep waiting
+    }
+  }
+}
+
 int run_in_container(const RunOptions& options, StopSignal& stop) {
   const auto rootfs = options.image.rootfs();
   if (!std::filesystem::exists(rootfs / "sbin/benchinit")) {
@@ -50,19 +65,10 @@ int run_in_container(const RunOptions& options, StopSignal& stop) {
   config.limits = to_runtime_limits(options.limits);
 
   runtime::Container container = runtime::Container::start(config);
-  std::optional<runtime::ExitStatus> status;
-  while (!(status = container.wait_for(std::chrono::milliseconds(0)))) {
-    try {
-      wait_readable(container.pidfd(), monotonic_now() + 3'600'000'000'000, stop, "wait");
-    } catch (const Interrupted&) {
-      container.destroy();
-      runtime::remove_unused_cgroup_parents();
-      return 128 + stop.signal().value_or(SIGINT);
-    } catch (const Timeout&) {
-    }
-  }
+  const std::optional<runtime::ExitStatus> status = wait_for_exit(container, stop);
   container.destroy();
   runtime::remove_unused_cgroup_parents();
+  if (!status) return 128 + stop.signal().value_or(SIGINT);
   if (status->oom_killed) {
     fmt::print(stderr, "benchrun: OOM-killed: memory limit {}\n",
                options.limits.memory_bytes ? format_size(*options.limits.memory_bytes) : std::string("(none set)"));
