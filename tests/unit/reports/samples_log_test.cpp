@@ -20,15 +20,7 @@ namespace {
 
 using testing::example_report;
 using testing::TempDir;
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  for (std::size_t newline; (newline = text.find('\n', start)) != std::string::npos; start = newline + 1) {
-    lines.push_back(text.substr(start, newline - start));
-  }
-  return lines;
-}
+using testing::lines_of;
 
 TEST(SamplesLog, AppendsOneParsableLinePerSample) {
   const TempDir dir;

@@ -145,4 +145,13 @@ std::vector<std::string> file_names(const std::filesystem::path& directory) {
   return names;
 }
 
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (std::size_t newline; (newline = text.find('\n', start)) != std::string::npos; start = newline + 1) {
+    lines.push_back(text.substr(start, newline - start));
+  }
+  return lines;
+}
+
 }  // namespace benchrun::reports::testing

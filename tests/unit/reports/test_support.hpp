@@ -32,6 +32,9 @@ struct CommandResult {
 };
 CommandResult run_command(const std::vector<std::string>& argv);
 
+// The newline-terminated lines of `text`, without their newlines (an unterminated tail is left out).
+std::vector<std::string> lines_of(const std::string& text);
+
 // Names of the files in `directory`, sorted.
 std::vector<std::string> file_names(const std::filesystem::path& directory);
 
