@@ -39,6 +39,17 @@ struct LimitFlags {
   }
 };
 
+constexpr const char* accel_help =
+    "Accelerator of the guests: auto (KVM only where it boots a stock guest, else TCG), kvm, tcg";
+
+vm::AcceleratorRequest to_accel_request(const std::string& text) {
+  try {
+    return vm::parse_accelerator_request(text);
+  } catch (const Error& error) {
+    throw UsageError(fmt::format("--accel: {}", error.what()));
+  }
+}
+
 std::vector<std::string> split_words(const std::string& text) {
   std::istringstream stream(text);
   std::vector<std::string> words;
@@ -86,6 +97,8 @@ Command parse_command_line(int argc, char** argv) {
   app.add_option("--image", suite.image.name, "Image name under the images folder")->capture_default_str();
   app.add_option("--images-dir", images_dir, "Folder holding the images (env BENCHRUN_IMAGES_DIR)")->capture_default_str();
   app.add_option("--libvirt-uri", suite.libvirt_uri, "libvirt URI for the vm backend (default: embedded QEMU driver)");
+  std::string accel = "auto";
+  app.add_option("--accel", accel, accel_help)->capture_default_str();
   app.add_flag("--quiet,-q", suite.quiet, "No progress line and no table; only errors and the report path");
   suite_limits.add_to(app);
 
@@ -109,6 +122,8 @@ Command parse_command_line(int argc, char** argv) {
   std::string doctor_uri;
   CLI::App* doctor_app = app.add_subcommand("doctor", "Tell what this host can measure, and how to fix what is missing");
   doctor_app->add_option("--libvirt-uri", doctor_uri, "libvirt URI to check (default: embedded QEMU driver)");
+  std::string doctor_accel = "auto";
+  doctor_app->add_option("--accel", doctor_accel, accel_help)->capture_default_str();
   std::string cleanup_uri;
   CLI::App* cleanup_app = app.add_subcommand("cleanup", "Remove what killed runs left: cgroups, mounts, processes, guests");
   cleanup_app->add_option("--libvirt-uri", cleanup_uri, "libvirt URI whose benchrun guests to remove");
@@ -137,7 +152,9 @@ Command parse_command_line(int argc, char** argv) {
       }
       return run;
     }
-    if (doctor_app->parsed()) return DoctorCommand{doctor_uri, ImageChoice{images_dir, suite.image.name}};
+    if (doctor_app->parsed()) {
+      return DoctorCommand{doctor_uri, ImageChoice{images_dir, suite.image.name}, to_accel_request(doctor_accel)};
+    }
     if (cleanup_app->parsed()) return CleanupCommand{cleanup_uri};
 
     if (suite.suite.empty()) throw UsageError("no suite given: try benchrun --suite startup (see benchrun --help)");
@@ -159,6 +176,7 @@ Command parse_command_line(int argc, char** argv) {
     if (!(timeout_s > 0)) throw UsageError(fmt::format("--timeout {}: must be a positive number of seconds", timeout_s));
     suite.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
     suite.limits = suite_limits.to_limits();
+    suite.accel = to_accel_request(accel);
     suite.image.images_dir = images_dir;
     suite.command_line.assign(argv, argv + argc);
     return suite;

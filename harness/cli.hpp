@@ -17,6 +17,7 @@ class UsageError : public Error {
 struct DoctorCommand {
   std::string libvirt_uri;
   ImageChoice image;
+  vm::AcceleratorRequest accel = vm::AcceleratorRequest::automatic;
 };
 struct CleanupCommand {
   std::string libvirt_uri;

@@ -1,6 +1,5 @@
 #include "harness/environment.hpp"
 
-#include <fcntl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -10,7 +9,6 @@
 
 #include "harness/version.hpp"
 #include "runtime/cgroup/mode.hpp"
-#include "runtime/sys/unique_fd.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -81,11 +79,6 @@ std::optional<std::string> tool_version(const std::string& program) {
   auto line = first_line_of_command(program, {"--version"});
   if (line.empty()) return std::nullopt;
   return line;
-}
-
-bool kvm_usable() {
-  const UniqueFd kvm(::open("/dev/kvm", O_RDWR | O_CLOEXEC));
-  return kvm.valid();
 }
 
 reports::Environment probe_environment() {

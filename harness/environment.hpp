@@ -15,7 +15,4 @@ reports::Environment probe_environment();
 // First line of `program --version`, or nullopt when the program is missing or fails.
 std::optional<std::string> tool_version(const std::string& program);
 
-// True when /dev/kvm exists and can be opened read-write.
-bool kvm_usable();
-
 }  // namespace benchrun::harness

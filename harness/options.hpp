@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "vm/accelerator.hpp"
+
 namespace benchrun::harness {
 
 // Resource limits applied to every instance (native runs ignore them: it is the unconfined baseline).
@@ -41,6 +43,7 @@ struct SuiteOptions {
   ImageChoice image;
   std::filesystem::path out_dir;  // empty: results/<run-id>
   std::string libvirt_uri;        // empty: the embedded driver under the state dir
+  vm::AcceleratorRequest accel = vm::AcceleratorRequest::automatic;  // what the vm backend's guests get
   bool quiet = false;
   std::vector<std::string> command_line;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/stats/report_summaries.hpp"
+#include "vm/accelerator.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -24,15 +25,29 @@ reports::RunOptions to_report_options(const SuiteOptions& options) {
   return report_options;
 }
 
-// What a guest gets on this host: the VM backend's own answer when it ran, else what it would get.
-std::string virtualization(const reports::Environment& environment, const std::vector<std::unique_ptr<Backend>>& backends) {
+struct Virtualization {
+  std::string accelerator;  // "kvm", "tcg" or "none"
+  std::string reason;
+};
+
+// What a guest gets on this host: the VM backend's own choice when it ran, else the host's assessment
+// (which cannot settle a doubtful /dev/kvm without a probe boot: only a VM backend runs one).
+Virtualization virtualization(const reports::Environment& environment, const std::vector<std::unique_ptr<Backend>>& backends) {
   for (const auto& backend : backends) {
     if (backend->kind() != BackendKind::vm) continue;
     const auto details = backend->details();
-    if (const auto type = details.find("domain_type"); type != details.end()) return type->second == "kvm" ? "kvm" : "tcg";
+    const auto accelerator = details.find("accelerator");
+    const auto reason = details.find("accelerator_reason");
+    if (accelerator != details.end() && reason != details.end()) return {accelerator->second, reason->second};
   }
-  if (kvm_usable()) return "kvm";
-  return environment.tools.qemu ? "tcg" : "none";
+  if (!environment.tools.qemu) return {"none", "qemu-system-x86_64 not found"};
+  const vm::KvmAssessment assessment = vm::assess_kvm();
+  switch (assessment.verdict) {
+    case vm::KvmAssessment::Verdict::works: return {"kvm", assessment.reason};
+    case vm::KvmAssessment::Verdict::cannot_work: return {"tcg", assessment.reason};
+    case vm::KvmAssessment::Verdict::unknown: break;
+  }
+  return {"tcg", assessment.reason + "; no guest ran in this run to probe KVM (benchrun doctor probes it)"};
 }
 
 reports::BackendKind to_report_kind(BackendKind kind) {
@@ -56,7 +71,9 @@ reports::Report build_report(const SuiteOptions& options, reports::Environment e
   report.complete = record.complete;
   report.command_line = options.command_line;
   report.options = to_report_options(options);
-  environment.virtualization = virtualization(environment, backends);
+  Virtualization guests = virtualization(environment, backends);
+  environment.virtualization = std::move(guests.accelerator);
+  environment.virtualization_reason = std::move(guests.reason);
   environment.time = record.started_at;
   report.environment = std::move(environment);
   for (const auto& backend : backends) {

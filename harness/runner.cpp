@@ -11,6 +11,10 @@ std::string instance_name(const std::string& run_id, int instance_number) {
   return fmt::format("benchrun-{}-{}", run_id, instance_number);
 }
 
+std::string instance_name(const std::string& run_id, std::string_view role) {
+  return fmt::format("benchrun-{}-{}", run_id, role);
+}
+
 std::string make_run_id() {
   const std::time_t now = std::time(nullptr);
   std::tm utc{};

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "harness/backend.hpp"
@@ -39,6 +40,8 @@ RunOutcome run_plan(const RunPlan& plan, const Measure& measure, reports::Sample
 
 // benchrun-<run id>-<n>: the name of every resource instance n of a run creates.
 std::string instance_name(const std::string& run_id, int instance_number);
+// benchrun-<run id>-<role>: an instance a run starts for itself, e.g. the KVM probe guest.
+std::string instance_name(const std::string& run_id, std::string_view role);
 // A fresh id: UTC time plus random hex, e.g. 20261123-164210-3f9a.
 std::string make_run_id();
 

@@ -152,6 +152,7 @@ void to_json(json& out, const Environment& environment) {
              {"memory_bytes", environment.memory_bytes},
              {"cgroup_version", environment.cgroup_version},
              {"virtualization", environment.virtualization},
+             {"virtualization_reason", environment.virtualization_reason},
              {"tools", environment.tools},
              {"benchrun_version", environment.benchrun_version},
              {"git_commit", environment.git_commit},
@@ -167,6 +168,7 @@ void from_json(const json& in, Environment& environment) {
   environment.memory_bytes = in.at("memory_bytes").get<std::uint64_t>();
   environment.cgroup_version = in.at("cgroup_version").get<std::string>();
   environment.virtualization = in.at("virtualization").get<std::string>();
+  environment.virtualization_reason = in.value("virtualization_reason", "");  // absent before 0.2
   environment.tools = in.at("tools").get<ToolVersions>();
   environment.benchrun_version = in.at("benchrun_version").get<std::string>();
   environment.git_commit = in.at("git_commit").get<std::string>();

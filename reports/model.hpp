@@ -86,6 +86,7 @@ struct Environment {
   std::uint64_t memory_bytes = 0;
   std::string cgroup_version;  // "v1", "v2" or "hybrid"
   std::string virtualization;  // what a VM gets here: "kvm", "tcg" (emulation), "none" (no QEMU)
+  std::string virtualization_reason;  // why, e.g. "kvm_pvm: a paravirtual nested KVM cannot boot a stock guest kernel"
   ToolVersions tools;
   std::string benchrun_version;
   std::string git_commit;

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "reports/file_io.hpp"
 #include "reports/json.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/file_io.hpp"
@@ -11,7 +10,7 @@ namespace benchrun::reports {
 
 void write_report_atomically(const Report& report, const std::filesystem::path& path) {
   with_context(fmt::format("write report {}", path.string()),
-               [&] { write_file_atomically(path, report_to_json_text(report)); });
+               [&] { sys::write_file_atomically(path, report_to_json_text(report)); });
 }
 
 Report read_report_file(const std::filesystem::path& path) {

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "reports/file_io.hpp"
 #include "reports/json.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/file_io.hpp"
@@ -21,7 +20,7 @@ SamplesLog::SamplesLog(std::filesystem::path path) : path_(std::move(path)) {
 void SamplesLog::append(const Sample& sample) {
   with_context(fmt::format("samples log {}", path_.string()), [&] {
     const std::string line = sample_to_json_line(sample) + "\n";
-    write_all(fd_.get(), line, "sample line");
+    sys::write_all(fd_.get(), line, "sample line");
     if (::fdatasync(fd_.get()) != 0) throw_errno("fdatasync");
   });
 }

@@ -1,10 +1,8 @@
 #include "vm/connection.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 
+#include "runtime/sys/file_io.hpp"
 #include "vm/capabilities.hpp"
 #include "vm/qemu_process.hpp"
 
@@ -61,19 +59,9 @@ void prepare_embed_root(const std::filesystem::path& root) {
     std::filesystem::create_directories(root / "etc", error);
     if (error) throw SystemError(error.value(), "create etc/");
     const auto conf_path = root / "etc" / "qemu.conf";
-    {
-      std::ifstream existing(conf_path);
-      std::stringstream content;
-      content << existing.rdbuf();
-      if (existing && content.str() == embed_qemu_conf) return;
-    }
-    const auto temp_path = root / "etc" / "qemu.conf.tmp";
-    std::ofstream out(temp_path, std::ios::trunc);
-    out << embed_qemu_conf;
-    out.close();
-    if (!out) throw Error(fmt::format("write {}", temp_path.string()));
-    std::filesystem::rename(temp_path, conf_path, error);
-    if (error) throw SystemError(error.value(), fmt::format("rename to {}", conf_path.string()));
+    std::error_code missing;
+    if (std::filesystem::exists(conf_path, missing) && sys::read_file(conf_path) == embed_qemu_conf) return;
+    sys::write_file_atomically(conf_path, embed_qemu_conf);
   });
 }
 

@@ -44,7 +44,8 @@ class Connection {
   // True when QEMU runs on this machine (embedded, qemu:///system, qemu:///session): its pid, /proc and
   // a console fifo are reachable. False for remote URIs.
   [[nodiscard]] bool is_local() const noexcept { return local_; }
-  // "kvm" or "qemu" (TCG), from the driver's capabilities; asked once, on open.
+  // The best domain type the driver offers, "kvm" or "qemu" (TCG), from its capabilities; asked once, on
+  // open. "kvm" only says /dev/kvm is there, not that a guest boots with it: see accelerator.hpp.
   [[nodiscard]] const std::string& domain_type() const noexcept { return domain_type_; }
   // libvirt and hypervisor versions, "9.0.0" / "7.2.0", for the report's environment.
   [[nodiscard]] std::string libvirt_version() const;

@@ -120,6 +120,7 @@ std::string domain_xml(const DomainSpec& spec) {
   xml += "  <on_reboot>destroy</on_reboot>\n";
   xml += "  <on_crash>destroy</on_crash>\n";
   xml += "  <devices>\n";
+  if (!spec.emulator.empty()) xml += fmt::format("    <emulator>{}</emulator>\n", xml_escape(spec.emulator));
   xml += console_devices(spec);
   xml += "    <controller type='usb' model='none'/>\n";
   xml += "    <memballoon model='none'/>\n";

@@ -17,6 +17,7 @@ enum class ConsoleKind {
 struct DomainSpec {
   std::string name;         // benchrun-<run>-<n>
   std::string domain_type;  // "kvm" or "qemu" (TCG)
+  std::string emulator;     // the QEMU binary libvirt starts; empty: libvirt's default for the arch
   unsigned vcpus = 1;
   std::uint64_t memory_mib = 256;
   std::string kernel;     // host paths (copies libvirt may chown, see boot_files.hpp)

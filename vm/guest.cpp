@@ -12,6 +12,7 @@
 
 #include "runtime/sys/retry.hpp"
 #include "vm/console_stream.hpp"
+#include "vm/emulator_wrapper.hpp"
 #include "vm/qemu_process.hpp"
 
 namespace benchrun::vm {
@@ -30,7 +31,7 @@ struct Guest::State {
   std::filesystem::path fifo_path;
   std::unique_ptr<QemuReaper> reaper;
   MonotonicNs xml_built = 0;
-  MonotonicNs qemu_running = 0;
+  MonotonicNs qemu_exec = 0;
   MonotonicNs create_returned = 0;
   MonotonicNs ready = 0;
   MonotonicNs result = 0;
@@ -163,7 +164,11 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
     state->connect = connection.share();
     state->embed_root = connection.embed_root();
     state->config = config;
-    state->domain_type = connection.domain_type();
+    state->domain_type = domain_type_of(config.accelerator);
+    if (config.accelerator == Accelerator::kvm && connection.domain_type() != "kvm") {
+      throw Error(fmt::format("KVM asked for, but libvirt at {} offers only domain type {}", connection.uri(),
+                              connection.domain_type()));
+    }
     const ConsoleKind console_kind = config.console.value_or(connection.is_local() ? ConsoleKind::fifo : ConsoleKind::pty);
     if (console_kind == ConsoleKind::fifo && !connection.is_local()) {
       throw Error("a console fifo needs a local connection; use the pty console over " + connection.uri());
@@ -177,6 +182,10 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
     DomainSpec spec;
     spec.name = config.name;
     spec.domain_type = state->domain_type;
+    if (!config.emulator.empty()) {
+      if (!state->embed_root) throw Error("the emulator wrapper needs an embedded driver (its log is read back)");
+      spec.emulator = config.emulator.string();
+    }
     spec.vcpus = config.vcpus;
     spec.memory_mib = config.memory_mib;
     spec.kernel = config.kernel.string();
@@ -217,11 +226,10 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
       if (virDomainResume(s.domain.get()) < 0) throw libvirt_error("virDomainResume");
     }
     if (connection.is_local()) {
-      if (const auto pid = find_qemu_pid(s.config.name, s.embed_root)) {
-        s.reaper = std::make_unique<QemuReaper>(*pid);
-        s.qemu_running = process_start_time(*pid).value_or(0);
-      }
+      if (const auto pid = find_qemu_pid(s.config.name, s.embed_root)) s.reaper = std::make_unique<QemuReaper>(*pid);
     }
+    // The wrapper wrote its stamp before QEMU ran, so it is in the log once create returned.
+    if (!s.config.emulator.empty()) s.qemu_exec = read_qemu_exec_stamp(*s.embed_root, s.config.name).value_or(0);
     return guest;
   });
 }
@@ -278,7 +286,7 @@ std::vector<std::pair<std::string, MonotonicNs>> Guest::phases() const {
     if (at != 0) phases.emplace_back(name, at);
   };
   add("xml_built", s.xml_built);
-  add("qemu_running", s.qemu_running);
+  add("qemu_exec", s.qemu_exec);
   add("create_returned", s.create_returned);
   add("first_console_output", s.console ? s.console->first_byte_at().value_or(0) : s.first_console_output);
   add("ready", s.ready);

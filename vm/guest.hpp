@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "runtime/sys/clock.hpp"
+#include "vm/accelerator.hpp"
 #include "vm/connection.hpp"
 #include "vm/console.hpp"
 #include "vm/domain_xml.hpp"
@@ -24,6 +25,13 @@ struct GuestConfig {
   std::string name;  // benchrun-<run>-<n>: the domain name
   std::filesystem::path kernel;     // copies in the run's state dir (see boot_files.hpp)
   std::filesystem::path initramfs;
+  // KVM only where it was found to work (see accelerator.hpp): libvirt offering domain type kvm is not
+  // enough.
+  Accelerator accelerator = Accelerator::tcg;
+  // The emulator wrapper (emulator_wrapper.hpp) staged where QEMU's user reaches it: stamps the qemu_exec
+  // phase. Empty: libvirt's default QEMU, and no qemu_exec phase. Only with an embedded driver, whose
+  // domain log benchrun reads.
+  std::filesystem::path emulator;
   unsigned vcpus = 1;
   std::uint64_t memory_mib = 256;
   std::vector<std::string> workload_argv;   // e.g. {"/bench/bin/hello"}
@@ -47,7 +55,7 @@ class Guest {
  public:
   // Builds the XML, creates the domain with VIR_DOMAIN_START_AUTODESTROY (a benchrun that dies closes the
   // connection and takes its guests along) and opens the console. On failure nothing is left running.
-  // Errors read "guest <name>: ...".
+  // Errors read "guest <name>: ..."; KVM asked of a connection that offers only TCG is one of them.
   static Guest start(Connection& connection, const GuestConfig& config);
 
   Guest(Guest&&) noexcept;
@@ -69,9 +77,10 @@ class Guest {
   // Throws Timeout / Interrupted.
   MonotonicNs wait_exit(MonotonicNs deadline, int wake_fd = -1);
 
-  // Absolute CLOCK_MONOTONIC timestamps in the order they happened: xml_built, qemu_running (QEMU process
-  // start from /proc, 10 ms resolution; local only), create_returned, first_console_output (first byte on
-  // ttyS0: SeaBIOS's banner), ready, result, qemu_exited, teardown_done.
+  // Absolute CLOCK_MONOTONIC timestamps, each taken when it happened, in the order they happened:
+  // xml_built, qemu_exec (stamped by the emulator wrapper just before it execs QEMU; only with one),
+  // create_returned, first_console_output (first byte on ttyS0: SeaBIOS's banner), ready, result,
+  // qemu_exited, teardown_done. A phase that could not be stamped is left out.
   [[nodiscard]] std::vector<std::pair<std::string, MonotonicNs>> phases() const;
   // Live figures while the guest runs; afterwards the last sample (taken at RESULT).
   GuestStats stats();

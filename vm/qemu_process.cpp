@@ -80,26 +80,6 @@ std::optional<std::uint64_t> pss_bytes(pid_t pid) {
   return std::nullopt;
 }
 
-std::optional<MonotonicNs> process_start_time(pid_t pid) {
-  const auto stat = read_small_file(fmt::format("/proc/{}/stat", pid));
-  if (!stat) return std::nullopt;
-  // Field 2 (comm) may hold spaces; fields resume after its closing parenthesis. starttime is field 22.
-  const auto close = stat->rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream fields(stat->substr(close + 2));
-  std::string field;
-  for (int index = 3; index < 22; ++index) fields >> field;
-  unsigned long long start_ticks = 0;
-  if (!(fields >> start_ticks)) return std::nullopt;
-  // starttime counts from boot including suspend (CLOCK_BOOTTIME); shift it onto CLOCK_MONOTONIC.
-  timespec boottime{};
-  clock_gettime(CLOCK_BOOTTIME, &boottime);
-  const MonotonicNs boot_offset =
-      static_cast<MonotonicNs>(boottime.tv_sec) * 1'000'000'000 + boottime.tv_nsec - monotonic_now();
-  const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
-  return static_cast<MonotonicNs>(start_ticks) * (1'000'000'000 / ticks_per_second) - boot_offset;
-}
-
 int reap_qemu_zombies() noexcept {
   const pid_t self = ::getpid();
   int reaped = 0;

@@ -33,9 +33,6 @@ std::optional<pid_t> find_qemu_pid(const std::string& name, const std::optional<
 // Proportional set size of a process (/proc/<pid>/smaps_rollup), nullopt if it is gone.
 std::optional<std::uint64_t> pss_bytes(pid_t pid);
 
-// When the process started, as CLOCK_MONOTONIC ns (from /proc/<pid>/stat: clock-tick resolution, 10 ms).
-std::optional<MonotonicNs> process_start_time(pid_t pid);
-
 // While it exists, reaps every exited QEMU that is this process's child: zombies whose parent is us and
 // whose name starts with "qemu-system" (found in /proc every 10 ms). For the QEMUs libvirt starts and
 // stops inside one call, whose pid we never learn: the capability probes run during virConnectOpen /

@@ -21,8 +21,13 @@ std::vector<std::unique_ptr<Backend>> make_backends(const SuiteOptions& options,
       vm_options.libvirt_uri = options.libvirt_uri;
       vm_options.image = options.image;
       vm_options.run_id = run_id;
+      vm_options.accel = options.accel;
       try {
         backends.push_back(make_vm_backend(vm_options, stop));
+      } catch (const vm::AcceleratorUnavailable&) {
+        throw;  // already the one line the user needs
+      } catch (const Interrupted&) {
+        throw;
       } catch (const Error& error) {
         throw Error(fmt::format("vm backend: {}: check --libvirt-uri, or see benchrun doctor", error.what()));
       }

@@ -9,6 +9,7 @@
 #include "harness/backend.hpp"
 #include "harness/commands/doctor_check.hpp"
 #include "harness/stop_signal.hpp"
+#include "vm/accelerator.hpp"
 
 namespace benchrun::harness {
 
@@ -17,14 +18,24 @@ struct VmBackendOptions {
   std::filesystem::path state_dir = "/var/lib/benchrun";
   ImageChoice image;
   std::string run_id;
+  vm::AcceleratorRequest accel = vm::AcceleratorRequest::automatic;
+  // The emulator wrapper next to benchrun (stamps the qemu_exec phase); empty: plain QEMU, no such phase.
+  std::filesystem::path emulator_wrapper;
 };
 
+// Where the KVM probe verdicts are kept (see vm/kvm_probe_cache.hpp).
+inline std::filesystem::path kvm_probe_cache_file(const std::filesystem::path& state_dir) {
+  return state_dir / "kvm-probe.json";
+}
+
 // The plugin's entry points. Bumped whenever this struct or the types it passes change.
-inline constexpr int vm_plugin_abi = 1;
+inline constexpr int vm_plugin_abi = 2;
 struct VmPluginApi {
   int abi = vm_plugin_abi;
   std::unique_ptr<Backend> (*make_backend)(const VmBackendOptions& options, StopSignal& stop);
   DoctorCheck (*check_connection)(const std::string& libvirt_uri, const std::filesystem::path& state_dir);
+  // The accelerator guests get (probing where the host leaves it open); required when KVM was asked for.
+  DoctorCheck (*check_accelerator)(const VmBackendOptions& options, StopSignal& stop);
   // Destroys guests and state of killed runs; returns how many it removed.
   int (*sweep_leftovers)(const std::string& libvirt_uri, const std::filesystem::path& state_dir);
 };
@@ -34,6 +45,7 @@ const VmPluginApi& load_vm_plugin();
 
 std::unique_ptr<Backend> make_vm_backend(const VmBackendOptions& options, StopSignal& stop);
 DoctorCheck check_vm_connection(const std::string& libvirt_uri);
+DoctorCheck check_vm_accelerator(const VmBackendOptions& options, StopSignal& stop);
 
 }  // namespace benchrun::harness
 

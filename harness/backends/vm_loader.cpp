@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "harness/backends/vm.hpp"
+#include "vm/emulator_wrapper.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -41,7 +42,12 @@ const VmPluginApi& load_vm_plugin() {
 }
 
 std::unique_ptr<Backend> make_vm_backend(const VmBackendOptions& options, StopSignal& stop) {
-  return load_vm_plugin().make_backend(options, stop);
+  VmBackendOptions with_wrapper = options;
+  if (with_wrapper.emulator_wrapper.empty()) {
+    const auto wrapper = plugin_dir() / vm::emulator_wrapper_name;
+    if (::access(wrapper.c_str(), X_OK) == 0) with_wrapper.emulator_wrapper = wrapper;
+  }
+  return load_vm_plugin().make_backend(with_wrapper, stop);
 }
 
 DoctorCheck check_vm_connection(const std::string& libvirt_uri) {
@@ -49,6 +55,14 @@ DoctorCheck check_vm_connection(const std::string& libvirt_uri) {
     return load_vm_plugin().check_connection(libvirt_uri, VmBackendOptions{}.state_dir);
   } catch (const std::exception& error) {
     return {"libvirt", false, error.what(), "scripts/build.sh"};
+  }
+}
+
+DoctorCheck check_vm_accelerator(const VmBackendOptions& options, StopSignal& stop) {
+  try {
+    return load_vm_plugin().check_accelerator(options, stop);
+  } catch (const std::exception& error) {
+    return {"accelerator", false, error.what(), "scripts/build.sh", options.accel == vm::AcceleratorRequest::kvm};
   }
 }
 

@@ -5,8 +5,11 @@
 #include <deque>
 
 #include "harness/backends/vm.hpp"
+#include "harness/backends/vm_accelerator.hpp"
+#include "harness/runner.hpp"
 #include "vm/boot_files.hpp"
 #include "vm/connection.hpp"
+#include "vm/emulator_wrapper.hpp"
 #include "vm/guest.hpp"
 #include "vm/qemu_process.hpp"
 #include "vm/sweep.hpp"
@@ -71,6 +74,11 @@ vm::Connection open_as_subreaper(const std::string& uri) {
   return vm::Connection::open(uri);
 }
 
+AcceleratorContext accelerator_context(const VmBackendOptions& options, const std::filesystem::path& run_state_dir) {
+  return {options.accel, options.image.dir(), run_state_dir, kvm_probe_cache_file(options.state_dir),
+          instance_name(options.run_id, "kvm-probe")};
+}
+
 class VmBackend final : public Backend {
  public:
   VmBackend(const VmBackendOptions& options, StopSignal& stop)
@@ -81,6 +89,11 @@ class VmBackend final : public Backend {
     vm::sweep_leftovers(connection_, "benchrun-", options.state_dir / "runs");
     std::filesystem::create_directories(run_state_dir_);
     boot_files_ = vm::stage_boot_files(vm::image_boot_files(options.image.dir()), run_state_dir_);
+    // The wrapper's stamp is read from the embedded driver's domain log; other drivers start plain QEMU.
+    if (!options.emulator_wrapper.empty() && connection_.embed_root()) {
+      emulator_ = vm::stage_emulator_wrapper(options.emulator_wrapper, options.state_dir);
+    }
+    accelerator_ = choose_guest_accelerator(connection_, accelerator_context(options, run_state_dir_), stop);
   }
 
   ~VmBackend() override {
@@ -91,7 +104,9 @@ class VmBackend final : public Backend {
   [[nodiscard]] std::string name() const override { return "vm"; }
   [[nodiscard]] BackendKind kind() const override { return BackendKind::vm; }
   [[nodiscard]] std::map<std::string, std::string> details() const override {
-    return {{"domain_type", connection_.domain_type()},
+    return {{"domain_type", std::string(vm::domain_type_of(accelerator_.accelerator))},
+            {"accelerator", std::string(vm::to_string(accelerator_.accelerator))},
+            {"accelerator_reason", accelerator_.reason},
             {"libvirt_uri", connection_.uri()},
             {"libvirt_version", connection_.libvirt_version()},
             {"qemu_version", connection_.hypervisor_version()},
@@ -104,6 +119,8 @@ class VmBackend final : public Backend {
     config.name = spec.name;
     config.kernel = boot_files_.kernel;
     config.initramfs = boot_files_.initramfs;
+    config.accelerator = accelerator_.accelerator;
+    config.emulator = emulator_;
     config.state_dir = run_state_dir_;
     config.memory_mib = spec.limits.memory_bytes ? std::max<std::uint64_t>(*spec.limits.memory_bytes >> 20, 128)
                                                  : default_guest_memory_mib;
@@ -118,6 +135,8 @@ class VmBackend final : public Backend {
   std::filesystem::path run_state_dir_;
   vm::Connection connection_;
   vm::BootFiles boot_files_;
+  vm::AcceleratorChoice accelerator_;
+  std::filesystem::path emulator_;
 };
 
 std::unique_ptr<Backend> make_backend(const VmBackendOptions& options, StopSignal& stop) {
@@ -137,6 +156,25 @@ DoctorCheck check_connection(const std::string& libvirt_uri, const std::filesyst
   }
 }
 
+DoctorCheck check_accelerator(const VmBackendOptions& options, StopSignal& stop) {
+  const bool required = options.accel == vm::AcceleratorRequest::kvm;
+  const auto run_state_dir = options.state_dir / "runs" / options.run_id;
+  try {
+    auto connection = open_as_subreaper(connection_uri(options.libvirt_uri, options.state_dir));
+    std::filesystem::create_directories(run_state_dir);
+    const auto choice = choose_guest_accelerator(connection, accelerator_context(options, run_state_dir), stop);
+    std::filesystem::remove_all(run_state_dir);
+    const bool kvm = choice.accelerator == vm::Accelerator::kvm;
+    return {"accelerator", kvm,
+            fmt::format("{}: {}", kvm ? "guests run with KVM" : "guests run under TCG emulation (slower)", choice.reason),
+            "enable hardware virtualisation (or nested virtualisation) for this machine", false};
+  } catch (const std::exception& error) {
+    std::error_code ignored;
+    std::filesystem::remove_all(run_state_dir, ignored);
+    return {"accelerator", false, error.what(), "use --accel auto or --accel tcg", required};
+  }
+}
+
 int sweep_leftovers(const std::string& libvirt_uri, const std::filesystem::path& state_dir) {
   auto connection = open_as_subreaper(connection_uri(libvirt_uri, state_dir));
   const auto removed = vm::sweep_leftovers(connection, "benchrun-", state_dir / "runs");
@@ -145,7 +183,7 @@ int sweep_leftovers(const std::string& libvirt_uri, const std::filesystem::path&
   return static_cast<int>(removed.size());
 }
 
-constexpr VmPluginApi plugin_api{vm_plugin_abi, &make_backend, &check_connection, &sweep_leftovers};
+constexpr VmPluginApi plugin_api{vm_plugin_abi, &make_backend, &check_connection, &check_accelerator, &sweep_leftovers};
 
 }  // namespace
 }  // namespace benchrun::harness

@@ -16,7 +16,7 @@ int run_suite(const SuiteOptions& options, StopSignal& stop);
 // benchrun run: one command in one instance; exit status is the workload's (128+signal when killed).
 int run_one(const RunOptions& options, StopSignal& stop);
 // benchrun doctor: what this host can measure, with the fix for what it cannot.
-int run_doctor(const DoctorCommand& options);
+int run_doctor(const DoctorCommand& options, StopSignal& stop);
 // benchrun cleanup: removes what killed runs left behind.
 int run_cleanup(const CleanupCommand& options);
 

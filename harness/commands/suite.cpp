@@ -65,6 +65,20 @@ std::vector<std::string> failure_lines(const std::vector<reports::Sample>& sampl
   return lines;
 }
 
+// Once per run, on stderr: which accelerator the guests got and why, so a TCG figure is never taken for a
+// KVM one.
+void print_guest_accelerator(const std::vector<std::unique_ptr<Backend>>& backends) {
+  for (const auto& backend : backends) {
+    if (backend->kind() != BackendKind::vm) continue;
+    const auto details = backend->details();
+    const auto accelerator = details.find("accelerator");
+    const auto reason = details.find("accelerator_reason");
+    if (accelerator == details.end() || reason == details.end()) continue;
+    fmt::print(stderr, "benchrun: {}: guests run under {} ({})\n", backend->name(),
+               accelerator->second == "kvm" ? "KVM" : "TCG emulation", reason->second);
+  }
+}
+
 }  // namespace
 
 int run_suite(const SuiteOptions& requested, StopSignal& stop) {
@@ -84,9 +98,12 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   std::vector<std::unique_ptr<Backend>> backends;
   try {
     backends = make_backends(options, run_id, stop);
+  } catch (const Interrupted&) {
+    return exit_interrupted;  // stopped while setting up (e.g. during a KVM probe boot): nothing measured
   } catch (const Error& error) {
     throw UsageError(error.what());  // nothing was measured yet: a setup problem, named with its fix
   }
+  print_guest_accelerator(backends);
   reports::Environment environment = probe_environment();
   reports::SamplesLog log(options.out_dir / "samples.jsonl");
   Progress progress((options.warmup + options.runs) * static_cast<int>(backends.size()), !options.quiet);

@@ -47,6 +47,16 @@ TEST(Cli, WorkloadCarriesItsArgumentsAndLimitsApplyToTheSuite) {
   EXPECT_EQ(options.limits.pids_max, 16u);
 }
 
+TEST(Cli, AcceleratorIsAutoUnlessAskedForSuiteAndDoctor) {
+  EXPECT_EQ(std::get<SuiteOptions>(parse({"--suite", "startup"})).accel, vm::AcceleratorRequest::automatic);
+  EXPECT_EQ(std::get<SuiteOptions>(parse({"--suite", "startup", "--accel", "tcg"})).accel, vm::AcceleratorRequest::tcg);
+  EXPECT_EQ(std::get<DoctorCommand>(parse({"doctor", "--accel", "kvm"})).accel, vm::AcceleratorRequest::kvm);
+  EXPECT_EQ(std::get<DoctorCommand>(parse({"doctor"})).accel, vm::AcceleratorRequest::automatic);
+  const std::string message = usage_error_of({"--suite", "startup", "--accel", "hvf"});
+  EXPECT_NE(message.find("--accel: unknown accelerator 'hvf': choose auto, kvm or tcg"), std::string::npos) << message;
+  EXPECT_NE(usage_error_of({"doctor", "--accel", "xen"}).find("choose auto, kvm or tcg"), std::string::npos);
+}
+
 TEST(Cli, BadInputIsOneLineThatNamesTheProblem) {
   EXPECT_NE(usage_error_of({"--suite", "nosuch"}).find("unknown suite 'nosuch'"), std::string::npos);
   EXPECT_NE(usage_error_of({"--suite", "startup", "--backends", "native,xen"}).find("unknown backend 'xen'"),

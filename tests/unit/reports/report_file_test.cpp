@@ -9,7 +9,6 @@
 #include <iostream>
 #include <limits>
 
-#include "reports/file_io.hpp"
 #include "reports/json.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/file_io.hpp"
@@ -82,7 +81,7 @@ TEST(WriteReportAtomically, FailedRenameRemovesTheTempFile) {
   // A non-empty directory where the report should go: rename(2) over it fails (EISDIR).
   const auto path = dir.path() / "report.json";
   std::filesystem::create_directory(path);
-  write_file_atomically(path / "kept", "inside");
+  sys::write_file_atomically(path / "kept", "inside");
   try {
     write_report_atomically(example_report(), path);
     FAIL() << "a report replaced a directory";

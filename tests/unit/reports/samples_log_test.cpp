@@ -9,7 +9,6 @@
 #include <csignal>
 #include <fstream>
 
-#include "reports/file_io.hpp"
 #include "reports/json.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/file_io.hpp"

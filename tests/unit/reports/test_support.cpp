@@ -61,6 +61,7 @@ Report example_report() {
   env.memory_bytes = 24ULL << 30;
   env.cgroup_version = "hybrid";
   env.virtualization = "tcg";
+  env.virtualization_reason = "kvm_pvm: a paravirtual nested KVM cannot boot a stock guest kernel";
   env.tools.libvirt = "virsh 9.0.0";
   env.tools.qemu = "QEMU emulator version 7.2.0";
   env.tools.crun = "crun version 1.8.1";

@@ -68,6 +68,16 @@ TEST(DomainXml, PtyConsoleDomainValidatesAgainstLibvirtSchema) {
   EXPECT_EQ(status, 0) << output;
 }
 
+TEST(DomainXml, TheEmulatorWrapperIsNamedWhenGivenAndValidates) {
+  DomainSpec spec = sample_spec("qemu", ConsoleKind::fifo);
+  EXPECT_THAT(domain_xml(spec), Not(HasSubstr("<emulator>")));
+  spec.emulator = "/var/lib/benchrun/bin/benchrun-qemu-system-x86_64";
+  const std::string xml = domain_xml(spec);
+  EXPECT_THAT(xml, HasSubstr("<emulator>/var/lib/benchrun/bin/benchrun-qemu-system-x86_64</emulator>"));
+  const auto [status, output] = validate(xml);
+  EXPECT_EQ(status, 0) << output;
+}
+
 TEST(DomainXml, ValidatorRejectsABrokenDomain) {
   // Proves the validation above can fail: a domain without a name is not valid.
   std::string xml = domain_xml(sample_spec("qemu", ConsoleKind::fifo));
