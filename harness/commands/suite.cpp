@@ -38,16 +38,23 @@ void prepare_out_dir(const std::filesystem::path& out_dir) {
 
 std::string now_rfc3339() { return reports::rfc3339_utc(std::chrono::system_clock::now()); }
 
-// One line per backend whose samples failed: "container: 2 of 10 samples failed (oom: OOM-killed ...)".
+// What a failure line calls a backend's samples: "container" or "container (cold)".
+std::string samples_label(const reports::Sample& sample) {
+  if (!sample.start_mode) return sample.backend;
+  return fmt::format("{} ({})", sample.backend, reports::to_string(*sample.start_mode));
+}
+
+// One line per backend x start mode whose samples failed:
+// "container (cold): 2 of 10 samples failed (first: oom: OOM-killed ...)".
 std::vector<std::string> failure_lines(const std::vector<reports::Sample>& samples) {
   struct Count {
     int failed = 0;
     int total = 0;
     std::string first_reason;
   };
-  std::map<std::string, Count> by_backend;
+  std::map<std::string, Count> by_label;
   for (const auto& sample : samples) {
-    Count& count = by_backend[sample.backend];
+    Count& count = by_label[samples_label(sample)];
     ++count.total;
     if (sample.failure) {
       if (count.failed++ == 0) {
@@ -56,9 +63,9 @@ std::vector<std::string> failure_lines(const std::vector<reports::Sample>& sampl
     }
   }
   std::vector<std::string> lines;
-  for (const auto& [backend, count] : by_backend) {
+  for (const auto& [label, count] : by_label) {
     if (count.failed > 0) {
-      lines.push_back(fmt::format("{}: {} of {} samples failed (first: {})", backend, count.failed, count.total,
+      lines.push_back(fmt::format("{}: {} of {} samples failed (first: {})", label, count.failed, count.total,
                                   count.first_reason));
     }
   }
@@ -89,10 +96,13 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   }
   reports::Environment environment = probe_environment();
   reports::SamplesLog log(options.out_dir / "samples.jsonl");
-  Progress progress((options.warmup + options.runs) * static_cast<int>(backends.size()), !options.quiet);
+  Progress progress((options.warmup + options.runs) * static_cast<int>(backends.size()) *
+                        launches_per_round(options.start_modes),
+                    !options.quiet);
 
-  RunPlan plan{run_id,       std::move(backends), options.workload, options.workload_args,
-               options.limits, options.warmup,    options.runs,     options.timeout};
+  RunPlan plan{run_id,         std::move(backends), options.workload, options.workload_args,
+               options.limits, options.warmup,      options.runs,     options.timeout,
+               options.start_modes};
   RunOutcome outcome = run_plan(plan, measure_startup, log, progress);
   progress.clear();
   runtime::remove_unused_cgroup_parents();  // every instance was torn down
