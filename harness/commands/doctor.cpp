@@ -95,7 +95,8 @@ Check check_image(const ImageChoice& image) {
 }  // namespace
 
 int run_doctor(const DoctorCommand& options) {
-  std::vector<Check> checks{check_cgroups(), check_namespaces(), check_overlayfs(), check_seccomp()};
+  std::vector<Check> checks{check_cgroups(), check_cgroup_attach_cost(), check_namespaces(), check_overlayfs(),
+                            check_seccomp()};
   const bool kvm = kvm_usable();
   checks.push_back({"/dev/kvm", kvm, kvm ? "usable: guests run with KVM" : "absent: guests run under TCG emulation (slower)",
                     "enable virtualization (or nested virtualization) for this machine", false});
@@ -110,6 +111,7 @@ int run_doctor(const DoctorCommand& options) {
     const char* mark = check.ok ? "ok  " : (check.required ? "FAIL" : "warn");
     fmt::print("{} {:<20} {}\n", mark, check.name, check.detail);
     if (!check.ok) fmt::print("     {:<20} fix: {}\n", "", check.fix);
+    if (!check.note.empty()) fmt::print("     {:<20} note: {}\n", "", check.note);
     all_required_ok = all_required_ok && (check.ok || !check.required);
   }
   return all_required_ok ? exit_ok : exit_failure;
