@@ -18,15 +18,18 @@
 
 namespace benchrun::harness {
 
-// How long the host must go without any launch for the next one to be cold. On cgroup v1 the first attach
-// to cgroup.procs after an idle gap takes the threadgroup percpu rwsem for writing, whose rcu_sync_enter
-// waits a full RCU grace period once the previous writer's grace period has run out (rcu_sync goes back
-// to idle one grace period after the last writer). Measured here (Debian 12, kernel 6.18, HZ=250, 2 noisy
-// cores; a child attached to memory, cpu, cpuacct and pids after an idle gap, median of 15):
-//   gap 0-15 ms: 0.07-0.25 ms   gap 20 ms: mixed   gap 30-200 ms: ~12 ms (some tries warm: other
-//   processes on the host attach too).
-// 100 ms is three times the gap at which the cost appears, margin for grace periods that stretch under
-// load, and cheap next to a sample (a container lives ~10 ms, a guest ~2 s).
+// How long the host must go without any launch for the next one to be cold. On cgroup v1 the first write to
+// a cgroup.procs takes the kernel's threadgroup percpu rwsem for writing, and its rcu_sync_enter waits a full
+// RCU grace period once the previous writer's grace period has run out (rcu_sync returns to idle one grace
+// period after the last writer). Measured here (Debian 12, kernel 6.18, HZ=250, 2 shared cores; a paused
+// child attached to memory, cpu, cpuacct and pids after an idle gap; median of 7, quiet moment):
+//   gap 0 ms 0.15 ms | 5 ms 0.18 | 10 ms 0.26 | 15 ms 0.30 | 20 ms 0.50 (some tries 28 ms) | 30 ms 12.1 |
+//   50 ms 8.4 | 100 ms 1.6 | 200 ms 0.5
+// The cost appears between 20 and 30 ms (one grace period, longer under load). Beyond that, cold tries are
+// warmed at random by other processes of this shared host attaching to cgroups (container tests, libvirt),
+// which no settle time can prevent; doctor's medians show the same. 100 ms is over three times the onset,
+// margin for grace periods that stretch under load, and cheap next to a sample (a container lives ~10 ms,
+// a guest ~2 s). With a named v1 hierarchy mounted with favordynmods every gap measured ~0.2 ms.
 inline constexpr std::chrono::milliseconds cold_start_settle{100};
 
 struct RunPlan {
