@@ -39,12 +39,12 @@ std::string favordynmods_state(const std::vector<runtime::CgroupMount>& mounts) 
 }
 
 constexpr const char* favordynmods_note =
-    "the first cgroup.procs write after ~20 ms without one waits an RCU grace period (the kernel's "
+    "the first cgroup.procs write after ~20-30 ms without one waits an RCU grace period (the kernel's "
     "cgroup_threadgroup_rwsem re-entering its writer mode); `benchrun --suite startup --start cold|warm|both` "
-    "reports both costs. The `favordynmods` cgroup mount option (Linux 6.0+, cgroup2 and cgroup v1 mounts; "
-    "CONFIG_CGROUP_FAVOR_DYNMODS makes it the default) keeps that rwsem in its writer-friendly mode, trading this "
-    "cost for slower fork and exit; the rwsem is shared by all hierarchies, so one mount with the option "
-    "covers every attach. benchrun never remounts the host's cgroups itself.";
+    "reports both costs. The `favordynmods` cgroup mount option (cgroup2 since Linux 6.0; cgroup v1 mounts "
+    "accept it too, checked on 6.18; CONFIG_CGROUP_FAVOR_DYNMODS makes it the default) keeps that rwsem in its "
+    "writer-friendly mode, trading this cost for slower fork and exit; the rwsem is shared by all hierarchies, "
+    "so one mount with the option covers every attach. benchrun never remounts the host's cgroups itself.";
 
 }  // namespace
 
