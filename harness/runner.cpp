@@ -2,7 +2,6 @@
 
 #include <sys/random.h>
 
-#include <algorithm>
 #include <ctime>
 #include <fmt/format.h>
 #include <thread>
@@ -25,16 +24,16 @@ std::string make_run_id() {
 
 namespace {
 
-bool warm_needs_primer(const std::vector<reports::StartMode>& start_modes) {
-  const bool cold = std::find(start_modes.begin(), start_modes.end(), reports::StartMode::cold) != start_modes.end();
-  const bool warm = std::find(start_modes.begin(), start_modes.end(), reports::StartMode::warm) != start_modes.end();
-  return warm && !cold;
+// A warm sample right after another sample of the same backend is primed by it; one that opens the
+// backend's turn follows another backend (or nothing) and needs a launch of its own backend first.
+bool needs_primer(const std::vector<reports::StartMode>& start_modes, std::size_t index) {
+  return start_modes[index] == reports::StartMode::warm && index == 0;
 }
 
 }  // namespace
 
 int launches_per_round(const std::vector<reports::StartMode>& start_modes) {
-  return static_cast<int>(start_modes.size()) + (warm_needs_primer(start_modes) ? 1 : 0);
+  return static_cast<int>(start_modes.size()) + (!start_modes.empty() && needs_primer(start_modes, 0) ? 1 : 0);
 }
 
 RunOutcome run_plan(const RunPlan& plan, const Measure& measure, reports::SamplesLog& log, Progress& progress) {
@@ -50,9 +49,10 @@ RunOutcome run_plan(const RunPlan& plan, const Measure& measure, reports::Sample
       const int repetition = warmup ? round : round - plan.warmup;
       const std::string round_label = fmt::format("{} #{}", warmup ? "warm-up" : "run", repetition + 1);
       for (const auto& backend : plan.backends) {
-        for (const reports::StartMode start_mode : plan.start_modes) {
+        for (std::size_t index = 0; index < plan.start_modes.size(); ++index) {
+          const reports::StartMode start_mode = plan.start_modes[index];
           if (start_mode == reports::StartMode::cold) std::this_thread::sleep_for(plan.cold_settle);
-          if (start_mode == reports::StartMode::warm && warm_needs_primer(plan.start_modes)) {
+          if (needs_primer(plan.start_modes, index)) {
             progress.start_case(fmt::format("{} primer for warm {}", backend->name(), round_label));
             (void)measure(*backend, next_spec(), plan.timeout);  // only its launch matters: it warms the host
             progress.finish_case();

@@ -41,8 +41,9 @@ struct RunPlan {
   int warmup = 1;
   int runs = 10;
   std::chrono::milliseconds timeout{30'000};
-  // Measured in each round for each backend, in this order. Warm alone is primed by an unmeasured launch
-  // of the same backend; cold then warm needs no primer, the cold launch is one.
+  // Measured in each round for each backend, back to back in this order. A warm sample that opens a
+  // backend's turn (--start warm) is primed by an unmeasured launch of the same backend; after cold it
+  // needs none, the cold launch is its primer.
   std::vector<reports::StartMode> start_modes{reports::StartMode::cold, reports::StartMode::warm};
   std::chrono::milliseconds cold_settle = cold_start_settle;  // tests make it small
 };
