@@ -65,9 +65,13 @@ DoctorCheck check_cgroup_attach_cost() {
     const std::string hierarchies = fmt::format("{}", fmt::join(options.hierarchies, " "));
     const bool cheap = cost.cold_ms - cost.warm_ms < notable_cold_cost_ms;
     DoctorCheck check{name, favoring || cheap,
-                      fmt::format("cold {:.2f} ms (after {} ms idle), warm {:.2f} ms to join {} (median of {}); {}",
+                      fmt::format("cold {:.2f} ms (after {} ms idle), warm {:.2f} ms to join {} (median of {}); {}{}",
                                   cost.cold_ms, options.settle.count(), cost.warm_ms, hierarchies, cost.tries,
-                                  favordynmods_state(mounts)),
+                                  favordynmods_state(mounts),
+                                  runtime::rcu_grace_periods_expedited().value_or(false)
+                                      ? "; /sys/kernel/rcu_expedited is 1: every grace period is expedited "
+                                        "host-wide, which hides the cold cost"
+                                      : ""),
                       "mount a cgroup hierarchy with -o favordynmods to trade the cold cost away (or keep reading "
                       "cold and warm starts apart)",
                       false};

@@ -2,9 +2,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fmt/format.h>
 #include <map>
+#include <optional>
 
 #include "harness/backends/registry.hpp"
 #include "harness/commands/commands.hpp"
@@ -17,6 +19,7 @@
 #include "reports/samples_log.hpp"
 #include "reports/table.hpp"
 #include "reports/timestamp.hpp"
+#include "runtime/cgroup/attach_cost.hpp"
 #include "runtime/sweep.hpp"
 
 namespace benchrun::harness {
@@ -72,6 +75,14 @@ std::vector<std::string> failure_lines(const std::vector<reports::Sample>& sampl
   return lines;
 }
 
+// Cold starts pay an RCU grace period on cgroup v1; a host that expedites every grace period hides it.
+std::optional<std::string> cold_start_warning(const std::vector<reports::StartMode>& start_modes) {
+  if (std::find(start_modes.begin(), start_modes.end(), reports::StartMode::cold) == start_modes.end()) return {};
+  if (!runtime::rcu_grace_periods_expedited().value_or(false)) return {};
+  return "/sys/kernel/rcu_expedited is 1 on this host: RCU grace periods are expedited, so cold starts do not "
+         "pay the normal grace period of a first cgroup attach and look like warm ones";
+}
+
 }  // namespace
 
 int run_suite(const SuiteOptions& requested, StopSignal& stop) {
@@ -87,6 +98,8 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   if (const int removed = swept.cgroups_removed + swept.state_dirs_removed + swept.mounts_removed; removed > 0) {
     record.warnings.push_back(fmt::format("removed {} leftovers of killed runs before starting", removed));
   }
+
+  if (const auto warning = cold_start_warning(options.start_modes)) record.warnings.push_back(*warning);
 
   std::vector<std::unique_ptr<Backend>> backends;
   try {
@@ -122,6 +135,7 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   reports::write_report_atomically(report, report_path);
 
   if (!options.quiet) fmt::print("{}", reports::render_summary_table(report));
+  for (const auto& warning : report.warnings) fmt::print(stderr, "benchrun: warning: {}\n", warning);
   for (const auto& error : report.errors) fmt::print(stderr, "benchrun: {}\n", error);
   fmt::print("report: {}\n", report_path.string());
 

@@ -121,6 +121,15 @@ std::optional<pid_t> attach_cost_cgroup_owner(std::string_view cgroup_name) {
   return pid;
 }
 
+std::optional<bool> rcu_grace_periods_expedited(const std::filesystem::path& knob) {
+  try {
+    const std::string value = sys::read_file(knob);
+    return !value.empty() && value.front() != '0';
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 std::vector<CgroupMount> parse_cgroup_mounts(std::string_view mountinfo) {
   std::vector<CgroupMount> mounts;
   std::istringstream lines{std::string(mountinfo)};

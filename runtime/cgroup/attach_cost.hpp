@@ -39,6 +39,11 @@ AttachCost measure_attach_cost(const AttachCostOptions& options = {});
 std::string attach_cost_cgroup_name(pid_t owner);
 std::optional<pid_t> attach_cost_cgroup_owner(std::string_view cgroup_name);
 
+// Whether the host expedites every RCU grace period (/sys/kernel/rcu_expedited is 1, a host-wide knob):
+// the cold attach then waits tens of microseconds instead of a normal grace period, so cold and warm
+// starts look alike. nullopt when the file cannot be read.
+std::optional<bool> rcu_grace_periods_expedited(const std::filesystem::path& knob = "/sys/kernel/rcu_expedited");
+
 // A cgroup or cgroup2 mount as /proc/self/mountinfo shows it.
 struct CgroupMount {
   std::filesystem::path mount_point;

@@ -3,6 +3,9 @@
 #include "runtime/cgroup/attach_cost.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "runtime/sys/file_io.hpp"
 
 namespace benchrun::runtime {
 namespace {
@@ -42,6 +45,17 @@ TEST(AttachCostCgroupName, ReadsBackToItsOwnerAndIgnoresOtherNames) {
   EXPECT_FALSE(attach_cost_cgroup_owner("benchrun-20261123-101010-00ff-7").has_value());
   EXPECT_FALSE(attach_cost_cgroup_owner("doctor-").has_value());
   EXPECT_FALSE(attach_cost_cgroup_owner("doctor-12x").has_value());
+}
+
+TEST(RcuGracePeriodsExpedited, ReadsTheKnobAndSaysNothingWithoutIt) {
+  const auto dir = std::filesystem::temp_directory_path() / ("benchrun-rcu-knob-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  sys::write_file_new(dir / "on", "1\n");
+  sys::write_file_new(dir / "off", "0\n");
+  EXPECT_EQ(rcu_grace_periods_expedited(dir / "on"), true);
+  EXPECT_EQ(rcu_grace_periods_expedited(dir / "off"), false);
+  EXPECT_FALSE(rcu_grace_periods_expedited(dir / "absent").has_value());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
