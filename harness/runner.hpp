@@ -29,7 +29,8 @@ namespace benchrun::harness {
 // warmed at random by other processes of this shared host attaching to cgroups (container tests, libvirt),
 // which no settle time can prevent; doctor's medians show the same. 100 ms is over three times the onset,
 // margin for grace periods that stretch under load, and cheap next to a sample (a container lives ~10 ms,
-// a guest ~2 s). With a named v1 hierarchy mounted with favordynmods every gap measured ~0.2 ms.
+// a guest ~2 s). With a named v1 hierarchy mounted with favordynmods every gap measured ~0.2 ms, and so it
+// did once /sys/kernel/rcu_expedited was 1 (the suite warns then: see cold_start_warning in suite.cpp).
 inline constexpr std::chrono::milliseconds cold_start_settle{100};
 
 struct RunPlan {
