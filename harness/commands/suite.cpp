@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fmt/format.h>
 #include <map>
 #include <optional>
@@ -135,6 +136,7 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   reports::write_report_atomically(report, report_path);
 
   if (!options.quiet) fmt::print("{}", reports::render_summary_table(report));
+  std::fflush(stdout);  // the table stays whole when stdout and stderr go to the same file
   for (const auto& warning : report.warnings) fmt::print(stderr, "benchrun: warning: {}\n", warning);
   for (const auto& error : report.errors) fmt::print(stderr, "benchrun: {}\n", error);
   fmt::print("report: {}\n", report_path.string());
