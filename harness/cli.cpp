@@ -63,11 +63,24 @@ void require_known(const std::string& what, const std::string& value, const std:
   }
 }
 
+// "both" measures cold before warm: the cold launch primes the warm one.
+std::vector<reports::StartMode> parse_start_choice(const std::string& choice) {
+  require_known("--start", choice, known_start_choices());
+  if (choice == "cold") return {reports::StartMode::cold};
+  if (choice == "warm") return {reports::StartMode::warm};
+  return {reports::StartMode::cold, reports::StartMode::warm};
+}
+
 }  // namespace
 
 const std::vector<std::string>& known_suites() {
   static const std::vector<std::string> suites{"startup"};
   return suites;
+}
+
+const std::vector<std::string>& known_start_choices() {
+  static const std::vector<std::string> choices{"cold", "warm", "both"};
+  return choices;
 }
 
 const std::vector<std::string>& known_backends() {
@@ -84,6 +97,7 @@ Command parse_command_line(int argc, char** argv) {
   SuiteOptions suite;
   std::string backends = "native,container,vm";
   std::string workload = "hello";
+  std::string start = "both";
   double timeout_s = 30;
   LimitFlags suite_limits;
   std::string images_dir = default_images_dir().string();
@@ -92,6 +106,10 @@ Command parse_command_line(int argc, char** argv) {
   app.add_option("--workload", workload, "Workload from the image and its arguments, e.g. 'spin 100'")->capture_default_str();
   app.add_option("--runs", suite.runs, "Measured repetitions per backend")->capture_default_str();
   app.add_option("--warmup", suite.warmup, "Unmeasured warm-up repetitions per backend")->capture_default_str();
+  app.add_option("--start", start,
+                 "Start modes to measure: cold (after an idle settle time), warm (right after a launch of the same "
+                 "backend) or both")
+      ->capture_default_str();
   app.add_option("--timeout", timeout_s, "Seconds an instance may take from launch to exit")->capture_default_str();
   app.add_option("--out", suite.out_dir, "Folder for samples.jsonl and report.json (default: results/<run-id>)");
   app.add_option("--image", suite.image.name, "Image name under the images folder")->capture_default_str();
@@ -173,6 +191,7 @@ Command parse_command_line(int argc, char** argv) {
     suite.workload_args.assign(words.begin() + 1, words.end());
     if (suite.runs < 1) throw UsageError(fmt::format("--runs {}: needs at least 1 measured run", suite.runs));
     if (suite.warmup < 0) throw UsageError(fmt::format("--warmup {}: cannot be negative", suite.warmup));
+    suite.start_modes = parse_start_choice(start);
     if (!(timeout_s > 0)) throw UsageError(fmt::format("--timeout {}: must be a positive number of seconds", timeout_s));
     suite.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
     suite.limits = suite_limits.to_limits();

@@ -34,5 +34,7 @@ Command parse_command_line(int argc, char** argv);
 // Suites this build can run, and backends it knows.
 const std::vector<std::string>& known_suites();
 const std::vector<std::string>& known_backends();
+// --start choices: cold, warm, both.
+const std::vector<std::string>& known_start_choices();
 
 }  // namespace benchrun::harness

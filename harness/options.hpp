@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "reports/model.hpp"
 #include "vm/accelerator.hpp"
 
 namespace benchrun::harness {
@@ -39,6 +40,8 @@ struct SuiteOptions {
   int runs = 10;
   int warmup = 1;
   std::chrono::milliseconds timeout{30'000};
+  // --start cold|warm|both: what each round measures per backend, cold first (see harness/runner.hpp).
+  std::vector<reports::StartMode> start_modes{reports::StartMode::cold, reports::StartMode::warm};
   Limits limits;
   ImageChoice image;
   std::filesystem::path out_dir;  // empty: results/<run-id>

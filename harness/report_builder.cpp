@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "harness/runner.hpp"
 #include "harness/stats/report_summaries.hpp"
 #include "vm/accelerator.hpp"
 
@@ -17,6 +18,11 @@ reports::RunOptions to_report_options(const SuiteOptions& options) {
   report_options.runs = options.runs;
   report_options.warmup = options.warmup;
   report_options.timeout_ms = options.timeout.count();
+  report_options.start_modes = options.start_modes;
+  if (std::find(options.start_modes.begin(), options.start_modes.end(), reports::StartMode::cold) !=
+      options.start_modes.end()) {
+    report_options.cold_settle_ms = cold_start_settle.count();
+  }
   report_options.limits = {options.limits.memory_bytes, options.limits.cpus, options.limits.pids_max,
                            options.limits.cpuset_cpus};
   report_options.out_dir = options.out_dir.string();
@@ -83,6 +89,7 @@ reports::Report build_report(const SuiteOptions& options, reports::Environment e
   }
   report.samples = std::move(record.samples);
   report.summaries = stats::summarize_samples(report.samples, report.backends);
+  report.phase_summaries = stats::summarize_phases(report.samples, report.backends);
   report.errors = std::move(record.errors);
   report.warnings = std::move(record.warnings);
   return report;

@@ -21,7 +21,8 @@ struct RunRecord {
   std::vector<std::string> warnings;
 };
 
-// Summaries are computed from the measured (non-warm-up, successful) samples.
+// Summaries (per backend x start mode x metric, and the phase summaries) are computed from the measured
+// (non-warm-up, successful) samples.
 reports::Report build_report(const SuiteOptions& options, reports::Environment environment,
                              const std::vector<std::unique_ptr<Backend>>& backends, RunRecord record);
 

@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <fmt/format.h>
+#include <thread>
 
 namespace benchrun::harness {
 
@@ -25,29 +26,54 @@ std::string make_run_id() {
                      utc.tm_hour, utc.tm_min, utc.tm_sec, random);
 }
 
+namespace {
+
+// A warm sample right after another sample of the same backend is primed by it; one that opens the
+// backend's turn follows another backend (or nothing) and needs a launch of its own backend first.
+bool needs_primer(const std::vector<reports::StartMode>& start_modes, std::size_t index) {
+  return start_modes[index] == reports::StartMode::warm && index == 0;
+}
+
+}  // namespace
+
+int launches_per_round(const std::vector<reports::StartMode>& start_modes) {
+  return static_cast<int>(start_modes.size()) + (!start_modes.empty() && needs_primer(start_modes, 0) ? 1 : 0);
+}
+
 RunOutcome run_plan(const RunPlan& plan, const Measure& measure, reports::SamplesLog& log, Progress& progress) {
   RunOutcome outcome;
   int instance_number = 0;
+  const auto next_spec = [&] {
+    return InstanceSpec{instance_name(plan.run_id, instance_number++), plan.workload, plan.workload_args, plan.limits};
+  };
   const int rounds = plan.warmup + plan.runs;
-  for (int round = 0; round < rounds; ++round) {
-    const bool warmup = round < plan.warmup;
-    const int repetition = warmup ? round : round - plan.warmup;
-    for (const auto& backend : plan.backends) {
-      progress.start_case(fmt::format("{} {} #{}", backend->name(), warmup ? "warm-up" : "run", repetition + 1));
-      const InstanceSpec spec{instance_name(plan.run_id, instance_number++), plan.workload, plan.workload_args,
-                              plan.limits};
-      try {
-        reports::Sample sample = measure(*backend, spec, plan.timeout);
-        sample.repetition = repetition;
-        sample.warmup = warmup;
-        log.append(sample);
-        outcome.samples.push_back(std::move(sample));
-      } catch (const Interrupted&) {
-        outcome.interrupted = true;
-        return outcome;
+  try {
+    for (int round = 0; round < rounds; ++round) {
+      const bool warmup = round < plan.warmup;
+      const int repetition = warmup ? round : round - plan.warmup;
+      const std::string round_label = fmt::format("{} #{}", warmup ? "warm-up" : "run", repetition + 1);
+      for (const auto& backend : plan.backends) {
+        for (std::size_t index = 0; index < plan.start_modes.size(); ++index) {
+          const reports::StartMode start_mode = plan.start_modes[index];
+          if (start_mode == reports::StartMode::cold) std::this_thread::sleep_for(plan.cold_settle);
+          if (needs_primer(plan.start_modes, index)) {
+            progress.start_case(fmt::format("{} primer for warm {}", backend->name(), round_label));
+            (void)measure(*backend, next_spec(), plan.timeout);  // only its launch matters: it warms the host
+            progress.finish_case();
+          }
+          progress.start_case(fmt::format("{} {} {}", backend->name(), reports::to_string(start_mode), round_label));
+          reports::Sample sample = measure(*backend, next_spec(), plan.timeout);
+          sample.repetition = repetition;
+          sample.warmup = warmup;
+          sample.start_mode = start_mode;
+          log.append(sample);
+          outcome.samples.push_back(std::move(sample));
+          progress.finish_case();
+        }
       }
-      progress.finish_case();
     }
+  } catch (const Interrupted&) {
+    outcome.interrupted = true;
   }
   return outcome;
 }

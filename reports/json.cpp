@@ -22,6 +22,25 @@ std::optional<T> optional_at(const json& object, const char* key) {
   return value.get<T>();
 }
 
+// Keys added to benchrun.report/1 after its first release: written always, optional when read, so a report
+// of an older benchrun still reads.
+template <typename T>
+T added_key_or(const json& object, const char* key, T fallback) {
+  const auto found = object.find(key);
+  if (found == object.end()) return fallback;
+  return found->template get<T>();
+}
+
+json start_mode_to_json(const std::optional<StartMode>& mode) {
+  return mode ? json(to_string(*mode)) : json(nullptr);
+}
+
+std::optional<StartMode> start_mode_at(const json& object) {
+  const auto found = object.find("start_mode");
+  if (found == object.end() || found->is_null()) return std::nullopt;
+  return parse_start_mode(found->get<std::string>());
+}
+
 json finite_numbers(const std::map<std::string, double>& numbers, std::string_view what, const Sample& sample) {
   json object = json::object();
   for (const auto& [name, value] : numbers) {
@@ -67,6 +86,7 @@ void to_json(json& out, const Sample& sample) {
   out = json{{"backend", sample.backend},
              {"repetition", sample.repetition},
              {"warmup", sample.warmup},
+             {"start_mode", start_mode_to_json(sample.start_mode)},
              {"ok", sample.ok},
              {"failure", optional_to_json(sample.failure)},
              {"metrics", finite_numbers(sample.metrics, "metric", sample)},
@@ -79,6 +99,7 @@ void from_json(const json& in, Sample& sample) {
   sample.backend = in.at("backend").get<std::string>();
   sample.repetition = in.at("repetition").get<int>();
   sample.warmup = in.at("warmup").get<bool>();
+  sample.start_mode = start_mode_at(in);
   sample.ok = in.at("ok").get<bool>();
   sample.failure = optional_at<Failure>(in, "failure");
   sample.metrics = in.at("metrics").get<std::map<std::string, double>>();
@@ -102,6 +123,8 @@ void from_json(const json& in, Limits& limits) {
 }
 
 void to_json(json& out, const RunOptions& options) {
+  json start_modes = json::array();
+  for (const StartMode mode : options.start_modes) start_modes.push_back(to_string(mode));
   out = json{{"suite", options.suite},
              {"backends", options.backends},
              {"workload", options.workload},
@@ -109,6 +132,8 @@ void to_json(json& out, const RunOptions& options) {
              {"runs", options.runs},
              {"warmup", options.warmup},
              {"timeout_ms", options.timeout_ms},
+             {"start_modes", start_modes},
+             {"cold_settle_ms", optional_to_json(options.cold_settle_ms)},
              {"limits", options.limits},
              {"out_dir", options.out_dir},
              {"image", options.image},
@@ -123,6 +148,11 @@ void from_json(const json& in, RunOptions& options) {
   options.runs = in.at("runs").get<int>();
   options.warmup = in.at("warmup").get<int>();
   options.timeout_ms = in.at("timeout_ms").get<std::int64_t>();
+  options.start_modes.clear();
+  for (const auto& mode : added_key_or(in, "start_modes", std::vector<std::string>{})) {
+    options.start_modes.push_back(parse_start_mode(mode));
+  }
+  options.cold_settle_ms = in.contains("cold_settle_ms") ? optional_at<std::int64_t>(in, "cold_settle_ms") : std::nullopt;
   options.limits = in.at("limits").get<Limits>();
   options.out_dir = in.at("out_dir").get<std::string>();
   options.image = in.at("image").get<std::string>();
@@ -229,6 +259,7 @@ void from_json(const json& in, SummaryStats& summary) {
 
 void to_json(json& out, const MetricSummary& summary) {
   out = json{{"backend", summary.backend},
+             {"start_mode", start_mode_to_json(summary.start_mode)},
              {"metric", summary.metric},
              {"unit", summary.unit},
              {"summary", summary.summary},
@@ -237,6 +268,7 @@ void to_json(json& out, const MetricSummary& summary) {
 
 void from_json(const json& in, MetricSummary& summary) {
   summary.backend = in.at("backend").get<std::string>();
+  summary.start_mode = start_mode_at(in);
   summary.metric = in.at("metric").get<std::string>();
   summary.unit = in.at("unit").get<std::string>();
   summary.summary = in.at("summary").get<SummaryStats>();
@@ -255,6 +287,7 @@ void to_json(json& out, const Report& report) {
              {"backends", report.backends},
              {"samples", report.samples},
              {"summaries", report.summaries},
+             {"phase_summaries", report.phase_summaries},
              {"errors", report.errors},
              {"warnings", report.warnings}};
 }
@@ -275,6 +308,7 @@ void from_json(const json& in, Report& report) {
   report.backends = in.at("backends").get<std::vector<BackendInfo>>();
   report.samples = in.at("samples").get<std::vector<Sample>>();
   report.summaries = in.at("summaries").get<std::vector<MetricSummary>>();
+  report.phase_summaries = added_key_or(in, "phase_summaries", std::vector<MetricSummary>{});
   report.errors = in.at("errors").get<std::vector<std::string>>();
   report.warnings = in.at("warnings").get<std::vector<std::string>>();
 }

@@ -26,6 +26,8 @@ std::string_view to_string(BackendKind kind) {
   return "native";
 }
 
+std::string_view to_string(StartMode mode) { return mode == StartMode::cold ? "cold" : "warm"; }
+
 FailureKind parse_failure_kind(std::string_view text) {
   for (const auto kind : {FailureKind::crash, FailureKind::timeout, FailureKind::oom, FailureKind::error}) {
     if (to_string(kind) == text) return kind;
@@ -38,6 +40,13 @@ BackendKind parse_backend_kind(std::string_view text) {
     if (to_string(kind) == text) return kind;
   }
   throw Error(fmt::format("unknown backend kind '{}' (expected native, container, oci or vm)", text));
+}
+
+StartMode parse_start_mode(std::string_view text) {
+  for (const auto mode : {StartMode::cold, StartMode::warm}) {
+    if (to_string(mode) == text) return mode;
+  }
+  throw Error(fmt::format("unknown start mode '{}' (expected cold or warm)", text));
 }
 
 std::string unit_of_metric(std::string_view metric) {

@@ -20,6 +20,11 @@ inline constexpr std::string_view report_schema_version = "benchrun.report/1";
 
 enum class FailureKind { crash, timeout, oom, error };
 
+// How the host stood when a measured launch began. cold: after a settle time with no launch at all (a lone
+// `docker run`); warm: right after a launch of the same backend (a burst). On cgroup v1 the two differ by an
+// RCU grace period in the first cgroup attach (see harness/runner.hpp), so they are reported apart.
+enum class StartMode { cold, warm };
+
 struct Failure {
   FailureKind kind = FailureKind::error;
   std::string message;
@@ -40,6 +45,7 @@ struct Sample {
   std::string backend;
   int repetition = 0;  // 0-based, counted separately for warm-up and measured rounds
   bool warmup = false;
+  std::optional<StartMode> start_mode;  // null in reports written before start modes existed
   bool ok = false;  // true exactly when failure is empty
   std::optional<Failure> failure;
   std::map<std::string, double> metrics;  // e.g. time_to_ready_ms; the name's suffix is its unit
@@ -64,6 +70,8 @@ struct RunOptions {
   int runs = 0;
   int warmup = 0;
   std::int64_t timeout_ms = 0;
+  std::vector<StartMode> start_modes;         // in the order each round takes them; empty in older reports
+  std::optional<std::int64_t> cold_settle_ms;  // idle time before each cold launch; null without cold starts
   Limits limits;
   std::string out_dir;
   std::string image;                        // the image directory the instances ran from
@@ -122,12 +130,15 @@ struct SummaryStats {
   std::vector<int> outlier_repetitions;  // repetitions whose |modified Z-score| > 3.5
 };
 
+// The statistics of one backend x start mode x metric (or phase: then `metric` is the phase's name and the
+// figures are ms since launch).
 struct MetricSummary {
   std::string backend;
+  std::optional<StartMode> start_mode;  // null: samples without a start mode (older reports)
   std::string metric;
   std::string unit;  // "ms", "MiB", "bytes", "count", ...
   SummaryStats summary;
-  std::optional<double> ratio_to_native;  // median / the native backend's median of the same metric
+  std::optional<double> ratio_to_native;  // median / native's median of the same metric and start mode
 };
 
 struct Report {
@@ -143,15 +154,19 @@ struct Report {
   std::vector<BackendInfo> backends;
   std::vector<Sample> samples;
   std::vector<MetricSummary> summaries;
+  // Where the time to ready goes: one row per backend x start mode x phase, no ratio. Empty in older reports.
+  std::vector<MetricSummary> phase_summaries;
   std::vector<std::string> errors;
   std::vector<std::string> warnings;
 };
 
 std::string_view to_string(FailureKind kind);
 std::string_view to_string(BackendKind kind);
+std::string_view to_string(StartMode mode);
 // Throw Error naming the unknown text.
 FailureKind parse_failure_kind(std::string_view text);
 BackendKind parse_backend_kind(std::string_view text);
+StartMode parse_start_mode(std::string_view text);
 
 // The unit a metric's name ends in: "_ms" -> "ms", "_mib" -> "MiB", "_bytes" -> "bytes", "_us" -> "us",
 // "_ns" -> "ns", "_pct" -> "%"; "count" otherwise.

@@ -9,10 +9,14 @@
 namespace benchrun::reports {
 namespace {
 
-constexpr std::size_t column_count = 8;
+constexpr std::size_t column_count = 9;
 using Row = std::array<std::string, column_count>;
-// Text columns (backend, metric) align left, figures align right.
-constexpr std::array<bool, column_count> align_left = {true, true, false, false, false, false, false, false};
+// Text columns (backend, start, metric) align left, figures align right.
+constexpr std::array<bool, column_count> align_left = {true, true, true, false, false, false, false, false, false};
+
+std::string start_cell(const std::optional<StartMode>& start_mode) {
+  return start_mode ? std::string(to_string(*start_mode)) : "-";
+}
 
 std::string with_unit(const std::string& figure, const std::string& unit) {
   return unit == "count" ? figure : fmt::format("{} {}", figure, unit);
@@ -26,10 +30,36 @@ std::string ratio_cell(const Report& report, const MetricSummary& summary) {
   return fmt::format("{:.2f}x", *summary.ratio_to_native);
 }
 
-std::size_t failed_runs(const Report& report, const std::string& backend) {
+std::size_t failed_runs(const Report& report, const MetricSummary& summary) {
   return static_cast<std::size_t>(std::count_if(report.samples.begin(), report.samples.end(), [&](const Sample& sample) {
-    return sample.backend == backend && !sample.warmup && !sample.ok;
+    return sample.backend == summary.backend && sample.start_mode == summary.start_mode && !sample.warmup &&
+           !sample.ok;
   }));
+}
+
+// "phases container cold (median ms since launch): prepared 0.41, cloned 0.92, cgroup_ready 13.1, ..."
+// One line per backend x start mode, in the order of report.phase_summaries, phases sorted by median.
+std::string phase_lines(const Report& report) {
+  std::vector<std::pair<std::string, std::vector<const MetricSummary*>>> groups;
+  for (const MetricSummary& phase : report.phase_summaries) {
+    const std::string label = phase.start_mode ? fmt::format("{} {}", phase.backend, to_string(*phase.start_mode))
+                                               : phase.backend;
+    auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& entry) { return entry.first == label; });
+    if (group == groups.end()) group = groups.insert(groups.end(), {label, {}});
+    group->second.push_back(&phase);
+  }
+  std::string out;
+  for (auto& [label, phases] : groups) {
+    std::stable_sort(phases.begin(), phases.end(), [](const MetricSummary* a, const MetricSummary* b) {
+      return a->summary.median < b->summary.median;
+    });
+    std::string line = fmt::format("phases {} (median ms since launch):", label);
+    for (std::size_t index = 0; index < phases.size(); ++index) {
+      line += fmt::format("{} {} {}", index == 0 ? "" : ",", phases[index]->metric, format_figure(phases[index]->summary.median));
+    }
+    out += line + "\n";
+  }
+  return out;
 }
 
 }  // namespace
@@ -44,14 +74,14 @@ std::string format_figure(double value) {
 
 std::string render_summary_table(const Report& report) {
   std::vector<Row> rows;
-  rows.push_back({"backend", "metric", "median", "p90", "95% CI of median", "n", "failed", "vs native"});
+  rows.push_back({"backend", "start", "metric", "median", "p90", "95% CI of median", "n", "failed", "vs native"});
   for (const MetricSummary& summary : report.summaries) {
     const SummaryStats& stats = summary.summary;
-    rows.push_back({summary.backend, summary.metric, with_unit(format_figure(stats.median), summary.unit),
+    rows.push_back({summary.backend, start_cell(summary.start_mode), summary.metric, with_unit(format_figure(stats.median), summary.unit),
                     with_unit(format_figure(stats.p90), summary.unit),
                     with_unit(fmt::format("[{}, {}]", format_figure(stats.ci_low), format_figure(stats.ci_high)),
                               summary.unit),
-                    fmt::format("{}", stats.count), fmt::format("{}", failed_runs(report, summary.backend)),
+                    fmt::format("{}", stats.count), fmt::format("{}", failed_runs(report, summary)),
                     ratio_cell(report, summary)});
   }
 
@@ -80,7 +110,7 @@ std::string render_summary_table(const Report& report) {
     line.erase(line.find_last_not_of(' ') + 1);
     out += line + "\n";
   }
-  return out;
+  return out + phase_lines(report);
 }
 
 }  // namespace benchrun::reports

@@ -1,5 +1,7 @@
-// The terminal view of a report: one row per backend x metric with median, p90, the 95 % interval of the
-// median, n, failures and the ratio to native; aligned plain-ASCII columns, values in the metric's unit.
+// The terminal view of a report: one row per backend x start mode x metric with median, p90, the 95 %
+// interval of the median, n, failures and the ratio to native (of the same start mode); aligned plain-ASCII
+// columns, values in the metric's unit. Below, one line per backend x start mode with the median of each
+// phase in ms since launch, in the order they happened.
 #pragma once
 
 #include <string>
@@ -8,7 +10,7 @@
 
 namespace benchrun::reports {
 
-// Rows in the order of report.summaries. A partial report (complete == false) says so in its first line.
+// Rows in the order of report.summaries, then the phase lines. A partial report (complete == false) says so in its first line.
 std::string render_summary_table(const Report& report);
 
 // A value with precision that fits its magnitude: 3 significant digits below 100, whole numbers above

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "runtime/cgroup/attach_cost.hpp"
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/mode.hpp"
@@ -65,6 +66,7 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::
   const auto live = live_instances(state_root);
   const auto is_live = [&](const std::filesystem::path& dir) {
     const auto name = dir.filename().string();
+    if (const auto doctor = attach_cost_cgroup_owner(name)) return process_alive(*doctor);  // benchrun doctor's
     return !name.starts_with(name_prefix) || live.contains(name);
   };
 

@@ -18,7 +18,8 @@ struct SweepResult {
 // whose owner process is gone (killing what still runs in them), and unmounts anything mounted under
 // `state_root` in this mount namespace. Instances of live benchrun processes are left alone, and so is
 // every name not starting with `name_prefix` (a narrower prefix sweeps one run: "benchrun-<run>-").
-// A cgroup with no state dir at all counts as a leftover.
+// A cgroup with no state dir at all counts as a leftover; a `doctor-<pid>` cgroup (benchrun doctor's attach
+// measurement) is one once its pid is gone.
 SweepResult sweep_leftovers(const std::filesystem::path& state_root = kDefaultStateRoot,
                             const std::filesystem::path& cgroup_root = "/sys/fs/cgroup",
                             std::string_view name_prefix = "benchrun-");

@@ -106,7 +106,8 @@ Check check_accelerator(const DoctorCommand& options, StopSignal& stop) {
 }  // namespace
 
 int run_doctor(const DoctorCommand& options, StopSignal& stop) {
-  std::vector<Check> checks{check_cgroups(), check_namespaces(), check_overlayfs(), check_seccomp()};
+  std::vector<Check> checks{check_cgroups(), check_cgroup_attach_cost(), check_namespaces(), check_overlayfs(),
+                            check_seccomp()};
   checks.push_back(check_tool("qemu-system-x86_64", "qemu-system-x86", true));
   checks.push_back(check_vm_connection(options.libvirt_uri));
   checks.push_back(check_image(options.image));
@@ -119,6 +120,7 @@ int run_doctor(const DoctorCommand& options, StopSignal& stop) {
     const char* mark = check.ok ? "ok  " : (check.required ? "FAIL" : "warn");
     fmt::print("{} {:<20} {}\n", mark, check.name, check.detail);
     if (!check.ok) fmt::print("     {:<20} fix: {}\n", "", check.fix);
+    if (!check.note.empty()) fmt::print("     {:<20} note: {}\n", "", check.note);
     all_required_ok = all_required_ok && (check.ok || !check.required);
   }
   return all_required_ok ? exit_ok : exit_failure;

@@ -11,6 +11,10 @@ struct DoctorCheck {
   std::string detail;     // what was found
   std::string fix;        // what to do when not ok
   bool required = true;   // a missing optional capability only limits what can be measured
+  std::string note{};     // background printed under the line, ok or not; empty: none
 };
+
+// The cost of a cgroup v1 attach, cold and warm, and the favordynmods state (doctor_attach_cost.cpp).
+DoctorCheck check_cgroup_attach_cost();
 
 }  // namespace benchrun::harness

@@ -2,9 +2,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fmt/format.h>
 #include <map>
+#include <optional>
 
 #include "harness/backends/registry.hpp"
 #include "harness/commands/commands.hpp"
@@ -17,6 +20,7 @@
 #include "reports/samples_log.hpp"
 #include "reports/table.hpp"
 #include "reports/timestamp.hpp"
+#include "runtime/cgroup/attach_cost.hpp"
 #include "runtime/sweep.hpp"
 
 namespace benchrun::harness {
@@ -38,16 +42,23 @@ void prepare_out_dir(const std::filesystem::path& out_dir) {
 
 std::string now_rfc3339() { return reports::rfc3339_utc(std::chrono::system_clock::now()); }
 
-// One line per backend whose samples failed: "container: 2 of 10 samples failed (oom: OOM-killed ...)".
+// What a failure line calls a backend's samples: "container" or "container (cold)".
+std::string samples_label(const reports::Sample& sample) {
+  if (!sample.start_mode) return sample.backend;
+  return fmt::format("{} ({})", sample.backend, reports::to_string(*sample.start_mode));
+}
+
+// One line per backend x start mode whose samples failed:
+// "container (cold): 2 of 10 samples failed (first: oom: OOM-killed ...)".
 std::vector<std::string> failure_lines(const std::vector<reports::Sample>& samples) {
   struct Count {
     int failed = 0;
     int total = 0;
     std::string first_reason;
   };
-  std::map<std::string, Count> by_backend;
+  std::map<std::string, Count> by_label;
   for (const auto& sample : samples) {
-    Count& count = by_backend[sample.backend];
+    Count& count = by_label[samples_label(sample)];
     ++count.total;
     if (sample.failure) {
       if (count.failed++ == 0) {
@@ -56,9 +67,9 @@ std::vector<std::string> failure_lines(const std::vector<reports::Sample>& sampl
     }
   }
   std::vector<std::string> lines;
-  for (const auto& [backend, count] : by_backend) {
+  for (const auto& [label, count] : by_label) {
     if (count.failed > 0) {
-      lines.push_back(fmt::format("{}: {} of {} samples failed (first: {})", backend, count.failed, count.total,
+      lines.push_back(fmt::format("{}: {} of {} samples failed (first: {})", label, count.failed, count.total,
                                   count.first_reason));
     }
   }
@@ -79,6 +90,14 @@ void print_guest_accelerator(const std::vector<std::unique_ptr<Backend>>& backen
   }
 }
 
+// Cold starts pay an RCU grace period on cgroup v1; a host that expedites every grace period hides it.
+std::optional<std::string> cold_start_warning(const std::vector<reports::StartMode>& start_modes) {
+  if (std::find(start_modes.begin(), start_modes.end(), reports::StartMode::cold) == start_modes.end()) return {};
+  if (!runtime::rcu_grace_periods_expedited().value_or(false)) return {};
+  return "/sys/kernel/rcu_expedited is 1 on this host: RCU grace periods are expedited, so cold starts do not "
+         "pay the normal grace period of a first cgroup attach and look like warm ones";
+}
+
 }  // namespace
 
 int run_suite(const SuiteOptions& requested, StopSignal& stop) {
@@ -95,6 +114,8 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
     record.warnings.push_back(fmt::format("removed {} leftovers of killed runs before starting", removed));
   }
 
+  if (const auto warning = cold_start_warning(options.start_modes)) record.warnings.push_back(*warning);
+
   std::vector<std::unique_ptr<Backend>> backends;
   try {
     backends = make_backends(options, run_id, stop);
@@ -106,10 +127,13 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   print_guest_accelerator(backends);
   reports::Environment environment = probe_environment();
   reports::SamplesLog log(options.out_dir / "samples.jsonl");
-  Progress progress((options.warmup + options.runs) * static_cast<int>(backends.size()), !options.quiet);
+  Progress progress((options.warmup + options.runs) * static_cast<int>(backends.size()) *
+                        launches_per_round(options.start_modes),
+                    !options.quiet);
 
-  RunPlan plan{run_id,       std::move(backends), options.workload, options.workload_args,
-               options.limits, options.warmup,    options.runs,     options.timeout};
+  RunPlan plan{run_id,         std::move(backends), options.workload, options.workload_args,
+               options.limits, options.warmup,      options.runs,     options.timeout,
+               options.start_modes};
   RunOutcome outcome = run_plan(plan, measure_startup, log, progress);
   progress.clear();
   runtime::remove_unused_cgroup_parents();  // every instance was torn down
@@ -129,6 +153,8 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   reports::write_report_atomically(report, report_path);
 
   if (!options.quiet) fmt::print("{}", reports::render_summary_table(report));
+  std::fflush(stdout);  // the table stays whole when stdout and stderr go to the same file
+  for (const auto& warning : report.warnings) fmt::print(stderr, "benchrun: warning: {}\n", warning);
   for (const auto& error : report.errors) fmt::print(stderr, "benchrun: {}\n", error);
   fmt::print("report: {}\n", report_path.string());
 

@@ -9,22 +9,69 @@
 namespace benchrun::stats {
 namespace {
 
+using StartModeKey = std::optional<reports::StartMode>;
+// Cold before warm, samples without a mode (older logs) last.
+const StartModeKey start_mode_order[] = {reports::StartMode::cold, reports::StartMode::warm, std::nullopt};
+
+// Which of a sample's figures a summary is made of: its metrics or its phases.
+using Figures = const std::map<std::string, double> reports::Sample::*;
+
+bool counts(const reports::Sample& sample) { return !sample.warmup && sample.ok; }
+
 struct MetricValues {
   std::vector<double> values;
   std::vector<int> repetitions;
 };
 
-MetricValues measured_values(const std::vector<reports::Sample>& samples, const std::string& backend,
-                             const std::string& metric) {
+MetricValues measured_values(const std::vector<reports::Sample>& samples, Figures figures, const std::string& backend,
+                             const StartModeKey& start_mode, const std::string& name) {
   MetricValues found;
   for (const reports::Sample& sample : samples) {
-    if (sample.backend != backend || sample.warmup || !sample.ok) continue;
-    const auto value = sample.metrics.find(metric);
-    if (value == sample.metrics.end()) continue;
+    if (sample.backend != backend || sample.start_mode != start_mode || !counts(sample)) continue;
+    const auto value = (sample.*figures).find(name);
+    if (value == (sample.*figures).end()) continue;
     found.values.push_back(value->second);
     found.repetitions.push_back(sample.repetition);
   }
   return found;
+}
+
+std::vector<reports::MetricSummary> summarize_figures(const std::vector<reports::Sample>& samples,
+                                                      const std::vector<reports::BackendInfo>& backends,
+                                                      const SummaryOptions& options, Figures figures, bool with_ratio) {
+  std::set<std::string> names;
+  for (const reports::Sample& sample : samples) {
+    if (!counts(sample)) continue;
+    for (const auto& [name, value] : sample.*figures) names.insert(name);
+  }
+  const auto native = std::find_if(backends.begin(), backends.end(), [](const reports::BackendInfo& backend) {
+    return backend.kind == reports::BackendKind::native;
+  });
+
+  std::vector<reports::MetricSummary> rows;
+  for (const std::string& name : names) {
+    for (const reports::BackendInfo& backend : backends) {
+      for (const StartModeKey& start_mode : start_mode_order) {
+        const MetricValues values = measured_values(samples, figures, backend.name, start_mode, name);
+        if (values.values.empty()) continue;
+        reports::MetricSummary row;
+        row.backend = backend.name;
+        row.start_mode = start_mode;
+        row.metric = name;
+        row.unit = with_ratio ? reports::unit_of_metric(name) : "ms";
+        row.summary = to_report_summary(summarize(values.values, options), values.repetitions);
+        if (with_ratio && backend.kind != reports::BackendKind::native && native != backends.end()) {
+          const MetricValues native_values = measured_values(samples, figures, native->name, start_mode, name);
+          if (!native_values.values.empty()) {
+            const double native_median = median(native_values.values);
+            if (native_median > 0.0) row.ratio_to_native = row.summary.median / native_median;
+          }
+        }
+        rows.push_back(std::move(row));
+      }
+    }
+  }
+  return rows;
 }
 
 }  // namespace
@@ -51,37 +98,13 @@ reports::SummaryStats to_report_summary(const Summary& summary, const std::vecto
 std::vector<reports::MetricSummary> summarize_samples(const std::vector<reports::Sample>& samples,
                                                       const std::vector<reports::BackendInfo>& backends,
                                                       const SummaryOptions& options) {
-  std::set<std::string> metrics;
-  for (const reports::Sample& sample : samples) {
-    if (sample.warmup || !sample.ok) continue;
-    for (const auto& [name, value] : sample.metrics) metrics.insert(name);
-  }
-  const auto native = std::find_if(backends.begin(), backends.end(), [](const reports::BackendInfo& backend) {
-    return backend.kind == reports::BackendKind::native;
-  });
+  return summarize_figures(samples, backends, options, &reports::Sample::metrics, /*with_ratio=*/true);
+}
 
-  std::vector<reports::MetricSummary> rows;
-  for (const std::string& metric : metrics) {
-    std::optional<double> native_median;
-    if (native != backends.end()) {
-      const MetricValues values = measured_values(samples, native->name, metric);
-      if (!values.values.empty()) native_median = median(values.values);
-    }
-    for (const reports::BackendInfo& backend : backends) {
-      const MetricValues values = measured_values(samples, backend.name, metric);
-      if (values.values.empty()) continue;
-      reports::MetricSummary row;
-      row.backend = backend.name;
-      row.metric = metric;
-      row.unit = reports::unit_of_metric(metric);
-      row.summary = to_report_summary(summarize(values.values, options), values.repetitions);
-      if (backend.kind != reports::BackendKind::native && native_median && *native_median > 0.0) {
-        row.ratio_to_native = row.summary.median / *native_median;
-      }
-      rows.push_back(std::move(row));
-    }
-  }
-  return rows;
+std::vector<reports::MetricSummary> summarize_phases(const std::vector<reports::Sample>& samples,
+                                                     const std::vector<reports::BackendInfo>& backends,
+                                                     const SummaryOptions& options) {
+  return summarize_figures(samples, backends, options, &reports::Sample::phases, /*with_ratio=*/false);
 }
 
 }  // namespace benchrun::stats

@@ -5,6 +5,7 @@
 
 #include <boost/process.hpp>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "benchrun_process.hpp"
@@ -21,8 +22,8 @@ class StartupSuite : public LeakCheckedTest {
 };
 
 TEST_F(StartupSuite, ThreeRunsPerBackendGiveAValidReportAndATable) {
-  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,container", "--runs", "3", "--warmup",
-                                    "1", "--out", out_.path().string()});
+  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,container", "--start", "cold", "--runs",
+                                    "3", "--warmup", "1", "--out", out_.path().string()});
   ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
   EXPECT_NE(result.out.find("time_to_ready_ms"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("container"), std::string::npos) << result.out;
@@ -58,11 +59,48 @@ TEST_F(StartupSuite, ThreeRunsPerBackendGiveAValidReportAndATable) {
   EXPECT_EQ(static_cast<std::size_t>(std::count(log.begin(), log.end(), '\n')), report.at("samples").size());
 }
 
+TEST_F(StartupSuite, BothStartModesAreReportedForEveryBackend) {
+  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,container", "--start", "both", "--runs",
+                                    "2", "--warmup", "0", "--out", out_.path().string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  EXPECT_NE(result.out.find("phases container cold"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("phases container warm"), std::string::npos) << result.out;
+  const auto report_path = out_.path() / "report.json";
+  EXPECT_EQ(validate_against_schema(report_path), "");
+  const json report = json::parse(read_text(report_path));
+  EXPECT_EQ(report.at("options").at("start_modes"), json({"cold", "warm"}));
+
+  std::map<std::string, int> samples_per_backend_and_mode;
+  for (const auto& sample : report.at("samples")) {
+    ++samples_per_backend_and_mode[sample.at("backend").get<std::string>() + " " + sample.at("start_mode").get<std::string>()];
+  }
+  const std::map<std::string, int> two_each{{"container cold", 2}, {"container warm", 2}, {"native cold", 2}, {"native warm", 2}};
+  EXPECT_EQ(samples_per_backend_and_mode, two_each);
+
+  std::set<std::string> ready_summaries;
+  for (const auto& summary : report.at("summaries")) {
+    if (summary.at("metric") != "time_to_ready_ms") continue;
+    ready_summaries.insert(summary.at("backend").get<std::string>() + " " + summary.at("start_mode").get<std::string>());
+    if (summary.at("backend") == "container") {
+      EXPECT_TRUE(summary.at("ratio_to_native").is_number()) << summary.dump();
+    }
+  }
+  EXPECT_EQ(ready_summaries, (std::set<std::string>{"container cold", "container warm", "native cold", "native warm"}));
+
+  std::set<std::string> cgroup_phase_summaries;
+  for (const auto& phase : report.at("phase_summaries")) {
+    if (phase.at("metric") == "cgroup_ready") cgroup_phase_summaries.insert(phase.at("start_mode").get<std::string>());
+  }
+  EXPECT_EQ(cgroup_phase_summaries, (std::set<std::string>{"cold", "warm"}));
+}
+
 TEST_F(StartupSuite, AFailingWorkloadIsRecordedAndTheRunGoesOn) {
   const auto result = run_benchrun({"--suite", "startup", "--backends", "container", "--workload", "hog 256",
-                                    "--memory", "64M", "--runs", "2", "--warmup", "0", "--out", out_.path().string()});
+                                    "--memory", "64M", "--start", "warm", "--runs", "2", "--warmup", "0", "--out",
+                                    out_.path().string()});
   EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_NE(result.err.find("oom"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("container (warm): 2 of 2 samples failed"), std::string::npos) << result.err;
   const json report = json::parse(read_text(out_.path() / "report.json"));
   ASSERT_EQ(report.at("samples").size(), 2u);
   for (const auto& sample : report.at("samples")) {
@@ -74,7 +112,8 @@ TEST_F(StartupSuite, AFailingWorkloadIsRecordedAndTheRunGoesOn) {
 
 TEST_F(StartupSuite, AHungWorkloadTimesOutAndIsTornDown) {
   const auto result = run_benchrun({"--suite", "startup", "--backends", "native,container", "--workload", "spin 60000",
-                                    "--timeout", "1", "--runs", "1", "--warmup", "0", "--out", out_.path().string()});
+                                    "--timeout", "1", "--start", "cold", "--runs", "1", "--warmup", "0", "--out",
+                                    out_.path().string()});
   EXPECT_EQ(result.exit_code, 1) << result.err;
   const json report = json::parse(read_text(out_.path() / "report.json"));
   ASSERT_EQ(report.at("samples").size(), 2u);
@@ -121,6 +160,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(BadInput{"UnknownSuite", {"--suite", "nosuch"}, "unknown suite 'nosuch'"},
                       BadInput{"UnknownBackend", {"--suite", "startup", "--backends", "xen"}, "unknown backend 'xen'"},
                       BadInput{"ZeroRuns", {"--suite", "startup", "--runs", "0"}, "--runs 0"},
+                      BadInput{"UnknownStartMode", {"--suite", "startup", "--start", "hot"}, "choose one of cold, warm, both"},
                       BadInput{"UnwritableOut", {"--suite", "startup", "--out", "/proc/benchrun-not-writable"}, "--out"},
                       BadInput{"MissingImage", {"--suite", "startup", "--image", "nosuch"}, "scripts/build-image.sh"},
                       BadInput{"UnknownWorkload", {"--suite", "startup", "--workload", "nosuch"}, "workload 'nosuch'"}),

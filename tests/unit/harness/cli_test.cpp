@@ -57,6 +57,23 @@ TEST(Cli, AcceleratorIsAutoUnlessAskedForSuiteAndDoctor) {
   EXPECT_NE(usage_error_of({"doctor", "--accel", "xen"}).find("choose auto, kvm or tcg"), std::string::npos);
 }
 
+TEST(Cli, StartDefaultsToBothColdBeforeWarm) {
+  using reports::StartMode;
+  EXPECT_EQ(std::get<SuiteOptions>(parse({"--suite", "startup"})).start_modes,
+            (std::vector<StartMode>{StartMode::cold, StartMode::warm}));
+  EXPECT_EQ(std::get<SuiteOptions>(parse({"--suite", "startup", "--start", "both"})).start_modes,
+            (std::vector<StartMode>{StartMode::cold, StartMode::warm}));
+  EXPECT_EQ(std::get<SuiteOptions>(parse({"--suite", "startup", "--start", "cold"})).start_modes,
+            std::vector<StartMode>{StartMode::cold});
+  EXPECT_EQ(std::get<SuiteOptions>(parse({"--suite", "startup", "--start", "warm"})).start_modes,
+            std::vector<StartMode>{StartMode::warm});
+}
+
+TEST(Cli, UnknownStartModeIsOneLineNamingTheChoices) {
+  const std::string message = usage_error_of({"--suite", "startup", "--start", "hot"});
+  EXPECT_EQ(message, "unknown --start 'hot': choose one of cold, warm, both");
+}
+
 TEST(Cli, BadInputIsOneLineThatNamesTheProblem) {
   EXPECT_NE(usage_error_of({"--suite", "nosuch"}).find("unknown suite 'nosuch'"), std::string::npos);
   EXPECT_NE(usage_error_of({"--suite", "startup", "--backends", "native,xen"}).find("unknown backend 'xen'"),

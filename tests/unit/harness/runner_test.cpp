@@ -33,6 +33,19 @@ class RunnerTest : public ::testing::Test {
     plan_.workload = "hello";
     plan_.warmup = 1;
     plan_.runs = 3;
+    plan_.start_modes = {reports::StartMode::warm};  // one launch per backend and round, no primer needed below
+    plan_.cold_settle = std::chrono::milliseconds(1);
+  }
+
+  // Records "<backend>:<instance name>" and returns an ok sample.
+  Measure recording_measure() {
+    return [this](Backend& backend, const InstanceSpec& spec, std::chrono::milliseconds) {
+      launched_.push_back(backend.name() + ":" + spec.name);
+      reports::Sample sample;
+      sample.backend = backend.name();
+      sample.ok = true;
+      return sample;
+    };
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -42,6 +55,7 @@ class RunnerTest : public ::testing::Test {
 };
 
 TEST_F(RunnerTest, InterleavesBackendsAfterWarmupAndLogsEverySample) {
+  plan_.start_modes = {reports::StartMode::cold};
   reports::SamplesLog log(dir_ / "samples.jsonl");
   Progress progress(8, false);
   const auto outcome = run_plan(plan_, [&](Backend& backend, const InstanceSpec& spec, std::chrono::milliseconds) {
@@ -72,6 +86,7 @@ TEST_F(RunnerTest, InterleavesBackendsAfterWarmupAndLogsEverySample) {
 }
 
 TEST_F(RunnerTest, InterruptEndsTheRunAndKeepsWhatWasMeasured) {
+  plan_.start_modes = {reports::StartMode::cold};
   reports::SamplesLog log(dir_ / "samples.jsonl");
   Progress progress(8, false);
   int calls = 0;
@@ -85,6 +100,64 @@ TEST_F(RunnerTest, InterruptEndsTheRunAndKeepsWhatWasMeasured) {
   EXPECT_TRUE(outcome.interrupted);
   EXPECT_EQ(outcome.samples.size(), 3u);
   EXPECT_EQ(reports::read_samples_log(dir_ / "samples.jsonl").samples.size(), 3u);
+}
+
+// "a:cold" for each sample, in the order taken.
+std::vector<std::string> backends_and_modes(const RunOutcome& outcome) {
+  std::vector<std::string> order;
+  for (const auto& sample : outcome.samples) {
+    order.push_back(sample.backend + ":" + (sample.start_mode ? std::string(reports::to_string(*sample.start_mode)) : "-"));
+  }
+  return order;
+}
+
+TEST_F(RunnerTest, BothModesTakeColdThenWarmBackToBackPerBackendWithinInterleavedRounds) {
+  plan_.start_modes = {reports::StartMode::cold, reports::StartMode::warm};
+  reports::SamplesLog log(dir_ / "samples.jsonl");
+  Progress progress(16, false);
+  const auto outcome = run_plan(plan_, recording_measure(), log, progress);
+
+  ASSERT_EQ(outcome.samples.size(), 16u);
+  EXPECT_EQ(launched_.size(), 16u) << "the cold launch primes the warm one: no extra launch";
+  const std::vector<std::string> round = {"a:cold", "a:warm", "b:cold", "b:warm"};
+  std::vector<std::string> expected;
+  for (int rounds = 0; rounds < 4; ++rounds) expected.insert(expected.end(), round.begin(), round.end());
+  EXPECT_EQ(backends_and_modes(outcome), expected);
+  for (std::size_t i = 0; i < outcome.samples.size(); ++i) {
+    EXPECT_EQ(outcome.samples[i].warmup, i < 4) << i;
+    EXPECT_EQ(outcome.samples[i].repetition, i < 4 ? 0 : static_cast<int>((i - 4) / 4)) << i;
+  }
+  const auto logged = reports::read_samples_log(dir_ / "samples.jsonl").samples;
+  ASSERT_EQ(logged.size(), 16u);
+  EXPECT_EQ(logged[1].start_mode, reports::StartMode::warm) << "the samples log keeps the mode";
+}
+
+TEST_F(RunnerTest, WarmAloneIsPrimedByAnUnmeasuredLaunchOfTheSameBackend) {
+  plan_.warmup = 0;
+  plan_.runs = 2;
+  reports::SamplesLog log(dir_ / "samples.jsonl");
+  Progress progress(8, false);
+  const auto outcome = run_plan(plan_, recording_measure(), log, progress);
+
+  EXPECT_EQ(backends_and_modes(outcome), (std::vector<std::string>{"a:warm", "b:warm", "a:warm", "b:warm"}));
+  std::vector<std::string> launched_backends;
+  for (const auto& entry : launched_) launched_backends.push_back(entry.substr(0, 1));
+  EXPECT_EQ(launched_backends, (std::vector<std::string>{"a", "a", "b", "b", "a", "a", "b", "b"}))
+      << "each warm sample right after a primer of its own backend";
+  EXPECT_EQ(reports::read_samples_log(dir_ / "samples.jsonl").samples.size(), 4u) << "primers are not samples";
+  EXPECT_EQ(launches_per_round(plan_.start_modes), 2);
+}
+
+TEST_F(RunnerTest, ColdAloneTakesOneColdSamplePerBackendAndRound) {
+  plan_.start_modes = {reports::StartMode::cold};
+  plan_.warmup = 0;
+  plan_.runs = 2;
+  reports::SamplesLog log(dir_ / "samples.jsonl");
+  Progress progress(4, false);
+  const auto outcome = run_plan(plan_, recording_measure(), log, progress);
+  EXPECT_EQ(backends_and_modes(outcome), (std::vector<std::string>{"a:cold", "b:cold", "a:cold", "b:cold"}));
+  EXPECT_EQ(launched_.size(), 4u);
+  EXPECT_EQ(launches_per_round(plan_.start_modes), 1);
 }
 
 TEST(RunnerNames, InstanceNamesCarryBenchrunAndTheRunId) {

@@ -34,6 +34,45 @@ TEST(ReportJson, RoundTripKeepsEveryField) {
   EXPECT_FALSE(read_back.summaries[0].ratio_to_native.has_value());
 }
 
+TEST(ReportJson, StartModesAndPhaseSummariesRoundTrip) {
+  const Report read_back = parse_report(report_to_json_text(example_report()));
+  EXPECT_EQ(read_back.options.start_modes, (std::vector<StartMode>{StartMode::cold, StartMode::warm}));
+  EXPECT_EQ(read_back.options.cold_settle_ms, 100);
+  EXPECT_EQ(read_back.samples[1].start_mode, StartMode::cold);
+  EXPECT_EQ(read_back.samples[3].start_mode, StartMode::warm);
+  EXPECT_FALSE(read_back.samples[0].start_mode.has_value());
+  EXPECT_EQ(read_back.summaries[1].start_mode, StartMode::cold);
+  ASSERT_EQ(read_back.phase_summaries.size(), 2U);
+  EXPECT_EQ(read_back.phase_summaries[0].metric, "clone");
+  EXPECT_EQ(read_back.phase_summaries[0].start_mode, StartMode::cold);
+}
+
+TEST(ReportJson, AReportWrittenBeforeStartModesStillReads) {
+  auto json = nlohmann::json::parse(report_to_json_text(example_report()));
+  json.erase("phase_summaries");
+  json["options"].erase("start_modes");
+  json["options"].erase("cold_settle_ms");
+  for (auto& sample : json["samples"]) sample.erase("start_mode");
+  for (auto& summary : json["summaries"]) summary.erase("start_mode");
+  const Report read_back = parse_report(json.dump());
+  EXPECT_TRUE(read_back.options.start_modes.empty());
+  EXPECT_FALSE(read_back.options.cold_settle_ms.has_value());
+  EXPECT_FALSE(read_back.samples[1].start_mode.has_value());
+  EXPECT_FALSE(read_back.summaries[1].start_mode.has_value());
+  EXPECT_TRUE(read_back.phase_summaries.empty());
+}
+
+TEST(ReportJson, UnknownStartModeIsAnErrorNamingIt) {
+  auto json = nlohmann::json::parse(report_to_json_text(example_report()));
+  json["samples"][1]["start_mode"] = "lukewarm";
+  try {
+    parse_report(json.dump());
+    FAIL() << "an unknown start mode was accepted";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("lukewarm"), std::string::npos) << error.what();
+  }
+}
+
 TEST(ReportJson, AbsentValuesAreWrittenAsNullNotLeftOut) {
   const auto json = nlohmann::json::parse(report_to_json_text(example_report()));
   EXPECT_TRUE(json.at("samples").at(1).at("failure").is_null());
@@ -41,6 +80,7 @@ TEST(ReportJson, AbsentValuesAreWrittenAsNullNotLeftOut) {
   EXPECT_TRUE(json.at("environment").at("tools").at("runc").is_null());
   EXPECT_TRUE(json.at("options").at("limits").at("pids_max").is_null());
   EXPECT_TRUE(json.at("summaries").at(0).at("ratio_to_native").is_null());
+  EXPECT_TRUE(json.at("samples").at(0).at("start_mode").is_null());
 }
 
 TEST(ReportJson, MissingKeyIsAnError) {

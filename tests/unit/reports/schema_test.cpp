@@ -71,6 +71,26 @@ TEST_F(ReportSchema, AcceptsACompleteReportWithoutSamples) {
   EXPECT_EQ(result.exit_code, 0) << result.output;
 }
 
+TEST_F(ReportSchema, AcceptsAReportWrittenBeforeStartModes) {
+  auto document = example_json();
+  document.erase("phase_summaries");
+  document["options"].erase("start_modes");
+  document["options"].erase("cold_settle_ms");
+  for (auto& sample : document["samples"]) sample.erase("start_mode");
+  for (auto& summary : document["summaries"]) summary.erase("start_mode");
+  const auto result = validate(document);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+}
+
+TEST_F(ReportSchema, RejectsAnUnknownStartMode) {
+  auto document = example_json();
+  document["samples"][1]["start_mode"] = "lukewarm";
+  EXPECT_NE(validate(document).exit_code, 0);
+  document = example_json();
+  document["options"]["start_modes"] = {"cold", "both"};
+  EXPECT_NE(validate(document).exit_code, 0);
+}
+
 TEST_F(ReportSchema, RejectsAMissingTopLevelField) {
   auto json = example_json();
   json.erase("complete");

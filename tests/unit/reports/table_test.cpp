@@ -25,14 +25,28 @@ TEST(RenderSummaryTable, PartialRunSaysSoFirst) {
   EXPECT_EQ(lines[0], "PARTIAL RESULTS: run 20250301-123456-3f9a did not complete (interrupted or aborted)");
 }
 
-TEST(RenderSummaryTable, OneAlignedRowPerBackendAndMetric) {
+TEST(RenderSummaryTable, OneAlignedRowPerBackendStartModeAndMetric) {
   Report report = example_report();
   report.complete = true;
+  report.phase_summaries.clear();
   const auto lines = lines_of(render_summary_table(report));
   ASSERT_EQ(lines.size(), 3U);
-  EXPECT_EQ(lines[0], "backend    metric             median      p90  95% CI of median  n  failed  vs native");
-  EXPECT_EQ(lines[1], "native     time_to_ready_ms  1.25 ms  1.25 ms   [1.25, 1.25] ms  1       0   baseline");
-  EXPECT_EQ(lines[2], "container  time_to_ready_ms  3.75 ms  3.75 ms   [3.75, 3.75] ms  1       2      3.00x");
+  EXPECT_EQ(lines[0], "backend    start  metric             median      p90  95% CI of median  n  failed  vs native");
+  EXPECT_EQ(lines[1], "native     cold   time_to_ready_ms  1.25 ms  1.25 ms   [1.25, 1.25] ms  1       0   baseline");
+  // Failures count per start mode: of the container's two failed samples, one was a cold start.
+  EXPECT_EQ(lines[2], "container  cold   time_to_ready_ms  3.75 ms  3.75 ms   [3.75, 3.75] ms  1       1      3.00x");
+}
+
+TEST(RenderSummaryTable, PhasesFollowAsOneLinePerBackendAndStartModeInTheOrderTheyHappened) {
+  Report report = example_report();
+  report.complete = true;
+  MetricSummary warm_clone = report.phase_summaries[0];
+  warm_clone.start_mode = StartMode::warm;
+  report.phase_summaries.push_back(warm_clone);
+  const auto lines = lines_of(render_summary_table(report));
+  ASSERT_EQ(lines.size(), 5U);
+  EXPECT_EQ(lines[3], "phases container cold (median ms since launch): clone 0.250, launch_returned 0.500");
+  EXPECT_EQ(lines[4], "phases container warm (median ms since launch): clone 0.250");
 }
 
 TEST(RenderSummaryTable, NoSummariesSaysThereIsNothingToShow) {
@@ -46,6 +60,7 @@ TEST(RenderSummaryTable, MissingRatioShowsADash) {
   Report report = example_report();
   report.complete = true;
   report.summaries[1].ratio_to_native.reset();
+  report.phase_summaries.clear();
   const auto lines = lines_of(render_summary_table(report));
   ASSERT_EQ(lines.size(), 3U);
   EXPECT_TRUE(lines[2].ends_with(" -")) << lines[2];

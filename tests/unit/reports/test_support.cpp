@@ -47,6 +47,8 @@ Report example_report() {
   report.options.runs = 2;
   report.options.warmup = 1;
   report.options.timeout_ms = 30'000;
+  report.options.start_modes = {StartMode::cold, StartMode::warm};
+  report.options.cold_settle_ms = 100;
   report.options.limits.memory_bytes = 64ULL << 20;
   report.options.limits.cpus = 1.5;
   report.options.out_dir = "results/20250301-123456-3f9a";
@@ -75,6 +77,7 @@ Report example_report() {
   Sample native;
   native.backend = "native";
   native.repetition = 0;
+  native.start_mode = StartMode::cold;
   native.ok = true;
   native.metrics = {{"time_to_ready_ms", 1.25}, {"time_to_exit_ms", 11.5}, {"teardown_ms", 0.125}};
   native.phases = {{"launch_returned", 0.5}};
@@ -89,11 +92,13 @@ Report example_report() {
 
   Sample warmup = native;
   warmup.warmup = true;
+  warmup.start_mode.reset();  // as in a log of an older benchrun
   warmup.started_at_monotonic_ns -= 50'000'000;
 
   Sample killed;
   killed.backend = "container";
   killed.repetition = 1;
+  killed.start_mode = StartMode::warm;
   killed.ok = false;
   killed.failure = Failure{FailureKind::oom, "OOM-killed: the workload hit its memory limit"};
   killed.workload_result = WorkloadResult{std::nullopt, 9, 5'000'000, 4'000, 100, 65'536};
@@ -102,6 +107,7 @@ Report example_report() {
   Sample timed_out;
   timed_out.backend = "container";
   timed_out.repetition = 2;
+  timed_out.start_mode = StartMode::cold;
   timed_out.ok = false;
   timed_out.failure = Failure{FailureKind::timeout, "no BENCHRUN READY within 30000 ms"};
   timed_out.started_at_monotonic_ns = 123'656'789'000;
@@ -110,6 +116,7 @@ Report example_report() {
 
   MetricSummary native_summary;
   native_summary.backend = "native";
+  native_summary.start_mode = StartMode::cold;
   native_summary.metric = "time_to_ready_ms";
   native_summary.unit = "ms";
   native_summary.summary = SummaryStats{1, 1.25, 1.25, 1.25, 1.25, 1.25, 1.25, 0.0, 0.0, 0.0, 0.95, 1.25, 1.25, {}};
@@ -118,6 +125,17 @@ Report example_report() {
   container_summary.summary = SummaryStats{1, 3.75, 3.75, 3.75, 3.75, 3.75, 3.75, 0.0, 0.0, 0.0, 0.95, 3.75, 3.75, {0}};
   container_summary.ratio_to_native = 3.0;
   report.summaries = {native_summary, container_summary};
+
+  MetricSummary clone_phase;
+  clone_phase.backend = "container";
+  clone_phase.start_mode = StartMode::cold;
+  clone_phase.metric = "clone";
+  clone_phase.unit = "ms";
+  clone_phase.summary = SummaryStats{1, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.0, 0.0, 0.0, 0.95, 0.25, 0.25, {}};
+  MetricSummary launch_phase = clone_phase;
+  launch_phase.metric = "launch_returned";
+  launch_phase.summary = SummaryStats{1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.95, 0.5, 0.5, {}};
+  report.phase_summaries = {clone_phase, launch_phase};
 
   report.errors = {"container #1: OOM-killed"};
   report.warnings = {"only 2 runs: intervals are wide"};

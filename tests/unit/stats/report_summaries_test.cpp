@@ -76,5 +76,73 @@ TEST(SummarizeSamples, MetricsComeInNameOrderWithBackendsInPlanOrder) {
   EXPECT_EQ(rows[2].metric, "time_to_ready_ms");
 }
 
+reports::Sample started(const std::string& backend, int repetition, reports::StartMode mode, double time_to_ready_ms) {
+  reports::Sample made = sample(backend, repetition, time_to_ready_ms);
+  made.start_mode = mode;
+  return made;
+}
+
+TEST(SummarizeSamples, OneRowPerBackendAndStartModeAndRatiosCompareLikeWithLike) {
+  using reports::StartMode;
+  const std::vector<reports::Sample> samples = {
+      started("native", 0, StartMode::cold, 2.0),    started("native", 0, StartMode::warm, 1.0),
+      started("container", 0, StartMode::cold, 16.0), started("container", 0, StartMode::warm, 3.0),
+  };
+  const auto rows = summarize_samples(samples, native_and_container);
+  ASSERT_EQ(rows.size(), 4U);
+  EXPECT_EQ(rows[0].backend, "native");
+  EXPECT_EQ(rows[0].start_mode, StartMode::cold);
+  EXPECT_EQ(rows[1].backend, "native");
+  EXPECT_EQ(rows[1].start_mode, StartMode::warm);
+  EXPECT_EQ(rows[2].backend, "container");
+  EXPECT_EQ(rows[2].start_mode, StartMode::cold);
+  EXPECT_DOUBLE_EQ(*rows[2].ratio_to_native, 8.0) << "cold against native cold";
+  EXPECT_EQ(rows[3].start_mode, StartMode::warm);
+  EXPECT_DOUBLE_EQ(*rows[3].ratio_to_native, 3.0) << "warm against native warm";
+}
+
+TEST(SummarizeSamples, AModeNativeDidNotMeasureHasNoRatio) {
+  using reports::StartMode;
+  const auto rows = summarize_samples({started("native", 0, StartMode::warm, 1.0), started("container", 0, StartMode::cold, 9.0)},
+                                      native_and_container);
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_FALSE(rows[1].ratio_to_native.has_value());
+}
+
+TEST(SummarizePhases, MedianOfEachPhasePerBackendAndStartModeWithoutRatio) {
+  using reports::StartMode;
+  std::vector<reports::Sample> samples;
+  for (int repetition = 0; repetition < 3; ++repetition) {
+    reports::Sample cold = started("container", repetition, StartMode::cold, 15.0);
+    cold.phases = {{"cloned", 1.0 + repetition}, {"cgroup_ready", 13.0 + repetition}};
+    reports::Sample warm = started("container", repetition, StartMode::warm, 3.0);
+    warm.phases = {{"cloned", 1.0}, {"cgroup_ready", 1.5}};
+    samples.push_back(cold);
+    samples.push_back(warm);
+  }
+  samples.push_back(started("container", 0, StartMode::cold, 1.0));
+  samples.back().warmup = true;
+  samples.back().phases = {{"cgroup_ready", 500.0}};
+
+  const auto rows = summarize_phases(samples, native_and_container);
+  ASSERT_EQ(rows.size(), 4U);
+  EXPECT_EQ(rows[0].metric, "cgroup_ready");
+  EXPECT_EQ(rows[0].start_mode, StartMode::cold);
+  EXPECT_EQ(rows[0].unit, "ms");
+  EXPECT_EQ(rows[0].summary.count, 3U) << "warm-up samples are left out";
+  EXPECT_DOUBLE_EQ(rows[0].summary.median, 14.0);
+  EXPECT_EQ(rows[1].start_mode, StartMode::warm);
+  EXPECT_DOUBLE_EQ(rows[1].summary.median, 1.5);
+  EXPECT_EQ(rows[2].metric, "cloned");
+  for (const auto& row : rows) EXPECT_FALSE(row.ratio_to_native.has_value());
+}
+
+TEST(SummarizeSamples, SamplesWithoutAStartModeStillSummarize) {
+  const auto rows = summarize_samples({sample("native", 0, 2.0), sample("container", 0, 4.0)}, native_and_container);
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_FALSE(rows[1].start_mode.has_value());
+  EXPECT_DOUBLE_EQ(*rows[1].ratio_to_native, 2.0);
+}
+
 }  // namespace
 }  // namespace benchrun::stats
