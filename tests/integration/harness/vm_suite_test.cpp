@@ -55,7 +55,7 @@ TEST_F(VmSuite, VmSamplesJoinTheSameReportWhichSaysHowGuestsRan) {
     EXPECT_TRUE(sample.at("phases").contains("qemu_exec")) << "the emulator wrapper's stamp: " << sample.dump();
     EXPECT_GT(sample.at("metrics").at("cpu_time_ms").get<double>(), 0.0) << "QEMU's CPU time belongs in the sample";
   }
-  EXPECT_EQ(vm_samples, 1);
+  EXPECT_EQ(vm_samples, 2) << "one cold and one warm sample (--start both, the default)";
 }
 
 TEST_F(VmSuite, KvmAskedForWhereItCannotWorkIsExit2WithOneLineNamingWhy) {
