@@ -1,18 +1,16 @@
 #include "runtime/container.hpp"
 
 #include <poll.h>
-#include <pthread.h>
-#include <sanitizer/asan_interface.h>
 #include <sched.h>
 #include <sys/wait.h>
 
-#include <array>
 #include <csignal>
 #include <cstddef>
 #include <fmt/format.h>
 
 #include "runtime/cgroup/mode.hpp"
 #include "runtime/linux/container_init.hpp"
+#include "runtime/linux/start_init.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/file_io.hpp"
 #include "runtime/sys/retry.hpp"
@@ -53,49 +51,23 @@ void validate(const ContainerConfig& config) {
   }
 }
 
-int clone_flags(const ContainerConfig& config) {
+kernel::CloneRequest clone_request(const ContainerConfig& config) {
+  kernel::CloneRequest request;
   // The cgroup namespace is not here: the init unshares it after joining its cgroup.
-  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
-  if (config.network_namespace) flags |= CLONE_NEWNET;
+  request.namespace_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+  if (config.network_namespace) request.namespace_flags |= CLONE_NEWNET;
   if (config.user_namespace) {
     // The parent must write the uid maps while the init waits, so it cannot be suspended: fork-like.
-    flags |= CLONE_NEWUSER;
+    request.namespace_flags |= CLONE_NEWUSER;
+    request.share_memory = false;
   } else {
     // Like posix_spawn: share memory and suspend the parent until exec. A fork-like copy of the page
     // tables costs milliseconds on a virtualised host (2-4 ms against 30 us here); the init only
     // reads the plan and writes to its own stack.
-    flags |= CLONE_VM | CLONE_VFORK;
+    request.share_memory = true;
   }
-  return flags;
-}
-
-// The init's stack, on the parent's: the parent is suspended (CLONE_VFORK) or the child has a copy.
-constexpr std::size_t kInitStackSize = 64 * 1024;
-
-struct CloneContext {
-  const kernel::InitPlan* plan;
-};
-
-int init_entry(void* context) { kernel::run_container_init(*static_cast<CloneContext*>(context)->plan); }
-
-// Clones the init with all signals blocked, so no handler of the parent's can run on shared memory in
-// the child before it resets them (the init restores `plan.signal_mask` before exec).
-pid_t clone_init(kernel::InitPlan& plan, int flags, int& pidfd) {
-  alignas(16) std::array<std::byte, kInitStackSize> stack;
-  sigset_t all_signals;
-  sigfillset(&all_signals);
-  sigset_t original{};
-  pthread_sigmask(SIG_SETMASK, &all_signals, &original);
-  plan.signal_mask = &original;
-  CloneContext context{&plan};
-  const pid_t pid = ::clone(init_entry, stack.data() + stack.size(), flags | SIGCHLD, &context, &pidfd);
-  const int clone_errno = errno;
-  // The init ran on this array in our address space (CLONE_VM): under AddressSanitizer its frames left
-  // shadow poison there that would flag this thread's next frames. A no-op in other builds.
-  ASAN_UNPOISON_MEMORY_REGION(stack.data(), stack.size());
-  pthread_sigmask(SIG_SETMASK, &original, nullptr);
-  errno = clone_errno;
-  return pid;
+  request.allow_clone_into_cgroup = config.clone_into_cgroup;
+  return request;
 }
 
 void write_id_maps(pid_t pid) {
@@ -134,6 +106,11 @@ std::optional<std::string> read_init_reports(int fd, PhaseTimes& phases) {
 
 }  // namespace
 
+CgroupJoin cgroup_join_for(CgroupMode mode) {
+  const bool born_in_cgroup = mode == CgroupMode::v2 && kernel::kernel_has_clone_into_cgroup();
+  return born_in_cgroup ? CgroupJoin::clone_into_cgroup : CgroupJoin::procs_write;
+}
+
 Container Container::start(const ContainerConfig& config) {
   Container container;
   container.name_ = config.name;
@@ -146,7 +123,6 @@ Container Container::start(const ContainerConfig& config) {
     container.cgroup_->apply(config.limits);
 
     // Everything the init needs, built now: it must not allocate after clone.
-    const auto procs_fds = container.cgroup_->open_procs_for_join();
     const auto security = kernel::make_security_plan(config.seccomp);
     const CStringArray argv(config.argv);
     const CStringArray envp(config.env);
@@ -160,7 +136,6 @@ Container Container::start(const ContainerConfig& config) {
     plan.hostname = config.hostname.empty() ? config.name.c_str() : config.hostname.c_str();
     plan.argv = argv.get();
     plan.envp = envp.get();
-    for (const auto& fd : procs_fds) plan.cgroup_procs_fds.push_back(fd.get());
     plan.report_fd = report_pipe.write_end.get();
     plan.user_namespace_sync_fd = sync_pipe ? sync_pipe->read_end.get() : -1;
     plan.user_namespace_sync_write_fd = sync_pipe ? sync_pipe->write_end.get() : -1;
@@ -170,12 +145,12 @@ Container Container::start(const ContainerConfig& config) {
     plan.bring_up_loopback = config.network_namespace;
     plan.security = &security;
 
-    int pidfd = -1;
     container.phases_.prepared = monotonic_now();
-    const pid_t pid = clone_init(plan, clone_flags(config), pidfd);
-    if (pid < 0) throw_errno("clone");
+    auto started = kernel::start_init(plan, clone_request(config), *container.cgroup_);
+    const pid_t pid = started.pid;
     container.pid_ = pid;
-    container.pidfd_.reset(pidfd);
+    container.pidfd_ = std::move(started.pidfd);
+    container.phases_.cgroup_join = started.cgroup_join;
 
     report_pipe.write_end.reset();  // the init holds the only write end now: EOF = exec or death
     if (sync_pipe) {

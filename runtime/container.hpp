@@ -26,6 +26,9 @@ struct PhaseTimes {
   MonotonicNs cgroup_ready = 0;  // the init joined the cgroup and its cgroup namespace
   MonotonicNs mounts_done = 0;   // overlay, /proc, /dev, /sys, /tmp mounted, pivot_root done, masks set
   MonotonicNs exec = 0;          // just before execve of argv[0]
+  // How the init entered its cgroup: clone_into_cgroup (in it from its first instruction; cgroup_ready
+  // then marks only the cgroup namespace) or procs_write (its own write to cgroup.procs).
+  CgroupJoin cgroup_join = CgroupJoin::procs_write;
 };
 
 struct ExitStatus {
@@ -35,6 +38,10 @@ struct ExitStatus {
   // What a shell would report: the code, or 128 + signal.
   [[nodiscard]] int shell_code() const { return exit_code ? *exit_code : 128 + signal.value_or(0); }
 };
+
+// How this process's instances enter their cgroup on a host of `mode` (unless a config forces the
+// cgroup.procs write): clone_into_cgroup on v2 where the kernel and the architecture allow it.
+CgroupJoin cgroup_join_for(CgroupMode mode);
 
 class Container {
  public:

@@ -25,6 +25,9 @@ struct ContainerConfig {
   int stderr_fd = -1;
   std::filesystem::path state_root = kDefaultStateRoot;
   std::filesystem::path cgroup_root = "/sys/fs/cgroup";
+  // On cgroup v2 the init is cloned straight into its cgroup where the kernel allows (clone3
+  // CLONE_INTO_CGROUP); false forces the cgroup.procs write instead, to measure or test that path.
+  bool clone_into_cgroup = true;
 };
 
 // With user_namespace, container uids/gids 0..65535 map to host kUserNamespaceHostBase + the same.

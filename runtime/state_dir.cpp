@@ -1,6 +1,9 @@
 #include "runtime/state_dir.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+
+#include <cstdio>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -27,11 +30,19 @@ void ensure_state_root(const std::filesystem::path& root) {
 StateDir StateDir::create(const std::filesystem::path& root, const std::string& name) {
   return with_context("state dir", [&] {
     ensure_state_root(root);
+    // Another benchrun's sweep may list the root at any moment, and takes a directory without a live
+    // owner for a leftover: the directory is made whole under a staging name and renamed into place
+    // (atomic), so no sweep ever sees it without its owner file.
     StateDir dir;
-    make_dir(root / name);
-    dir.path_ = root / name;  // owned from here on: a failure below removes it
+    const auto staging = root / (std::string(kStagingPrefix) + name);
+    make_dir(staging);
+    dir.path_ = staging;  // owned from here on: a failure below removes it
     sys::write_file_new(dir.path_ / "owner", fmt::format("{}\n", ::getpid()));
     make_dir(dir.scratch());
+    if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, (root / name).c_str(), RENAME_NOREPLACE) != 0) {
+      throw_errno("rename " + staging.string() + " to " + (root / name).string());
+    }
+    dir.path_ = root / name;
     return dir;
   });
 }

@@ -13,6 +13,8 @@
 namespace benchrun::runtime {
 
 inline constexpr const char* kDefaultStateRoot = "/run/benchrun";
+// <root>/.new-<name>: an instance's directory while it is being made, before its rename into place.
+inline constexpr const char* kStagingPrefix = ".new-";
 
 class StateDir {
  public:

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 #include "runtime/cgroup/attach_cost.hpp"
@@ -31,14 +30,13 @@ std::vector<std::filesystem::path> benchrun_hierarchies(const std::filesystem::p
   return hierarchies;
 }
 
-std::set<std::string> live_instances(const std::filesystem::path& state_root) {
-  std::set<std::string> live;
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(state_root, error)) {
-    const auto owner = read_state_dir_owner(entry.path());
-    if (owner && process_alive(*owner)) live.insert(entry.path().filename().string());
-  }
-  return live;
+// Whether <state_root>/<name> belongs to a live benchrun, read at the moment of asking: a list of live
+// instances made before the loops below would call an instance another benchrun starts meanwhile a
+// leftover, and kill it. A state dir appears with its owner file (see StateDir::create) and before the
+// instance's cgroup, and goes after it, so an instance seen anywhere has its owner readable.
+bool owned_by_live_process(const std::filesystem::path& state_dir) {
+  const auto owner = read_state_dir_owner(state_dir);
+  return owner && process_alive(*owner);
 }
 
 // Mount points under `root` in this namespace, deepest first (from /proc/self/mountinfo; octal
@@ -63,11 +61,13 @@ std::vector<std::filesystem::path> mounts_under(const std::filesystem::path& roo
 SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::filesystem::path& cgroup_root,
                             std::string_view name_prefix) {
   SweepResult result;
-  const auto live = live_instances(state_root);
+  // Names outside the prefix are not ours to judge; a staging directory is judged by its own owner.
   const auto is_live = [&](const std::filesystem::path& dir) {
     const auto name = dir.filename().string();
     if (const auto doctor = attach_cost_cgroup_owner(name)) return process_alive(*doctor);  // benchrun doctor's
-    return !name.starts_with(name_prefix) || live.contains(name);
+    const std::string_view instance =
+        name.starts_with(kStagingPrefix) ? std::string_view(name).substr(std::string_view(kStagingPrefix).size()) : name;
+    return !instance.starts_with(name_prefix) || owned_by_live_process(state_root / name);
   };
 
   // Cgroups first: killing a leftover's processes ends its mount namespace and frees its overlay.

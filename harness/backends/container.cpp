@@ -74,7 +74,10 @@ runtime::ResourceLimits to_runtime_limits(const Limits& limits) {
 ContainerBackend::ContainerBackend(ImageChoice image, StopSignal& stop) : image_(std::move(image)), stop_(stop) {}
 
 std::map<std::string, std::string> ContainerBackend::details() const {
-  return {{"runtime", "benchrun"}, {"cgroup_version", runtime::to_string(runtime::detect_cgroup_mode())}};
+  const auto mode = runtime::detect_cgroup_mode();
+  return {{"runtime", "benchrun"},
+          {"cgroup_version", runtime::to_string(mode)},
+          {"cgroup_join", runtime::to_string(runtime::cgroup_join_for(mode))}};
 }
 
 std::unique_ptr<Instance> ContainerBackend::launch(const InstanceSpec& spec, MonotonicNs /*deadline*/) {

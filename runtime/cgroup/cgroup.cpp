@@ -5,6 +5,14 @@
 
 namespace benchrun::runtime {
 
+std::string to_string(CgroupJoin join) {
+  switch (join) {
+    case CgroupJoin::procs_write: return "procs_write";
+    case CgroupJoin::clone_into_cgroup: return "clone_into_cgroup";
+  }
+  return "unknown";
+}
+
 OptionalControllers controllers_for(const ResourceLimits& limits) {
   return OptionalControllers{limits.cpuset_cpus.has_value(), !limits.io.empty()};
 }

@@ -17,6 +17,12 @@ namespace benchrun::runtime {
 
 inline constexpr const char* kCgroupParentName = "benchrun";
 
+// How a container's init entered its cgroup: born there (clone3 CLONE_INTO_CGROUP, v2 only), or moved
+// in by writing "0" to cgroup.procs before exec.
+enum class CgroupJoin { procs_write, clone_into_cgroup };
+// "procs_write" or "clone_into_cgroup".
+std::string to_string(CgroupJoin join);
+
 class Cgroup {
  public:
   virtual ~Cgroup() = default;
@@ -28,6 +34,11 @@ class Cgroup {
   // cgroup.procs of every directory, open for writing: a process joins them all by writing "0" to
   // each, which is how the container's init joins before exec without a round trip to the parent.
   [[nodiscard]] virtual std::vector<UniqueFd> open_procs_for_join() const = 0;
+
+  // On v2, the instance's directory open O_PATH for clone3's CLONE_INTO_CGROUP (clone_args.cgroup): the
+  // init starts inside, and nothing writes cgroup.procs. nullopt on v1, where a process sits in one
+  // cgroup per hierarchy and clone3 can name only one.
+  [[nodiscard]] virtual std::optional<UniqueFd> open_dir_for_clone() const = 0;
 
   [[nodiscard]] virtual CgroupStats stats() const = 0;
 

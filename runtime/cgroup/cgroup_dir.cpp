@@ -73,10 +73,29 @@ void CgroupDir::remove() {
   path_.clear();
 }
 
+namespace {
+
+void kill_and_remove_busy_cgroup_dir(const std::filesystem::path& path);
+
+}  // namespace
+
 void kill_and_remove_cgroup_dir(const std::filesystem::path& path) {
   // The usual case, after the instance was reaped: empty, and one rmdir is all it takes.
   if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return;
   if (errno != EBUSY && errno != ENOTEMPTY) throw_errno("rmdir " + path.string());
+  try {
+    kill_and_remove_busy_cgroup_dir(path);
+  } catch (const SystemError& error) {
+    // Two sweeps (two benchruns on one host, seen here) may empty the same leftover: the directory
+    // going away under us is the outcome wanted, not a failure.
+    std::error_code ignored;
+    if (error.code() != ENOENT || std::filesystem::exists(path, ignored)) throw;
+  }
+}
+
+namespace {
+
+void kill_and_remove_busy_cgroup_dir(const std::filesystem::path& path) {
   // A cgroup with children cannot be removed: take them out first, deepest first.
   std::error_code list_error;
   for (const auto& entry : std::filesystem::directory_iterator(path, list_error)) {
@@ -99,5 +118,7 @@ void kill_and_remove_cgroup_dir(const std::filesystem::path& path) {
     std::this_thread::sleep_for(kEmptyPollInterval);
   }
 }
+
+}  // namespace
 
 }  // namespace benchrun::runtime

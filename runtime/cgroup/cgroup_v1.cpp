@@ -113,6 +113,8 @@ class CgroupV1 final : public Cgroup {
     return fds;
   }
 
+  [[nodiscard]] std::optional<UniqueFd> open_dir_for_clone() const override { return std::nullopt; }
+
   [[nodiscard]] CgroupStats stats() const override {
     CgroupStats stats;
     if (const auto* memory = find("memory")) {

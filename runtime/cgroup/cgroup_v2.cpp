@@ -70,6 +70,12 @@ class CgroupV2 final : public Cgroup {
     return fds;
   }
 
+  [[nodiscard]] std::optional<UniqueFd> open_dir_for_clone() const override {
+    UniqueFd fd(::open(dir_.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) throw_errno("open " + dir_.path().string());
+    return fd;
+  }
+
   [[nodiscard]] CgroupStats stats() const override {
     CgroupStats stats;
     if (!dir_.owns()) return stats;

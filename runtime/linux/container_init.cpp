@@ -109,7 +109,8 @@ void run_container_init(const InitPlan& plan) noexcept {
   }
   // 1. The uid maps come first: every later step needs root in the (optional) user namespace.
   // 2. Join the cgroup before anything runs that should be accounted, and before the cgroup namespace
-  //    is made, so the namespace's root is the instance's own cgroup (as runc and crun do).
+  //    is made, so the namespace's root is the instance's own cgroup (as runc and crun do). An init
+  //    cloned into its cgroup (CLONE_INTO_CGROUP) has no cgroup.procs to write.
   if (!wait_for_user_namespace_maps(plan, failure) || !join_cgroup(plan, failure)) {
     report_failure_and_exit(plan, report, failure);
   }

@@ -21,7 +21,7 @@ struct InitPlan {
   const char* hostname = nullptr;
   char* const* argv = nullptr;  // null-terminated
   char* const* envp = nullptr;  // null-terminated
-  std::vector<int> cgroup_procs_fds;  // written "0" to join; closed at exec
+  std::vector<int> cgroup_procs_fds;  // written "0" to join; closed at exec; empty if cloned into the cgroup
   int report_fd = -1;                 // write end of the CLOEXEC report pipe
   int user_namespace_sync_fd = -1;    // read end; EOF once the parent wrote uid/gid maps (or -1)
   int user_namespace_sync_write_fd = -1;  // the inherited write end, closed first so EOF can come

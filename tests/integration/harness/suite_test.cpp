@@ -4,6 +4,8 @@
 #include <signal.h>
 
 #include <boost/process.hpp>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -125,7 +127,17 @@ TEST_F(StartupSuite, InterruptKeepsEverySampleAndMarksTheReportIncomplete) {
   bp::child child(benchrun_executable().string(), "--suite", "startup", "--backends", "native,container",
                   "--workload", "spin 300", "--runs", "100", "--warmup", "0", "--out", out_.path().string(),
                   bp::std_out > bp::null, bp::std_err > err_path.string());
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  // Interrupt once two samples are in the log (the checks below want them), however long a loaded
+  // machine takes to get there; the log only grows, so polling it cannot miss the moment.
+  const auto samples_logged = [&] {
+    std::ifstream log(out_.path() / "samples.jsonl");
+    return std::count(std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>(), '\n');
+  };
+  const auto give_up_at = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (samples_logged() < 2 && child.running() && std::chrono::steady_clock::now() < give_up_at) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(child.running()) << "benchrun ended before it was interrupted: " << read_text(err_path);
   ::kill(child.id(), SIGINT);
   child.wait();
   EXPECT_EQ(child.exit_code(), 130) << read_text(err_path);

@@ -1,13 +1,23 @@
 // cgroup v2 for real on this hybrid host: the unified mount (/sys/fs/cgroup/unified) offers no
 // controllers, but creating, joining, reading cpu.stat, cgroup.kill and removal all work there, so the
 // v2 lifecycle runs against the kernel even where v1 holds the controllers.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <linux/magic.h>
+#include <sanitizer/asan_interface.h>
+#include <sched.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <csignal>
+#include <cstddef>
+#include <cstdint>
 
 #include "container_fixture.hpp"
 #include "runtime/cgroup/mode.hpp"
+#include "runtime/sys/clone3_on_stack.hpp"
 #include "runtime/sys/error.hpp"
 
 namespace benchrun::runtime::testing {
@@ -48,6 +58,110 @@ TEST(ContainerCgroupV2, InstanceJoinsItsUnifiedCgroupAndIsAccounted) {
   const auto pid = container.pid();
   container.destroy();
   EXPECT_FALSE(std::filesystem::exists(expected_cgroup));
+  expect_nothing_left(config.name, pid);
+}
+
+// What a child saw at its first instruction, written into the parent's memory (CLONE_VM).
+struct FirstLook {
+  std::array<char, 4096> proc_self_cgroup{};
+};
+
+int read_own_cgroup(void* arg) {
+  auto& look = *static_cast<FirstLook*>(arg);
+  const int fd = ::open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 1;
+  const auto got = ::read(fd, look.proc_self_cgroup.data(), look.proc_self_cgroup.size() - 1);
+  ::close(fd);
+  return got > 0 ? 0 : 2;
+}
+
+TEST(ContainerCgroupV2, AChildClonedIntoTheCgroupIsThereFromItsFirstInstruction) {
+  if (!sys::kHaveClone3OnStack) GTEST_SKIP() << "no clone3 trampoline on this architecture";
+  const auto root = unified_root();
+  const std::string name = config_for({}).name;
+  auto cgroup = create_cgroup(CgroupMode::v2, root, name);
+  const auto dir = cgroup->open_dir_for_clone();
+  ASSERT_TRUE(dir.has_value());
+  alignas(16) std::array<std::byte, 64 * 1024> stack;
+  FirstLook look;
+  clone_args args{};
+  args.flags = CLONE_VM | CLONE_VFORK | CLONE_INTO_CGROUP;
+  args.exit_signal = SIGCHLD;
+  args.stack = reinterpret_cast<std::uintptr_t>(stack.data());
+  args.stack_size = stack.size();
+  args.cgroup = static_cast<std::uint64_t>(dir->get());
+  const pid_t pid = sys::clone3_on_stack(args, read_own_cgroup, &look);
+  ASAN_UNPOISON_MEMORY_REGION(stack.data(), stack.size());
+  ASSERT_GT(pid, 0) << "clone3 CLONE_INTO_CGROUP: " << describe_errno(errno);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  // The child read its cgroup before doing anything else, and nothing ever wrote cgroup.procs.
+  EXPECT_THAT(std::string(look.proc_self_cgroup.data()), HasSubstr("0::/" + std::string(kCgroupParentName) + "/" + name + "\n"));
+  cgroup->destroy();
+  EXPECT_FALSE(std::filesystem::exists(root / kCgroupParentName / name));
+  expect_nothing_left(name, pid);
+}
+
+TEST(ContainerCgroupV2, TheInitIsClonedIntoItsCgroupAndTheRecordSaysSo) {
+  if (!sys::kHaveClone3OnStack) GTEST_SKIP() << "no clone3 trampoline on this architecture";
+  auto config = config_for({"/bin/sh", "-c", "cat /proc/self/cgroup"});
+  config.cgroup_root = unified_root();
+  ASSERT_EQ(cgroup_join_for(CgroupMode::v2), CgroupJoin::clone_into_cgroup) << "Linux 5.7+ takes CLONE_INTO_CGROUP";
+  auto output = make_pipe();
+  config.stdout_fd = output.write_end.get();
+  auto container = Container::start(config);
+  output.write_end.reset();
+  EXPECT_EQ(container.phases().cgroup_join, CgroupJoin::clone_into_cgroup);
+  EXPECT_EQ(container.wait().exit_code, 0);
+  std::string text(4096, '\0');
+  text.resize(static_cast<std::size_t>(std::max<ssize_t>(0, ::read(output.read_end.get(), text.data(), text.size()))));
+  EXPECT_THAT(text, HasSubstr("0::/\n")) << "the cgroup namespace is rooted at the instance's cgroup";
+  const auto pid = container.pid();
+  container.destroy();
+  EXPECT_FALSE(std::filesystem::exists(config.cgroup_root / kCgroupParentName / config.name));
+  expect_nothing_left(config.name, pid);
+}
+
+TEST(ContainerCgroupV2, ForcedProcsWriteJoinsTheSameCgroupAndTheRecordSaysSo) {
+  auto config = config_for({"/bin/sh", "-c", "cat /proc/self/cgroup"});
+  config.cgroup_root = unified_root();
+  config.clone_into_cgroup = false;
+  const auto expected_cgroup = config.cgroup_root / kCgroupParentName / config.name;
+  auto output = make_pipe();
+  config.stdout_fd = output.write_end.get();
+  auto container = Container::start(config);
+  output.write_end.reset();
+  EXPECT_EQ(container.phases().cgroup_join, CgroupJoin::procs_write);
+  EXPECT_EQ(container.cgroup_paths(), std::vector<std::filesystem::path>{expected_cgroup});
+  EXPECT_EQ(container.wait().exit_code, 0);
+  std::string text(4096, '\0');
+  text.resize(static_cast<std::size_t>(std::max<ssize_t>(0, ::read(output.read_end.get(), text.data(), text.size()))));
+  EXPECT_THAT(text, HasSubstr("0::/\n"));
+  const auto pid = container.pid();
+  container.destroy();
+  EXPECT_FALSE(std::filesystem::exists(expected_cgroup));
+  expect_nothing_left(config.name, pid);
+}
+
+TEST(ContainerCgroupV2, AUserNamespaceInstanceIsClonedIntoItsCgroupToo) {
+  if (!sys::kHaveClone3OnStack) GTEST_SKIP() << "no clone3 trampoline on this architecture";
+  auto config = config_for({"/bin/sh", "-c", "id -u; cat /proc/self/cgroup"});
+  config.cgroup_root = unified_root();
+  config.user_namespace = true;
+  auto output = make_pipe();
+  config.stdout_fd = output.write_end.get();
+  auto container = Container::start(config);
+  output.write_end.reset();
+  EXPECT_EQ(container.phases().cgroup_join, CgroupJoin::clone_into_cgroup);
+  EXPECT_EQ(container.wait().exit_code, 0);
+  std::string text(4096, '\0');
+  text.resize(static_cast<std::size_t>(std::max<ssize_t>(0, ::read(output.read_end.get(), text.data(), text.size()))));
+  EXPECT_THAT(text, HasSubstr("READY\n0\n")) << "id -u: root in its user namespace";
+  EXPECT_THAT(text, HasSubstr("0::/\n"));
+  const auto pid = container.pid();
+  container.destroy();
+  EXPECT_FALSE(std::filesystem::exists(config.cgroup_root / kCgroupParentName / config.name));
   expect_nothing_left(config.name, pid);
 }
 

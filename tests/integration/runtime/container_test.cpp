@@ -99,6 +99,18 @@ TEST(Container, PhaseTimesAreOrderedAndOnTheHostClock) {
   EXPECT_EQ(container.wait().exit_code, 0);
 }
 
+TEST(Container, OnV1HierarchiesTheInitWritesCgroupProcsAndTheRecordSaysSo) {
+  if (detect_cgroup_mode() == CgroupMode::v2) GTEST_SKIP() << "a pure cgroup v2 host has no v1 hierarchy";
+  auto config = config_for({"/bench/bin/hello"});
+  auto container = Container::start(config);
+  EXPECT_EQ(container.phases().cgroup_join, CgroupJoin::procs_write) << "clone3 names one cgroup; v1 has one per hierarchy";
+  EXPECT_EQ(cgroup_join_for(detect_cgroup_mode()), CgroupJoin::procs_write);
+  EXPECT_EQ(container.wait().exit_code, 0);
+  const auto pid = container.pid();
+  container.destroy();
+  expect_nothing_left(config.name, pid);
+}
+
 TEST(Container, UserNamespaceMapsRootToTheUnprivilegedRange) {
   auto config = config_for({});
   config.user_namespace = true;

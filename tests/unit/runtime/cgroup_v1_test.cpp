@@ -52,6 +52,13 @@ TEST(CgroupV1, CreatesOneDirectoryPerHierarchyUnderABenchrunParent) {
   }
 }
 
+TEST(CgroupV1, HasNoDirectoryToCloneIntoSinceAProcessJoinsOnePerHierarchy) {
+  const FakeCgroupTree tree;
+  populate_v1(tree);
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+  EXPECT_FALSE(cgroup->open_dir_for_clone().has_value());
+}
+
 TEST(CgroupV1, CpusetAndBlkioAreJoinedOnlyWhenLimited) {
   const FakeCgroupTree tree;
   populate_v1(tree);

@@ -136,5 +136,14 @@ TEST(CgroupV2, JoiningOpensTheOneCgroupProcs) {
   EXPECT_TRUE(fds.front().valid());
 }
 
+TEST(CgroupV2, OpensTheInstanceDirectoryForCloneIntoCgroup) {
+  const FakeCgroupTree tree;
+  populate_v2(tree);
+  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
+  const auto dir = cgroup->open_dir_for_clone();
+  ASSERT_TRUE(dir.has_value());
+  EXPECT_TRUE(dir->valid());
+}
+
 }  // namespace
 }  // namespace benchrun::runtime
