@@ -127,13 +127,13 @@ cleanup() {
   set +e
   in_runtime_view crun delete --force "$crun_id" >/dev/null 2>&1
   in_runtime_view runc delete --force "$runc_id" >/dev/null 2>&1
-  for dir in /sys/fs/cgroup/*/benchrun/"$run_name"; do [[ -d $dir ]] && rmdir "$dir"; done
+  for dir in /sys/fs/cgroup/*/"$run_name"; do [[ -d $dir ]] && rmdir "$dir"; done
   # A floor killed with SIGKILL leaves benchrun-floor-<its pid>; any other it removes itself.
   for dir in /sys/fs/cgroup/*/benchrun-floor-*; do
     [[ -d $dir && ! -d /proc/${dir##*-} ]] && rmdir "$dir"
   done
-  # The runtimes create the benchrun/ parents in every hierarchy; remove those that were not there
-  # before (rmdir leaves any that someone else is using).
+  # benchrun's own parents, should a killed benchrun have left them: those that were not there before
+  # (rmdir leaves any that someone else is using).
   for dir in /sys/fs/cgroup/*/benchrun; do
     [[ -d $dir && " ${parents_before[*]} " != *" $dir "* ]] && rmdir "$dir" 2>/dev/null
   done
@@ -161,7 +161,9 @@ config["process"]["terminal"] = False
 config["process"]["args"] = args
 linux = config["linux"]
 linux["namespaces"] = [{"type": kind} for kind in ("pid", "mount", "uts", "ipc", "network", "cgroup")]
-linux["cgroupsPath"] = f"/benchrun/{run_name}"
+# At each hierarchy's root, not under benchrun/: any benchrun's sweep takes what it finds there without a
+# state entry for a leftover, and would kill the peers' containers mid-run.
+linux["cgroupsPath"] = f"/{run_name}"
 resources = linux.setdefault("resources", {})
 resources["memory"] = {"limit": int(memory_limit)}
 resources["pids"] = {"limit": int(pids_limit)}
