@@ -1,12 +1,22 @@
 #include "runtime/state_dir.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/file_io.hpp"
 
 namespace benchrun::runtime {
+
+namespace {
+
+void make_dir(const std::filesystem::path& path) {
+  if (::mkdir(path.c_str(), 0755) != 0) throw_errno("mkdir " + path.string());
+}
+
+}  // namespace
 
 void ensure_state_root(const std::filesystem::path& root) {
   std::error_code error;
@@ -17,9 +27,11 @@ void ensure_state_root(const std::filesystem::path& root) {
 StateDir StateDir::create(const std::filesystem::path& root, const std::string& name) {
   return with_context("state dir", [&] {
     ensure_state_root(root);
-    const auto path = root / name;
-    if (::symlink(std::to_string(::getpid()).c_str(), path.c_str()) != 0) throw_errno("symlink " + path.string());
-    return StateDir(path);
+    StateDir dir;
+    make_dir(root / name);
+    dir.path_ = root / name;  // owned from here on: a failure below removes it
+    sys::write_file_new(dir.path_ / "owner", fmt::format("{}\n", ::getpid()));
+    return dir;
   });
 }
 
@@ -51,11 +63,9 @@ void StateDir::remove() {
   path_.clear();
 }
 
-std::optional<pid_t> read_state_dir_owner(const std::filesystem::path& entry) {
+std::optional<pid_t> read_state_dir_owner(const std::filesystem::path& dir) {
   try {
-    std::error_code error;
-    const auto content = std::filesystem::is_symlink(entry, error) ? std::filesystem::read_symlink(entry).string()
-                                                                   : sys::read_file(entry / "owner");
+    const auto content = sys::read_file(dir / "owner");
     return static_cast<pid_t>(std::stol(content));
   } catch (const std::exception&) {
     return std::nullopt;

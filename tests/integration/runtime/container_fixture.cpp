@@ -90,9 +90,7 @@ void expect_nothing_left(const std::string& name, pid_t pid) {
   for (const auto& hierarchy : cgroup_parent_dirs(detect_cgroup_mode(), "/sys/fs/cgroup")) {
     EXPECT_FALSE(std::filesystem::exists(hierarchy / kCgroupParentName / name)) << "cgroup left in " << hierarchy;
   }
-  // symlink_status: the mark is a symlink whose target never exists as a file.
-  EXPECT_FALSE(std::filesystem::exists(std::filesystem::symlink_status(std::filesystem::path(kDefaultStateRoot) / name)))
-      << "state entry left";
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(kDefaultStateRoot) / name)) << "state dir left";
   std::ifstream mountinfo("/proc/self/mountinfo");
   std::stringstream mounts;
   mounts << mountinfo.rdbuf();
