@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Start-to-exit time of one container, benchrun's own runtime against its peers crun and runc, measured
-# side by side in one hyperfine run. All three get the same container: the image's rootfs read-only, the
-# namespaces pid, mount, uts, ipc, network and cgroup, memory 64M, pids 16, and the process
-# `/sbin/benchinit /bench/bin/hello`. crun and runc read one OCI bundle written here (crun's own default
-# spec, edited); benchrun gets the same settings on its command line.
+# Start-to-exit time of one container, benchrun's own runtime against its peers crun and runc and against
+# the floor (bench/floor/container_floor: the bare kernel work of one container), measured side by side in
+# one hyperfine run. All get the same container: the image's rootfs read-only, the namespaces pid, mount,
+# uts, ipc, network and cgroup, memory 64M, pids 16, and the process `/sbin/benchinit /bench/bin/hello`.
+# crun and runc read one OCI bundle written here (crun's own default spec, edited); benchrun and the floor
+# get the same settings on their command lines.
 #
-# Prints each command's median and its ratio to crun's. Everything it creates (bundle, containers,
-# cgroups) is removed when it ends, however it ends.
+# Each command is measured twice: warm (runs back to back) and cold (each run after 0.1 s idle, hyperfine
+# --prepare 'sleep 0.1'). Cold matters on cgroup v1: the first attach to a cgroup after ~20 ms without one
+# waits for an RCU grace period (~10 ms here), which back-to-back runs hide.
+#
+# Prints each command's medians, warm and cold, and the ratios benchrun/floor and benchrun/crun.
+# Everything it creates (bundle, containers, cgroups) is removed when it ends, however it ends.
 set -euo pipefail
 
 script_path=$(realpath "${BASH_SOURCE[0]}")
@@ -20,6 +25,7 @@ warmup=3
 image_dir=$repo_root/images/default
 export_json=
 with_benchrun=1
+floor_binary=${FLOOR_BINARY:-$repo_root/build/release/bench/floor/container_floor}
 benchrun_cmd=${BENCHRUN_CMD:-"$repo_root/build/release/harness/benchrun run --backend container --memory 64M --pids 16 -- /bench/bin/hello"}
 
 die() {
@@ -34,9 +40,10 @@ usage: compare-runtimes.sh [--runs N] [--warmup N] [--image DIR] [--export-json 
   --warmup N          unmeasured runs first (default 3)
   --image DIR         image whose rootfs to run (default images/default)
   --export-json FILE  keep hyperfine's JSON results there
-  --no-benchrun       compare crun and runc only
+  --no-benchrun       compare crun and runc only (and the floor)
 The benchrun command is \$BENCHRUN_CMD, by default:
   $benchrun_cmd
+The floor is \$FLOOR_BINARY (default build/release/bench/floor/container_floor), skipped if not built.
 EOF
 }
 
@@ -82,6 +89,11 @@ if ((with_benchrun)) && [[ ! -x $benchrun_binary ]]; then
   echo "compare-runtimes.sh: $benchrun_binary not built: measuring crun and runc only" >&2
   with_benchrun=0
 fi
+with_floor=1
+if [[ ! -x $floor_binary ]]; then
+  echo "compare-runtimes.sh: $floor_binary not built: measuring without the floor" >&2
+  with_floor=0
+fi
 
 # --- the runtimes' view of cgroups ------------------------------------------------------------------
 # crun 1.8 refuses a hybrid host ("cgroups in hybrid mode not supported") while a cgroup2 tree sits on
@@ -115,9 +127,13 @@ cleanup() {
   set +e
   in_runtime_view crun delete --force "$crun_id" >/dev/null 2>&1
   in_runtime_view runc delete --force "$runc_id" >/dev/null 2>&1
-  for dir in /sys/fs/cgroup/*/benchrun/"$run_name"; do [[ -d $dir ]] && rmdir "$dir"; done
-  # The runtimes create the benchrun/ parents in every hierarchy; remove those that were not there
-  # before (rmdir leaves any that someone else is using).
+  for dir in /sys/fs/cgroup/*/"$run_name"; do [[ -d $dir ]] && rmdir "$dir"; done
+  # A floor killed with SIGKILL leaves benchrun-floor-<its pid>; any other it removes itself.
+  for dir in /sys/fs/cgroup/*/benchrun-floor-*; do
+    [[ -d $dir && ! -d /proc/${dir##*-} ]] && rmdir "$dir"
+  done
+  # benchrun's own parents, should a killed benchrun have left them: those that were not there before
+  # (rmdir leaves any that someone else is using).
   for dir in /sys/fs/cgroup/*/benchrun; do
     [[ -d $dir && " ${parents_before[*]} " != *" $dir "* ]] && rmdir "$dir" 2>/dev/null
   done
@@ -145,7 +161,9 @@ config["process"]["terminal"] = False
 config["process"]["args"] = args
 linux = config["linux"]
 linux["namespaces"] = [{"type": kind} for kind in ("pid", "mount", "uts", "ipc", "network", "cgroup")]
-linux["cgroupsPath"] = f"/benchrun/{run_name}"
+# At each hierarchy's root, not under benchrun/: any benchrun's sweep takes what it finds there without a
+# state entry for a leftover, and would kill the peers' containers mid-run.
+linux["cgroupsPath"] = f"/{run_name}"
 resources = linux.setdefault("resources", {})
 resources["memory"] = {"limit": int(memory_limit)}
 resources["pids"] = {"limit": int(pids_limit)}
@@ -158,6 +176,10 @@ names=()
 if ((with_benchrun)); then
   names+=(benchrun)
   commands+=("$benchrun_cmd")
+fi
+if ((with_floor)); then
+  names+=(floor)
+  commands+=("$floor_binary -m $memory_limit_bytes -p $pids_limit $rootfs ${workload_args[*]}")
 fi
 names+=(crun runc)
 commands+=("crun run --bundle $bundle $crun_id" "runc run --bundle $bundle $runc_id")
@@ -174,12 +196,18 @@ for i in "${!commands[@]}"; do
 done
 
 # --- measure ----------------------------------------------------------------------------------------
+# Every command twice in one hyperfine run: warm (back to back; `true` as its preparation, since hyperfine
+# takes one per command or one for all) and cold (after 0.1 s idle).
 json=${export_json:-$workdir/hyperfine.json}
 hyperfine_args=(--shell=none --warmup "$warmup" --runs "$runs" --export-json "$json")
-for i in "${!commands[@]}"; do
-  hyperfine_args+=(--command-name "${names[$i]}" "${commands[$i]}")
+for temperature in warm cold; do
+  prepare=true
+  [[ $temperature == cold ]] && prepare='sleep 0.1'
+  for i in "${!commands[@]}"; do
+    hyperfine_args+=(--prepare "$prepare" --command-name "${names[$i]} $temperature" "${commands[$i]}")
+  done
 done
-echo "compare-runtimes.sh: $runs runs (+$warmup warm-up) each of: ${names[*]}"
+echo "compare-runtimes.sh: $runs runs (+$warmup warm-up) each of: ${names[*]}; warm and cold"
 if ((hide_unified)); then
   echo "compare-runtimes.sh: all commands run in a private mount namespace with a tmpfs over" \
     "/sys/fs/cgroup/unified (crun 1.8 refuses hybrid cgroups otherwise; same view for every runtime)"
@@ -192,13 +220,21 @@ import sys
 
 with open(sys.argv[1]) as stream:
     results = json.load(stream)["results"]
-medians = {result["command"]: result["median"] for result in results}
-crun_median = medians["crun"]
+by_name = {result["command"]: result for result in results}
+runtimes = list(dict.fromkeys(name.rsplit(" ", 1)[0] for name in by_name))
 print()
-print(f"{'runtime':<10} {'median ms':>10} {'mean ms':>10} {'stddev ms':>10} {'min ms':>9} {'max ms':>9} {'vs crun':>8}")
-for result in results:
-    print(f"{result['command']:<10} {result['median'] * 1e3:>10.2f} {result['mean'] * 1e3:>10.2f} "
-          f"{result['stddev'] * 1e3:>10.2f} {result['min'] * 1e3:>9.2f} {result['max'] * 1e3:>9.2f} "
-          f"{result['median'] / crun_median:>7.2f}x")
+print(f"{'runtime':<10} {'warm median':>12} {'cold median':>12} {'cold - warm':>12}   (ms; min..max warm | cold)")
+for runtime in runtimes:
+    warm, cold = by_name[f"{runtime} warm"], by_name[f"{runtime} cold"]
+    print(f"{runtime:<10} {warm['median'] * 1e3:>12.2f} {cold['median'] * 1e3:>12.2f} "
+          f"{(cold['median'] - warm['median']) * 1e3:>12.2f}   "
+          f"({warm['min'] * 1e3:.1f}..{warm['max'] * 1e3:.1f} | {cold['min'] * 1e3:.1f}..{cold['max'] * 1e3:.1f})")
+print()
+for temperature in ("warm", "cold"):
+    median = {runtime: by_name[f"{runtime} {temperature}"]["median"] for runtime in runtimes}
+    ratios = [f"{a}/{b} {median[a] / median[b]:.2f}x" for a, b in
+              (("benchrun", "floor"), ("benchrun", "crun"), ("floor", "crun"), ("runc", "crun"))
+              if a in median and b in median]
+    print(f"{temperature}: " + ", ".join(ratios))
 EOF
 if [[ -n $export_json ]]; then echo "compare-runtimes.sh: hyperfine results in $export_json"; fi

@@ -134,6 +134,7 @@ Command parse_command_line(int argc, char** argv) {
   run_app->add_flag("--no-network-namespace", no_netns, "Share the host's network namespace");
   run_app->add_flag("--user-namespace", run.user_namespace, "Run in a new user namespace too");
   run_app->add_flag("--no-seccomp", no_seccomp, "Do not install the default seccomp filter");
+  run_app->add_flag("--verbose,-v", run.verbose, "Show benchinit's BENCHRUN READY/RESULT lines on stderr");
   run_limits.add_to(*run_app);
   run_app->add_option("command", run.command, "The command and its arguments (after --)")->required();
 

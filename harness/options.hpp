@@ -60,6 +60,7 @@ struct RunOptions {
   bool network_namespace = true;
   bool user_namespace = false;
   bool seccomp = true;
+  bool verbose = false;  // benchinit's protocol lines on stderr (else the workload's output alone)
 };
 
 // "64M", "1G", "512k", "1048576" -> bytes. Throws Error naming the value on anything else.

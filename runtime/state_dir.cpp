@@ -38,7 +38,6 @@ StateDir StateDir::create(const std::filesystem::path& root, const std::string& 
     make_dir(staging);
     dir.path_ = staging;  // owned from here on: a failure below removes it
     sys::write_file_new(dir.path_ / "owner", fmt::format("{}\n", ::getpid()));
-    make_dir(dir.scratch());
     if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, (root / name).c_str(), RENAME_NOREPLACE) != 0) {
       throw_errno("rename " + staging.string() + " to " + (root / name).string());
     }

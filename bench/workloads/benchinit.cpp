@@ -2,9 +2,13 @@
 // for the native backend). It mounts what the backend left out, prints `BENCHRUN READY`, runs the
 // workload, reaps everything, prints `BENCHRUN RESULT {json}` and exits with the workload's status (or
 // powers the guest off). The host timestamps both lines on arrival, so they must leave at once: every
-// line goes out with one write(2) on fd 1, never through stdio buffers.
+// line goes out with one write(2), never through stdio buffers.
 //
-//   benchinit [--] /path/to/workload [ARGS...]
+//   benchinit [--protocol-fd FD | --quiet] [--] /path/to/workload [ARGS...]
+//
+// The protocol lines go to fd 1 unless told otherwise: `--protocol-fd 2` puts them on stderr, `--quiet`
+// drops them. `benchrun run` uses these so the workload keeps the real stdout to itself, byte for byte,
+// with nothing copied on the way (the lines are the harness's business, not the user's).
 //
 // Static, libc only, no allocation on the path between READY and RESULT: it sits on the startup critical
 // path of every backend.
@@ -211,7 +215,7 @@ struct WorkloadOutcome {
   long long wall_ns = 0;
 };
 
-void print_result(const WorkloadOutcome& outcome) {
+void print_result(int fd, const WorkloadOutcome& outcome) {
   char exit_code[16] = "null";
   char signal_number[16] = "null";
   if (WIFEXITED(outcome.wait_status)) snprintf(exit_code, sizeof exit_code, "%d", WEXITSTATUS(outcome.wait_status));
@@ -221,11 +225,11 @@ void print_result(const WorkloadOutcome& outcome) {
   auto microseconds = [](const timeval& time) {
     return static_cast<long long>(time.tv_sec) * 1'000'000LL + time.tv_usec;
   };
-  print_line(STDOUT_FILENO,
-                        "BENCHRUN RESULT {\"exit_code\":%s,\"signal\":%s,\"wall_ns\":%lld,\"user_us\":%lld,"
-                        "\"sys_us\":%lld,\"max_rss_kb\":%ld}\n",
-                        exit_code, signal_number, outcome.wall_ns, microseconds(outcome.usage.ru_utime),
-                        microseconds(outcome.usage.ru_stime), outcome.usage.ru_maxrss);
+  print_line(fd,
+             "BENCHRUN RESULT {\"exit_code\":%s,\"signal\":%s,\"wall_ns\":%lld,\"user_us\":%lld,"
+             "\"sys_us\":%lld,\"max_rss_kb\":%ld}\n",
+             exit_code, signal_number, outcome.wall_ns, microseconds(outcome.usage.ru_utime),
+             microseconds(outcome.usage.ru_stime), outcome.usage.ru_maxrss);
 }
 
 int exit_status_of(int wait_status) {
@@ -234,13 +238,43 @@ int exit_status_of(int wait_status) {
   return 1;
 }
 
+// Where the protocol lines go: a file descriptor, or -1 for nowhere.
+constexpr int kNoProtocol = -1;
+
+// Parses the options before the workload; returns the index of the workload's argv[0], or -1 on a bad
+// option (after saying why on stderr).
+int parse_options(int argc, char** argv, int& protocol_fd) {
+  int index = 1;
+  for (; index < argc; ++index) {
+    const char* option = argv[index];
+    if (strcmp(option, "--") == 0) return index + 1;
+    if (strcmp(option, "--quiet") == 0) {
+      protocol_fd = kNoProtocol;
+    } else if (strcmp(option, "--protocol-fd") == 0 && index + 1 < argc) {
+      char* end = nullptr;
+      const long fd = strtol(argv[++index], &end, 10);
+      if (end == argv[index] || *end != '\0' || fd < 0 || fd > 1023) {
+        print_line(STDERR_FILENO, "benchinit: --protocol-fd %s: not a file descriptor\n", argv[index]);
+        return -1;
+      }
+      protocol_fd = static_cast<int>(fd);
+    } else if (strncmp(option, "--", 2) == 0) {
+      print_line(STDERR_FILENO, "benchinit: unknown option %s\n", option);
+      return -1;
+    } else {
+      break;
+    }
+  }
+  return index;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  int first = 1;
-  if (first < argc && strcmp(argv[first], "--") == 0) ++first;
-  if (first >= argc) {
-    print_line(STDERR_FILENO, "usage: benchinit [--] /path/to/workload [ARGS...]\n");
+  int protocol_fd = STDOUT_FILENO;
+  const int first = parse_options(argc, argv, protocol_fd);
+  if (first < 0 || first >= argc) {
+    print_line(STDERR_FILENO, "usage: benchinit [--protocol-fd FD | --quiet] [--] /path/to/workload [ARGS...]\n");
     return kUsageStatus;
   }
   char** workload_argv = argv + first;
@@ -258,7 +292,7 @@ int main(int argc, char** argv) {
   sigprocmask(SIG_BLOCK, &forwarded, &original_mask);
   install_forwarding_handlers();
 
-  write_all(STDOUT_FILENO, "BENCHRUN READY\n", 15);
+  if (protocol_fd != kNoProtocol) write_all(protocol_fd, "BENCHRUN READY\n", 15);
 
   WorkloadOutcome outcome;
   long long started_ns = monotonic_ns();
@@ -292,7 +326,7 @@ int main(int argc, char** argv) {
     g_workload_pid = 0;
   }
   end_leftover_processes();
-  print_result(outcome);
+  if (protocol_fd != kNoProtocol) print_result(protocol_fd, outcome);
 
   int exit_status = exit_status_of(outcome.wait_status);
   if (power_off) {

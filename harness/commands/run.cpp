@@ -56,7 +56,13 @@ int run_in_container(const RunOptions& options, StopSignal& stop) {
   runtime::ContainerConfig config;
   config.name = instance_name(make_run_id(), 0);
   config.rootfs = rootfs;
-  config.argv = {"/sbin/benchinit", resolve_in_image(rootfs, options.command.front())};
+  // The user sees what the workload writes, as `crun run` shows it: benchinit keeps its protocol lines
+  // off the workload's stdout (on stderr with --verbose), and the workload writes straight to our own
+  // fds 0-2 (same bytes, same order, a tty stays a tty) with nothing of ours copying in between.
+  config.argv = {"/sbin/benchinit", options.verbose ? "--protocol-fd" : "--quiet"};
+  if (options.verbose) config.argv.emplace_back("2");
+  config.argv.emplace_back("--");
+  config.argv.push_back(resolve_in_image(rootfs, options.command.front()));
   config.argv.insert(config.argv.end(), options.command.begin() + 1, options.command.end());
   if (options.hostname) config.hostname = *options.hostname;
   config.network_namespace = options.network_namespace;

@@ -1,8 +1,14 @@
 #include "benchrun_process.hpp"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <boost/process.hpp>
@@ -23,14 +29,69 @@ std::string read_text(const std::filesystem::path& path) {
   return text.str();
 }
 
-CommandResult run_benchrun(const std::vector<std::string>& args) {
+CommandResult run_benchrun(const std::vector<std::string>& args, const std::string& stdin_text) {
   TempDir capture;
+  const auto in_path = capture.path() / "stdin";
   const auto out_path = capture.path() / "stdout";
   const auto err_path = capture.path() / "stderr";
+  std::ofstream(in_path) << stdin_text;
   bp::child child(benchrun_executable().string(), bp::args(args), bp::std_out > out_path.string(),
-                  bp::std_err > err_path.string(), bp::std_in < bp::null);
+                  bp::std_err > err_path.string(), bp::std_in < in_path.string());
   child.wait();
   return CommandResult{child.exit_code(), read_text(out_path), read_text(err_path)};
+}
+
+CommandResult run_benchrun_combined(const std::vector<std::string>& args) {
+  TempDir capture;
+  const auto out_path = capture.path() / "output";
+  bp::child child(benchrun_executable().string(), bp::args(args), (bp::std_out & bp::std_err) > out_path.string(),
+                  bp::std_in < bp::null);
+  child.wait();
+  return CommandResult{child.exit_code(), read_text(out_path), ""};
+}
+
+CommandResult run_benchrun_on_terminal(const std::vector<std::string>& args) {
+  const int terminal = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (terminal < 0 || ::grantpt(terminal) != 0 || ::unlockpt(terminal) != 0) throw std::runtime_error("posix_openpt");
+  const std::string terminal_path = ::ptsname(terminal);
+  // Held open here too, so reading the terminal never sees "no writer left" (EIO) before the child opened it.
+  const int held_side = ::open(terminal_path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (held_side < 0) throw std::runtime_error("open " + terminal_path);
+  std::vector<std::string> argv{benchrun_executable().string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> c_argv;
+  for (auto& arg : argv) c_argv.push_back(arg.data());
+  c_argv.push_back(nullptr);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    // A session of its own, with the terminal as its controlling terminal, as a shell would start it.
+    const int side = ::setsid() < 0 ? -1 : ::open(terminal_path.c_str(), O_RDWR);
+    if (side < 0 || ::dup2(side, 0) < 0 || ::dup2(side, 1) < 0 || ::dup2(side, 2) < 0) ::_exit(126);
+    ::close(side);
+    ::execv(c_argv[0], c_argv.data());
+    ::_exit(127);
+  }
+  // Read as it comes (a full terminal buffer would block the child) until the child is gone and the
+  // terminal drained. benchrun waits for its whole instance, so nothing writes after it exits.
+  std::string received;
+  int status = 0;
+  bool exited = false;
+  for (;;) {
+    pollfd readable{terminal, POLLIN, 0};
+    if (::poll(&readable, 1, exited ? 0 : 20) > 0) {
+      char buffer[4096];
+      const ssize_t got = ::read(terminal, buffer, sizeof buffer);
+      if (got > 0) {
+        received.append(buffer, static_cast<std::size_t>(got));
+        continue;
+      }
+    }
+    if (exited) break;
+    exited = ::waitpid(child, &status, WNOHANG) == child;
+  }
+  ::close(held_side);
+  ::close(terminal);
+  return CommandResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, received, ""};
 }
 
 TempDir::TempDir() {

@@ -16,7 +16,12 @@ struct CommandResult {
 };
 
 std::filesystem::path benchrun_executable();
-CommandResult run_benchrun(const std::vector<std::string>& args);
+// stdout and stderr captured apart; stdin reads `stdin_text`.
+CommandResult run_benchrun(const std::vector<std::string>& args, const std::string& stdin_text = "");
+// stdout and stderr into one file (`out`), as a terminal would show them: their order is kept.
+CommandResult run_benchrun_combined(const std::vector<std::string>& args);
+// stdin, stdout and stderr on a new pseudo-terminal; `out` is what the terminal received.
+CommandResult run_benchrun_on_terminal(const std::vector<std::string>& args);
 
 // A fresh empty folder under /tmp, removed by the destructor.
 class TempDir {

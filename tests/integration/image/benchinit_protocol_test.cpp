@@ -120,6 +120,36 @@ TEST_F(BenchinitProtocol, LeadingDoubleDashIsSkipped) {
   EXPECT_EQ(hello.result["exit_code"], 0);
 }
 
+TEST_F(BenchinitProtocol, QuietLeavesStdoutAndStderrToTheWorkload) {
+  SpawnedProcess process = SpawnedProcess::start(benchinit_argv({"--quiet", "--", workload("hello")}));
+  const int wait_status = process.finish(30s);
+  ASSERT_EQ(process.stdout_lines().size(), 1U) << process.stderr_text();
+  EXPECT_EQ(process.stdout_lines()[0].text, "hello from benchrun");
+  EXPECT_EQ(process.stderr_text(), "");
+  EXPECT_EQ(exit_status(wait_status), 0);
+}
+
+TEST_F(BenchinitProtocol, ProtocolFdTwoPutsReadyAndResultOnStderr) {
+  SpawnedProcess process = SpawnedProcess::start(benchinit_argv({"--protocol-fd", "2", busybox(), "sh", "-c", "exit 6"}));
+  const int wait_status = process.finish(30s);
+  EXPECT_TRUE(process.stdout_lines().empty());
+  EXPECT_EQ(process.stderr_text().rfind("BENCHRUN READY\nBENCHRUN RESULT {\"exit_code\":6,", 0), 0U)
+      << process.stderr_text();
+  EXPECT_EQ(exit_status(wait_status), 6);
+}
+
+TEST_F(BenchinitProtocol, UnknownOptionOrBadProtocolFdIsUsageAndExitCodeTwo) {
+  for (const std::vector<std::string>& options :
+       {std::vector<std::string>{"--loud"}, std::vector<std::string>{"--protocol-fd", "stdout"}}) {
+    std::vector<std::string> argv = options;
+    argv.push_back(workload("hello"));
+    BenchinitRun bad = run(argv);
+    EXPECT_TRUE(bad.lines.empty()) << options[0];
+    EXPECT_NE(bad.stderr_text.find("usage: benchinit"), std::string::npos) << bad.stderr_text;
+    EXPECT_EQ(exit_status(bad.wait_status), 2) << options[0];
+  }
+}
+
 TEST_F(BenchinitProtocol, ExitsWithTheWorkloadsExitCode) {
   BenchinitRun three = run({busybox(), "sh", "-c", "exit 3"});
   ASSERT_EQ(three.protocol_error, "") << three.stderr_text;

@@ -95,6 +95,16 @@ TEST(Cli, RunTakesTheCommandAfterDoubleDash) {
   EXPECT_EQ(options.limits.memory_bytes, 64u << 20);
   EXPECT_FALSE(options.network_namespace);
   EXPECT_TRUE(options.seccomp);
+  EXPECT_FALSE(options.verbose);
+}
+
+TEST(Cli, RunVerboseIsAFlagBeforeTheCommand) {
+  EXPECT_TRUE(std::get<RunOptions>(parse({"run", "--verbose", "--", "hello"})).verbose);
+  EXPECT_TRUE(std::get<RunOptions>(parse({"run", "-v", "--", "hello"})).verbose);
+  // After --, -v belongs to the workload.
+  const auto options = std::get<RunOptions>(parse({"run", "--", "sh", "-v"}));
+  EXPECT_FALSE(options.verbose);
+  EXPECT_EQ(options.command, (std::vector<std::string>{"sh", "-v"}));
 }
 
 TEST(Cli, RunRejectsBackendsItCannotRunByHand) {
