@@ -79,26 +79,45 @@ AcceleratorContext accelerator_context(const VmBackendOptions& options, const st
           instance_name(options.run_id, "kvm-probe")};
 }
 
+// The run's folder under the state dir (boot file copies, console fifos, the KVM probe's files): made when
+// constructed, removed with everything in it when destroyed, also when a constructor throws after it.
+class RunStateDir {
+ public:
+  explicit RunStateDir(std::filesystem::path path) : path_(std::move(path)) {
+    std::filesystem::create_directories(path_);
+  }
+  ~RunStateDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  RunStateDir(const RunStateDir&) = delete;
+  RunStateDir& operator=(const RunStateDir&) = delete;
+
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The embedded driver cannot autodestroy guests: a killed run's QEMUs are found and removed on open.
+vm::Connection open_and_sweep(const VmBackendOptions& options) {
+  vm::Connection connection = open_as_subreaper(connection_uri(options.libvirt_uri, options.state_dir));
+  vm::sweep_leftovers(connection, "benchrun-", options.state_dir / "runs");
+  return connection;
+}
+
 class VmBackend final : public Backend {
  public:
   VmBackend(const VmBackendOptions& options, StopSignal& stop)
       : stop_(stop),
-        run_state_dir_(options.state_dir / "runs" / options.run_id),
-        connection_(open_as_subreaper(connection_uri(options.libvirt_uri, options.state_dir))) {
-    // The embedded driver cannot autodestroy guests: a killed run's QEMUs are found and removed here.
-    vm::sweep_leftovers(connection_, "benchrun-", options.state_dir / "runs");
-    std::filesystem::create_directories(run_state_dir_);
-    boot_files_ = vm::stage_boot_files(vm::image_boot_files(options.image.dir()), run_state_dir_);
+        connection_(open_and_sweep(options)),
+        run_state_dir_(options.state_dir / "runs" / options.run_id) {
+    boot_files_ = vm::stage_boot_files(vm::image_boot_files(options.image.dir()), run_state_dir_.path());
     // The wrapper's stamp is read from the embedded driver's domain log; other drivers start plain QEMU.
     if (!options.emulator_wrapper.empty() && connection_.embed_root()) {
       emulator_ = vm::stage_emulator_wrapper(options.emulator_wrapper, options.state_dir);
     }
-    accelerator_ = choose_guest_accelerator(connection_, accelerator_context(options, run_state_dir_), stop);
-  }
-
-  ~VmBackend() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(run_state_dir_, ignored);
+    accelerator_ = choose_guest_accelerator(connection_, accelerator_context(options, run_state_dir_.path()), stop);
   }
 
   [[nodiscard]] std::string name() const override { return "vm"; }
@@ -121,7 +140,7 @@ class VmBackend final : public Backend {
     config.initramfs = boot_files_.initramfs;
     config.accelerator = accelerator_.accelerator;
     config.emulator = emulator_;
-    config.state_dir = run_state_dir_;
+    config.state_dir = run_state_dir_.path();
     config.memory_mib = spec.limits.memory_bytes ? std::max<std::uint64_t>(*spec.limits.memory_bytes >> 20, 128)
                                                  : default_guest_memory_mib;
     config.vcpus = spec.limits.cpus ? static_cast<unsigned>(std::ceil(*spec.limits.cpus)) : 1;
@@ -132,8 +151,8 @@ class VmBackend final : public Backend {
 
  private:
   StopSignal& stop_;
-  std::filesystem::path run_state_dir_;
   vm::Connection connection_;
+  RunStateDir run_state_dir_;  // after the connection: removed once every guest of the run is gone
   vm::BootFiles boot_files_;
   vm::AcceleratorChoice accelerator_;
   std::filesystem::path emulator_;
@@ -158,19 +177,15 @@ DoctorCheck check_connection(const std::string& libvirt_uri, const std::filesyst
 
 DoctorCheck check_accelerator(const VmBackendOptions& options, StopSignal& stop) {
   const bool required = options.accel == vm::AcceleratorRequest::kvm;
-  const auto run_state_dir = options.state_dir / "runs" / options.run_id;
   try {
     auto connection = open_as_subreaper(connection_uri(options.libvirt_uri, options.state_dir));
-    std::filesystem::create_directories(run_state_dir);
-    const auto choice = choose_guest_accelerator(connection, accelerator_context(options, run_state_dir), stop);
-    std::filesystem::remove_all(run_state_dir);
+    const RunStateDir run_state_dir(options.state_dir / "runs" / options.run_id);
+    const auto choice = choose_guest_accelerator(connection, accelerator_context(options, run_state_dir.path()), stop);
     const bool kvm = choice.accelerator == vm::Accelerator::kvm;
     return {"accelerator", kvm,
             fmt::format("{}: {}", kvm ? "guests run with KVM" : "guests run under TCG emulation (slower)", choice.reason),
             "enable hardware virtualisation (or nested virtualisation) for this machine", false};
   } catch (const std::exception& error) {
-    std::error_code ignored;
-    std::filesystem::remove_all(run_state_dir, ignored);
     return {"accelerator", false, error.what(), "use --accel auto or --accel tcg", required};
   }
 }

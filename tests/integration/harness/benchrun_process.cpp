@@ -117,6 +117,9 @@ std::string benchrun_leftovers() {
   for (const auto& entry : std::filesystem::directory_iterator("/run/benchrun", ignored)) {
     found += "state " + entry.path().string() + "\n";
   }
+  for (const auto& entry : std::filesystem::directory_iterator("/var/lib/benchrun/runs", ignored)) {
+    found += "vm run state " + entry.path().string() + "\n";
+  }
   for (const auto& process : std::filesystem::directory_iterator("/proc", ignored)) {
     std::string command_line = read_text(process.path() / "cmdline");
     std::replace(command_line.begin(), command_line.end(), '\0', ' ');

@@ -36,8 +36,8 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// Every benchrun cgroup dir, /run/benchrun entry, benchrun mount and QEMU of a benchrun guest on this
-// machine, as text, for leak checks ("" when none).
+// Every benchrun cgroup dir, /run/benchrun entry, vm run folder (/var/lib/benchrun/runs), benchrun mount and
+// QEMU of a benchrun guest on this machine, as text, for leak checks ("" when none).
 std::string benchrun_leftovers();
 
 std::string read_text(const std::filesystem::path& path);
