@@ -322,8 +322,9 @@ Report parse_report(std::string_view text) {
     return json::parse(text).get<Report>();
   } catch (const json::exception& error) {
     throw Error(fmt::format("parse report: {}", error.what()));
-  } catch (const Error& error) {
-    throw error.with_context("parse report");
+  } catch (Error& error) {
+    error.add_context("parse report");
+    throw;
   }
 }
 
@@ -334,8 +335,9 @@ Sample parse_sample(std::string_view text) {
     return json::parse(text).get<Sample>();
   } catch (const json::exception& error) {
     throw Error(fmt::format("parse sample: {}", error.what()));
-  } catch (const Error& error) {
-    throw error.with_context("parse sample");
+  } catch (Error& error) {
+    error.add_context("parse sample");
+    throw;
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <cstddef>
+#include <exception>
 #include <fmt/format.h>
 
 #include "runtime/cgroup/mode.hpp"
@@ -160,12 +161,13 @@ Container Container::start(const ContainerConfig& config) {
     }
     if (auto failure = read_init_reports(report_pipe.read_end.get(), container.phases_)) throw Error(*failure);
     return container;
-  } catch (const Error& error) {
+  } catch (Error& error) {
     try {
       container.destroy();
     } catch (...) {  // the start failure is the one to report; the sweep gets the rest
     }
-    throw error.with_context("container " + config.name);
+    error.add_context("container " + config.name);
+    throw;
   }
 }
 
@@ -252,12 +254,14 @@ CgroupStats Container::stats() const {
 }
 
 void Container::destroy() {
-  std::optional<Error> first_failure;
+  std::exception_ptr first_failure;  // of its own kind, rethrown once every step was tried
   const auto attempt = [&](auto&& step) {
     try {
       step();
-    } catch (const Error& error) {
-      if (!first_failure) first_failure = error.with_context("container " + name_ + ": destroy");
+    } catch (Error& error) {
+      if (first_failure) return;
+      error.add_context("container " + name_ + ": destroy");
+      first_failure = std::current_exception();
     }
   };
   attempt([&] {
@@ -273,7 +277,7 @@ void Container::destroy() {
     }
   });
   attempt([&] { state_dir_.remove(); });
-  if (first_failure) throw *first_failure;
+  if (first_failure) std::rethrow_exception(first_failure);
 }
 
 }  // namespace benchrun::runtime

@@ -244,16 +244,9 @@ std::optional<pid_t> Guest::qemu_pid() const noexcept {
 
 std::optional<ConsoleLine> Guest::next_line(MonotonicNs deadline, int wake_fd) {
   if (!state_->console) return std::nullopt;
-  std::optional<ConsoleLine> line;
-  try {
-    line = state_->console->next_line(deadline, wake_fd);
-  } catch (const Timeout& timeout) {  // keep the type: callers tell a timeout from a failure
-    throw Timeout(fmt::format("guest {}: {}", name(), timeout.what()));
-  } catch (const Interrupted& interrupted) {
-    throw Interrupted(fmt::format("guest {}: {}", name(), interrupted.what()));
-  } catch (const Error& error) {
-    throw error.with_context(fmt::format("guest {}", name()));
-  }
+  // Timeout and Interrupted come out as themselves: callers tell a timeout from a failure.
+  auto line = with_context(fmt::format("guest {}", name()),
+                           [&] { return state_->console->next_line(deadline, wake_fd); });
   if (!line) return line;
   if (state_->ready == 0 && line->text == ready_line) state_->ready = line->at;
   if (state_->result == 0 && line->text.rfind(result_prefix, 0) == 0) {

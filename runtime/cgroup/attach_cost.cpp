@@ -97,12 +97,13 @@ AttachCost measure_attach_cost(const AttachCostOptions& options) {
     }
     cost = measure_in(dirs, options);
     for (CgroupDir& dir : dirs) dir.remove();
-  } catch (const Error& error) {
+  } catch (Error& error) {
     try {
       remove_unused_cgroup_parents(options.cgroup_root);
     } catch (const Error&) {  // the error that stopped the measurement is the one to report
     }
-    throw error.with_context("measure cgroup attach cost");
+    error.add_context("measure cgroup attach cost");
+    throw;
   }
   remove_unused_cgroup_parents(options.cgroup_root);
   return cost;

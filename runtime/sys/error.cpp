@@ -6,8 +6,9 @@
 
 namespace benchrun {
 
-Error Error::with_context(std::string_view context) const {
-  return Error(fmt::format("{}: {}", context, what()));
+void Error::add_context(std::string_view context) {
+  // The message lives in the runtime_error base (its copies never throw, as an exception's must): replace it.
+  static_cast<std::runtime_error&>(*this) = std::runtime_error(fmt::format("{}: {}", context, what()));
 }
 
 std::string describe_errno(int errno_value) {
