@@ -16,10 +16,12 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "protocol/workload_protocol.hpp"
 #include "runtime/sys/clock.hpp"
 #include "vm/boot_files.hpp"
 #include "vm/connection.hpp"
@@ -71,13 +73,21 @@ Options parse(int argc, char** argv) {
 
 using Phases = std::map<std::string, double>;  // phase -> ms since the start request
 
+bool is_ready_line(std::string_view text) { return text == benchrun::protocol::ready_line; }
+bool is_result_line(std::string_view text) { return text.starts_with(benchrun::protocol::result_prefix); }
+
 Phases run_libvirt(vm::Connection& connection, const vm::GuestConfig& config, bool verbose) {
   const MonotonicNs start = monotonic_now();
   vm::Guest guest = vm::Guest::start(connection, config);
   const MonotonicNs deadline = start + 60 * seconds;
   while (auto line = guest.next_line(deadline)) {
     if (verbose) fmt::print(stderr, "  libvirt {:8.1f} ms | {}\n", static_cast<double>(line->at - start) / 1e6, line->text);
-    if (line->text.rfind("BENCHRUN RESULT", 0) == 0) break;
+    // Stamped as the harness's vm adapter does.
+    if (is_ready_line(line->text)) guest.mark_phase("ready", line->at);
+    if (is_result_line(line->text)) {
+      guest.mark_phase("result", line->at);
+      break;
+    }
   }
   guest.wait_exit(deadline);
   guest.destroy();
@@ -122,8 +132,8 @@ Phases run_plain(const vm::GuestConfig& config, const std::string& domain_type, 
   const MonotonicNs deadline = start + 60 * seconds;
   while (auto line = console.next_line(deadline)) {
     if (verbose) fmt::print(stderr, "  plain   {:8.1f} ms | {}\n", static_cast<double>(line->at - start) / 1e6, line->text);
-    if (line->text == "BENCHRUN READY") phases["ready"] = static_cast<double>(line->at - start) / 1e6;
-    if (line->text.rfind("BENCHRUN RESULT", 0) == 0) phases["result"] = static_cast<double>(line->at - start) / 1e6;
+    if (is_ready_line(line->text)) phases["ready"] = static_cast<double>(line->at - start) / 1e6;
+    if (is_result_line(line->text)) phases["result"] = static_cast<double>(line->at - start) / 1e6;
   }
   int status = 0;
   waitpid(pid, &status, 0);

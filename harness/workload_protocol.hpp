@@ -1,4 +1,5 @@
-// The host side of the benchinit protocol: `BENCHRUN READY`, then `BENCHRUN RESULT {json}`.
+// The host side of the benchinit protocol (its words: protocol/workload_protocol.hpp): `BENCHRUN READY`,
+// then `BENCHRUN RESULT {json}`.
 #pragma once
 
 #include <optional>
@@ -6,12 +7,13 @@
 #include <string_view>
 
 #include "harness/backend.hpp"
+#include "protocol/workload_protocol.hpp"
 #include "reports/model.hpp"
 
 namespace benchrun::harness {
 
-inline constexpr std::string_view ready_line = "BENCHRUN READY";
-inline constexpr std::string_view result_prefix = "BENCHRUN RESULT ";
+inline constexpr std::string_view ready_line = protocol::ready_line;
+inline constexpr std::string_view result_prefix = protocol::result_prefix;
 
 bool is_ready_line(std::string_view line);
 bool is_result_line(std::string_view line);

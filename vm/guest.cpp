@@ -33,11 +33,10 @@ struct Guest::State {
   MonotonicNs xml_built = 0;
   MonotonicNs qemu_exec = 0;
   MonotonicNs create_returned = 0;
-  MonotonicNs ready = 0;
-  MonotonicNs result = 0;
   MonotonicNs first_console_output = 0;  // copied from the console/reaper before they go at teardown
   MonotonicNs qemu_exited = 0;
   MonotonicNs teardown_done = 0;
+  std::vector<std::pair<std::string, MonotonicNs>> marked_phases;  // by the caller, who reads the console
   GuestStats last_stats;
   bool torn_down = false;
 
@@ -46,9 +45,6 @@ struct Guest::State {
 };
 
 namespace {
-
-constexpr std::string_view ready_line = "BENCHRUN READY";
-constexpr std::string_view result_prefix = "BENCHRUN RESULT ";
 
 // QEMU's pipe chardev opens <path>.in and <path>.out when both exist (else <path> itself, read-write,
 // and then QEMU reads back what it wrote: the host would get a shuffled console). The guest's output goes
@@ -247,12 +243,6 @@ std::optional<ConsoleLine> Guest::next_line(MonotonicNs deadline, int wake_fd) {
   // Timeout and Interrupted come out as themselves: callers tell a timeout from a failure.
   auto line = with_context(fmt::format("guest {}", name()),
                            [&] { return state_->console->next_line(deadline, wake_fd); });
-  if (!line) return line;
-  if (state_->ready == 0 && line->text == ready_line) state_->ready = line->at;
-  if (state_->result == 0 && line->text.rfind(result_prefix, 0) == 0) {
-    state_->result = line->at;
-    state_->sample_stats();
-  }
   return line;
 }
 
@@ -282,13 +272,14 @@ std::vector<std::pair<std::string, MonotonicNs>> Guest::phases() const {
   add("qemu_exec", s.qemu_exec);
   add("create_returned", s.create_returned);
   add("first_console_output", s.console ? s.console->first_byte_at().value_or(0) : s.first_console_output);
-  add("ready", s.ready);
-  add("result", s.result);
+  for (const auto& [name, at] : s.marked_phases) add(name.c_str(), at);
   add("qemu_exited", s.reaper ? s.reaper->exited_at() : s.qemu_exited);
   add("teardown_done", s.teardown_done);
   std::stable_sort(phases.begin(), phases.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
   return phases;
 }
+
+void Guest::mark_phase(std::string name, MonotonicNs at) { state_->marked_phases.emplace_back(std::move(name), at); }
 
 GuestStats Guest::stats() { return state_->sample_stats(); }
 

@@ -69,20 +69,25 @@ class Guest {
   [[nodiscard]] std::optional<pid_t> qemu_pid() const noexcept;
 
   // The next console line, stamped on arrival; nullopt once the console closed (QEMU exited).
-  // Throws Timeout at `deadline`, Interrupted when `wake_fd` becomes readable. Seeing "BENCHRUN READY"
-  // and "BENCHRUN RESULT" records the ready/result phases; at RESULT the stats are sampled too, because
-  // the guest powers off right after.
+  // Throws Timeout at `deadline`, Interrupted when `wake_fd` becomes readable. What the lines mean is the
+  // caller's business (see mark_phase, stats).
   std::optional<ConsoleLine> next_line(MonotonicNs deadline, int wake_fd = -1);
-  // Waits until QEMU has exited (the guest powered off), reading the console meanwhile. Returns when.
+  // Waits until QEMU has exited (the guest powered off), reading the console meanwhile: lines not read
+  // by then are dropped, so a caller that judges lines reads to the end first. Returns when.
   // Throws Timeout / Interrupted.
   MonotonicNs wait_exit(MonotonicNs deadline, int wake_fd = -1);
 
+  // A phase the caller stamped from what it read on the console (the harness: ready, result), listed by
+  // phases() with the guest's own.
+  void mark_phase(std::string name, MonotonicNs at);
   // Absolute CLOCK_MONOTONIC timestamps, each taken when it happened, in the order they happened:
   // xml_built, qemu_exec (stamped by the emulator wrapper just before it execs QEMU; only with one),
-  // create_returned, first_console_output (first byte on ttyS0: SeaBIOS's banner), ready, result,
+  // create_returned, first_console_output (first byte on ttyS0: SeaBIOS's banner), the marked phases,
   // qemu_exited, teardown_done. A phase that could not be stamped is left out.
   [[nodiscard]] std::vector<std::pair<std::string, MonotonicNs>> phases() const;
-  // Live figures while the guest runs; afterwards the last sample (taken at RESULT).
+  // Samples now while the guest runs; afterwards the last sample taken while it ran, with QEMU's CPU time
+  // and peak RSS from its rusage. A caller that knows the guest is about to power off (the harness, at
+  // the workload's RESULT line) calls it then, so that sample is the workload's.
   GuestStats stats();
 
   // Destroys the domain (and undefines it if it was ever made persistent), waits for QEMU to be gone and

@@ -30,6 +30,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "protocol/workload_protocol.hpp"
+
 namespace {
 
 constexpr int kExecFailedStatus = 127;  // what shells report for "command not found / not executable"
@@ -39,6 +41,23 @@ constexpr int kInternalFailureStatus = 125;  // benchinit itself failed (fork, w
 // The workload's pid, for the handler that forwards SIGTERM/SIGINT/SIGHUP/SIGQUIT. A handler can reach
 // nothing else; it is written once, before the forwarded signals are unblocked.
 volatile sig_atomic_t g_workload_pid = 0;
+
+// A protocol line and its line end, made at compile time so that one write(2) sends it whole.
+template <size_t Size>
+struct LineWithEnd {
+  char bytes[Size];
+  static constexpr size_t size = Size;
+};
+
+template <size_t TextSizeWithNul>
+constexpr LineWithEnd<TextSizeWithNul> with_line_end(const char (&text)[TextSizeWithNul]) {
+  LineWithEnd<TextSizeWithNul> line{};
+  for (size_t i = 0; i + 1 < TextSizeWithNul; ++i) line.bytes[i] = text[i];
+  line.bytes[TextSizeWithNul - 1] = '\n';  // where the NUL was
+  return line;
+}
+
+constexpr auto kReadyMessage = with_line_end(benchrun::protocol::ready_line);
 
 void write_all(int fd, const char* data, size_t size) {
   while (size > 0) {
@@ -226,10 +245,10 @@ void print_result(int fd, const WorkloadOutcome& outcome) {
     return static_cast<long long>(time.tv_sec) * 1'000'000LL + time.tv_usec;
   };
   print_line(fd,
-             "BENCHRUN RESULT {\"exit_code\":%s,\"signal\":%s,\"wall_ns\":%lld,\"user_us\":%lld,"
+             "%s{\"exit_code\":%s,\"signal\":%s,\"wall_ns\":%lld,\"user_us\":%lld,"
              "\"sys_us\":%lld,\"max_rss_kb\":%ld}\n",
-             exit_code, signal_number, outcome.wall_ns, microseconds(outcome.usage.ru_utime),
-             microseconds(outcome.usage.ru_stime), outcome.usage.ru_maxrss);
+             benchrun::protocol::result_prefix, exit_code, signal_number, outcome.wall_ns,
+             microseconds(outcome.usage.ru_utime), microseconds(outcome.usage.ru_stime), outcome.usage.ru_maxrss);
 }
 
 int exit_status_of(int wait_status) {
@@ -292,7 +311,7 @@ int main(int argc, char** argv) {
   sigprocmask(SIG_BLOCK, &forwarded, &original_mask);
   install_forwarding_handlers();
 
-  if (protocol_fd != kNoProtocol) write_all(protocol_fd, "BENCHRUN READY\n", 15);
+  if (protocol_fd != kNoProtocol) write_all(protocol_fd, kReadyMessage.bytes, kReadyMessage.size);
 
   WorkloadOutcome outcome;
   long long started_ns = monotonic_ns();

@@ -7,6 +7,7 @@
 #include "harness/backends/vm.hpp"
 #include "harness/backends/vm_accelerator.hpp"
 #include "harness/runner.hpp"
+#include "harness/workload_protocol.hpp"
 #include "vm/boot_files.hpp"
 #include "vm/connection.hpp"
 #include "vm/emulator_wrapper.hpp"
@@ -31,6 +32,7 @@ class VmInstance final : public Instance {
   std::optional<ConsoleLine> next_line(MonotonicNs deadline) override {
     auto line = guest_.next_line(deadline, stop_.fd());
     if (line) {
+      note_protocol(*line);
       recent_lines_.push_back(line->text);
       if (recent_lines_.size() > diagnostic_lines) recent_lines_.pop_front();
     }
@@ -38,6 +40,9 @@ class VmInstance final : public Instance {
   }
 
   InstanceExit wait_exit(MonotonicNs deadline) override {
+    // The rest of the console through next_line, so a READY or RESULT still unread is noted.
+    while (next_line(deadline)) {
+    }
     // A guest has no exit status of its own: the workload's is in its RESULT line.
     return InstanceExit{std::nullopt, std::nullopt, false, guest_.wait_exit(deadline, stop_.fd())};
   }
@@ -62,9 +67,25 @@ class VmInstance final : public Instance {
   void destroy() override { guest_.destroy(); }
 
  private:
+  // The guest's ready and result phases are the arrivals of the first READY and RESULT lines. At RESULT
+  // the stats are sampled, because the guest powers off right after and takes its live figures along.
+  void note_protocol(const ConsoleLine& line) {
+    if (!seen_ready_ && is_ready_line(line.text)) {
+      seen_ready_ = true;
+      guest_.mark_phase("ready", line.at);
+    }
+    if (!seen_result_ && is_result_line(line.text)) {
+      seen_result_ = true;
+      guest_.mark_phase("result", line.at);
+      guest_.stats();
+    }
+  }
+
   vm::Guest guest_;
   StopSignal& stop_;
   std::deque<std::string> recent_lines_;
+  bool seen_ready_ = false;
+  bool seen_result_ = false;
 };
 
 // QEMU is daemonized by libvirt (capability probes on open included); as its subreaper benchrun reaps it

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/workload_protocol.hpp"
 #include "tests/integration/image/image_location.hpp"
 #include "tests/integration/image/pids_cgroup.hpp"
 #include "tests/integration/image/spawned_process.hpp"
@@ -26,8 +27,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-constexpr std::string_view kReadyLine = "BENCHRUN READY";
-constexpr std::string_view kResultPrefix = "BENCHRUN RESULT ";
+constexpr std::string_view kReadyLine = protocol::ready_line;
+constexpr std::string_view kResultPrefix = protocol::result_prefix;
 
 // What one benchinit run produced, with the protocol already checked.
 struct BenchinitRun {

@@ -14,6 +14,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "protocol/workload_protocol.hpp"
 #include "vm/boot_files.hpp"
 #include "vm/accelerator.hpp"
 #include "vm/connection.hpp"
@@ -114,10 +115,17 @@ TEST_F(VmGuest, BootsPrintsReadyAndHelloResultAndIsGoneAfterwards) {
     const MonotonicNs deadline = monotonic_now() + boot_deadline;
     std::optional<ConsoleLine> ready;
     std::optional<ConsoleLine> result;
+    // The guest reads lines; their meaning is the caller's: marked here as the harness's vm adapter does.
+    GuestStats stats;
     while (auto line = guest.next_line(deadline)) {
-      if (line->text == "BENCHRUN READY") ready = line;
-      if (line->text.rfind("BENCHRUN RESULT ", 0) == 0) {
+      if (line->text == benchrun::protocol::ready_line) {
+        ready = line;
+        guest.mark_phase("ready", line->at);
+      }
+      if (line->text.starts_with(benchrun::protocol::result_prefix)) {
         result = line;
+        guest.mark_phase("result", line->at);
+        stats = guest.stats();  // the guest powers off right after RESULT
         break;
       }
     }
@@ -126,7 +134,6 @@ TEST_F(VmGuest, BootsPrintsReadyAndHelloResultAndIsGoneAfterwards) {
     EXPECT_THAT(result->text, HasSubstr("\"exit_code\":0"));
     EXPECT_LE(ready->at, result->at);
 
-    const GuestStats stats = guest.stats();  // sampled at RESULT at the latest
     ASSERT_TRUE(stats.cpu_time_ns.has_value());
     EXPECT_GT(*stats.cpu_time_ns, 0U);
     ASSERT_TRUE(stats.qemu_pss_bytes.has_value());
@@ -187,7 +194,7 @@ TEST_F(VmGuest, AWorkloadThatDoesNotExistReports127AndPowersOff) {
     const MonotonicNs deadline = monotonic_now() + boot_deadline;
     std::optional<ConsoleLine> result;
     while (auto line = guest.next_line(deadline)) {
-      if (line->text.rfind("BENCHRUN RESULT ", 0) == 0) result = line;
+      if (line->text.starts_with(benchrun::protocol::result_prefix)) result = line;
     }
     ASSERT_TRUE(result.has_value());
     EXPECT_THAT(result->text, HasSubstr("\"exit_code\":127"));
