@@ -190,6 +190,7 @@ for i in "${!commands[@]}"; do
   if ! output=$(in_runtime_view "${words[@]}" 2>&1); then
     die "${names[$i]} failed: ${commands[$i]}"$'\n'"$output"
   fi
+  # The RESULT prefix as spelled in protocol/workload_protocol.hpp.
   if [[ ${names[$i]} != benchrun && $output != *'BENCHRUN RESULT {"exit_code":0,'* ]]; then
     die "${names[$i]}: no successful BENCHRUN RESULT from the workload:"$'\n'"$output"
   fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Startup of a guest through libvirt (benchrun's vm/ path, embedded QEMU driver) against plain
 # qemu-system-x86_64 with the same arguments: interleaved, N runs each, medians per phase and the ratio of
-# the times to BENCHRUN READY. Plus what linking libvirt costs a process start (hyperfine -N).
+# the times to BENCHRUN READY (protocol/workload_protocol.hpp). Plus what linking libvirt costs a process start (hyperfine -N).
 #
 #   scripts/vm-bench.sh [--runs N] [--uri URI] [--build-dir DIR]
 #
