@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/integration/image/spawned_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::testing {
 namespace {
@@ -19,25 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// A directory under /tmp, removed with everything in it when the test ends.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "benchrun-imagetest-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern);
-    path_ = pattern;
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 struct ScriptRun {
   int exit_status = -1;
@@ -69,7 +51,7 @@ class BuildImageScript : public ::testing::Test {
     ASSERT_TRUE(fs::exists(kWorkloadsDir + "/benchinit"))
         << "workloads not built in " << kWorkloadsDir << ": cmake --build <build dir> --target benchrun_image";
   }
-  ScratchDir out_;
+  TempDir out_;
 };
 
 TEST_F(BuildImageScript, BuildsOnceThenFindsTheImageUpToDate) {
@@ -110,7 +92,7 @@ TEST_F(BuildImageScript, RebuildReplacesTheImageAndLeavesNoStagingDirs) {
 }
 
 TEST_F(BuildImageScript, MissingWorkloadsIsOneClearError) {
-  ScratchDir empty_workloads;
+  TempDir empty_workloads;
   ScriptRun run = build_image({"--workloads-dir", empty_workloads.path().string(), "--out", out_.path().string()});
   EXPECT_EQ(run.exit_status, 1);
   EXPECT_EQ(run.output.rfind("build-image.sh: missing " + (empty_workloads.path() / "benchinit").string(), 0), 0U)
