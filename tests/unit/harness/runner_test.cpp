@@ -1,13 +1,13 @@
 // The runner's loop, driven by a scripted measure function: the order of instances, warm-up flags,
 // unique names, the samples log and what an interrupt keeps.
 #include "harness/runner.hpp"
-#include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <set>
+
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::harness {
 namespace {

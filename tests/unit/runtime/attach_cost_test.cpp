@@ -3,7 +3,6 @@
 #include "runtime/cgroup/attach_cost.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "runtime/sys/file_io.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -1,13 +1,13 @@
 // The accelerator decision on fake /dev/kvm, /sys/module and /proc/cpuinfo trees: KVM only with hardware
 // virtualisation behind it, TCG where KVM cannot work, a probe boot where it is not known.
 #include "vm/accelerator.hpp"
-#include "tests/support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <fstream>
+
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::vm {
 namespace {

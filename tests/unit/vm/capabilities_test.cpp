@@ -1,8 +1,6 @@
 // Reading the domain type from virConnectGetCapabilities' XML, and trimming the cached QEMU capabilities.
 #include "vm/capabilities.hpp"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>

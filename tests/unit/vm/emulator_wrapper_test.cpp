@@ -3,12 +3,11 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <fstream>
 
-#include "vm/qemu_wrapper/qemu_exec_stamp.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "vm/qemu_wrapper/qemu_exec_stamp.hpp"
 
 namespace benchrun::vm {
 namespace {
