@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "harness/runner.hpp"
-#include "harness/stats/report_summaries.hpp"
+#include "stats/report_summaries.hpp"
 #include "vm/accelerator.hpp"
 
 namespace benchrun::harness {

@@ -111,8 +111,8 @@ struct BackendInfo {
   std::map<std::string, DetailValue> details;  // e.g. {"domain_type": "qemu"}
 };
 
-// Statistics of one metric as the report carries them; computed by harness/stats (see
-// harness/stats/report_summaries.hpp), kept as a plain struct here so reports/ needs nothing from harness/.
+// Statistics of one metric as the report carries them; computed by stats/ (see
+// stats/report_summaries.hpp), kept as a plain struct here so reports/ needs nothing from stats/.
 struct SummaryStats {
   std::size_t count = 0;
   double min = 0.0;

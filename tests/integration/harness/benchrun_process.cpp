@@ -94,17 +94,6 @@ CommandResult run_benchrun_on_terminal(const std::vector<std::string>& args) {
   return CommandResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, received, ""};
 }
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "benchrun-test-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 std::string benchrun_leftovers() {
   std::string found;
   std::error_code ignored;
@@ -136,14 +125,12 @@ std::string benchrun_leftovers() {
 
 std::string validate_against_schema(const std::filesystem::path& report) {
   const auto schema = std::filesystem::path(BENCHRUN_SOURCE_DIR) / "reports/schema/report.schema.json";
-  TempDir capture;
-  const auto err_path = capture.path() / "stderr";
-  bp::child validator(std::string("/usr/bin/python3"), "-c",
-                      "import json, sys, jsonschema\n"
-                      "jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))\n",
-                      schema.string(), report.string(), bp::std_out > bp::null, bp::std_err > err_path.string());
-  validator.wait();
-  return validator.exit_code() == 0 ? "" : read_text(err_path) + " (needs python3-jsonschema: scripts/setup.sh)";
+  const CommandResult validator = run_command(
+      {"/usr/bin/python3", "-c",
+       "import json, sys, jsonschema\n"
+       "jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))\n",
+       schema.string(), report.string()});
+  return validator.exit_code == 0 ? "" : validator.out + " (needs python3-jsonschema: scripts/setup.sh)";
 }
 
 void start_and_kill(const std::vector<std::string>& args, const std::string& kind) {

@@ -7,13 +7,10 @@
 #include <string>
 #include <vector>
 
-namespace benchrun::testing {
+#include "tests/support/run_command.hpp"
+#include "tests/support/temp_dir.hpp"
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+namespace benchrun::testing {
 
 std::filesystem::path benchrun_executable();
 // stdout and stderr captured apart; stdin reads `stdin_text`.
@@ -22,19 +19,6 @@ CommandResult run_benchrun(const std::vector<std::string>& args, const std::stri
 CommandResult run_benchrun_combined(const std::vector<std::string>& args);
 // stdin, stdout and stderr on a new pseudo-terminal; `out` is what the terminal received.
 CommandResult run_benchrun_on_terminal(const std::vector<std::string>& args);
-
-// A fresh empty folder under /tmp, removed by the destructor.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Every benchrun cgroup dir, /run/benchrun entry, vm run folder (/var/lib/benchrun/runs), benchrun mount and
 // QEMU of a benchrun guest on this machine, as text, for leak checks ("" when none).

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "tests/integration/image/spawned_process.hpp"
+#include "tests/support/run_command.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::testing {
 namespace {
@@ -19,40 +21,16 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// A directory under /tmp, removed with everything in it when the test ends.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "benchrun-imagetest-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern);
-    path_ = pattern;
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-struct ScriptRun {
-  int exit_status = -1;
-  std::string output;  // stdout and stderr
-};
-
-ScriptRun build_image(const std::vector<std::string>& arguments) {
+// `out`: stdout, then stderr. Through SpawnedProcess for its time limit.
+CommandResult build_image(const std::vector<std::string>& arguments) {
   std::vector<std::string> argv{std::string(BENCHRUN_SOURCE_DIR) + "/scripts/build-image.sh"};
   argv.insert(argv.end(), arguments.begin(), arguments.end());
   SpawnedProcess process = SpawnedProcess::start(argv);
   int status = process.finish(120s);
-  ScriptRun run;
-  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  for (const OutputLine& line : process.stdout_lines()) run.output += line.text + "\n";
-  run.output += process.stderr_text();
+  CommandResult run;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  for (const OutputLine& line : process.stdout_lines()) run.out += line.text + "\n";
+  run.out += process.stderr_text();
   return run;
 }
 
@@ -69,25 +47,25 @@ class BuildImageScript : public ::testing::Test {
     ASSERT_TRUE(fs::exists(kWorkloadsDir + "/benchinit"))
         << "workloads not built in " << kWorkloadsDir << ": cmake --build <build dir> --target benchrun_image";
   }
-  ScratchDir out_;
+  TempDir out_;
 };
 
 TEST_F(BuildImageScript, BuildsOnceThenFindsTheImageUpToDate) {
-  ScriptRun first = build_image({"--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
-  ASSERT_EQ(first.exit_status, 0) << first.output;
-  EXPECT_NE(first.output.find("build-image.sh: built"), std::string::npos) << first.output;
+  CommandResult first = build_image({"--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  EXPECT_NE(first.out.find("build-image.sh: built"), std::string::npos) << first.out;
   for (const char* part : {"rootfs/sbin/benchinit", "initramfs.cpio", "vmlinuz", "manifest.json"}) {
     EXPECT_TRUE(fs::exists(out_.path() / "default" / part)) << part;
   }
-  ScriptRun second = build_image({"--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
-  ASSERT_EQ(second.exit_status, 0) << second.output;
-  EXPECT_NE(second.output.find("is up to date"), std::string::npos) << second.output;
+  CommandResult second = build_image({"--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
+  ASSERT_EQ(second.exit_code, 0) << second.out;
+  EXPECT_NE(second.out.find("is up to date"), std::string::npos) << second.out;
 }
 
 TEST_F(BuildImageScript, SameInputsGiveTheSameInitramfsBytes) {
   for (const char* name : {"first", "second"}) {
-    ScriptRun run = build_image({"--name", name, "--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
-    ASSERT_EQ(run.exit_status, 0) << run.output;
+    CommandResult run = build_image({"--name", name, "--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
+    ASSERT_EQ(run.exit_code, 0) << run.out;
   }
   std::string first = file_bytes(out_.path() / "first" / "initramfs.cpio");
   EXPECT_FALSE(first.empty());
@@ -95,13 +73,13 @@ TEST_F(BuildImageScript, SameInputsGiveTheSameInitramfsBytes) {
 }
 
 TEST_F(BuildImageScript, RebuildReplacesTheImageAndLeavesNoStagingDirs) {
-  ScriptRun first = build_image({"--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
-  ASSERT_EQ(first.exit_status, 0) << first.output;
+  CommandResult first = build_image({"--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
+  ASSERT_EQ(first.exit_code, 0) << first.out;
   // A manifest that no longer matches the inputs forces a rebuild.
   std::ofstream(out_.path() / "default" / "manifest.json") << "{}";
-  ScriptRun rebuilt = build_image({"--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
-  ASSERT_EQ(rebuilt.exit_status, 0) << rebuilt.output;
-  EXPECT_NE(rebuilt.output.find("build-image.sh: built"), std::string::npos) << rebuilt.output;
+  CommandResult rebuilt = build_image({"--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.out;
+  EXPECT_NE(rebuilt.out.find("build-image.sh: built"), std::string::npos) << rebuilt.out;
   EXPECT_NE(file_bytes(out_.path() / "default" / "manifest.json"), "{}");
   for (const fs::directory_entry& entry : fs::directory_iterator(out_.path())) {
     std::string name = entry.path().filename().string();
@@ -110,18 +88,18 @@ TEST_F(BuildImageScript, RebuildReplacesTheImageAndLeavesNoStagingDirs) {
 }
 
 TEST_F(BuildImageScript, MissingWorkloadsIsOneClearError) {
-  ScratchDir empty_workloads;
-  ScriptRun run = build_image({"--workloads-dir", empty_workloads.path().string(), "--out", out_.path().string()});
-  EXPECT_EQ(run.exit_status, 1);
-  EXPECT_EQ(run.output.rfind("build-image.sh: missing " + (empty_workloads.path() / "benchinit").string(), 0), 0U)
-      << run.output;
+  TempDir empty_workloads;
+  CommandResult run = build_image({"--workloads-dir", empty_workloads.path().string(), "--out", out_.path().string()});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.out.rfind("build-image.sh: missing " + (empty_workloads.path() / "benchinit").string(), 0), 0U)
+      << run.out;
   EXPECT_FALSE(fs::exists(out_.path() / "default"));
 }
 
 TEST_F(BuildImageScript, UnknownOptionIsUsageAndExitTwo) {
-  ScriptRun run = build_image({"--bogus"});
-  EXPECT_EQ(run.exit_status, 2);
-  EXPECT_EQ(run.output.rfind("usage: build-image.sh", 0), 0U) << run.output;
+  CommandResult run = build_image({"--bogus"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.out.rfind("usage: build-image.sh", 0), 0U) << run.out;
 }
 
 }  // namespace

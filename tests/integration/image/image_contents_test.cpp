@@ -1,14 +1,14 @@
 // The image on disk: the manifest describes what was built, the initramfs holds the same tree as the rootfs.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <fstream>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "tests/integration/image/image_location.hpp"
+#include "tests/support/run_command.hpp"
 
 namespace benchrun::testing {
 namespace {
@@ -25,16 +25,9 @@ class ImageContents : public ::testing::Test {
 };
 
 std::set<std::string> cpio_listing(const fs::path& archive) {
-  std::string command = "cpio -it --quiet < '" + archive.string() + "'";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  std::istringstream listing(run_command({"cpio", "-it", "--quiet", "-F", archive.string()}).out);
   std::set<std::string> names;
-  if (!pipe) return names;
-  char line[4096];
-  while (fgets(line, sizeof line, pipe.get()) != nullptr) {
-    std::string name(line);
-    if (!name.empty() && name.back() == '\n') name.pop_back();
-    names.insert(name);
-  }
+  for (std::string name; std::getline(listing, name);) names.insert(name);
   return names;
 }
 

@@ -12,6 +12,7 @@
 #include "runtime/cgroup/mode.hpp"
 #include "runtime/sweep.hpp"
 #include "runtime/sys/error.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::runtime {
 namespace {
@@ -61,15 +62,13 @@ TEST(CgroupAttachCost, TheSweepRemovesTheCgroupOfADoctorThatIsGone) {
   const auto mine = parent / attach_cost_cgroup_name(::getpid());
   ASSERT_EQ(::mkdir(mine.c_str(), 0755), 0) << mine;
 
-  const auto state_root = std::filesystem::temp_directory_path() / ("benchrun-attach-sweep-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(state_root);
+  const benchrun::testing::TempDir state_root("benchrun-attach-sweep");
   // A prefix no instance has: only the doctor cgroups are judged, nobody else's instances.
-  (void)sweep_leftovers(state_root, "/sys/fs/cgroup", "benchrun-no-instance-has-this-prefix-");
+  (void)sweep_leftovers(state_root.path(), "/sys/fs/cgroup", "benchrun-no-instance-has-this-prefix-");
   EXPECT_FALSE(std::filesystem::exists(left)) << "its owner is gone";
   EXPECT_TRUE(std::filesystem::exists(mine)) << "a live doctor's cgroup stays";
   ::rmdir(mine.c_str());
   ::rmdir(parent.c_str());  // EBUSY when an instance of another run lives there
-  std::filesystem::remove_all(state_root);
 }
 
 }  // namespace

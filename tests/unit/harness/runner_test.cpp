@@ -3,10 +3,11 @@
 #include "harness/runner.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <set>
+
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -25,8 +26,6 @@ class NamedBackend final : public Backend {
 class RunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("benchrun-runner-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
     plan_.run_id = "test";
     plan_.backends.push_back(std::make_unique<NamedBackend>("a"));
     plan_.backends.push_back(std::make_unique<NamedBackend>("b"));
@@ -47,9 +46,9 @@ class RunnerTest : public ::testing::Test {
       return sample;
     };
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::filesystem::path dir_;
+  const benchrun::testing::TempDir temp_dir_{"benchrun-runner-test"};
+  const std::filesystem::path dir_ = temp_dir_.path();
   RunPlan plan_;
   std::vector<std::string> launched_;  // "<backend>:<instance name>" in launch order
 };

@@ -13,13 +13,14 @@
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/file_io.hpp"
 #include "test_support.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::reports {
 namespace {
 
 using testing::example_report;
 using testing::file_names;
-using testing::TempDir;
+using benchrun::testing::TempDir;
 
 constexpr uid_t nobody = 65534;
 

@@ -13,12 +13,13 @@
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/file_io.hpp"
 #include "test_support.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::reports {
 namespace {
 
 using testing::example_report;
-using testing::TempDir;
+using benchrun::testing::TempDir;
 using testing::lines_of;
 
 TEST(SamplesLog, AppendsOneParsableLinePerSample) {

@@ -7,13 +7,15 @@
 #include "reports/json.hpp"
 #include "reports/report_file.hpp"
 #include "test_support.hpp"
+#include "tests/support/run_command.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::reports {
 namespace {
 
 using testing::example_report;
-using testing::run_command;
-using testing::TempDir;
+using benchrun::testing::run_command;
+using benchrun::testing::TempDir;
 
 const char* const schema_path = BENCHRUN_REPORT_SCHEMA;
 
@@ -36,7 +38,7 @@ class ReportSchema : public ::testing::Test {
   }
 
   // Exit code 0 when `document` validates; the validator's output otherwise.
-  testing::CommandResult validate(const nlohmann::json& document) {
+  benchrun::testing::CommandResult validate(const nlohmann::json& document) {
     const auto path = dir_.path() / "report.json";
     {
       std::ofstream file(path);
@@ -57,7 +59,7 @@ TEST_F(ReportSchema, AcceptsAReportWrittenByTheCode) {
   write_report_atomically(example_report(), path);
   const auto result = run_command(
       {python_, "-W", "ignore::DeprecationWarning", "-m", "jsonschema", "-i", path.string(), schema_path});
-  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.exit_code, 0) << result.out;
 }
 
 TEST_F(ReportSchema, AcceptsACompleteReportWithoutSamples) {
@@ -68,7 +70,7 @@ TEST_F(ReportSchema, AcceptsACompleteReportWithoutSamples) {
   report.options.limits = {};
   report.options.libvirt_uri = "qemu:///system";
   const auto result = validate(nlohmann::json::parse(report_to_json_text(report)));
-  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.exit_code, 0) << result.out;
 }
 
 TEST_F(ReportSchema, AcceptsAReportWrittenBeforeStartModes) {
@@ -79,7 +81,7 @@ TEST_F(ReportSchema, AcceptsAReportWrittenBeforeStartModes) {
   for (auto& sample : document["samples"]) sample.erase("start_mode");
   for (auto& summary : document["summaries"]) summary.erase("start_mode");
   const auto result = validate(document);
-  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.exit_code, 0) << result.out;
 }
 
 TEST_F(ReportSchema, RejectsAnUnknownStartMode) {
@@ -96,7 +98,7 @@ TEST_F(ReportSchema, RejectsAMissingTopLevelField) {
   json.erase("complete");
   const auto result = validate(json);
   EXPECT_NE(result.exit_code, 0) << "a report without 'complete' passed the schema";
-  EXPECT_NE(result.output.find("complete"), std::string::npos) << result.output;
+  EXPECT_NE(result.out.find("complete"), std::string::npos) << result.out;
 }
 
 TEST_F(ReportSchema, RejectsAMissingNestedField) {

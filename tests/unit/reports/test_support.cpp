@@ -1,37 +1,8 @@
 #include "test_support.hpp"
 
-#include <stdlib.h>
-#include <sys/wait.h>
-
 #include <algorithm>
-#include <cstdio>
-#include <stdexcept>
 
 namespace benchrun::reports::testing {
-namespace {
-
-std::string shell_quote(const std::string& word) {
-  std::string quoted = "'";
-  for (const char c : word) {
-    if (c == '\'') quoted += "'\\''";
-    else quoted += c;
-  }
-  return quoted + "'";
-}
-
-}  // namespace
-
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "benchrun-reports-test-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::permissions(path_, std::filesystem::perms::owner_all, std::filesystem::perm_options::add, ignored);
-  std::filesystem::remove_all(path_, ignored);
-}
 
 Report example_report() {
   Report report;
@@ -140,21 +111,6 @@ Report example_report() {
   report.errors = {"container #1: OOM-killed"};
   report.warnings = {"only 2 runs: intervals are wide"};
   return report;
-}
-
-CommandResult run_command(const std::vector<std::string>& argv) {
-  std::string command;
-  for (const auto& word : argv) command += shell_quote(word) + " ";
-  command += "2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("popen failed: " + command);
-  CommandResult result;
-  char buffer[4096];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, got);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
 }
 
 std::vector<std::string> file_names(const std::filesystem::path& directory) {

@@ -3,9 +3,9 @@
 #include "runtime/cgroup/attach_cost.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "runtime/sys/file_io.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::runtime {
 namespace {
@@ -48,14 +48,13 @@ TEST(AttachCostCgroupName, ReadsBackToItsOwnerAndIgnoresOtherNames) {
 }
 
 TEST(RcuGracePeriodsExpedited, ReadsTheKnobAndSaysNothingWithoutIt) {
-  const auto dir = std::filesystem::temp_directory_path() / ("benchrun-rcu-knob-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const benchrun::testing::TempDir temp_dir("benchrun-rcu-knob");
+  const auto& dir = temp_dir.path();
   sys::write_file_new(dir / "on", "1\n");
   sys::write_file_new(dir / "off", "0\n");
   EXPECT_EQ(rcu_grace_periods_expedited(dir / "on"), true);
   EXPECT_EQ(rcu_grace_periods_expedited(dir / "off"), false);
   EXPECT_FALSE(rcu_grace_periods_expedited(dir / "absent").has_value());
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

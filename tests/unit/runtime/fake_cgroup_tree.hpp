@@ -6,22 +6,19 @@
 #include <string>
 #include <string_view>
 
+#include "tests/support/temp_dir.hpp"
+
 namespace benchrun::runtime::testing {
 
 class FakeCgroupTree {
  public:
-  FakeCgroupTree();
-  ~FakeCgroupTree();
-  FakeCgroupTree(const FakeCgroupTree&) = delete;
-  FakeCgroupTree& operator=(const FakeCgroupTree&) = delete;
-
-  [[nodiscard]] const std::filesystem::path& root() const { return root_; }
+  [[nodiscard]] const std::filesystem::path& root() const { return temp_dir_.path(); }
   // Creates `relative` (and its directories) holding `content`.
   void write(const std::filesystem::path& relative, std::string_view content) const;
   [[nodiscard]] std::string read(const std::filesystem::path& relative) const;
 
  private:
-  std::filesystem::path root_;
+  benchrun::testing::TempDir temp_dir_{"benchrun-fake-cgroup"};
 };
 
 }  // namespace benchrun::runtime::testing

@@ -1,4 +1,4 @@
-#include "harness/stats/bootstrap.hpp"
+#include "stats/bootstrap.hpp"
 
 #include <gtest/gtest.h>
 

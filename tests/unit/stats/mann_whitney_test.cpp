@@ -1,6 +1,6 @@
 // Reference values: scipy 1.10 (Debian python3-scipy),
 //   scipy.stats.mannwhitneyu(a, b, alternative="two-sided", method="asymptotic") (use_continuity=True).
-#include "harness/stats/mann_whitney.hpp"
+#include "stats/mann_whitney.hpp"
 
 #include <gtest/gtest.h>
 

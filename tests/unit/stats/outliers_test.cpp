@@ -1,6 +1,6 @@
 // Reference values: scipy 1.10 / numpy 1.24 (Debian python3-scipy, python3-numpy):
 //   scipy.stats.median_abs_deviation(x) for the raw MAD, and 0.6745 * (x - numpy.median(x)) / MAD for the scores.
-#include "harness/stats/outliers.hpp"
+#include "stats/outliers.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Reference values: numpy 1.24 (Debian python3-numpy), numpy.percentile's default method "linear" (type 7).
-#include "harness/stats/percentile.hpp"
+#include "stats/percentile.hpp"
 
 #include <gtest/gtest.h>
 

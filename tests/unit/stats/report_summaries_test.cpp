@@ -1,4 +1,4 @@
-#include "harness/stats/report_summaries.hpp"
+#include "stats/report_summaries.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 //   numpy.median(x) = 12.149999999999999, numpy.percentile(x, 90) = 14.699999999999994,
 //   numpy.percentile(x, 99) = 28.470000000000002, numpy.mean(x) = 13.95, numpy.std(x, ddof=1) = 5.651990799709426,
 //   scipy.stats.median_abs_deviation(x) = 0.3 (raw), * 1.4826 = 0.44478.
-#include "harness/stats/summary.hpp"
+#include "stats/summary.hpp"
 
 #include <gtest/gtest.h>
 

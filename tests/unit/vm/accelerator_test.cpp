@@ -4,9 +4,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <fstream>
+
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::vm {
 namespace {
@@ -21,13 +22,12 @@ constexpr const char* guest_flags = "flags\t\t: fpu vme de pse tsc msr pae mce c
 // A host as the assessment sees it, in a temporary folder.
 class FakeHost {
  public:
-  FakeHost() : root_(std::filesystem::temp_directory_path() / ("benchrun-accel-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++))) {
+  FakeHost() {
     std::filesystem::create_directories(root_ / "sys/module/kvm");
     paths_ = {root_ / "dev/kvm", root_ / "sys/module", root_ / "proc/cpuinfo"};
     std::filesystem::create_directories(root_ / "proc");
     std::filesystem::create_directories(root_ / "dev");
   }
-  ~FakeHost() { std::filesystem::remove_all(root_); }
   FakeHost(const FakeHost&) = delete;
   FakeHost& operator=(const FakeHost&) = delete;
 
@@ -50,8 +50,8 @@ class FakeHost {
   [[nodiscard]] const HostPaths& paths() const { return paths_; }
 
  private:
-  static inline int counter_ = 0;
-  std::filesystem::path root_;
+  const benchrun::testing::TempDir temp_dir_{"benchrun-accel-test"};
+  const std::filesystem::path root_ = temp_dir_.path();
   HostPaths paths_;
 };
 

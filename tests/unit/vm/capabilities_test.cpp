@@ -1,8 +1,6 @@
 // Reading the domain type from virConnectGetCapabilities' XML, and trimming the cached QEMU capabilities.
 #include "vm/capabilities.hpp"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/sys/error.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::vm {
 namespace {
@@ -37,7 +36,8 @@ TEST(Capabilities, ErrorsWithoutAnX86_64GuestOrOnBrokenXml) {
 }
 
 TEST(CapabilityCache, TrimRemovesOnlyTheUnavailableFeaturesFlag) {
-  const auto root = std::filesystem::temp_directory_path() / ("benchrun-caps-" + std::to_string(::getpid()));
+  const benchrun::testing::TempDir temp_dir("benchrun-caps");
+  const auto& root = temp_dir.path();
   const auto dir = root / "cache" / "qemu" / "capabilities";
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "abc.xml") << "<qemuCaps>\n  <flag name='kvm'/>\n  <flag name='cpu-unavailable-features'/>\n"
@@ -49,7 +49,6 @@ TEST(CapabilityCache, TrimRemovesOnlyTheUnavailableFeaturesFlag) {
   EXPECT_EQ(trimmed.str(), "<qemuCaps>\n  <flag name='kvm'/>\n  <flag name='query-cpus-fast'/>\n</qemuCaps>\n");
   EXPECT_EQ(trim_guest_cpu_probe(root), 0);  // idempotent
   EXPECT_EQ(trim_guest_cpu_probe(root / "missing"), 0);
-  std::filesystem::remove_all(root);
 }
 
 }  // namespace

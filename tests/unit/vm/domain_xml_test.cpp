@@ -2,10 +2,8 @@
 // (virt-xml-validate) and holding what boots fast and powers off cleanly.
 #include "vm/domain_xml.hpp"
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -14,6 +12,8 @@
 #include <gtest/gtest.h>
 
 #include "runtime/sys/error.hpp"
+#include "tests/support/run_command.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::vm {
 namespace {
@@ -41,16 +41,11 @@ std::pair<int, std::string> validate(const std::string& xml) {
     ADD_FAILURE() << "virt-xml-validate is missing: apt-get install libvirt-clients (scripts/setup.sh)";
     return {-1, ""};
   }
-  const auto path = std::filesystem::temp_directory_path() / ("benchrun-domain-" + std::to_string(::getpid()) + ".xml");
+  const benchrun::testing::TempDir dir("benchrun-domain");
+  const auto path = dir.path() / "domain.xml";
   std::ofstream(path) << xml;
-  const std::string command = "virt-xml-validate " + path.string() + " domain 2>&1";
-  std::string output;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  char buffer[512];
-  while (pipe != nullptr && std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  const int status = pipe != nullptr ? ::pclose(pipe) : -1;
-  std::filesystem::remove(path);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  const auto validated = benchrun::testing::run_command({"virt-xml-validate", path.string(), "domain"});
+  return {validated.exit_code, validated.out};
 }
 
 TEST(DomainXml, KvmDomainValidatesAgainstLibvirtSchema) {

@@ -3,10 +3,10 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <fstream>
 
+#include "tests/support/temp_dir.hpp"
 #include "vm/qemu_wrapper/qemu_exec_stamp.hpp"
 
 namespace benchrun::vm {
@@ -15,16 +15,15 @@ namespace {
 class EmulatorWrapper : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = std::filesystem::temp_directory_path() / ("benchrun-wrapper-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(root_ / "log" / "qemu");
   }
-  void TearDown() override { std::filesystem::remove_all(root_); }
 
   void write_log(const std::string& name, const std::string& text) const {
     std::ofstream(root_ / "log" / "qemu" / (name + ".log")) << text;
   }
 
-  std::filesystem::path root_;
+  const benchrun::testing::TempDir temp_dir_{"benchrun-wrapper-test"};
+  const std::filesystem::path root_ = temp_dir_.path();
 };
 
 TEST_F(EmulatorWrapper, TheStampAfterLibvirtsHeaderIsRead) {

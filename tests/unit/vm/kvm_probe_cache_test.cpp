@@ -4,23 +4,17 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <fstream>
 
 #include "runtime/sys/file_io.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::vm {
 namespace {
 
 class KvmProbeCache : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("benchrun-probe-cache-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // A probe that counts its runs and answers `failure`.
   KvmProbe counting_probe(std::optional<std::string> failure) {
     return [this, failure] {
@@ -31,7 +25,8 @@ class KvmProbeCache : public ::testing::Test {
 
   std::filesystem::path file() const { return dir_ / "sub" / "kvm-probe.json"; }
 
-  std::filesystem::path dir_;
+  const benchrun::testing::TempDir temp_dir_{"benchrun-probe-cache"};
+  const std::filesystem::path dir_ = temp_dir_.path();
   int probes_ = 0;
   const KvmProbeKey key_{"6.1.0 #1 SMP", "7.2.0", "9.0.0"};
 };

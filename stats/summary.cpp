@@ -1,11 +1,11 @@
-#include "harness/stats/summary.hpp"
+#include "stats/summary.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <numeric>
 
-#include "harness/stats/percentile.hpp"
+#include "stats/percentile.hpp"
 #include "runtime/sys/error.hpp"
 
 namespace benchrun::stats {

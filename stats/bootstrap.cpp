@@ -1,11 +1,11 @@
-#include "harness/stats/bootstrap.hpp"
+#include "stats/bootstrap.hpp"
 
 #include <algorithm>
 #include <limits>
 #include <random>
 #include <vector>
 
-#include "harness/stats/percentile.hpp"
+#include "stats/percentile.hpp"
 #include "runtime/sys/error.hpp"
 
 namespace benchrun::stats {

@@ -1,8 +1,8 @@
-#include "harness/stats/outliers.hpp"
+#include "stats/outliers.hpp"
 
 #include <cmath>
 
-#include "harness/stats/percentile.hpp"
+#include "stats/percentile.hpp"
 
 namespace benchrun::stats {
 

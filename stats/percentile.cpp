@@ -1,4 +1,4 @@
-#include "harness/stats/percentile.hpp"
+#include "stats/percentile.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "harness/stats/summary.hpp"
+#include "stats/summary.hpp"
 #include "reports/model.hpp"
 
 namespace benchrun::stats {

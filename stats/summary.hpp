@@ -6,8 +6,8 @@
 #include <span>
 #include <vector>
 
-#include "harness/stats/bootstrap.hpp"
-#include "harness/stats/outliers.hpp"
+#include "stats/bootstrap.hpp"
+#include "stats/outliers.hpp"
 
 namespace benchrun::stats {
 

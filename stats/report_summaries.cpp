@@ -1,10 +1,10 @@
-#include "harness/stats/report_summaries.hpp"
+#include "stats/report_summaries.hpp"
 
 #include <algorithm>
 #include <optional>
 #include <set>
 
-#include "harness/stats/percentile.hpp"
+#include "stats/percentile.hpp"
 
 namespace benchrun::stats {
 namespace {
