@@ -108,40 +108,22 @@ TEST(ContainerCgroupV2, TheInitIsClonedIntoItsCgroupAndTheRecordSaysSo) {
   auto config = config_for({"/bin/sh", "-c", "cat /proc/self/cgroup"});
   config.cgroup_root = unified_root();
   ASSERT_EQ(cgroup_join_for(CgroupMode::v2), CgroupJoin::clone_into_cgroup) << "Linux 5.7+ takes CLONE_INTO_CGROUP";
-  auto output = make_pipe();
-  config.stdout_fd = output.write_end.get();
-  auto container = Container::start(config);
-  output.write_end.reset();
-  EXPECT_EQ(container.phases().cgroup_join, CgroupJoin::clone_into_cgroup);
-  EXPECT_EQ(container.wait().exit_code, 0);
-  std::string text(4096, '\0');
-  text.resize(static_cast<std::size_t>(std::max<ssize_t>(0, ::read(output.read_end.get(), text.data(), text.size()))));
-  EXPECT_THAT(text, HasSubstr("0::/\n")) << "the cgroup namespace is rooted at the instance's cgroup";
-  const auto pid = container.pid();
-  container.destroy();
-  EXPECT_FALSE(std::filesystem::exists(config.cgroup_root / kCgroupParentName / config.name));
-  expect_nothing_left(config.name, pid);
+  const Outcome outcome = run_to_completion(config);
+  EXPECT_EQ(outcome.phases.cgroup_join, CgroupJoin::clone_into_cgroup);
+  EXPECT_EQ(outcome.status.exit_code, 0);
+  EXPECT_THAT(outcome.output, HasSubstr("0::/\n")) << "the cgroup namespace is rooted at the instance's cgroup";
 }
 
 TEST(ContainerCgroupV2, ForcedProcsWriteJoinsTheSameCgroupAndTheRecordSaysSo) {
   auto config = config_for({"/bin/sh", "-c", "cat /proc/self/cgroup"});
   config.cgroup_root = unified_root();
   config.clone_into_cgroup = false;
-  const auto expected_cgroup = config.cgroup_root / kCgroupParentName / config.name;
-  auto output = make_pipe();
-  config.stdout_fd = output.write_end.get();
-  auto container = Container::start(config);
-  output.write_end.reset();
-  EXPECT_EQ(container.phases().cgroup_join, CgroupJoin::procs_write);
-  EXPECT_EQ(container.cgroup_paths(), std::vector<std::filesystem::path>{expected_cgroup});
-  EXPECT_EQ(container.wait().exit_code, 0);
-  std::string text(4096, '\0');
-  text.resize(static_cast<std::size_t>(std::max<ssize_t>(0, ::read(output.read_end.get(), text.data(), text.size()))));
-  EXPECT_THAT(text, HasSubstr("0::/\n"));
-  const auto pid = container.pid();
-  container.destroy();
-  EXPECT_FALSE(std::filesystem::exists(expected_cgroup));
-  expect_nothing_left(config.name, pid);
+  const Outcome outcome = run_to_completion(config);
+  EXPECT_EQ(outcome.phases.cgroup_join, CgroupJoin::procs_write);
+  EXPECT_EQ(outcome.cgroup_paths,
+            std::vector<std::filesystem::path>{config.cgroup_root / kCgroupParentName / config.name});
+  EXPECT_EQ(outcome.status.exit_code, 0);
+  EXPECT_THAT(outcome.output, HasSubstr("0::/\n"));
 }
 
 TEST(ContainerCgroupV2, AUserNamespaceInstanceIsClonedIntoItsCgroupToo) {
@@ -149,20 +131,11 @@ TEST(ContainerCgroupV2, AUserNamespaceInstanceIsClonedIntoItsCgroupToo) {
   auto config = config_for({"/bin/sh", "-c", "id -u; cat /proc/self/cgroup"});
   config.cgroup_root = unified_root();
   config.user_namespace = true;
-  auto output = make_pipe();
-  config.stdout_fd = output.write_end.get();
-  auto container = Container::start(config);
-  output.write_end.reset();
-  EXPECT_EQ(container.phases().cgroup_join, CgroupJoin::clone_into_cgroup);
-  EXPECT_EQ(container.wait().exit_code, 0);
-  std::string text(4096, '\0');
-  text.resize(static_cast<std::size_t>(std::max<ssize_t>(0, ::read(output.read_end.get(), text.data(), text.size()))));
-  EXPECT_THAT(text, HasSubstr("READY\n0\n")) << "id -u: root in its user namespace";
-  EXPECT_THAT(text, HasSubstr("0::/\n"));
-  const auto pid = container.pid();
-  container.destroy();
-  EXPECT_FALSE(std::filesystem::exists(config.cgroup_root / kCgroupParentName / config.name));
-  expect_nothing_left(config.name, pid);
+  const Outcome outcome = run_to_completion(config);
+  EXPECT_EQ(outcome.phases.cgroup_join, CgroupJoin::clone_into_cgroup);
+  EXPECT_EQ(outcome.status.exit_code, 0);
+  EXPECT_THAT(outcome.output, HasSubstr("READY\n0\n")) << "id -u: root in its user namespace";
+  EXPECT_THAT(outcome.output, HasSubstr("0::/\n"));
 }
 
 TEST(ContainerCgroupV2, DestroyKillsARunningInstanceThroughCgroupKill) {

@@ -74,10 +74,13 @@ Outcome run_to_completion(ContainerConfig config, std::chrono::milliseconds time
     if (!status) container.kill(SIGKILL);
     outcome.status = status ? *status : container.wait();
     outcome.stats = container.stats();
+    outcome.phases = container.phases();
+    outcome.cgroup_paths = container.cgroup_paths();
     container.destroy();
   }
   outcome.output = read_all(output.read_end.get());
   expect_nothing_left(config.name, pid);
+  for (const auto& dir : outcome.cgroup_paths) EXPECT_FALSE(std::filesystem::exists(dir)) << "cgroup left: " << dir;
   return outcome;
 }
 

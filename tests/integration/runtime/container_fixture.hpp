@@ -23,9 +23,12 @@ struct Outcome {
   ExitStatus status;
   std::string output;  // stdout and stderr together
   CgroupStats stats;   // read after exit, before destroy
+  PhaseTimes phases;
+  std::vector<std::filesystem::path> cgroup_paths;  // read before destroy
 };
 
-// Starts, waits (up to `timeout`), reads stats, destroys, and checks that nothing leaked.
+// Starts, waits (up to `timeout`), reads stats, destroys, and checks that nothing leaked (the instance's
+// cgroup dirs under config.cgroup_root included, whatever tree that is).
 Outcome run_to_completion(ContainerConfig config, std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // Runs /bin/sh -c `script` under benchinit and returns its output.
