@@ -36,6 +36,17 @@ std::string instance_name() {
   return fmt::format("benchrun-bench{}-{}", ::getpid(), counter++);
 }
 
+// The image's hello under benchinit, its output thrown away on `dev_null`: the container every start
+// benchmark launches.
+ContainerConfig quiet_hello_config(int dev_null) {
+  ContainerConfig config;
+  config.rootfs = image_rootfs();
+  config.argv = {"/sbin/benchinit", "/bench/bin/hello"};
+  config.stdout_fd = dev_null;
+  config.stderr_fd = dev_null;
+  return config;
+}
+
 // Clones a child into `flags` namespaces the way Container::start does (sharing memory, parent
 // suspended until the child is done: a fork-like copy costs milliseconds on a virtualised host), runs
 // `body` in it, and reaps it through its pidfd.
@@ -108,11 +119,7 @@ BENCHMARK(OverlayPivotRoot)->UseRealTime();
 
 void ContainerHello(benchmark::State& state, bool network_namespace) {
   const UniqueFd dev_null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
-  ContainerConfig config;
-  config.rootfs = image_rootfs();
-  config.argv = {"/sbin/benchinit", "/bench/bin/hello"};
-  config.stdout_fd = dev_null.get();
-  config.stderr_fd = dev_null.get();
+  ContainerConfig config = quiet_hello_config(dev_null.get());
   config.network_namespace = network_namespace;
   // Where the time goes, averaged per iteration: the phases of start(), the workload, the teardown.
   double prepare_ns = 0, clone_ns = 0, cgroup_ns = 0, mounts_ns = 0, exec_ns = 0, run_ns = 0, destroy_ns = 0;
@@ -155,11 +162,7 @@ void StartToExecV2(benchmark::State& state, bool clone_into_cgroup, bool cold) {
     return;
   }
   const UniqueFd dev_null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
-  ContainerConfig config;
-  config.rootfs = image_rootfs();
-  config.argv = {"/sbin/benchinit", "/bench/bin/hello"};
-  config.stdout_fd = dev_null.get();
-  config.stderr_fd = dev_null.get();
+  ContainerConfig config = quiet_hello_config(dev_null.get());
   config.cgroup_root = mode == CgroupMode::v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
   config.clone_into_cgroup = clone_into_cgroup;
   // No network namespace: its creation and deferred cleanup cost milliseconds and would drown the join.
