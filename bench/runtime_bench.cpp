@@ -19,9 +19,9 @@
 #include "runtime/linux/rootfs.hpp"
 #include "runtime/state_dir.hpp"
 #include "runtime/sweep.hpp"
-#include "runtime/sys/clock.hpp"
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/clock.hpp"
+#include "sys/error.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::runtime {
 namespace {
@@ -62,10 +62,10 @@ void clone_and_reap(int flags, ChildBody&& body, benchmark::State& state) {
       ::clone([](void* arg) -> int { ::_exit((*static_cast<Context*>(arg)->body)() ? 0 : 1); },
               stack.data() + stack.size(), flags | CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &context, &pidfd);
   if (pid < 0) {
-    state.SkipWithError(("clone: " + describe_errno(errno)).c_str());
+    state.SkipWithError(("clone: " + sys::describe_errno(errno)).c_str());
     return;
   }
-  const UniqueFd owned(pidfd);
+  const sys::UniqueFd owned(pidfd);
   siginfo_t info{};
   ::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED);
   if (info.si_status != 0) state.SkipWithError("child failed");
@@ -119,7 +119,7 @@ void OverlayPivotRoot(benchmark::State& state) {
 BENCHMARK(OverlayPivotRoot)->UseRealTime();
 
 void ContainerHello(benchmark::State& state, bool network_namespace) {
-  const UniqueFd dev_null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+  const sys::UniqueFd dev_null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
   ContainerConfig config = quiet_hello_config(dev_null.get());
   config.network_namespace = network_namespace;
   // Where the time goes, averaged per iteration: the phases of start(), the workload, the teardown.
@@ -128,7 +128,7 @@ void ContainerHello(benchmark::State& state, bool network_namespace) {
     config.name = instance_name();
     auto container = Container::start(config);
     if (container.wait().exit_code != 0) state.SkipWithError("hello failed");
-    const auto exited = monotonic_now();
+    const auto exited = sys::monotonic_now();
     container.destroy();
     const auto& phases = container.phases();
     prepare_ns += static_cast<double>(phases.prepared - phases.start);
@@ -137,7 +137,7 @@ void ContainerHello(benchmark::State& state, bool network_namespace) {
     mounts_ns += static_cast<double>(phases.mounts_done - phases.cgroup_ready);
     exec_ns += static_cast<double>(phases.exec - phases.mounts_done);
     run_ns += static_cast<double>(exited - phases.exec);
-    destroy_ns += static_cast<double>(monotonic_now() - exited);
+    destroy_ns += static_cast<double>(sys::monotonic_now() - exited);
   }
   const auto per_iteration_us = [&](double total_ns) {
     return benchmark::Counter(total_ns / 1e3, benchmark::Counter::kAvgIterations);
@@ -162,7 +162,7 @@ void StartToExecV2(benchmark::State& state, bool clone_into_cgroup, bool cold) {
     state.SkipWithError("no cgroup2 mount");
     return;
   }
-  const UniqueFd dev_null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+  const sys::UniqueFd dev_null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
   ContainerConfig config = quiet_hello_config(dev_null.get());
   config.cgroup_root = mode == CgroupMode::v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
   config.clone_into_cgroup = clone_into_cgroup;
@@ -179,7 +179,7 @@ void StartToExecV2(benchmark::State& state, bool clone_into_cgroup, bool cold) {
       config.name = instance_name();
       try {
         started.emplace(Container::start(config));
-      } catch (const Error&) {
+      } catch (const sys::Error&) {
         if (attempt == 2) throw;
       }
     }

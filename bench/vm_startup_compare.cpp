@@ -22,7 +22,7 @@
 #include <fmt/format.h>
 
 #include "protocol/workload_protocol.hpp"
-#include "runtime/sys/clock.hpp"
+#include "sys/clock.hpp"
 #include "vm/boot_files.hpp"
 #include "vm/connection.hpp"
 #include "vm/console.hpp"
@@ -34,11 +34,12 @@ extern char** environ;
 
 namespace {
 
-using benchrun::MonotonicNs;
-using benchrun::monotonic_now;
+namespace sys = benchrun::sys;
+using benchrun::sys::MonotonicNs;
+using benchrun::sys::monotonic_now;
 namespace vm = benchrun::vm;
 
-constexpr MonotonicNs seconds = 1'000'000'000;
+constexpr sys::MonotonicNs seconds = 1'000'000'000;
 
 struct Options {
   int runs = 10;
@@ -55,7 +56,7 @@ Options parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw benchrun::Error(fmt::format("{} needs a value", arg));
+      if (i + 1 >= argc) throw benchrun::sys::Error(fmt::format("{} needs a value", arg));
       return argv[++i];
     };
     if (arg == "--runs") options.runs = std::stoi(value());
@@ -65,7 +66,7 @@ Options parse(int argc, char** argv) {
     else if (arg == "--memory") options.memory_mib = static_cast<unsigned>(std::stoul(value()));
     else if (arg == "--verbose") options.verbose = true;
     else if (arg == "--vcpus") options.vcpus = static_cast<unsigned>(std::stoul(value()));
-    else throw benchrun::Error(fmt::format("unknown option {}", arg));
+    else throw benchrun::sys::Error(fmt::format("unknown option {}", arg));
   }
   if (options.uri.empty()) options.uri = vm::default_embed_uri(options.state_dir);
   return options;
@@ -77,9 +78,9 @@ bool is_ready_line(std::string_view text) { return text == benchrun::protocol::r
 bool is_result_line(std::string_view text) { return text.starts_with(benchrun::protocol::result_prefix); }
 
 Phases run_libvirt(vm::Connection& connection, const vm::GuestConfig& config, bool verbose) {
-  const MonotonicNs start = monotonic_now();
+  const sys::MonotonicNs start = sys::monotonic_now();
   vm::Guest guest = vm::Guest::start(connection, config);
-  const MonotonicNs deadline = start + 60 * seconds;
+  const sys::MonotonicNs deadline = start + 60 * seconds;
   while (auto line = guest.next_line(deadline)) {
     if (verbose) fmt::print(stderr, "  libvirt {:8.1f} ms | {}\n", static_cast<double>(line->at - start) / 1e6, line->text);
     // Stamped as the harness's vm adapter does.
@@ -114,8 +115,8 @@ Phases run_plain(const vm::GuestConfig& config, const std::string& domain_type, 
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
 
-  const MonotonicNs start = monotonic_now();
-  benchrun::Pipe out = benchrun::make_pipe();
+  const sys::MonotonicNs start = sys::monotonic_now();
+  benchrun::sys::Pipe out = benchrun::sys::make_pipe();
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out.write_end.get(), STDOUT_FILENO);
@@ -123,13 +124,13 @@ Phases run_plain(const vm::GuestConfig& config, const std::string& domain_type, 
   pid_t pid = 0;
   const int spawn_error = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (spawn_error != 0) throw benchrun::SystemError(spawn_error, "posix_spawn qemu-system-x86_64");
-  const MonotonicNs spawned = monotonic_now();
+  if (spawn_error != 0) throw benchrun::sys::SystemError(spawn_error, "posix_spawn qemu-system-x86_64");
+  const sys::MonotonicNs spawned = sys::monotonic_now();
   out.write_end.reset();
   vm::ConsoleReader console(std::move(out.read_end));
   Phases phases;
   phases["spawned"] = static_cast<double>(spawned - start) / 1e6;
-  const MonotonicNs deadline = start + 60 * seconds;
+  const sys::MonotonicNs deadline = start + 60 * seconds;
   while (auto line = console.next_line(deadline)) {
     if (verbose) fmt::print(stderr, "  plain   {:8.1f} ms | {}\n", static_cast<double>(line->at - start) / 1e6, line->text);
     if (is_ready_line(line->text)) phases["ready"] = static_cast<double>(line->at - start) / 1e6;
@@ -137,7 +138,7 @@ Phases run_plain(const vm::GuestConfig& config, const std::string& domain_type, 
   }
   int status = 0;
   waitpid(pid, &status, 0);
-  phases["qemu_exited"] = static_cast<double>(monotonic_now() - start) / 1e6;
+  phases["qemu_exited"] = static_cast<double>(sys::monotonic_now() - start) / 1e6;
   if (console.first_byte_at()) phases["first_console_output"] = static_cast<double>(*console.first_byte_at() - start) / 1e6;
   return phases;
 }
@@ -166,9 +167,9 @@ void print_medians(const char* title, const std::vector<Phases>& runs) {
 int main(int argc, char** argv) try {
   const Options options = parse(argc, argv);
   vm::become_child_subreaper();
-  const MonotonicNs open_start = monotonic_now();
+  const sys::MonotonicNs open_start = sys::monotonic_now();
   vm::Connection connection = vm::Connection::open(options.uri);
-  const double open_ms = static_cast<double>(monotonic_now() - open_start) / 1e6;
+  const double open_ms = static_cast<double>(sys::monotonic_now() - open_start) / 1e6;
   vm::sweep_leftovers(connection, "benchrun-bench-", options.state_dir);
   const std::string run_dir = fmt::format("{}/runs/bench-{}", options.state_dir, ::getpid());
   const vm::BootFiles boot = vm::stage_boot_files(vm::image_boot_files(options.image), run_dir);

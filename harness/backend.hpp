@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "harness/options.hpp"
-#include "runtime/sys/clock.hpp"
-#include "runtime/sys/console_lines.hpp"
+#include "sys/clock.hpp"
+#include "sys/console_lines.hpp"
 
 namespace benchrun::harness {
 
@@ -26,7 +26,7 @@ struct InstanceExit {
   std::optional<int> exit_code;
   std::optional<int> signal;
   bool oom_killed = false;
-  MonotonicNs at = 0;
+  sys::MonotonicNs at = 0;
 };
 
 struct InstanceStats {
@@ -42,11 +42,11 @@ class Instance {
 
   // The next line the instance printed, stamped when it arrived; nullopt once its console closed.
   // Throws Timeout at `deadline`, Interrupted on a stop request.
-  virtual std::optional<ConsoleLine> next_line(MonotonicNs deadline) = 0;
+  virtual std::optional<sys::ConsoleLine> next_line(sys::MonotonicNs deadline) = 0;
   // Waits for the instance to end (after its console closed). Throws Timeout / Interrupted.
-  virtual InstanceExit wait_exit(MonotonicNs deadline) = 0;
+  virtual InstanceExit wait_exit(sys::MonotonicNs deadline) = 0;
   // Backend-specific phase timestamps (absolute monotonic ns), in the order they happened.
-  [[nodiscard]] virtual std::vector<std::pair<std::string, MonotonicNs>> phases() const = 0;
+  [[nodiscard]] virtual std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const = 0;
   // Resource usage; meaningful until destroy().
   virtual InstanceStats stats() = 0;
   // The last lines the instance wrote to stderr, for failure messages.
@@ -66,7 +66,7 @@ class Backend {
   // What a report should say about this backend (e.g. {"domain_type": "qemu"}).
   [[nodiscard]] virtual std::map<std::string, std::string> details() const { return {}; }
   // Starts the workload; returns once it is launched (not yet ready). Throws Error.
-  virtual std::unique_ptr<Instance> launch(const InstanceSpec& spec, MonotonicNs deadline) = 0;
+  virtual std::unique_ptr<Instance> launch(const InstanceSpec& spec, sys::MonotonicNs deadline) = 0;
 };
 
 }  // namespace benchrun::harness

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "harness/version.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -45,7 +45,7 @@ constexpr const char* accel_help =
 vm::AcceleratorRequest to_accel_request(const std::string& text) {
   try {
     return vm::parse_accelerator_request(text);
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     throw UsageError(fmt::format("--accel: {}", error.what()));
   }
 }
@@ -202,7 +202,7 @@ Command parse_command_line(int argc, char** argv) {
     return suite;
   } catch (const UsageError&) {
     throw;
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     throw UsageError(error.what());
   }
 }

@@ -4,14 +4,14 @@
 #include <variant>
 
 #include "harness/options.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::harness {
 
 // Bad input: printed as one line, exit code 2, nothing measured.
-class UsageError : public Error {
+class UsageError : public sys::Error {
  public:
-  using Error::Error;
+  using sys::Error::Error;
 };
 
 struct DoctorCommand {

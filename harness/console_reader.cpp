@@ -5,7 +5,7 @@
 
 #include <array>
 
-#include "runtime/sys/retry.hpp"
+#include "sys/retry.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -14,33 +14,33 @@ constexpr std::size_t stderr_tail_bytes = 2048;
 
 }  // namespace
 
-ConsoleReader::ConsoleReader(UniqueFd stdout_fd, UniqueFd stderr_fd, StopSignal& stop)
+ConsoleReader::ConsoleReader(sys::UniqueFd stdout_fd, sys::UniqueFd stderr_fd, StopSignal& stop)
     : stdout_fd_(std::move(stdout_fd)), stderr_fd_(std::move(stderr_fd)), stop_(stop) {}
 
-std::optional<ConsoleLine> ConsoleReader::next_line(MonotonicNs deadline) {
+std::optional<sys::ConsoleLine> ConsoleReader::next_line(sys::MonotonicNs deadline) {
   while (lines_.empty()) {
     if (!stdout_fd_) return std::nullopt;
     std::array<pollfd, 3> fds{{{stdout_fd_.get(), POLLIN, 0}, {stop_.fd(), POLLIN, 0}, {stderr_fd_.get(), POLLIN, 0}}};
     const nfds_t count = stderr_fd_ ? 3 : 2;
-    if (retry_eintr([&] { return ::poll(fds.data(), count, poll_timeout_ms(deadline)); }) < 0) throw_errno("console: poll");
+    if (sys::retry_eintr([&] { return ::poll(fds.data(), count, sys::poll_timeout_ms(deadline)); }) < 0) sys::throw_errno("console: poll");
     if (count == 3 && fds[2].revents != 0) read_stderr();
     if (fds[0].revents != 0) {
       read_stdout();
       continue;
     }
-    if (fds[1].revents != 0) throw Interrupted("console: interrupted");
-    if (monotonic_now() >= deadline) throw Timeout("console: no complete line before the deadline");
+    if (fds[1].revents != 0) throw sys::Interrupted("console: interrupted");
+    if (sys::monotonic_now() >= deadline) throw sys::Timeout("console: no complete line before the deadline");
   }
-  ConsoleLine line = std::move(lines_.front());
+  sys::ConsoleLine line = std::move(lines_.front());
   lines_.pop_front();
   return line;
 }
 
 void ConsoleReader::read_stdout() {
   std::array<char, 4096> buffer{};
-  const ssize_t got = retry_eintr([&] { return ::read(stdout_fd_.get(), buffer.data(), buffer.size()); });
-  const MonotonicNs now = monotonic_now();
-  if (got < 0) throw_errno("console: read stdout");
+  const ssize_t got = sys::retry_eintr([&] { return ::read(stdout_fd_.get(), buffer.data(), buffer.size()); });
+  const sys::MonotonicNs now = sys::monotonic_now();
+  if (got < 0) sys::throw_errno("console: read stdout");
   if (got == 0) {
     stdout_fd_.reset();
     if (auto last = splitter_.flush(now)) lines_.push_back(std::move(*last));
@@ -51,7 +51,7 @@ void ConsoleReader::read_stdout() {
 
 void ConsoleReader::read_stderr() {
   std::array<char, 4096> buffer{};
-  const ssize_t got = retry_eintr([&] { return ::read(stderr_fd_.get(), buffer.data(), buffer.size()); });
+  const ssize_t got = sys::retry_eintr([&] { return ::read(stderr_fd_.get(), buffer.data(), buffer.size()); });
   if (got <= 0) {
     stderr_fd_.reset();
     return;

@@ -7,17 +7,17 @@
 #include <string>
 
 #include "harness/stop_signal.hpp"
-#include "runtime/sys/console_lines.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/console_lines.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::harness {
 
 class ConsoleReader {
  public:
-  ConsoleReader(UniqueFd stdout_fd, UniqueFd stderr_fd, StopSignal& stop);
+  ConsoleReader(sys::UniqueFd stdout_fd, sys::UniqueFd stderr_fd, StopSignal& stop);
 
   // nullopt once stdout closed. Throws Timeout at the deadline, Interrupted when a stop signal arrives.
-  std::optional<ConsoleLine> next_line(MonotonicNs deadline);
+  std::optional<sys::ConsoleLine> next_line(sys::MonotonicNs deadline);
   // The last bytes the instance wrote to stderr, including what is readable right now.
   std::string stderr_tail();
 
@@ -25,17 +25,17 @@ class ConsoleReader {
   void read_stderr();
   void read_stdout();
 
-  UniqueFd stdout_fd_;
-  UniqueFd stderr_fd_;
+  sys::UniqueFd stdout_fd_;
+  sys::UniqueFd stderr_fd_;
   StopSignal& stop_;
-  ConsoleLineSplitter splitter_;
-  std::deque<ConsoleLine> lines_;
+  sys::ConsoleLineSplitter splitter_;
+  std::deque<sys::ConsoleLine> lines_;
   std::string stderr_tail_;
 };
 
 // Blocks until `fd` is readable, the deadline passes (Timeout) or a stop arrives (Interrupted).
-inline void wait_readable(int fd, MonotonicNs deadline, StopSignal& stop, std::string_view what) {
-  benchrun::wait_readable(fd, deadline, stop.fd(), what);
+inline void wait_readable(int fd, sys::MonotonicNs deadline, StopSignal& stop, std::string_view what) {
+  sys::wait_readable(fd, deadline, stop.fd(), what);
 }
 
 }  // namespace benchrun::harness

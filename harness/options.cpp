@@ -5,7 +5,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::harness {
 
@@ -15,7 +15,7 @@ std::uint64_t parse_size(const std::string& text) {
   const char* end = text.data() + text.size();
   auto [rest, ec] = std::from_chars(begin, end, number);
   if (ec != std::errc() || rest == begin) {
-    throw Error(fmt::format("invalid size '{}': use a number with an optional K, M or G suffix, e.g. 64M", text));
+    throw sys::Error(fmt::format("invalid size '{}': use a number with an optional K, M or G suffix, e.g. 64M", text));
   }
   std::string suffix(rest, end);
   for (auto& c : suffix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -27,9 +27,9 @@ std::uint64_t parse_size(const std::string& text) {
   else if (suffix == "M") shift = 20;
   else if (suffix == "G") shift = 30;
   else if (suffix == "T") shift = 40;
-  else throw Error(fmt::format("invalid size '{}': unknown suffix '{}' (use K, M, G or T)", text, std::string(rest, end)));
-  if (shift > 0 && number > (UINT64_MAX >> shift)) throw Error(fmt::format("invalid size '{}': too large", text));
-  if (number == 0) throw Error(fmt::format("invalid size '{}': must be greater than 0", text));
+  else throw sys::Error(fmt::format("invalid size '{}': unknown suffix '{}' (use K, M, G or T)", text, std::string(rest, end)));
+  if (shift > 0 && number > (UINT64_MAX >> shift)) throw sys::Error(fmt::format("invalid size '{}': too large", text));
+  if (number == 0) throw sys::Error(fmt::format("invalid size '{}': must be greater than 0", text));
   return number << shift;
 }
 
@@ -37,7 +37,7 @@ double parse_cpus(const std::string& text) {
   double cpus = 0;
   auto [rest, ec] = std::from_chars(text.data(), text.data() + text.size(), cpus);
   if (ec != std::errc() || rest != text.data() + text.size() || !std::isfinite(cpus) || cpus <= 0) {
-    throw Error(fmt::format("invalid CPU count '{}': use a positive number of cores, e.g. 0.5", text));
+    throw sys::Error(fmt::format("invalid CPU count '{}': use a positive number of cores, e.g. 0.5", text));
   }
   return cpus;
 }

@@ -10,12 +10,12 @@
 
 #include "harness/backend.hpp"
 #include "harness/console_reader.hpp"
-#include "runtime/sys/retry.hpp"
+#include "sys/retry.hpp"
 
 namespace benchrun::harness {
 
 ProcessExit::ProcessExit(pid_t pid) : pid_(pid), pidfd_(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))) {
-  if (!pidfd_) throw_errno("pidfd_open");
+  if (!pidfd_) sys::throw_errno("pidfd_open");
 }
 
 ProcessExit::ProcessExit(ProcessExit&& other) noexcept
@@ -38,20 +38,20 @@ ProcessExit& ProcessExit::operator=(ProcessExit&& other) noexcept {
 void ProcessExit::reap(int options) {
   int raw_status = 0;
   rusage resources{};
-  const pid_t reaped = retry_eintr([&] { return ::wait4(pid_, &raw_status, options, &resources); });
+  const pid_t reaped = sys::retry_eintr([&] { return ::wait4(pid_, &raw_status, options, &resources); });
   if (reaped <= 0) return;
   Status status;
-  status.at = monotonic_now();
+  status.at = sys::monotonic_now();
   if (WIFEXITED(raw_status)) status.exit_code = WEXITSTATUS(raw_status);
   if (WIFSIGNALED(raw_status)) status.signal = WTERMSIG(raw_status);
   status_ = status;
-  usage_ = Usage{to_ns(resources.ru_utime) + to_ns(resources.ru_stime)};
+  usage_ = Usage{sys::to_ns(resources.ru_utime) + sys::to_ns(resources.ru_stime)};
   pidfd_.reset();
 }
 
-ProcessExit::Status ProcessExit::wait(MonotonicNs deadline, StopSignal& stop) {
+ProcessExit::Status ProcessExit::wait(sys::MonotonicNs deadline, StopSignal& stop) {
   while (!status_) {
-    if (pid_ < 0) throw Error("wait: no process");
+    if (pid_ < 0) throw sys::Error("wait: no process");
     wait_readable(pidfd_.get(), deadline, stop, "wait for exit");
     reap(WNOHANG);
   }

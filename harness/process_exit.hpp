@@ -7,8 +7,8 @@
 #include <optional>
 
 #include "harness/stop_signal.hpp"
-#include "runtime/sys/clock.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/clock.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::harness {
 
@@ -17,7 +17,7 @@ class ProcessExit {
   struct Status {
     std::optional<int> exit_code;
     std::optional<int> signal;
-    MonotonicNs at = 0;
+    sys::MonotonicNs at = 0;
   };
   struct Usage {
     std::uint64_t cpu_time_ns = 0;
@@ -32,7 +32,7 @@ class ProcessExit {
   ~ProcessExit() { kill_and_reap(); }
 
   // Reaps the process once it ended. Throws Timeout / Interrupted (the process keeps running).
-  Status wait(MonotonicNs deadline, StopSignal& stop);
+  Status wait(sys::MonotonicNs deadline, StopSignal& stop);
   // CPU time of the reaped process and of its reaped children.
   [[nodiscard]] std::optional<Usage> usage() const { return usage_; }
   // SIGKILL and reap, if still there. Never throws.
@@ -42,7 +42,7 @@ class ProcessExit {
   void reap(int options);
 
   pid_t pid_ = -1;
-  UniqueFd pidfd_;
+  sys::UniqueFd pidfd_;
   std::optional<Status> status_;
   std::optional<Usage> usage_;
 };

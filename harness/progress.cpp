@@ -8,7 +8,7 @@
 namespace benchrun::harness {
 
 Progress::Progress(int total, bool enabled)
-    : total_(total), enabled_(enabled && ::isatty(STDOUT_FILENO) == 1), started_at_(monotonic_now()) {}
+    : total_(total), enabled_(enabled && ::isatty(STDOUT_FILENO) == 1), started_at_(sys::monotonic_now()) {}
 
 Progress::~Progress() { clear(); }
 
@@ -20,7 +20,7 @@ void Progress::draw(const std::string& label) {
   if (!enabled_) return;
   std::string eta = "--:--";
   if (done_ > 0) {
-    const double per_case_s = static_cast<double>(monotonic_now() - started_at_) / 1e9 / done_;
+    const double per_case_s = static_cast<double>(sys::monotonic_now() - started_at_) / 1e9 / done_;
     const auto left_s = static_cast<long>(per_case_s * (total_ - done_));
     eta = fmt::format("{}:{:02}", left_s / 60, left_s % 60);
   }

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "runtime/sys/clock.hpp"
+#include "sys/clock.hpp"
 
 namespace benchrun::harness {
 
@@ -25,7 +25,7 @@ class Progress {
   int total_;
   int done_ = 0;
   bool enabled_;
-  MonotonicNs started_at_;
+  sys::MonotonicNs started_at_;
   bool drawn_ = false;
 };
 

@@ -72,7 +72,7 @@ RunOutcome run_plan(const RunPlan& plan, const Measure& measure, reports::Sample
         }
       }
     }
-  } catch (const Interrupted&) {
+  } catch (const sys::Interrupted&) {
     outcome.interrupted = true;
   }
   return outcome;

@@ -3,8 +3,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/retry.hpp"
+#include "sys/error.hpp"
+#include "sys/retry.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -22,9 +22,9 @@ sigset_t stop_signals() {
 
 StopSignal::StopSignal() {
   const sigset_t set = stop_signals();
-  if (pthread_sigmask(SIG_BLOCK, &set, &previous_mask_) != 0) throw Error("block stop signals: pthread_sigmask failed");
-  fd_ = UniqueFd(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
-  if (!fd_) throw_errno("signalfd");
+  if (pthread_sigmask(SIG_BLOCK, &set, &previous_mask_) != 0) throw sys::Error("block stop signals: pthread_sigmask failed");
+  fd_ = sys::UniqueFd(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!fd_) sys::throw_errno("signalfd");
 }
 
 StopSignal::~StopSignal() {
@@ -35,7 +35,7 @@ StopSignal::~StopSignal() {
 std::optional<int> StopSignal::signal() {
   if (signal_) return signal_;
   signalfd_siginfo info{};
-  const ssize_t got = retry_eintr([&] { return ::read(fd_.get(), &info, sizeof info); });
+  const ssize_t got = sys::retry_eintr([&] { return ::read(fd_.get(), &info, sizeof info); });
   if (got == static_cast<ssize_t>(sizeof info)) signal_ = static_cast<int>(info.ssi_signo);
   return signal_;
 }

@@ -6,7 +6,7 @@
 #include <csignal>
 #include <optional>
 
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::harness {
 
@@ -28,7 +28,7 @@ class StopSignal {
 
  private:
   sigset_t previous_mask_{};
-  UniqueFd fd_;
+  sys::UniqueFd fd_;
   std::optional<int> signal_;
 };
 

@@ -35,7 +35,7 @@ reports::WorkloadResult parse_result_line(std::string_view line) {
     result.max_rss_kb = json.at("max_rss_kb").get<std::int64_t>();
     return result;
   } catch (const nlohmann::json::exception& error) {
-    throw Error(fmt::format("malformed BENCHRUN RESULT line '{}': {}", json_text, error.what()));
+    throw sys::Error(fmt::format("malformed BENCHRUN RESULT line '{}': {}", json_text, error.what()));
   }
 }
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::reports {
 namespace {
@@ -45,7 +45,7 @@ json finite_numbers(const std::map<std::string, double>& numbers, std::string_vi
   json object = json::object();
   for (const auto& [name, value] : numbers) {
     if (!std::isfinite(value)) {
-      throw Error(fmt::format("sample {} #{}: {} '{}' is not a finite number ({})", sample.backend, sample.repetition,
+      throw sys::Error(fmt::format("sample {} #{}: {} '{}' is not a finite number ({})", sample.backend, sample.repetition,
                               what, name, value));
     }
     object[name] = value;
@@ -220,7 +220,7 @@ void from_json(const json& in, BackendInfo& backend) {
   for (const auto& [key, value] : in.at("details").items()) {
     if (value.is_string()) backend.details[key] = value.get<std::string>();
     else if (value.is_number()) backend.details[key] = value.get<double>();
-    else throw Error(fmt::format("backend {}: detail '{}' is neither a string nor a number", backend.name, key));
+    else throw sys::Error(fmt::format("backend {}: detail '{}' is neither a string nor a number", backend.name, key));
   }
 }
 
@@ -295,7 +295,7 @@ void to_json(json& out, const Report& report) {
 void from_json(const json& in, Report& report) {
   report.schema_version = in.at("schema_version").get<std::string>();
   if (report.schema_version != report_schema_version) {
-    throw Error(fmt::format("schema_version is '{}', this benchrun reads '{}'", report.schema_version,
+    throw sys::Error(fmt::format("schema_version is '{}', this benchrun reads '{}'", report.schema_version,
                             report_schema_version));
   }
   report.run_id = in.at("run_id").get<std::string>();
@@ -321,8 +321,8 @@ Report parse_report(std::string_view text) {
   try {
     return json::parse(text).get<Report>();
   } catch (const json::exception& error) {
-    throw Error(fmt::format("parse report: {}", error.what()));
-  } catch (Error& error) {
+    throw sys::Error(fmt::format("parse report: {}", error.what()));
+  } catch (sys::Error& error) {
     error.add_context("parse report");
     throw;
   }
@@ -334,8 +334,8 @@ Sample parse_sample(std::string_view text) {
   try {
     return json::parse(text).get<Sample>();
   } catch (const json::exception& error) {
-    throw Error(fmt::format("parse sample: {}", error.what()));
-  } catch (Error& error) {
+    throw sys::Error(fmt::format("parse sample: {}", error.what()));
+  } catch (sys::Error& error) {
     error.add_context("parse sample");
     throw;
   }

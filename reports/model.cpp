@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::reports {
 
@@ -28,25 +28,34 @@ std::string_view to_string(BackendKind kind) {
 
 std::string_view to_string(StartMode mode) { return mode == StartMode::cold ? "cold" : "warm"; }
 
+std::string_view to_string(Better better) { return better == Better::lower ? "lower" : "higher"; }
+
 FailureKind parse_failure_kind(std::string_view text) {
   for (const auto kind : {FailureKind::crash, FailureKind::timeout, FailureKind::oom, FailureKind::error}) {
     if (to_string(kind) == text) return kind;
   }
-  throw Error(fmt::format("unknown failure kind '{}' (expected crash, timeout, oom or error)", text));
+  throw sys::Error(fmt::format("unknown failure kind '{}' (expected crash, timeout, oom or error)", text));
 }
 
 BackendKind parse_backend_kind(std::string_view text) {
   for (const auto kind : {BackendKind::native, BackendKind::container, BackendKind::oci, BackendKind::vm}) {
     if (to_string(kind) == text) return kind;
   }
-  throw Error(fmt::format("unknown backend kind '{}' (expected native, container, oci or vm)", text));
+  throw sys::Error(fmt::format("unknown backend kind '{}' (expected native, container, oci or vm)", text));
 }
 
 StartMode parse_start_mode(std::string_view text) {
   for (const auto mode : {StartMode::cold, StartMode::warm}) {
     if (to_string(mode) == text) return mode;
   }
-  throw Error(fmt::format("unknown start mode '{}' (expected cold or warm)", text));
+  throw sys::Error(fmt::format("unknown start mode '{}' (expected cold or warm)", text));
+}
+
+Better parse_better(std::string_view text) {
+  for (const auto better : {Better::lower, Better::higher}) {
+    if (to_string(better) == text) return better;
+  }
+  throw sys::Error(fmt::format("unknown direction '{}' (expected lower or higher)", text));
 }
 
 std::string unit_of_metric(std::string_view metric) {

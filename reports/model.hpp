@@ -1,6 +1,7 @@
 // The Report model: everything one benchrun run measured and the context needed to judge it. This is the
 // only thing reports/ knows; the harness fills it, exporters (JSON, table, later HTML/Markdown) read it.
-// Its JSON form is schema/report.schema.json ("benchrun.report/1"); a change here changes that schema.
+// Its JSON form is schema/report.schema.json ("benchrun.report/2"); a change here changes that schema.
+// Readers also take "benchrun.report/1" (written before cases existed): it reads as a v2 report with one case.
 //
 // Optional values are std::optional and appear in JSON as null (every key is always present), so a reader
 // can tell "not measured" from "forgot to write".
@@ -16,9 +17,43 @@
 
 namespace benchrun::reports {
 
-inline constexpr std::string_view report_schema_version = "benchrun.report/1";
+inline constexpr std::string_view report_schema_version = "benchrun.report/1";  // "/2" once its writer lands
+inline constexpr std::string_view report_schema_version_v1 = "benchrun.report/1";
 
 enum class FailureKind { crash, timeout, oom, error };
+
+// Which way a metric improves: compare and the HTML read it from the metric table, never from the name.
+enum class Better { lower, higher };
+
+// One row of the metric table: every metric a report carries (the suite's own and the workloads') has one,
+// and statistics, JSON, schema, table, compare and HTML all read it from there.
+struct MetricDef {
+  std::string name;  // e.g. "time_to_ready_ms", or a workload's own "ops_per_s"
+  std::string unit;  // "ms", "MiB", "ops/s", "count", ...
+  Better better = Better::lower;
+  std::string description;
+};
+
+// Resource limits applied to an instance (native runs ignore them: it is the unconfined baseline).
+struct Limits {
+  std::optional<std::uint64_t> memory_bytes;
+  std::optional<double> cpus;
+  std::optional<std::uint64_t> pids_max;
+  std::optional<std::string> cpuset_cpus;
+
+  [[nodiscard]] bool any() const { return memory_bytes || cpus || pids_max || cpuset_cpus; }
+  bool operator==(const Limits&) const = default;
+};
+
+// One case of a suite: a workload with its arguments and the limits it runs under (e.g. `hog 256` under 64M).
+// A suite measures every case on every backend.
+struct Case {
+  std::string name;  // unique within a report, e.g. "hello" or "hog-256M@64M"
+  std::string workload;
+  std::vector<std::string> workload_args;
+  Limits limits;
+  bool operator==(const Case&) const = default;
+};
 
 // How the host stood when a measured launch began. cold: after a settle time with no launch at all (a lone
 // `docker run`); warm: right after a launch of the same backend (a burst). On cgroup v1 the two differ by an
@@ -30,6 +65,15 @@ struct Failure {
   std::string message;
 };
 
+// A figure the workload measured itself (e.g. STREAM's triad MB/s), forwarded by benchinit in RESULT.
+struct WorkloadMetric {
+  std::string name;
+  double value = 0.0;
+  std::string unit;
+  Better better = Better::lower;
+  bool operator==(const WorkloadMetric&) const = default;
+};
+
 // The workload's own figures, from benchinit's `BENCHRUN RESULT {json}` line.
 struct WorkloadResult {
   std::optional<int> exit_code;  // null when killed by a signal
@@ -38,11 +82,13 @@ struct WorkloadResult {
   std::int64_t user_us = 0;
   std::int64_t sys_us = 0;
   std::int64_t max_rss_kb = 0;
+  std::vector<WorkloadMetric> metrics;  // empty when the workload reported none
 };
 
 // One measured instance (one repetition of one backend).
 struct Sample {
   std::string backend;
+  std::string case_name;  // a Case of options.cases
   int repetition = 0;  // 0-based, counted separately for warm-up and measured rounds
   bool warmup = false;
   std::optional<StartMode> start_mode;  // null in reports written before start modes existed
@@ -54,25 +100,20 @@ struct Sample {
   std::int64_t started_at_monotonic_ns = 0;  // CLOCK_MONOTONIC at launch: orders samples across backends
 };
 
-struct Limits {
-  std::optional<std::uint64_t> memory_bytes;
-  std::optional<double> cpus;
-  std::optional<std::uint64_t> pids_max;
-  std::optional<std::string> cpuset_cpus;
-};
-
 // What the user asked for.
 struct RunOptions {
   std::string suite;
   std::vector<std::string> backends;
+  std::vector<Case> cases;  // in the order each round takes them
+  // v1 fields, until the report v2 writer lands (then cases alone say it).
   std::string workload;
   std::vector<std::string> workload_args;
+  Limits limits;
   int runs = 0;
   int warmup = 0;
   std::int64_t timeout_ms = 0;
   std::vector<StartMode> start_modes;         // in the order each round takes them; empty in older reports
   std::optional<std::int64_t> cold_settle_ms;  // idle time before each cold launch; null without cold starts
-  Limits limits;
   std::string out_dir;
   std::string image;                        // the image directory the instances ran from
   std::optional<std::string> libvirt_uri;   // null: the embedded driver (or no VM backend)
@@ -130,15 +171,50 @@ struct SummaryStats {
   std::vector<int> outlier_repetitions;  // repetitions whose |modified Z-score| > 3.5
 };
 
-// The statistics of one backend x start mode x metric (or phase: then `metric` is the phase's name and the
+// The statistics of one backend x case x start mode x metric (or phase: then `metric` is the phase's name and the
 // figures are ms since launch).
 struct MetricSummary {
   std::string backend;
+  std::string case_name;
   std::optional<StartMode> start_mode;  // null: samples without a start mode (older reports)
   std::string metric;
   std::string unit;  // "ms", "MiB", "bytes", "count", ...
   SummaryStats summary;
-  std::optional<double> ratio_to_native;  // median / native's median of the same metric and start mode
+  std::optional<double> ratio_to_native;  // median / native's median of the same case, metric and start mode
+};
+
+using VerdictValue = std::variant<std::string, double>;
+
+// The outcome of one check (limits, isolation): what was configured, what was measured, how close it had to
+// be, and why it passed or failed. A run with a failed verdict exits 1.
+struct Verdict {
+  std::string check;  // e.g. "memory.oom_at_limit", "pid_namespace.host_pids_hidden"
+  std::string backend;
+  std::string case_name;
+  std::optional<VerdictValue> configured;  // null where nothing is configured (isolation checks)
+  std::optional<VerdictValue> measured;
+  std::string unit;                   // of configured and measured, "" when they are text
+  std::optional<double> tolerance;    // relative (0.1 = 10%), null when the check is exact
+  bool pass = false;
+  std::string why;
+};
+
+struct SeriesPoint {
+  double x = 0.0;
+  double y = 0.0;
+  bool operator==(const SeriesPoint&) const = default;
+};
+
+// A curve a suite measured in one go, e.g. memory per instance against the number of instances alive.
+struct Series {
+  std::string name;  // e.g. "memory_per_instance"
+  std::string backend;
+  std::string case_name;
+  std::string x_label;  // e.g. "instances"
+  std::string x_unit;   // "count"
+  std::string y_label;  // e.g. "instance memory"
+  std::string y_unit;   // "MiB"
+  std::vector<SeriesPoint> points;
 };
 
 struct Report {
@@ -152,10 +228,13 @@ struct Report {
   RunOptions options;
   Environment environment;
   std::vector<BackendInfo> backends;
+  std::vector<MetricDef> metrics;  // the metric table: one row per metric in samples, summaries and series
   std::vector<Sample> samples;
   std::vector<MetricSummary> summaries;
   // Where the time to ready goes: one row per backend x start mode x phase, no ratio. Empty in older reports.
   std::vector<MetricSummary> phase_summaries;
+  std::vector<Verdict> verdicts;
+  std::vector<Series> series;
   std::vector<std::string> errors;
   std::vector<std::string> warnings;
 };
@@ -163,10 +242,12 @@ struct Report {
 std::string_view to_string(FailureKind kind);
 std::string_view to_string(BackendKind kind);
 std::string_view to_string(StartMode mode);
+std::string_view to_string(Better better);
 // Throw Error naming the unknown text.
 FailureKind parse_failure_kind(std::string_view text);
 BackendKind parse_backend_kind(std::string_view text);
 StartMode parse_start_mode(std::string_view text);
+Better parse_better(std::string_view text);
 
 // The unit a metric's name ends in: "_ms" -> "ms", "_mib" -> "MiB", "_bytes" -> "bytes", "_us" -> "us",
 // "_ns" -> "ns", "_pct" -> "%"; "count" otherwise.

@@ -3,18 +3,18 @@
 #include <fmt/format.h>
 
 #include "reports/json.hpp"
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/file_io.hpp"
+#include "sys/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::reports {
 
 void write_report_atomically(const Report& report, const std::filesystem::path& path) {
-  with_context(fmt::format("write report {}", path.string()),
+  sys::with_context(fmt::format("write report {}", path.string()),
                [&] { sys::write_file_atomically(path, report_to_json_text(report)); });
 }
 
 Report read_report_file(const std::filesystem::path& path) {
-  return with_context(fmt::format("read report {}", path.string()),
+  return sys::with_context(fmt::format("read report {}", path.string()),
                       [&] { return parse_report(sys::read_file(path)); });
 }
 

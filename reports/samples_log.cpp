@@ -6,27 +6,27 @@
 #include <fmt/format.h>
 
 #include "reports/json.hpp"
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/file_io.hpp"
-#include "runtime/sys/retry.hpp"
+#include "sys/error.hpp"
+#include "sys/file_io.hpp"
+#include "sys/retry.hpp"
 
 namespace benchrun::reports {
 
 SamplesLog::SamplesLog(std::filesystem::path path) : path_(std::move(path)) {
-  fd_ = UniqueFd(retry_eintr([&] { return ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644); }));
-  if (!fd_) throw SystemError(errno, fmt::format("samples log {}: open", path_.string()));
+  fd_ = sys::UniqueFd(sys::retry_eintr([&] { return ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644); }));
+  if (!fd_) throw sys::SystemError(errno, fmt::format("samples log {}: open", path_.string()));
 }
 
 void SamplesLog::append(const Sample& sample) {
-  with_context(fmt::format("samples log {}", path_.string()), [&] {
+  sys::with_context(fmt::format("samples log {}", path_.string()), [&] {
     const std::string line = sample_to_json_line(sample) + "\n";
     sys::write_all(fd_.get(), line, "sample line");
-    if (::fdatasync(fd_.get()) != 0) throw_errno("fdatasync");
+    if (::fdatasync(fd_.get()) != 0) sys::throw_errno("fdatasync");
   });
 }
 
 SamplesLogContents read_samples_log(const std::filesystem::path& path) {
-  return with_context(fmt::format("samples log {}", path.string()), [&] {
+  return sys::with_context(fmt::format("samples log {}", path.string()), [&] {
     const std::string text = sys::read_file(path);
     SamplesLogContents contents;
     std::size_t line_start = 0;
@@ -40,7 +40,7 @@ SamplesLogContents read_samples_log(const std::filesystem::path& path) {
       line_start = newline + 1;
       if (line.empty()) continue;
       contents.samples.push_back(
-          with_context(fmt::format("line {}", line_number), [&] { return parse_sample(line); }));
+          sys::with_context(fmt::format("line {}", line_number), [&] { return parse_sample(line); }));
     }
     return contents;
   });

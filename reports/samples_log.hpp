@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "reports/model.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::reports {
 
@@ -24,7 +24,7 @@ class SamplesLog {
 
  private:
   std::filesystem::path path_;
-  UniqueFd fd_;
+  sys::UniqueFd fd_;
 };
 
 struct SamplesLogContents {

@@ -12,10 +12,10 @@
 #include "runtime/cgroup/mode.hpp"
 #include "runtime/linux/container_init.hpp"
 #include "runtime/linux/start_init.hpp"
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/file_io.hpp"
-#include "runtime/sys/retry.hpp"
-#include "runtime/sys/syscalls.hpp"
+#include "sys/error.hpp"
+#include "sys/file_io.hpp"
+#include "sys/retry.hpp"
+#include "sys/syscalls.hpp"
 
 namespace benchrun::runtime {
 
@@ -39,15 +39,15 @@ void validate(const ContainerConfig& config) {
   // The name becomes a directory in the state root and in every cgroup hierarchy.
   if (config.name.empty() || config.name == "." || config.name == ".." ||
       config.name.find('/') != std::string::npos) {
-    throw Error(fmt::format("invalid name \"{}\": it must be one path component", config.name));
+    throw sys::Error(fmt::format("invalid name \"{}\": it must be one path component", config.name));
   }
   if (config.argv.empty() || !config.argv.front().starts_with('/')) {
-    throw Error("argv[0] must be an absolute path inside the rootfs");
+    throw sys::Error("argv[0] must be an absolute path inside the rootfs");
   }
   std::error_code error;
   if (!std::filesystem::is_directory(config.rootfs / "proc", error) ||
       !std::filesystem::is_directory(config.rootfs, error)) {
-    throw Error(fmt::format("rootfs {}: not an image root (no such directory, or no /proc in it)",
+    throw sys::Error(fmt::format("rootfs {}: not an image root (no such directory, or no /proc in it)",
                             config.rootfs.string()));
   }
 }
@@ -73,7 +73,7 @@ kernel::CloneRequest clone_request(const ContainerConfig& config) {
 
 void write_id_maps(pid_t pid) {
   const auto map = fmt::format("0 {} {}\n", kUserNamespaceHostBase, kUserNamespaceSize);
-  with_context("user namespace", [&] {
+  sys::with_context("user namespace", [&] {
     sys::write_file(fmt::format("/proc/{}/uid_map", pid), map);
     sys::write_file(fmt::format("/proc/{}/gid_map", pid), map);
   });
@@ -86,10 +86,10 @@ std::optional<std::string> read_init_reports(int fd, PhaseTimes& phases) {
   std::optional<std::string> failure;
   bool got_phases = false;
   for (;;) {
-    const auto got = retry_eintr([&] { return ::read(fd, &report, sizeof(report)); });
-    if (got < 0) throw_errno("read the init's report");
+    const auto got = sys::retry_eintr([&] { return ::read(fd, &report, sizeof(report)); });
+    if (got < 0) sys::throw_errno("read the init's report");
     if (got == 0) break;
-    if (static_cast<std::size_t>(got) != sizeof(report)) throw Error("init: truncated report");
+    if (static_cast<std::size_t>(got) != sizeof(report)) throw sys::Error("init: truncated report");
     phases.cloned = report.cloned;
     phases.cgroup_ready = report.cgroup_ready;
     phases.mounts_done = report.mounts_done;
@@ -98,7 +98,7 @@ std::optional<std::string> read_init_reports(int fd, PhaseTimes& phases) {
       got_phases = true;
     } else {
       report.what[sizeof(report.what) - 1] = '\0';
-      failure = fmt::format("{}: {}", report.what, describe_errno(report.errno_value));
+      failure = fmt::format("{}: {}", report.what, sys::describe_errno(report.errno_value));
     }
   }
   if (!failure && !got_phases) failure = "the init exited before exec without a report";
@@ -115,7 +115,7 @@ CgroupJoin cgroup_join_for(CgroupMode mode) {
 Container Container::start(const ContainerConfig& config) {
   Container container;
   container.name_ = config.name;
-  container.phases_.start = monotonic_now();
+  container.phases_.start = sys::monotonic_now();
   try {
     validate(config);
     container.state_dir_ = StateDir::create(config.state_root, config.name);
@@ -127,9 +127,9 @@ Container Container::start(const ContainerConfig& config) {
     const auto security = kernel::make_security_plan(config.seccomp);
     const CStringArray argv(config.argv);
     const CStringArray envp(config.env);
-    auto report_pipe = make_pipe();
-    std::optional<Pipe> sync_pipe;
-    if (config.user_namespace) sync_pipe = make_pipe();
+    auto report_pipe = sys::make_pipe();
+    std::optional<sys::Pipe> sync_pipe;
+    if (config.user_namespace) sync_pipe = sys::make_pipe();
 
     kernel::InitPlan plan;
     plan.rootfs = kernel::make_rootfs_plan(std::filesystem::absolute(config.rootfs).string(),
@@ -146,7 +146,7 @@ Container Container::start(const ContainerConfig& config) {
     plan.bring_up_loopback = config.network_namespace;
     plan.security = &security;
 
-    container.phases_.prepared = monotonic_now();
+    container.phases_.prepared = sys::monotonic_now();
     auto started = kernel::start_init(plan, clone_request(config), *container.cgroup_);
     const pid_t pid = started.pid;
     container.pid_ = pid;
@@ -159,9 +159,9 @@ Container Container::start(const ContainerConfig& config) {
       write_id_maps(pid);
       sync_pipe->write_end.reset();  // EOF tells the init its maps are in place
     }
-    if (auto failure = read_init_reports(report_pipe.read_end.get(), container.phases_)) throw Error(*failure);
+    if (auto failure = read_init_reports(report_pipe.read_end.get(), container.phases_)) throw sys::Error(*failure);
     return container;
-  } catch (Error& error) {
+  } catch (sys::Error& error) {
     try {
       container.destroy();
     } catch (...) {  // the start failure is the one to report; the sweep gets the rest
@@ -211,12 +211,12 @@ std::vector<std::filesystem::path> Container::cgroup_paths() const {
 std::optional<ExitStatus> Container::reap(int timeout_ms) {
   if (exit_status_ || !pidfd_) return exit_status_;
   pollfd ready{pidfd_.get(), POLLIN, 0};
-  const int polled = retry_eintr([&] { return ::poll(&ready, 1, timeout_ms); });
-  if (polled < 0) throw_errno("container " + name_ + ": poll pidfd");
+  const int polled = sys::retry_eintr([&] { return ::poll(&ready, 1, timeout_ms); });
+  if (polled < 0) sys::throw_errno("container " + name_ + ": poll pidfd");
   if (polled == 0) return std::nullopt;
   siginfo_t info{};
-  if (retry_eintr([&] { return ::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED); }) != 0) {
-    throw_errno("container " + name_ + ": waitid");
+  if (sys::retry_eintr([&] { return ::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED); }) != 0) {
+    sys::throw_errno("container " + name_ + ": waitid");
   }
   ExitStatus status;
   if (info.si_code == CLD_EXITED) {
@@ -238,19 +238,19 @@ std::optional<ExitStatus> Container::wait_for(std::chrono::milliseconds timeout)
 
 ExitStatus Container::wait() {
   if (auto status = reap(-1)) return *status;
-  throw Error("container " + name_ + ": wait: no process (moved from, or never started)");
+  throw sys::Error("container " + name_ + ": wait: no process (moved from, or never started)");
 }
 
 void Container::kill(int signal) {
   if (!pidfd_ || exit_status_) return;
   if (sys::pidfd_send_signal(pidfd_.get(), signal) != 0 && errno != ESRCH) {
-    throw_errno(fmt::format("container {}: send signal {}", name_, signal));
+    sys::throw_errno(fmt::format("container {}: send signal {}", name_, signal));
   }
 }
 
 CgroupStats Container::stats() const {
   if (!cgroup_) return {};
-  return with_context("container " + name_, [&] { return cgroup_->stats(); });
+  return sys::with_context("container " + name_, [&] { return cgroup_->stats(); });
 }
 
 void Container::destroy() {
@@ -258,7 +258,7 @@ void Container::destroy() {
   const auto attempt = [&](auto&& step) {
     try {
       step();
-    } catch (Error& error) {
+    } catch (sys::Error& error) {
       if (first_failure) return;
       error.add_context("container " + name_ + ": destroy");
       first_failure = std::current_exception();

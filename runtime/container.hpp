@@ -13,19 +13,19 @@
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/container_config.hpp"
 #include "runtime/state_dir.hpp"
-#include "runtime/sys/clock.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/clock.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::runtime {
 
 // Absolute CLOCK_MONOTONIC times of the launch phases, comparable with the host's monotonic_now().
 struct PhaseTimes {
-  MonotonicNs start = 0;         // start() entered
-  MonotonicNs prepared = 0;      // state dir, cgroup and limits ready; about to clone
-  MonotonicNs cloned = 0;        // the init runs (its first instruction)
-  MonotonicNs cgroup_ready = 0;  // the init joined the cgroup and its cgroup namespace
-  MonotonicNs mounts_done = 0;   // overlay, /proc, /dev, /sys, /tmp mounted, pivot_root done, masks set
-  MonotonicNs exec = 0;          // just before execve of argv[0]
+  sys::MonotonicNs start = 0;         // start() entered
+  sys::MonotonicNs prepared = 0;      // state dir, cgroup and limits ready; about to clone
+  sys::MonotonicNs cloned = 0;        // the init runs (its first instruction)
+  sys::MonotonicNs cgroup_ready = 0;  // the init joined the cgroup and its cgroup namespace
+  sys::MonotonicNs mounts_done = 0;   // overlay, /proc, /dev, /sys, /tmp mounted, pivot_root done, masks set
+  sys::MonotonicNs exec = 0;          // just before execve of argv[0]
   // How the init entered its cgroup: clone_into_cgroup (in it from its first instruction; cgroup_ready
   // then marks only the cgroup namespace) or procs_write (its own write to cgroup.procs).
   CgroupJoin cgroup_join = CgroupJoin::procs_write;
@@ -87,7 +87,7 @@ class Container {
   std::string name_;
   StateDir state_dir_;
   std::unique_ptr<Cgroup> cgroup_;
-  UniqueFd pidfd_;
+  sys::UniqueFd pidfd_;
   pid_t pid_ = -1;
   PhaseTimes phases_;
   std::optional<ExitStatus> exit_status_;

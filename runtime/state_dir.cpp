@@ -8,15 +8,15 @@
 
 #include <fmt/format.h>
 
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/file_io.hpp"
+#include "sys/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::runtime {
 
 namespace {
 
 void make_dir(const std::filesystem::path& path) {
-  if (::mkdir(path.c_str(), 0755) != 0) throw_errno("mkdir " + path.string());
+  if (::mkdir(path.c_str(), 0755) != 0) sys::throw_errno("mkdir " + path.string());
 }
 
 }  // namespace
@@ -24,11 +24,11 @@ void make_dir(const std::filesystem::path& path) {
 void ensure_state_root(const std::filesystem::path& root) {
   std::error_code error;
   std::filesystem::create_directories(root, error);
-  if (error) throw SystemError(error.value(), "mkdir " + root.string());
+  if (error) throw sys::SystemError(error.value(), "mkdir " + root.string());
 }
 
 StateDir StateDir::create(const std::filesystem::path& root, const std::string& name) {
-  return with_context("state dir", [&] {
+  return sys::with_context("state dir", [&] {
     ensure_state_root(root);
     // Another benchrun's sweep may list the root at any moment, and takes a directory without a live
     // owner for a leftover: the directory is made whole under a staging name and renamed into place
@@ -39,7 +39,7 @@ StateDir StateDir::create(const std::filesystem::path& root, const std::string& 
     dir.path_ = staging;  // owned from here on: a failure below removes it
     sys::write_file_new(dir.path_ / "owner", fmt::format("{}\n", ::getpid()));
     if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, (root / name).c_str(), RENAME_NOREPLACE) != 0) {
-      throw_errno("rename " + staging.string() + " to " + (root / name).string());
+      sys::throw_errno("rename " + staging.string() + " to " + (root / name).string());
     }
     dir.path_ = root / name;
     return dir;
@@ -70,7 +70,7 @@ void StateDir::remove() {
   if (path_.empty()) return;
   std::error_code error;
   std::filesystem::remove_all(path_, error);
-  if (error) throw SystemError(error.value(), "state dir: remove " + path_.string());
+  if (error) throw sys::SystemError(error.value(), "state dir: remove " + path_.string());
   path_.clear();
 }
 

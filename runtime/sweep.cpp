@@ -12,7 +12,7 @@
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/mode.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::runtime {
 
@@ -75,7 +75,7 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::
     std::error_code error;
     for (const auto& entry : std::filesystem::directory_iterator(hierarchy / kCgroupParentName, error)) {
       if (!entry.is_directory() || is_live(entry.path())) continue;
-      with_context("sweep", [&] { kill_and_remove_cgroup_dir(entry.path()); });
+      sys::with_context("sweep", [&] { kill_and_remove_cgroup_dir(entry.path()); });
       ++result.cgroups_removed;
     }
   }
@@ -83,7 +83,7 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::
     const auto relative = mount_point.lexically_relative(state_root);
     if (relative.empty() || is_live(*relative.begin())) continue;
     if (::umount2(mount_point.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
-      throw_errno("sweep: umount " + mount_point.string());
+      sys::throw_errno("sweep: umount " + mount_point.string());
     }
     ++result.mounts_removed;
   }
@@ -92,7 +92,7 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::
     if (is_live(entry.path())) continue;
     std::error_code remove_error;
     std::filesystem::remove_all(entry.path(), remove_error);
-    if (remove_error) throw SystemError(remove_error.value(), "sweep: remove " + entry.path().string());
+    if (remove_error) throw sys::SystemError(remove_error.value(), "sweep: remove " + entry.path().string());
     ++result.state_dirs_removed;
   }
   remove_unused_cgroup_parents(cgroup_root);

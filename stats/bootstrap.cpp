@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "stats/percentile.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::stats {
 namespace {
@@ -23,9 +23,9 @@ std::size_t draw_index(std::mt19937_64& rng, std::uint64_t bound) {
 }  // namespace
 
 Interval bootstrap_median_interval(std::span<const double> values, const BootstrapOptions& options) {
-  if (values.empty()) throw Error("bootstrap of an empty sample");
-  if (options.resamples == 0) throw Error("bootstrap needs at least one resample");
-  if (!(options.confidence > 0.0 && options.confidence < 1.0)) throw Error("bootstrap confidence outside (0, 1)");
+  if (values.empty()) throw sys::Error("bootstrap of an empty sample");
+  if (options.resamples == 0) throw sys::Error("bootstrap needs at least one resample");
+  if (!(options.confidence > 0.0 && options.confidence < 1.0)) throw sys::Error("bootstrap confidence outside (0, 1)");
 
   std::mt19937_64 rng(options.seed);
   std::vector<double> resample(values.size());

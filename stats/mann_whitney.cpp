@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::stats {
 namespace {
@@ -17,13 +17,13 @@ struct Ranked {
 }  // namespace
 
 MannWhitneyResult compare_samples(std::span<const double> a, std::span<const double> b) {
-  if (a.empty() || b.empty()) throw Error("Mann-Whitney U: both samples need at least one value");
+  if (a.empty() || b.empty()) throw sys::Error("Mann-Whitney U: both samples need at least one value");
   std::vector<Ranked> pooled;
   pooled.reserve(a.size() + b.size());
   for (const double value : a) pooled.push_back({value, true});
   for (const double value : b) pooled.push_back({value, false});
   for (const Ranked& item : pooled) {
-    if (!std::isfinite(item.value)) throw Error("Mann-Whitney U: a value is not finite");
+    if (!std::isfinite(item.value)) throw sys::Error("Mann-Whitney U: a value is not finite");
   }
   std::sort(pooled.begin(), pooled.end(), [](const Ranked& x, const Ranked& y) { return x.value < y.value; });
 

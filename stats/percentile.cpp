@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::stats {
 
 double percentile_of_sorted(std::span<const double> sorted, double p) {
-  if (sorted.empty()) throw Error("percentile of an empty sample");
-  if (!(p >= 0.0 && p <= 100.0)) throw Error("percentile outside [0, 100]");
+  if (sorted.empty()) throw sys::Error("percentile of an empty sample");
+  if (!(p >= 0.0 && p <= 100.0)) throw sys::Error("percentile outside [0, 100]");
   const double rank = static_cast<double>(sorted.size() - 1) * p / 100.0;
   const auto below = static_cast<std::size_t>(std::floor(rank));
   const std::size_t above = std::min(below + 1, sorted.size() - 1);
@@ -18,7 +18,7 @@ double percentile_of_sorted(std::span<const double> sorted, double p) {
 }
 
 double median_in_place(std::span<double> values) {
-  if (values.empty()) throw Error("median of an empty sample");
+  if (values.empty()) throw sys::Error("median of an empty sample");
   const std::size_t middle = values.size() / 2;
   std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(middle), values.end());
   const double upper = values[middle];

@@ -6,14 +6,14 @@
 #include <numeric>
 
 #include "stats/percentile.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::stats {
 
 Summary summarize(std::span<const double> values, const SummaryOptions& options) {
-  if (values.empty()) throw Error("summarize: no values");
+  if (values.empty()) throw sys::Error("summarize: no values");
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (!std::isfinite(values[i])) throw Error(fmt::format("summarize: value #{} is not finite ({})", i, values[i]));
+    if (!std::isfinite(values[i])) throw sys::Error(fmt::format("summarize: value #{} is not finite ({})", i, values[i]));
   }
 
   std::vector<double> sorted(values.begin(), values.end());

@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 #include <sstream>
 
-#include "runtime/sys/file_io.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/file_io.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::vm {
 namespace {
@@ -24,7 +24,7 @@ bool cpu_has_flag(const HostPaths& paths, std::string_view flag) {
   std::string cpuinfo;
   try {
     cpuinfo = sys::read_file(paths.cpuinfo);
-  } catch (const Error&) {
+  } catch (const sys::Error&) {
     return false;
   }
   std::istringstream lines(cpuinfo);
@@ -67,15 +67,15 @@ AcceleratorRequest parse_accelerator_request(std::string_view text) {
   if (text == "auto") return AcceleratorRequest::automatic;
   if (text == "kvm") return AcceleratorRequest::kvm;
   if (text == "tcg") return AcceleratorRequest::tcg;
-  throw Error(fmt::format("unknown accelerator '{}': choose auto, kvm or tcg", text));
+  throw sys::Error(fmt::format("unknown accelerator '{}': choose auto, kvm or tcg", text));
 }
 
 KvmAssessment assess_kvm(const HostPaths& paths) {
-  const UniqueFd kvm(::open(paths.dev_kvm.c_str(), O_RDWR | O_CLOEXEC));
+  const sys::UniqueFd kvm(::open(paths.dev_kvm.c_str(), O_RDWR | O_CLOEXEC));
   if (!kvm) {
     const int error = errno;
     if (error == ENOENT) return {Verdict::cannot_work, fmt::format("no {}: this host offers no KVM", paths.dev_kvm.string())};
-    return {Verdict::cannot_work, fmt::format("{} cannot be opened: {}", paths.dev_kvm.string(), describe_errno(error))};
+    return {Verdict::cannot_work, fmt::format("{} cannot be opened: {}", paths.dev_kvm.string(), sys::describe_errno(error))};
   }
   const bool paravirtual = module_loaded(paths, "kvm_pvm");
   for (const auto& hardware : hardware_kvms) {

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::vm {
 
@@ -57,9 +57,9 @@ struct AcceleratorChoice {
 };
 
 // `--accel kvm` where KVM cannot work. The message is the whole line for the user (exit 2).
-class AcceleratorUnavailable : public Error {
+class AcceleratorUnavailable : public sys::Error {
  public:
-  using Error::Error;
+  using sys::Error::Error;
 };
 
 // auto: KVM where the assessment says it works, TCG where it cannot, the probe's verdict where unknown.

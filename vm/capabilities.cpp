@@ -7,7 +7,7 @@
 #include <boost/property_tree/xml_parser.hpp>
 #include <fmt/format.h>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::vm {
 
@@ -18,10 +18,10 @@ std::string domain_type_from_capabilities(std::string_view capabilities_xml) {
     std::istringstream input{std::string(capabilities_xml)};
     pt::read_xml(input, caps);
   } catch (const pt::xml_parser_error& error) {
-    throw Error(fmt::format("capabilities XML: {}", error.what()));
+    throw sys::Error(fmt::format("capabilities XML: {}", error.what()));
   }
   const auto root = caps.get_child_optional("capabilities");
-  if (!root) throw Error("capabilities XML: no <capabilities> element");
+  if (!root) throw sys::Error("capabilities XML: no <capabilities> element");
   bool offers_x86_64 = false;
   for (const auto& [tag, guest] : *root) {
     if (tag != "guest" || guest.get<std::string>("os_type", "") != "hvm") continue;
@@ -33,7 +33,7 @@ std::string domain_type_from_capabilities(std::string_view capabilities_xml) {
       }
     }
   }
-  if (!offers_x86_64) throw Error("capabilities XML: no x86_64 hvm guest (is qemu-system-x86 installed?)");
+  if (!offers_x86_64) throw sys::Error("capabilities XML: no x86_64 hvm guest (is qemu-system-x86 installed?)");
   return "qemu";
 }
 
@@ -66,10 +66,10 @@ int trim_guest_cpu_probe(const std::filesystem::path& embed_root) {
     {
       std::ofstream out(temp, std::ios::binary | std::ios::trunc);
       out << content;
-      if (!out.flush()) throw Error(fmt::format("capability cache: write {}", temp));
+      if (!out.flush()) throw sys::Error(fmt::format("capability cache: write {}", temp));
     }
     std::filesystem::rename(temp, entry.path(), error);
-    if (error) throw SystemError(error.value(), fmt::format("capability cache: rename {}", temp));
+    if (error) throw sys::SystemError(error.value(), fmt::format("capability cache: rename {}", temp));
     ++changed;
   }
   return changed;

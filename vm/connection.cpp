@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/sys/file_io.hpp"
+#include "sys/file_io.hpp"
 #include "vm/capabilities.hpp"
 #include "vm/qemu_process.hpp"
 
@@ -54,10 +54,10 @@ std::optional<std::filesystem::path> embed_root_of(const std::string& uri) {
 }
 
 void prepare_embed_root(const std::filesystem::path& root) {
-  with_context(fmt::format("embedded libvirt root {}", root.string()), [&] {
+  sys::with_context(fmt::format("embedded libvirt root {}", root.string()), [&] {
     std::error_code error;
     std::filesystem::create_directories(root / "etc", error);
-    if (error) throw SystemError(error.value(), "create etc/");
+    if (error) throw sys::SystemError(error.value(), "create etc/");
     const auto conf_path = root / "etc" / "qemu.conf";
     std::error_code missing;
     if (std::filesystem::exists(conf_path, missing) && sys::read_file(conf_path) == embed_qemu_conf) return;
@@ -66,7 +66,7 @@ void prepare_embed_root(const std::filesystem::path& root) {
 }
 
 Connection Connection::open(const std::string& uri) {
-  return with_context(fmt::format("libvirt connection {}", uri), [&] {
+  return sys::with_context(fmt::format("libvirt connection {}", uri), [&] {
     Connection connection;
     connection.uri_ = uri;
     connection.embed_root_ = embed_root_of(uri);
@@ -84,9 +84,9 @@ Connection Connection::open(const std::string& uri) {
     const QemuZombieReaper probe_reaper;
     connection.connect_.reset(virConnectOpen(uri.c_str()));
     if (!connection.connect_) {
-      Error error = libvirt_error("virConnectOpen");
+      sys::Error error = libvirt_error("virConnectOpen");
       if (connection.embed_root_ && std::string_view(error.what()).find("Failed to parse") != std::string_view::npos) {
-        throw Error(fmt::format("{} (the embedded QEMU driver needs the user and group libvirt-qemu: "
+        throw sys::Error(fmt::format("{} (the embedded QEMU driver needs the user and group libvirt-qemu: "
                                 "run scripts/setup.sh)",
                                 error.what()));
       }

@@ -5,18 +5,18 @@
 
 #include <array>
 
-#include "runtime/sys/retry.hpp"
+#include "sys/retry.hpp"
 
 namespace benchrun::vm {
 
-std::pair<ConsoleStream, UniqueFd> ConsoleStream::open(virConnectPtr connect, virDomainPtr domain) {
+std::pair<ConsoleStream, sys::UniqueFd> ConsoleStream::open(virConnectPtr connect, virDomainPtr domain) {
   auto pump = std::make_unique<Pump>();
   pump->stream.reset(virStreamNew(connect, VIR_STREAM_NONBLOCK));
   if (!pump->stream) throw libvirt_error("virStreamNew");
   if (virDomainOpenConsole(domain, nullptr, pump->stream.get(), VIR_DOMAIN_CONSOLE_FORCE) < 0) {
     throw libvirt_error("virDomainOpenConsole");
   }
-  Pipe pipe = make_pipe();
+  sys::Pipe pipe = sys::make_pipe();
   pump->write_end = std::move(pipe.write_end);
   if (virStreamEventAddCallback(pump->stream.get(),
                                 VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_HANGUP | VIR_STREAM_EVENT_ERROR,
@@ -46,7 +46,7 @@ void ConsoleStream::on_readable(virStreamPtr stream, int /*events*/, void* opaqu
     }
     std::size_t written = 0;
     while (written < static_cast<std::size_t>(got)) {
-      const ssize_t now = retry_eintr([&] {
+      const ssize_t now = sys::retry_eintr([&] {
         return ::write(pump->write_end.get(), buffer.data() + written, static_cast<std::size_t>(got) - written);
       });
       if (now < 0) {

@@ -3,7 +3,7 @@
 // reachable. The pump runs on libvirt's event loop thread.
 #pragma once
 
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/unique_fd.hpp"
 #include "vm/libvirt_handles.hpp"
 
 namespace benchrun::vm {
@@ -12,7 +12,7 @@ class ConsoleStream {
  public:
   // Opens the domain's first console. Returns the read end of the pipe the bytes go to (EOF when the
   // console closes).
-  static std::pair<ConsoleStream, UniqueFd> open(virConnectPtr connect, virDomainPtr domain);
+  static std::pair<ConsoleStream, sys::UniqueFd> open(virConnectPtr connect, virDomainPtr domain);
 
   ConsoleStream(ConsoleStream&&) noexcept = default;
   ConsoleStream& operator=(ConsoleStream&&) noexcept = default;
@@ -21,7 +21,7 @@ class ConsoleStream {
  private:
   struct Pump {
     VirStream stream;
-    UniqueFd write_end;
+    sys::UniqueFd write_end;
     bool callback_registered = false;
   };
   explicit ConsoleStream(std::unique_ptr<Pump> pump) : pump_(std::move(pump)) {}

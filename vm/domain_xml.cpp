@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::vm {
 namespace {
@@ -26,7 +26,7 @@ void check_cmdline_word(std::string_view word, std::string_view what) {
     return c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\'' || c == '\\';
   });
   if (bad) {
-    throw Error(fmt::format("kernel command line: {} '{}' is empty or holds whitespace or quotes, "
+    throw sys::Error(fmt::format("kernel command line: {} '{}' is empty or holds whitespace or quotes, "
                             "which the kernel cannot pass to init",
                             what, word));
   }
@@ -50,7 +50,7 @@ std::string xml_escape(std::string_view text) {
 
 std::string console_devices(const DomainSpec& spec) {
   if (spec.console == ConsoleKind::fifo) {
-    if (spec.console_fifo.empty()) throw Error("domain XML: console fifo path is empty");
+    if (spec.console_fifo.empty()) throw sys::Error("domain XML: console fifo path is empty");
     // type='pipe': QEMU writes into <path>.out (and reads <path>.in), fifos the host made. QEMU opens them
     // read-write, so it never blocks on open, and whatever the guest prints before the host reads waits
     // in the pipe instead of being dropped (a pty drops output while nobody has it open).
@@ -63,11 +63,11 @@ std::string console_devices(const DomainSpec& spec) {
 }  // namespace
 
 std::string kernel_cmdline(const std::vector<std::string>& workload_argv, const std::vector<std::string>& extra) {
-  if (workload_argv.empty()) throw Error("kernel command line: no workload to run");
+  if (workload_argv.empty()) throw sys::Error("kernel command line: no workload to run");
   std::string cmdline(boot_parameters);
   for (const auto& parameter : extra) {
     check_cmdline_word(parameter, "parameter");
-    if (parameter == "--") throw Error("kernel command line: extra parameters must not hold '--'");
+    if (parameter == "--") throw sys::Error("kernel command line: extra parameters must not hold '--'");
     cmdline += ' ';
     cmdline += parameter;
   }
@@ -78,7 +78,7 @@ std::string kernel_cmdline(const std::vector<std::string>& workload_argv, const 
     cmdline += arg;
   }
   if (cmdline.size() > max_cmdline_bytes) {
-    throw Error(fmt::format("kernel command line: {} bytes, the kernel keeps only {}", cmdline.size(),
+    throw sys::Error(fmt::format("kernel command line: {} bytes, the kernel keeps only {}", cmdline.size(),
                             max_cmdline_bytes));
   }
   return cmdline;
@@ -86,12 +86,12 @@ std::string kernel_cmdline(const std::vector<std::string>& workload_argv, const 
 
 std::string domain_xml(const DomainSpec& spec) {
   if (spec.domain_type != "kvm" && spec.domain_type != "qemu") {
-    throw Error(fmt::format("domain XML: domain type '{}' is neither kvm nor qemu", spec.domain_type));
+    throw sys::Error(fmt::format("domain XML: domain type '{}' is neither kvm nor qemu", spec.domain_type));
   }
-  if (spec.name.empty()) throw Error("domain XML: empty domain name");
-  if (spec.vcpus == 0) throw Error("domain XML: a guest needs at least one vCPU");
-  if (spec.memory_mib < 16) throw Error(fmt::format("domain XML: {} MiB is too little for the kernel", spec.memory_mib));
-  if (spec.kernel.empty() || spec.initramfs.empty()) throw Error("domain XML: kernel and initramfs are required");
+  if (spec.name.empty()) throw sys::Error("domain XML: empty domain name");
+  if (spec.vcpus == 0) throw sys::Error("domain XML: a guest needs at least one vCPU");
+  if (spec.memory_mib < 16) throw sys::Error(fmt::format("domain XML: {} MiB is too little for the kernel", spec.memory_mib));
+  if (spec.kernel.empty() || spec.initramfs.empty()) throw sys::Error("domain XML: kernel and initramfs are required");
 
   // Why each element is there:
   // - machine q35: libvirt 9.0 refuses microvm ("No PCI buses available"); q35 boots as fast as pc here.

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "runtime/sys/clock.hpp"
+#include "sys/clock.hpp"
 
 namespace benchrun::vm {
 
@@ -22,6 +22,6 @@ std::filesystem::path stage_emulator_wrapper(const std::filesystem::path& wrappe
 
 // The last stamp the wrapper wrote in the log of domain `name` under an embedded driver's root
 // (<root>/log/qemu/<name>.log, where stdio_handler "file" sends QEMU's stderr); nullopt when none.
-std::optional<MonotonicNs> read_qemu_exec_stamp(const std::filesystem::path& embed_root, const std::string& name);
+std::optional<sys::MonotonicNs> read_qemu_exec_stamp(const std::filesystem::path& embed_root, const std::string& name);
 
 }  // namespace benchrun::vm

@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/sys/retry.hpp"
+#include "sys/retry.hpp"
 #include "vm/console_stream.hpp"
 #include "vm/emulator_wrapper.hpp"
 #include "vm/qemu_process.hpp"
@@ -30,13 +30,13 @@ struct Guest::State {
   std::optional<ConsoleReader> console;
   std::filesystem::path fifo_path;
   std::unique_ptr<QemuReaper> reaper;
-  MonotonicNs xml_built = 0;
-  MonotonicNs qemu_exec = 0;
-  MonotonicNs create_returned = 0;
-  MonotonicNs first_console_output = 0;  // copied from the console/reaper before they go at teardown
-  MonotonicNs qemu_exited = 0;
-  MonotonicNs teardown_done = 0;
-  std::vector<std::pair<std::string, MonotonicNs>> marked_phases;  // by the caller, who reads the console
+  sys::MonotonicNs xml_built = 0;
+  sys::MonotonicNs qemu_exec = 0;
+  sys::MonotonicNs create_returned = 0;
+  sys::MonotonicNs first_console_output = 0;  // copied from the console/reaper before they go at teardown
+  sys::MonotonicNs qemu_exited = 0;
+  sys::MonotonicNs teardown_done = 0;
+  std::vector<std::pair<std::string, sys::MonotonicNs>> marked_phases;  // by the caller, who reads the console
   GuestStats last_stats;
   bool torn_down = false;
 
@@ -57,16 +57,16 @@ void remove_console_fifos(const std::filesystem::path& path) {
   ::unlink(fifo_out(path).c_str());
 }
 
-UniqueFd make_console_fifos(const std::filesystem::path& path) {
+sys::UniqueFd make_console_fifos(const std::filesystem::path& path) {
   remove_console_fifos(path);  // stale fifos of a killed run with the same name
   for (const auto& fifo : {fifo_in(path), fifo_out(path)}) {
     // 0600 root: libvirt's DAC driver hands them to the QEMU user when the domain starts.
-    if (::mkfifo(fifo.c_str(), 0600) < 0) throw_errno(fmt::format("mkfifo {}", fifo.string()));
+    if (::mkfifo(fifo.c_str(), 0600) < 0) sys::throw_errno(fmt::format("mkfifo {}", fifo.string()));
   }
   // Non-blocking open of a read end succeeds without a writer; poll() then waits for QEMU's bytes, and
   // read() returns EOF once QEMU, the only writer, has exited.
-  UniqueFd fd(::open(fifo_out(path).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-  if (!fd) throw_errno(fmt::format("open {}", fifo_out(path).string()));
+  sys::UniqueFd fd(::open(fifo_out(path).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) sys::throw_errno(fmt::format("open {}", fifo_out(path).string()));
   return fd;
 }
 
@@ -76,7 +76,7 @@ bool domain_is_active(virDomainPtr domain) { return virDomainIsActive(domain) ==
 
 GuestStats Guest::State::sample_stats() {
   GuestStats stats;
-  stats.sampled_at = monotonic_now();
+  stats.sampled_at = sys::monotonic_now();
   // Once QEMU was reaped (libvirt may still call the domain active for a moment): the figures taken at
   // RESULT, if QEMU still ran then, completed by QEMU's rusage: its whole CPU time and its peak RSS.
   if (const auto usage = reaper ? reaper->usage() : std::nullopt) {
@@ -104,7 +104,7 @@ GuestStats Guest::State::sample_stats() {
 
 void Guest::State::tear_down() {
   if (torn_down) return;
-  const MonotonicNs deadline = monotonic_now() + std::chrono::nanoseconds(config.teardown_timeout).count();
+  const sys::MonotonicNs deadline = sys::monotonic_now() + std::chrono::nanoseconds(config.teardown_timeout).count();
   if (domain) {
     // The guest may have powered off (on_poweroff destroy) between the check and the call: only a
     // domain still active after a failed destroy is an error.
@@ -116,7 +116,7 @@ void Guest::State::tear_down() {
     }
   }
   if (reaper && !reaper->wait_exit(deadline)) {
-    throw Error(fmt::format("QEMU pid {} still runs {} ms after the domain was destroyed", reaper->pid(),
+    throw sys::Error(fmt::format("QEMU pid {} still runs {} ms after the domain was destroyed", reaper->pid(),
                             config.teardown_timeout.count()));
   }
   if (console) first_console_output = console->first_byte_at().value_or(0);
@@ -129,7 +129,7 @@ void Guest::State::tear_down() {
     fifo_path.clear();
   }
   domain.reset();
-  teardown_done = monotonic_now();
+  teardown_done = sys::monotonic_now();
   torn_down = true;
 }
 
@@ -154,7 +154,7 @@ Guest::~Guest() {
 }
 
 Guest Guest::start(Connection& connection, const GuestConfig& config) {
-  return with_context(fmt::format("guest {}", config.name), [&] {
+  return sys::with_context(fmt::format("guest {}", config.name), [&] {
     auto state = std::make_unique<State>();
     state->event_loop = connection.event_loop();
     state->connect = connection.share();
@@ -162,16 +162,16 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
     state->config = config;
     state->domain_type = domain_type_of(config.accelerator);
     if (config.accelerator == Accelerator::kvm && connection.domain_type() != "kvm") {
-      throw Error(fmt::format("KVM asked for, but libvirt at {} offers only domain type {}", connection.uri(),
+      throw sys::Error(fmt::format("KVM asked for, but libvirt at {} offers only domain type {}", connection.uri(),
                               connection.domain_type()));
     }
     const ConsoleKind console_kind = config.console.value_or(connection.is_local() ? ConsoleKind::fifo : ConsoleKind::pty);
     if (console_kind == ConsoleKind::fifo && !connection.is_local()) {
-      throw Error("a console fifo needs a local connection; use the pty console over " + connection.uri());
+      throw sys::Error("a console fifo needs a local connection; use the pty console over " + connection.uri());
     }
     for (const auto& file : {config.kernel, config.initramfs}) {
       if (connection.is_local() && !std::filesystem::is_regular_file(file)) {
-        throw Error(fmt::format("{} is missing (run scripts/build-image.sh)", file.string()));
+        throw sys::Error(fmt::format("{} is missing (run scripts/build-image.sh)", file.string()));
       }
     }
 
@@ -179,7 +179,7 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
     spec.name = config.name;
     spec.domain_type = state->domain_type;
     if (!config.emulator.empty()) {
-      if (!state->embed_root) throw Error("the emulator wrapper needs an embedded driver (its log is read back)");
+      if (!state->embed_root) throw sys::Error("the emulator wrapper needs an embedded driver (its log is read back)");
       spec.emulator = config.emulator.string();
     }
     spec.vcpus = config.vcpus;
@@ -188,7 +188,7 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
     spec.initramfs = config.initramfs.string();
     spec.cmdline = kernel_cmdline(config.workload_argv, config.extra_cmdline);
     spec.console = console_kind;
-    UniqueFd fifo;
+    sys::UniqueFd fifo;
     if (console_kind == ConsoleKind::fifo) {
       std::filesystem::create_directories(config.state_dir);
       state->fifo_path = config.state_dir / (config.name + ".console");
@@ -196,7 +196,7 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
       fifo = make_console_fifos(state->fifo_path);
     }
     state->xml = domain_xml(spec);
-    state->xml_built = monotonic_now();
+    state->xml_built = sys::monotonic_now();
 
     // Autodestroy: a benchrun that dies closes its connection and the daemon destroys its guests. The
     // embedded driver refuses it ("not supported for embedded drivers yet", libvirt 9.0) and dies with
@@ -212,7 +212,7 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
       s.domain.reset(virDomainCreateXML(s.connect.get(), s.xml.c_str(), flags));
     }
     if (!s.domain) throw libvirt_error("virDomainCreateXML");
-    s.create_returned = monotonic_now();
+    s.create_returned = sys::monotonic_now();
     if (console_kind == ConsoleKind::fifo) {
       s.console.emplace(std::move(fifo));
     } else {
@@ -238,34 +238,34 @@ std::optional<pid_t> Guest::qemu_pid() const noexcept {
   return state_->reaper->pid();
 }
 
-std::optional<ConsoleLine> Guest::next_line(MonotonicNs deadline, int wake_fd) {
+std::optional<sys::ConsoleLine> Guest::next_line(sys::MonotonicNs deadline, int wake_fd) {
   if (!state_->console) return std::nullopt;
   // Timeout and Interrupted come out as themselves: callers tell a timeout from a failure.
-  auto line = with_context(fmt::format("guest {}", name()),
+  auto line = sys::with_context(fmt::format("guest {}", name()),
                            [&] { return state_->console->next_line(deadline, wake_fd); });
   return line;
 }
 
-MonotonicNs Guest::wait_exit(MonotonicNs deadline, int wake_fd) {
+sys::MonotonicNs Guest::wait_exit(sys::MonotonicNs deadline, int wake_fd) {
   State& s = *state_;
   while (s.console && !s.console->closed()) {
     if (!next_line(deadline, wake_fd)) break;
   }
   if (s.reaper) {
-    if (!s.reaper->wait_exit(deadline)) throw Timeout(fmt::format("guest {}: QEMU still runs at the deadline", name()));
+    if (!s.reaper->wait_exit(deadline)) throw sys::Timeout(fmt::format("guest {}: QEMU still runs at the deadline", name()));
     return s.reaper->exited_at();
   }
   while (s.domain && domain_is_active(s.domain.get())) {
-    if (monotonic_now() >= deadline) throw Timeout(fmt::format("guest {}: still running at the deadline", name()));
+    if (sys::monotonic_now() >= deadline) throw sys::Timeout(fmt::format("guest {}: still running at the deadline", name()));
     ::usleep(10'000);  // remote: no pidfd to wait on, poll the domain state
   }
-  return monotonic_now();
+  return sys::monotonic_now();
 }
 
-std::vector<std::pair<std::string, MonotonicNs>> Guest::phases() const {
+std::vector<std::pair<std::string, sys::MonotonicNs>> Guest::phases() const {
   const State& s = *state_;
-  std::vector<std::pair<std::string, MonotonicNs>> phases;
-  const auto add = [&](const char* name, MonotonicNs at) {
+  std::vector<std::pair<std::string, sys::MonotonicNs>> phases;
+  const auto add = [&](const char* name, sys::MonotonicNs at) {
     if (at != 0) phases.emplace_back(name, at);
   };
   add("xml_built", s.xml_built);
@@ -279,13 +279,13 @@ std::vector<std::pair<std::string, MonotonicNs>> Guest::phases() const {
   return phases;
 }
 
-void Guest::mark_phase(std::string name, MonotonicNs at) { state_->marked_phases.emplace_back(std::move(name), at); }
+void Guest::mark_phase(std::string name, sys::MonotonicNs at) { state_->marked_phases.emplace_back(std::move(name), at); }
 
 GuestStats Guest::stats() { return state_->sample_stats(); }
 
 void Guest::destroy() {
   if (!state_) return;
-  with_context(fmt::format("guest {}: destroy", name()), [&] { state_->tear_down(); });
+  sys::with_context(fmt::format("guest {}: destroy", name()), [&] { state_->tear_down(); });
 }
 
 }  // namespace benchrun::vm

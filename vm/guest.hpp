@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/sys/clock.hpp"
+#include "sys/clock.hpp"
 #include "vm/accelerator.hpp"
 #include "vm/connection.hpp"
 #include "vm/console.hpp"
@@ -48,7 +48,7 @@ struct GuestStats {
   std::optional<std::uint64_t> memory_rss_bytes;     // QEMU's RSS (virDomainMemoryStats)
   std::optional<std::uint64_t> qemu_pss_bytes;       // QEMU's PSS (/proc/<pid>/smaps_rollup), local only
   std::optional<std::uint64_t> qemu_max_rss_bytes;   // QEMU's peak RSS, from its rusage once reaped
-  MonotonicNs sampled_at = 0;
+  sys::MonotonicNs sampled_at = 0;
 };
 
 class Guest {
@@ -71,20 +71,20 @@ class Guest {
   // The next console line, stamped on arrival; nullopt once the console closed (QEMU exited).
   // Throws Timeout at `deadline`, Interrupted when `wake_fd` becomes readable. What the lines mean is the
   // caller's business (see mark_phase, stats).
-  std::optional<ConsoleLine> next_line(MonotonicNs deadline, int wake_fd = -1);
+  std::optional<sys::ConsoleLine> next_line(sys::MonotonicNs deadline, int wake_fd = -1);
   // Waits until QEMU has exited (the guest powered off), reading the console meanwhile: lines not read
   // by then are dropped, so a caller that judges lines reads to the end first. Returns when.
   // Throws Timeout / Interrupted.
-  MonotonicNs wait_exit(MonotonicNs deadline, int wake_fd = -1);
+  sys::MonotonicNs wait_exit(sys::MonotonicNs deadline, int wake_fd = -1);
 
   // A phase the caller stamped from what it read on the console (the harness: ready, result), listed by
   // phases() with the guest's own.
-  void mark_phase(std::string name, MonotonicNs at);
+  void mark_phase(std::string name, sys::MonotonicNs at);
   // Absolute CLOCK_MONOTONIC timestamps, each taken when it happened, in the order they happened:
   // xml_built, qemu_exec (stamped by the emulator wrapper just before it execs QEMU; only with one),
   // create_returned, first_console_output (first byte on ttyS0: SeaBIOS's banner), the marked phases,
   // qemu_exited, teardown_done. A phase that could not be stamped is left out.
-  [[nodiscard]] std::vector<std::pair<std::string, MonotonicNs>> phases() const;
+  [[nodiscard]] std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const;
   // Samples now while the guest runs; afterwards the last sample taken while it ran, with QEMU's CPU time
   // and peak RSS from its rusage. A caller that knows the guest is about to power off (the harness, at
   // the workload's RESULT line) calls it then, so that sample is the workload's.

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/sys/file_io.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::vm {
 namespace {

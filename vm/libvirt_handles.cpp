@@ -13,9 +13,9 @@ void ignore_libvirt_error(void* /*user_data*/, virErrorPtr /*error*/) {}
 
 }  // namespace
 
-Error libvirt_error(std::string_view call) {
+sys::Error libvirt_error(std::string_view call) {
   const char* message = virGetLastErrorMessage();
-  return Error(fmt::format("libvirt: {}: {}", call, message != nullptr ? message : "unknown error"));
+  return sys::Error(fmt::format("libvirt: {}: {}", call, message != nullptr ? message : "unknown error"));
 }
 
 void initialize_libvirt(std::string_view log_file) {

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string_view>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::vm {
 
@@ -34,7 +34,7 @@ using VirDomain = std::unique_ptr<virDomain, detail::DomainFreer>;
 using VirStream = std::unique_ptr<virStream, detail::StreamFreer>;
 
 // "libvirt: virDomainCreateXML: <message of the calling thread's last libvirt error>".
-[[nodiscard]] Error libvirt_error(std::string_view call);
+[[nodiscard]] sys::Error libvirt_error(std::string_view call);
 
 // Makes libvirt quiet and ready: virInitialize once per process, a no-op error handler (libvirt would
 // otherwise print every error to stderr by itself; we report them with context instead) and, unless the

@@ -15,8 +15,8 @@
 
 #include <fmt/format.h>
 
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/retry.hpp"
+#include "sys/error.hpp"
+#include "sys/retry.hpp"
 #include "vm/console.hpp"
 
 namespace benchrun::vm {
@@ -47,7 +47,7 @@ std::optional<pid_t> pid_from_proc_scan(const std::string& name) {
 }  // namespace
 
 void become_child_subreaper() {
-  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) throw_errno("prctl PR_SET_CHILD_SUBREAPER");
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) sys::throw_errno("prctl PR_SET_CHILD_SUBREAPER");
 }
 
 std::optional<pid_t> find_qemu_pid(const std::string& name, const std::optional<std::filesystem::path>& embed_root) {
@@ -108,7 +108,7 @@ int reap_qemu_zombies() noexcept {
 QemuZombieReaper::QemuZombieReaper() {
   int subreaper = 0;
   if (::prctl(PR_GET_CHILD_SUBREAPER, &subreaper, 0, 0, 0) < 0 || subreaper == 0) return;
-  Pipe wake = make_pipe();
+  sys::Pipe wake = sys::make_pipe();
   wake_read_ = std::move(wake.read_end);
   wake_write_ = std::move(wake.write_end);
   thread_ = std::thread([this] { run(); });
@@ -124,20 +124,20 @@ QemuZombieReaper::~QemuZombieReaper() {
 void QemuZombieReaper::run() noexcept {
   pollfd wake{wake_read_.get(), POLLIN, 0};
   constexpr int scan_interval_ms = 10;
-  while (retry_eintr([&] { return ::poll(&wake, 1, scan_interval_ms); }) == 0) reap_qemu_zombies();
+  while (sys::retry_eintr([&] { return ::poll(&wake, 1, scan_interval_ms); }) == 0) reap_qemu_zombies();
 }
 
 QemuReaper::QemuReaper(pid_t pid) : pid_(pid) {
   pidfd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (!pidfd_) {
-    if (errno != ESRCH) throw_errno(fmt::format("pidfd_open QEMU pid {}", pid));
-    exited_at_ = monotonic_now();
+    if (errno != ESRCH) sys::throw_errno(fmt::format("pidfd_open QEMU pid {}", pid));
+    exited_at_ = sys::monotonic_now();
     return;
   }
-  Pipe wake = make_pipe();
+  sys::Pipe wake = sys::make_pipe();
   wake_read_ = std::move(wake.read_end);
   wake_write_ = std::move(wake.write_end);
-  Pipe recorded = make_pipe();
+  sys::Pipe recorded = sys::make_pipe();
   recorded_read_ = std::move(recorded.read_end);
   recorded_write_ = std::move(recorded.write_end);
   thread_ = std::thread([this] { watch(); });
@@ -153,18 +153,18 @@ QemuReaper::~QemuReaper() {
 
 void QemuReaper::watch() noexcept {
   std::array<pollfd, 2> fds{{{pidfd_.get(), POLLIN, 0}, {wake_read_.get(), POLLIN, 0}}};
-  if (retry_eintr([&] { return ::poll(fds.data(), fds.size(), -1); }) < 0) return;
+  if (sys::retry_eintr([&] { return ::poll(fds.data(), fds.size(), -1); }) < 0) return;
   if (fds[0].revents == 0) return;  // asked to stop while QEMU still runs
-  exited_at_.store(monotonic_now());
+  exited_at_.store(sys::monotonic_now());
   // Reap it if it is ours; ECHILD means someone else (PID 1, libvirtd) is its parent: nothing to do.
   // The raw waitid also returns the rusage, which glibc's wrapper drops.
   siginfo_t info{};
   rusage usage{};
-  const long reaped = retry_eintr(
+  const long reaped = sys::retry_eintr(
       [&] { return ::syscall(SYS_waitid, P_PIDFD, pidfd_.get(), &info, WEXITED, &usage); });
   if (reaped == 0) {
     max_rss_bytes_.store(static_cast<std::uint64_t>(usage.ru_maxrss) * 1024);
-    cpu_time_ns_.store(to_ns(usage.ru_utime) + to_ns(usage.ru_stime));
+    cpu_time_ns_.store(sys::to_ns(usage.ru_utime) + sys::to_ns(usage.ru_stime));
   }
   const char byte = 0;
   [[maybe_unused]] const auto written = ::write(recorded_write_.get(), &byte, 1);
@@ -176,12 +176,12 @@ std::optional<QemuReaper::Usage> QemuReaper::usage() const noexcept {
   return Usage{cpu, max_rss_bytes_.load()};
 }
 
-bool QemuReaper::wait_exit(MonotonicNs deadline) const {
+bool QemuReaper::wait_exit(sys::MonotonicNs deadline) const {
   if (!thread_.joinable()) return exited_at() != 0;  // QEMU was gone before we watched it
   // Wait for the watcher's record, not for the pidfd: it is what makes exited_at() non-zero.
   pollfd entry{recorded_read_.get(), POLLIN, 0};
-  while (monotonic_now() < deadline) {
-    if (retry_eintr([&] { return ::poll(&entry, 1, poll_timeout_ms(deadline)); }) < 0) throw_errno("poll QEMU reaper");
+  while (sys::monotonic_now() < deadline) {
+    if (sys::retry_eintr([&] { return ::poll(&entry, 1, sys::poll_timeout_ms(deadline)); }) < 0) sys::throw_errno("poll QEMU reaper");
     if (entry.revents != 0) return true;
   }
   return exited_at() != 0;

@@ -16,8 +16,8 @@
 #include <string>
 #include <thread>
 
-#include "runtime/sys/clock.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/clock.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::vm {
 
@@ -49,8 +49,8 @@ class QemuZombieReaper {
  private:
   void run() noexcept;
 
-  UniqueFd wake_read_;
-  UniqueFd wake_write_;
+  sys::UniqueFd wake_read_;
+  sys::UniqueFd wake_write_;
   std::thread thread_;
 };
 
@@ -68,7 +68,7 @@ class QemuReaper {
 
   [[nodiscard]] pid_t pid() const noexcept { return pid_; }
   // When QEMU exited (0 while it runs).
-  [[nodiscard]] MonotonicNs exited_at() const noexcept { return exited_at_.load(); }
+  [[nodiscard]] sys::MonotonicNs exited_at() const noexcept { return exited_at_.load(); }
   // QEMU's rusage when benchrun reaped it: its whole CPU time (user + system, every thread, boot
   // included) and its peak RSS. nullopt while it runs or when another process was its parent.
   struct Usage {
@@ -77,18 +77,18 @@ class QemuReaper {
   };
   [[nodiscard]] std::optional<Usage> usage() const noexcept;
   // Waits until QEMU has exited and the watcher has recorded it, or `deadline` passes; true if it exited.
-  bool wait_exit(MonotonicNs deadline) const;
+  bool wait_exit(sys::MonotonicNs deadline) const;
 
  private:
   void watch() noexcept;
 
   pid_t pid_;
-  UniqueFd pidfd_;
-  UniqueFd wake_read_;
-  UniqueFd wake_write_;
-  UniqueFd recorded_read_;  // readable once watch() recorded the exit (exited_at_, the usage)
-  UniqueFd recorded_write_;
-  std::atomic<MonotonicNs> exited_at_{0};
+  sys::UniqueFd pidfd_;
+  sys::UniqueFd wake_read_;
+  sys::UniqueFd wake_write_;
+  sys::UniqueFd recorded_read_;  // readable once watch() recorded the exit (exited_at_, the usage)
+  sys::UniqueFd recorded_write_;
+  std::atomic<sys::MonotonicNs> exited_at_{0};
   std::atomic<std::uint64_t> cpu_time_ns_{0};  // written before recorded_write_, read after it
   std::atomic<std::uint64_t> max_rss_bytes_{0};
   std::thread thread_;

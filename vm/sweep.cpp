@@ -23,7 +23,7 @@ std::vector<std::string> sweep_leftovers(Connection& connection, const std::stri
   for (const auto& domain : owned) {
     const std::string name = virDomainGetName(domain.get());
     if (name.rfind(prefix, 0) != 0) continue;
-    with_context(fmt::format("sweep domain {}", name), [&] {
+    sys::with_context(fmt::format("sweep domain {}", name), [&] {
       std::optional<pid_t> pid;
       if (connection.is_local()) pid = find_qemu_pid(name, connection.embed_root());
       // Watch (and, if it is our child, reap) QEMU while it is being killed.

@@ -17,8 +17,8 @@ class ContainerInstance final : public Instance {
     config.argv = {"/sbin/benchinit", "/bench/bin/" + spec.workload};
     config.argv.insert(config.argv.end(), spec.workload_args.begin(), spec.workload_args.end());
     config.limits = to_runtime_limits(spec.limits);
-    Pipe out = make_pipe();
-    Pipe err = make_pipe();
+    sys::Pipe out = sys::make_pipe();
+    sys::Pipe err = sys::make_pipe();
     config.stdout_fd = out.write_end.get();
     config.stderr_fd = err.write_end.get();
     container_.emplace(runtime::Container::start(config));
@@ -28,18 +28,18 @@ class ContainerInstance final : public Instance {
     console_.emplace(std::move(out.read_end), std::move(err.read_end), stop_);
   }
 
-  std::optional<ConsoleLine> next_line(MonotonicNs deadline) override { return console_->next_line(deadline); }
+  std::optional<sys::ConsoleLine> next_line(sys::MonotonicNs deadline) override { return console_->next_line(deadline); }
 
-  InstanceExit wait_exit(MonotonicNs deadline) override {
+  InstanceExit wait_exit(sys::MonotonicNs deadline) override {
     for (;;) {
       if (const auto status = container_->wait_for(std::chrono::milliseconds(0))) {
-        return InstanceExit{status->exit_code, status->signal, status->oom_killed, monotonic_now()};
+        return InstanceExit{status->exit_code, status->signal, status->oom_killed, sys::monotonic_now()};
       }
       wait_readable(container_->pidfd(), deadline, stop_, "container: wait for exit");
     }
   }
 
-  [[nodiscard]] std::vector<std::pair<std::string, MonotonicNs>> phases() const override {
+  [[nodiscard]] std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const override {
     const runtime::PhaseTimes& times = container_->phases();
     return {{"prepared", times.prepared}, {"cloned", times.cloned}, {"cgroup_ready", times.cgroup_ready},
             {"mounts_done", times.mounts_done}, {"exec", times.exec}};
@@ -80,7 +80,7 @@ std::map<std::string, std::string> ContainerBackend::details() const {
           {"cgroup_join", runtime::to_string(runtime::cgroup_join_for(mode))}};
 }
 
-std::unique_ptr<Instance> ContainerBackend::launch(const InstanceSpec& spec, MonotonicNs /*deadline*/) {
+std::unique_ptr<Instance> ContainerBackend::launch(const InstanceSpec& spec, sys::MonotonicNs /*deadline*/) {
   return std::make_unique<ContainerInstance>(image_, spec, stop_);
 }
 

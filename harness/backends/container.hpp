@@ -14,7 +14,7 @@ class ContainerBackend final : public Backend {
   [[nodiscard]] std::string name() const override { return "container"; }
   [[nodiscard]] BackendKind kind() const override { return BackendKind::container; }
   [[nodiscard]] std::map<std::string, std::string> details() const override;
-  std::unique_ptr<Instance> launch(const InstanceSpec& spec, MonotonicNs deadline) override;
+  std::unique_ptr<Instance> launch(const InstanceSpec& spec, sys::MonotonicNs deadline) override;
 
  private:
   ImageChoice image_;

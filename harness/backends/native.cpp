@@ -27,8 +27,8 @@ class NativeInstance final : public Instance {
     std::string path_env = fmt::format("PATH={}:{}:/usr/bin:/bin", (rootfs / "bench/bin").string(), (rootfs / "bin").string());
     std::array<char*, 2> envp{path_env.data(), nullptr};
 
-    Pipe out = make_pipe();
-    Pipe err = make_pipe();
+    sys::Pipe out = sys::make_pipe();
+    sys::Pipe err = sys::make_pipe();
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out.write_end.get(), STDOUT_FILENO);
@@ -47,20 +47,20 @@ class NativeInstance final : public Instance {
     const int spawned = posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
-    if (spawned != 0) throw SystemError(spawned, fmt::format("native: spawn {}", args[0]));
+    if (spawned != 0) throw sys::SystemError(spawned, fmt::format("native: spawn {}", args[0]));
     process_ = ProcessExit(pid);
-    spawned_at_ = monotonic_now();
+    spawned_at_ = sys::monotonic_now();
     console_.emplace(std::move(out.read_end), std::move(err.read_end), stop_);
   }
 
-  std::optional<ConsoleLine> next_line(MonotonicNs deadline) override { return console_->next_line(deadline); }
+  std::optional<sys::ConsoleLine> next_line(sys::MonotonicNs deadline) override { return console_->next_line(deadline); }
 
-  InstanceExit wait_exit(MonotonicNs deadline) override {
+  InstanceExit wait_exit(sys::MonotonicNs deadline) override {
     const ProcessExit::Status status = process_.wait(deadline, stop_);
     return InstanceExit{status.exit_code, status.signal, false, status.at};
   }
 
-  [[nodiscard]] std::vector<std::pair<std::string, MonotonicNs>> phases() const override {
+  [[nodiscard]] std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const override {
     return {{"spawned", spawned_at_}};
   }
   InstanceStats stats() override {
@@ -76,7 +76,7 @@ class NativeInstance final : public Instance {
  private:
   StopSignal& stop_;
   ProcessExit process_;
-  MonotonicNs spawned_at_ = 0;
+  sys::MonotonicNs spawned_at_ = 0;
   std::optional<ConsoleReader> console_;
 };
 
@@ -84,7 +84,7 @@ class NativeInstance final : public Instance {
 
 NativeBackend::NativeBackend(ImageChoice image, StopSignal& stop) : image_(std::move(image)), stop_(stop) {}
 
-std::unique_ptr<Instance> NativeBackend::launch(const InstanceSpec& spec, MonotonicNs /*deadline*/) {
+std::unique_ptr<Instance> NativeBackend::launch(const InstanceSpec& spec, sys::MonotonicNs /*deadline*/) {
   return std::make_unique<NativeInstance>(image_, spec, stop_);
 }
 

@@ -12,7 +12,7 @@ class NativeBackend final : public Backend {
   NativeBackend(ImageChoice image, StopSignal& stop);
   [[nodiscard]] std::string name() const override { return "native"; }
   [[nodiscard]] BackendKind kind() const override { return BackendKind::native; }
-  std::unique_ptr<Instance> launch(const InstanceSpec& spec, MonotonicNs deadline) override;
+  std::unique_ptr<Instance> launch(const InstanceSpec& spec, sys::MonotonicNs deadline) override;
 
  private:
   ImageChoice image_;

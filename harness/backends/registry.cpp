@@ -26,13 +26,13 @@ std::vector<std::unique_ptr<Backend>> make_backends(const SuiteOptions& options,
         backends.push_back(make_vm_backend(vm_options, stop));
       } catch (const vm::AcceleratorUnavailable&) {
         throw;  // already the one line the user needs
-      } catch (const Interrupted&) {
+      } catch (const sys::Interrupted&) {
         throw;
-      } catch (const Error& error) {
-        throw Error(fmt::format("vm backend: {}: check --libvirt-uri, or see benchrun doctor", error.what()));
+      } catch (const sys::Error& error) {
+        throw sys::Error(fmt::format("vm backend: {}: check --libvirt-uri, or see benchrun doctor", error.what()));
       }
     } else {
-      throw Error(fmt::format("unknown backend '{}'", name));
+      throw sys::Error(fmt::format("unknown backend '{}'", name));
     }
   }
   return backends;

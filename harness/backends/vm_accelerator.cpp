@@ -12,7 +12,7 @@ namespace {
 
 // A stock kernel under working KVM reaches init in well under a second; under a KVM that cannot run it,
 // it hangs (kvm_pvm: after "Probing EDD") or QEMU aborts at once. Generous for a loaded machine.
-constexpr MonotonicNs probe_timeout_ns = 20'000'000'000;
+constexpr sys::MonotonicNs probe_timeout_ns = 20'000'000'000;
 
 // Boots the image under KVM until benchinit's READY: the kernel ran and reached init. nullopt when it
 // did, else why not (QEMU's error, the guest ending first, or the timeout with the last console line).
@@ -28,15 +28,15 @@ std::optional<std::string> probe_boot(vm::Connection& connection, const Accelera
     config.workload_argv = {"/bench/bin/hello"};
     config.state_dir = context.run_state_dir;
     vm::Guest guest = vm::Guest::start(connection, config);
-    const MonotonicNs deadline = monotonic_now() + probe_timeout_ns;
+    const sys::MonotonicNs deadline = sys::monotonic_now() + probe_timeout_ns;
     while (auto line = guest.next_line(deadline, stop.fd())) {
       if (is_ready_line(line->text)) return std::nullopt;
       if (!line->text.empty()) last_line = line->text;
     }
     return fmt::format("the guest ended before BENCHRUN READY (last console line: '{}')", last_line);
-  } catch (const Interrupted&) {
+  } catch (const sys::Interrupted&) {
     throw;
-  } catch (const Timeout&) {
+  } catch (const sys::Timeout&) {
     return fmt::format("no BENCHRUN READY within {} s (last console line: '{}')", probe_timeout_ns / 1'000'000'000,
                        last_line);
   } catch (const std::exception& error) {

@@ -29,7 +29,7 @@ class VmInstance final : public Instance {
  public:
   VmInstance(vm::Guest guest, StopSignal& stop) : guest_(std::move(guest)), stop_(stop) {}
 
-  std::optional<ConsoleLine> next_line(MonotonicNs deadline) override {
+  std::optional<sys::ConsoleLine> next_line(sys::MonotonicNs deadline) override {
     auto line = guest_.next_line(deadline, stop_.fd());
     if (line) {
       note_protocol(*line);
@@ -39,7 +39,7 @@ class VmInstance final : public Instance {
     return line;
   }
 
-  InstanceExit wait_exit(MonotonicNs deadline) override {
+  InstanceExit wait_exit(sys::MonotonicNs deadline) override {
     // The rest of the console through next_line, so a READY or RESULT still unread is noted.
     while (next_line(deadline)) {
     }
@@ -47,7 +47,7 @@ class VmInstance final : public Instance {
     return InstanceExit{std::nullopt, std::nullopt, false, guest_.wait_exit(deadline, stop_.fd())};
   }
 
-  [[nodiscard]] std::vector<std::pair<std::string, MonotonicNs>> phases() const override { return guest_.phases(); }
+  [[nodiscard]] std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const override { return guest_.phases(); }
 
   InstanceStats stats() override {
     const vm::GuestStats guest = guest_.stats();
@@ -69,7 +69,7 @@ class VmInstance final : public Instance {
  private:
   // The guest's ready and result phases are the arrivals of the first READY and RESULT lines. At RESULT
   // the stats are sampled, because the guest powers off right after and takes its live figures along.
-  void note_protocol(const ConsoleLine& line) {
+  void note_protocol(const sys::ConsoleLine& line) {
     if (!seen_ready_ && is_ready_line(line.text)) {
       seen_ready_ = true;
       guest_.mark_phase("ready", line.at);
@@ -154,7 +154,7 @@ class VmBackend final : public Backend {
             {"console", "serial ttyS0"}};
   }
 
-  std::unique_ptr<Instance> launch(const InstanceSpec& spec, MonotonicNs /*deadline*/) override {
+  std::unique_ptr<Instance> launch(const InstanceSpec& spec, sys::MonotonicNs /*deadline*/) override {
     vm::GuestConfig config;
     config.name = spec.name;
     config.kernel = boot_files_.kernel;

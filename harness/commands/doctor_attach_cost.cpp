@@ -10,7 +10,7 @@
 #include "harness/commands/doctor_check.hpp"
 #include "runtime/cgroup/attach_cost.hpp"
 #include "runtime/cgroup/mode.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::harness {
 namespace {

@@ -36,7 +36,7 @@ void prepare_out_dir(const std::filesystem::path& out_dir) {
   }
   if (::access(out_dir.c_str(), W_OK) != 0) {
     throw UsageError(fmt::format("cannot write to --out folder {}: {}: choose a writable folder", out_dir.string(),
-                                 describe_errno(errno)));
+                                 sys::describe_errno(errno)));
   }
 }
 
@@ -119,9 +119,9 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   std::vector<std::unique_ptr<Backend>> backends;
   try {
     backends = make_backends(options, run_id, stop);
-  } catch (const Interrupted&) {
+  } catch (const sys::Interrupted&) {
     return exit_interrupted;  // stopped while setting up (e.g. during a KVM probe boot): nothing measured
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     throw UsageError(error.what());  // nothing was measured yet: a setup problem, named with its fix
   }
   print_guest_accelerator(backends);

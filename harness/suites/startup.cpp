@@ -7,18 +7,18 @@
 namespace benchrun::harness {
 namespace {
 
-double ms_between(MonotonicNs from, MonotonicNs to) { return static_cast<double>(to - from) / 1e6; }
+double ms_between(sys::MonotonicNs from, sys::MonotonicNs to) { return static_cast<double>(to - from) / 1e6; }
 
 // What the console said, stamped on arrival: READY, then RESULT (or less, if the instance died first).
 struct ConsoleMilestones {
-  std::optional<MonotonicNs> ready_at;
-  std::optional<ConsoleLine> result_line;
+  std::optional<sys::MonotonicNs> ready_at;
+  std::optional<sys::ConsoleLine> result_line;
 };
 
-ConsoleMilestones read_until_result(Instance& instance, MonotonicNs deadline) {
+ConsoleMilestones read_until_result(Instance& instance, sys::MonotonicNs deadline) {
   ConsoleMilestones seen;
   while (!seen.result_line) {
-    std::optional<ConsoleLine> line = instance.next_line(deadline);
+    std::optional<sys::ConsoleLine> line = instance.next_line(deadline);
     if (!line) break;
     if (!seen.ready_at && is_ready_line(line->text)) seen.ready_at = line->at;
     else if (is_result_line(line->text)) seen.result_line = std::move(line);
@@ -45,11 +45,11 @@ std::optional<reports::Failure> judge(const InstanceExit& exit, const ConsoleMil
 
 // Times one instance from launch to teardown, recording a failure of the running instance in `sample`.
 // Throws Error or Timeout when the launch itself fails, Interrupted on a stop request.
-void run_to_teardown(Backend& backend, const InstanceSpec& spec, MonotonicNs deadline, reports::Sample& sample) {
-  const MonotonicNs launched_at = monotonic_now();
+void run_to_teardown(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadline, reports::Sample& sample) {
+  const sys::MonotonicNs launched_at = sys::monotonic_now();
   sample.started_at_monotonic_ns = launched_at;
   std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
-  sample.phases["launch_returned"] = ms_between(launched_at, monotonic_now());
+  sample.phases["launch_returned"] = ms_between(launched_at, sys::monotonic_now());
 
   // Whatever happens below, the instance is torn down (destroy() is idempotent).
   struct TeardownGuard {
@@ -65,7 +65,7 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, MonotonicNs dea
   const auto record_phases = [&] {
     for (const auto& [phase, at] : instance->phases()) sample.phases[phase] = ms_between(launched_at, at);
   };
-  const auto fail = [&](reports::FailureKind kind, const Error& error) {
+  const auto fail = [&](reports::FailureKind kind, const sys::Error& error) {
     record_phases();
     sample.failure = reports::Failure{kind, fmt::format("{}{}", error.what(), with_diagnostics(instance->diagnostics()))};
   };
@@ -86,19 +86,19 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, MonotonicNs dea
     if (stats.cpu_time_ns) sample.metrics["cpu_time_ms"] = static_cast<double>(*stats.cpu_time_ns) / 1e6;
     record_phases();
 
-    const MonotonicNs teardown_from = monotonic_now();
+    const sys::MonotonicNs teardown_from = sys::monotonic_now();
     instance->destroy();
-    const MonotonicNs torn_down_at = monotonic_now();
+    const sys::MonotonicNs torn_down_at = sys::monotonic_now();
     // A native process is gone once reaped: it has no teardown to time, and a ~0 figure would only
     // make every other backend's ratio meaningless.
     if (backend.kind() != BackendKind::native) sample.metrics["teardown_ms"] = ms_between(teardown_from, torn_down_at);
     sample.metrics["total_ms"] = ms_between(launched_at, torn_down_at);
     sample.failure = judge(exit, seen, sample.workload_result, *instance);
-  } catch (const Interrupted&) {
+  } catch (const sys::Interrupted&) {
     throw;
-  } catch (const Timeout& timeout) {
+  } catch (const sys::Timeout& timeout) {
     fail(reports::FailureKind::timeout, timeout);
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     fail(reports::FailureKind::error, error);
   }
 }
@@ -108,14 +108,14 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, MonotonicNs dea
 reports::Sample measure_startup(Backend& backend, const InstanceSpec& spec, std::chrono::milliseconds timeout) {
   reports::Sample sample;
   sample.backend = backend.name();
-  const MonotonicNs deadline = monotonic_now() + std::chrono::nanoseconds(timeout).count();
+  const sys::MonotonicNs deadline = sys::monotonic_now() + std::chrono::nanoseconds(timeout).count();
   try {
     run_to_teardown(backend, spec, deadline, sample);
-  } catch (const Interrupted&) {
+  } catch (const sys::Interrupted&) {
     throw;
-  } catch (const Timeout& timeout_error) {
+  } catch (const sys::Timeout& timeout_error) {
     sample.failure = reports::Failure{reports::FailureKind::timeout, timeout_error.what()};
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     sample.failure = reports::Failure{reports::FailureKind::error, error.what()};
   }
   sample.ok = !sample.failure.has_value();

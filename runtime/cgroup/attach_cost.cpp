@@ -12,9 +12,9 @@
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/sweep.hpp"
-#include "runtime/sys/clock.hpp"
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/file_io.hpp"
+#include "sys/clock.hpp"
+#include "sys/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::runtime {
 namespace {
@@ -24,7 +24,7 @@ class PausedChild {
  public:
   static PausedChild start() {
     const pid_t pid = ::fork();
-    if (pid < 0) throw_errno("fork a process to attach");
+    if (pid < 0) sys::throw_errno("fork a process to attach");
     if (pid == 0) {
       for (;;) ::pause();  // SIGKILL ends it; every other signal stays blocked as the parent had it
     }
@@ -50,9 +50,9 @@ class PausedChild {
 // Milliseconds to move `child` into every directory in `dirs`, one write per cgroup.procs as a runtime does.
 double time_attach(const std::vector<CgroupDir>& dirs, const PausedChild& child) {
   const std::string pid = std::to_string(child.pid());
-  const MonotonicNs from = monotonic_now();
+  const sys::MonotonicNs from = sys::monotonic_now();
   for (const CgroupDir& dir : dirs) sys::write_file(dir.path() / "cgroup.procs", pid);
-  return static_cast<double>(monotonic_now() - from) / 1e6;
+  return static_cast<double>(sys::monotonic_now() - from) / 1e6;
 }
 
 double median_of(std::vector<double> values) {
@@ -87,7 +87,7 @@ bool has_option(std::string_view options, std::string_view wanted) {
 }  // namespace
 
 AttachCost measure_attach_cost(const AttachCostOptions& options) {
-  if (options.tries < 1) throw Error("measure cgroup attach cost: needs at least one try");
+  if (options.tries < 1) throw sys::Error("measure cgroup attach cost: needs at least one try");
   const std::string name = attach_cost_cgroup_name(::getpid());
   AttachCost cost;
   try {
@@ -97,10 +97,10 @@ AttachCost measure_attach_cost(const AttachCostOptions& options) {
     }
     cost = measure_in(dirs, options);
     for (CgroupDir& dir : dirs) dir.remove();
-  } catch (Error& error) {
+  } catch (sys::Error& error) {
     try {
       remove_unused_cgroup_parents(options.cgroup_root);
-    } catch (const Error&) {  // the error that stopped the measurement is the one to report
+    } catch (const sys::Error&) {  // the error that stopped the measurement is the one to report
     }
     error.add_context("measure cgroup attach cost");
     throw;
@@ -126,7 +126,7 @@ std::optional<bool> rcu_grace_periods_expedited(const std::filesystem::path& kno
   try {
     const std::string value = sys::read_file(knob);
     return !value.empty() && value.front() != '0';
-  } catch (const Error&) {
+  } catch (const sys::Error&) {
     return std::nullopt;
   }
 }

@@ -11,7 +11,7 @@
 
 #include "runtime/cgroup/mode.hpp"
 #include "runtime/cgroup/resources.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::runtime {
 
@@ -33,12 +33,12 @@ class Cgroup {
 
   // cgroup.procs of every directory, open for writing: a process joins them all by writing "0" to
   // each, which is how the container's init joins before exec without a round trip to the parent.
-  [[nodiscard]] virtual std::vector<UniqueFd> open_procs_for_join() const = 0;
+  [[nodiscard]] virtual std::vector<sys::UniqueFd> open_procs_for_join() const = 0;
 
   // On v2, the instance's directory open O_PATH for clone3's CLONE_INTO_CGROUP (clone_args.cgroup): the
   // init starts inside, and nothing writes cgroup.procs. nullopt on v1, where a process sits in one
   // cgroup per hierarchy and clone3 can name only one.
-  [[nodiscard]] virtual std::optional<UniqueFd> open_dir_for_clone() const = 0;
+  [[nodiscard]] virtual std::optional<sys::UniqueFd> open_dir_for_clone() const = 0;
 
   [[nodiscard]] virtual CgroupStats stats() const = 0;
 

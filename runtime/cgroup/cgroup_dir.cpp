@@ -8,8 +8,8 @@
 #include <sstream>
 #include <thread>
 
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/file_io.hpp"
+#include "sys/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::runtime {
 
@@ -31,18 +31,18 @@ int kill_listed_pids(const std::filesystem::path& procs) {
 }  // namespace
 
 void ensure_directory(const std::filesystem::path& path) {
-  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + path.string());
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) sys::throw_errno("mkdir " + path.string());
 }
 
 CgroupDir CgroupDir::create(const std::filesystem::path& path) {
-  if (::mkdir(path.c_str(), 0755) != 0) throw_errno("mkdir " + path.string());
+  if (::mkdir(path.c_str(), 0755) != 0) sys::throw_errno("mkdir " + path.string());
   return CgroupDir(path);
 }
 
 CgroupDir CgroupDir::create_in_parent(const std::filesystem::path& parent, const std::string& name) {
   ensure_directory(parent);
   if (::mkdir((parent / name).c_str(), 0755) == 0) return CgroupDir(parent / name);
-  if (errno != ENOENT) throw_errno("mkdir " + (parent / name).string());
+  if (errno != ENOENT) sys::throw_errno("mkdir " + (parent / name).string());
   ensure_directory(parent);
   return create(parent / name);
 }
@@ -82,10 +82,10 @@ void kill_and_remove_busy_cgroup_dir(const std::filesystem::path& path);
 void kill_and_remove_cgroup_dir(const std::filesystem::path& path) {
   // The usual case, after the instance was reaped: empty, and one rmdir is all it takes.
   if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return;
-  if (errno != EBUSY && errno != ENOTEMPTY) throw_errno("rmdir " + path.string());
+  if (errno != EBUSY && errno != ENOTEMPTY) sys::throw_errno("rmdir " + path.string());
   try {
     kill_and_remove_busy_cgroup_dir(path);
-  } catch (const SystemError& error) {
+  } catch (const sys::SystemError& error) {
     // Two sweeps (two benchruns on one host, seen here) may empty the same leftover: the directory
     // going away under us is the outcome wanted, not a failure.
     std::error_code ignored;
@@ -111,9 +111,9 @@ void kill_and_remove_busy_cgroup_dir(const std::filesystem::path& path) {
     if (kill_listed_pids(procs) == 0) {
       if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return;
       // EBUSY: a task is still on its way out of the cgroup.
-      if (errno != EBUSY || attempt >= kEmptyAttempts) throw_errno("rmdir " + path.string());
+      if (errno != EBUSY || attempt >= kEmptyAttempts) sys::throw_errno("rmdir " + path.string());
     } else if (attempt >= kEmptyAttempts) {
-      throw Error("cgroup " + path.string() + ": processes survive SIGKILL");
+      throw sys::Error("cgroup " + path.string() + ": processes survive SIGKILL");
     }
     std::this_thread::sleep_for(kEmptyPollInterval);
   }

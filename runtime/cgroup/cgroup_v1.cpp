@@ -10,8 +10,8 @@
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/cgroup_files.hpp"
 #include "runtime/cgroup/conversions.hpp"
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/file_io.hpp"
+#include "sys/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::runtime {
 
@@ -59,7 +59,7 @@ class CgroupV1 final : public Cgroup {
   CgroupV1(std::filesystem::path root, const std::string& name, OptionalControllers optional)
       : root_(std::move(root)) {
     auto hierarchies = find_hierarchies(root_, optional);
-    if (hierarchies.empty()) throw Error("cgroup v1: no controller hierarchy under " + root_.string());
+    if (hierarchies.empty()) throw sys::Error("cgroup v1: no controller hierarchy under " + root_.string());
     for (auto& hierarchy : hierarchies) {
       dirs_.push_back(Dir{std::move(hierarchy.controllers),
                           CgroupDir::create_in_parent(hierarchy.path / kCgroupParentName, name)});
@@ -78,7 +78,7 @@ class CgroupV1 final : public Cgroup {
       write_cgroup_file("memory", require("memory") / "memory.limit_in_bytes", std::to_string(*limits.memory_bytes));
     }
     if (limits.cpus) {
-      const auto quota = with_context("cgroup cpu", [&] { return cpus_to_quota(*limits.cpus); });
+      const auto quota = sys::with_context("cgroup cpu", [&] { return cpus_to_quota(*limits.cpus); });
       const auto cpu = require("cpu");
       write_cgroup_file("cpu", cpu / "cpu.cfs_period_us", std::to_string(quota.period_us));
       write_cgroup_file("cpu", cpu / "cpu.cfs_quota_us", std::to_string(quota.quota_us));
@@ -102,18 +102,18 @@ class CgroupV1 final : public Cgroup {
     for (const auto& device : limits.io) apply_io(device);
   }
 
-  [[nodiscard]] std::vector<UniqueFd> open_procs_for_join() const override {
-    std::vector<UniqueFd> fds;
+  [[nodiscard]] std::vector<sys::UniqueFd> open_procs_for_join() const override {
+    std::vector<sys::UniqueFd> fds;
     for (const auto& dir : dirs_) {
       const auto procs = dir.dir.path() / "cgroup.procs";
-      UniqueFd fd(::open(procs.c_str(), O_WRONLY | O_CLOEXEC));
-      if (!fd) throw_errno("open " + procs.string());
+      sys::UniqueFd fd(::open(procs.c_str(), O_WRONLY | O_CLOEXEC));
+      if (!fd) sys::throw_errno("open " + procs.string());
       fds.push_back(std::move(fd));
     }
     return fds;
   }
 
-  [[nodiscard]] std::optional<UniqueFd> open_dir_for_clone() const override { return std::nullopt; }
+  [[nodiscard]] std::optional<sys::UniqueFd> open_dir_for_clone() const override { return std::nullopt; }
 
   [[nodiscard]] CgroupStats stats() const override {
     CgroupStats stats;
@@ -140,11 +140,11 @@ class CgroupV1 final : public Cgroup {
 
   void destroy() override {
     // Every directory is tried even if one fails; the first failure is reported.
-    std::optional<Error> first_failure;
+    std::optional<sys::Error> first_failure;
     for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
       try {
         it->dir.remove();
-      } catch (const Error& error) {
+      } catch (const sys::Error& error) {
         if (!first_failure) first_failure = error;
       }
     }
@@ -175,7 +175,7 @@ class CgroupV1 final : public Cgroup {
 
   [[nodiscard]] const std::filesystem::path& require(std::string_view controller) const {
     if (const auto* path = find(controller)) return *path;
-    throw Error(fmt::format("cgroup {}: no {} hierarchy under {}", controller, controller, root_.string()));
+    throw sys::Error(fmt::format("cgroup {}: no {} hierarchy under {}", controller, controller, root_.string()));
   }
 
   // The shared `benchrun` parent is itself a v1 cpuset: fill it once from the hierarchy root.
@@ -206,7 +206,7 @@ class CgroupV1 final : public Cgroup {
 
 std::unique_ptr<Cgroup> create_cgroup_v1(const std::filesystem::path& root, const std::string& name,
                                          OptionalControllers optional) {
-  return with_context("cgroup " + name, [&] { return std::make_unique<CgroupV1>(root, name, optional); });
+  return sys::with_context("cgroup " + name, [&] { return std::make_unique<CgroupV1>(root, name, optional); });
 }
 
 std::vector<std::filesystem::path> v1_hierarchy_dirs(const std::filesystem::path& root) {

@@ -9,8 +9,8 @@
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/cgroup_files.hpp"
 #include "runtime/cgroup/conversions.hpp"
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/file_io.hpp"
+#include "sys/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::runtime {
 
@@ -52,7 +52,7 @@ class CgroupV2 final : public Cgroup {
     const auto& dir = dir_.path();
     if (limits.memory_bytes) write_cgroup_file("memory", dir / "memory.max", std::to_string(*limits.memory_bytes));
     if (limits.cpus) {
-      const auto quota = with_context("cgroup cpu", [&] { return cpus_to_quota(*limits.cpus); });
+      const auto quota = sys::with_context("cgroup cpu", [&] { return cpus_to_quota(*limits.cpus); });
       write_cgroup_file("cpu", dir / "cpu.max", fmt::format("{} {}", quota.quota_us, quota.period_us));
     }
     if (limits.cpu_weight) write_cgroup_file("cpu", dir / "cpu.weight", std::to_string(*limits.cpu_weight));
@@ -61,18 +61,18 @@ class CgroupV2 final : public Cgroup {
     for (const auto& device : limits.io) write_cgroup_file("io", dir / "io.max", io_max_line(device));
   }
 
-  [[nodiscard]] std::vector<UniqueFd> open_procs_for_join() const override {
+  [[nodiscard]] std::vector<sys::UniqueFd> open_procs_for_join() const override {
     const auto procs = dir_.path() / "cgroup.procs";
-    UniqueFd fd(::open(procs.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) throw_errno("open " + procs.string());
-    std::vector<UniqueFd> fds;
+    sys::UniqueFd fd(::open(procs.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) sys::throw_errno("open " + procs.string());
+    std::vector<sys::UniqueFd> fds;
     fds.push_back(std::move(fd));
     return fds;
   }
 
-  [[nodiscard]] std::optional<UniqueFd> open_dir_for_clone() const override {
-    UniqueFd fd(::open(dir_.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!fd) throw_errno("open " + dir_.path().string());
+  [[nodiscard]] std::optional<sys::UniqueFd> open_dir_for_clone() const override {
+    sys::UniqueFd fd(::open(dir_.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) sys::throw_errno("open " + dir_.path().string());
     return fd;
   }
 
@@ -115,7 +115,7 @@ class CgroupV2 final : public Cgroup {
 }  // namespace
 
 std::unique_ptr<Cgroup> create_cgroup_v2(const std::filesystem::path& root, const std::string& name) {
-  return with_context("cgroup " + name, [&] { return std::make_unique<CgroupV2>(root, name); });
+  return sys::with_context("cgroup " + name, [&] { return std::make_unique<CgroupV2>(root, name); });
 }
 
 }  // namespace benchrun::runtime

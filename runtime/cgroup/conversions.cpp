@@ -5,7 +5,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::runtime {
 
@@ -35,10 +35,10 @@ std::optional<std::uint64_t> to_number(std::string_view text) {
 }  // namespace
 
 CpuQuota cpus_to_quota(double cpus, std::uint64_t period_us) {
-  if (!(cpus > 0)) throw Error(fmt::format("cpus must be > 0, got {}", cpus));
+  if (!(cpus > 0)) throw sys::Error(fmt::format("cpus must be > 0, got {}", cpus));
   const auto quota = static_cast<std::uint64_t>(std::llround(cpus * static_cast<double>(period_us)));
   if (quota < kMinQuotaUs) {
-    throw Error(fmt::format("cpus {} gives a quota of {} us per {} us period, under the kernel's {} us minimum",
+    throw sys::Error(fmt::format("cpus {} gives a quota of {} us per {} us period, under the kernel's {} us minimum",
                             cpus, quota, period_us, kMinQuotaUs));
   }
   return CpuQuota{quota, period_us};
@@ -82,7 +82,7 @@ std::optional<std::uint64_t> parse_single_value(std::string_view content) {
   const auto value = trim(content);
   if (value == "max") return std::nullopt;
   if (auto number = to_number(value)) return number;
-  throw Error(fmt::format("expected a number or \"max\", got \"{}\"", value));
+  throw sys::Error(fmt::format("expected a number or \"max\", got \"{}\"", value));
 }
 
 }  // namespace benchrun::runtime

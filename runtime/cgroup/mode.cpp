@@ -3,7 +3,7 @@
 #include <linux/magic.h>
 #include <sys/statfs.h>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::runtime {
 
@@ -25,7 +25,7 @@ CgroupMode cgroup_mode_from_fs_types(long root_fs_type, std::optional<long> unif
 
 CgroupMode detect_cgroup_mode(const std::filesystem::path& root) {
   struct statfs root_fs {};
-  if (::statfs(root.c_str(), &root_fs) != 0) throw_errno("detect cgroup mode: statfs " + root.string());
+  if (::statfs(root.c_str(), &root_fs) != 0) sys::throw_errno("detect cgroup mode: statfs " + root.string());
   std::optional<long> unified_type;
   struct statfs unified_fs {};
   if (::statfs((root / "unified").c_str(), &unified_fs) == 0) unified_type = unified_fs.f_type;

@@ -5,7 +5,7 @@
 #include <climits>
 #include <cstdint>
 
-#include "runtime/sys/clock.hpp"
+#include "sys/clock.hpp"
 
 namespace benchrun::runtime::kernel {
 
@@ -25,10 +25,10 @@ struct ChildReport {
   enum Kind : std::int32_t { kPhases = 1, kFailure = 2 };
   std::int32_t kind = 0;
   std::int32_t errno_value = 0;
-  MonotonicNs cloned = 0;
-  MonotonicNs cgroup_ready = 0;
-  MonotonicNs mounts_done = 0;
-  MonotonicNs exec = 0;
+  sys::MonotonicNs cloned = 0;
+  sys::MonotonicNs cgroup_ready = 0;
+  sys::MonotonicNs mounts_done = 0;
+  sys::MonotonicNs exec = 0;
   char what[384] = {};
 };
 static_assert(sizeof(ChildReport) <= PIPE_BUF);

@@ -13,7 +13,7 @@
 #include <csignal>
 #include <cstring>
 
-#include "runtime/sys/clock.hpp"
+#include "sys/clock.hpp"
 
 namespace benchrun::runtime::kernel {
 
@@ -97,7 +97,7 @@ void reset_signals(const sigset_t* mask) noexcept {
 
 void run_container_init(const InitPlan& plan) noexcept {
   ChildReport report;
-  report.cloned = monotonic_now();
+  report.cloned = sys::monotonic_now();
   ChildFailure failure;
   reset_signals(plan.signal_mask);
   // 0. Until exec, the parent (thread) waits in start(): if it dies, so does this half-built init,
@@ -118,11 +118,11 @@ void run_container_init(const InitPlan& plan) noexcept {
     fail(failure, "unshare cgroup namespace");
     report_failure_and_exit(plan, report, failure);
   }
-  report.cgroup_ready = monotonic_now();
+  report.cgroup_ready = sys::monotonic_now();
   // 3. Mounts need the host's /dev and /proc (bind sources, /proc/self/fd paths), so they precede
   //    pivot_root, which build_rootfs ends with.
   if (!build_rootfs(plan.rootfs, failure)) report_failure_and_exit(plan, report, failure);
-  report.mounts_done = monotonic_now();
+  report.mounts_done = sys::monotonic_now();
   if (::sethostname(plan.hostname, std::strlen(plan.hostname)) != 0) {
     fail(failure, "sethostname %s", plan.hostname);
     report_failure_and_exit(plan, report, failure);
@@ -146,7 +146,7 @@ void run_container_init(const InitPlan& plan) noexcept {
   sigemptyset(&no_signals);
   ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
   report.kind = ChildReport::kPhases;
-  report.exec = monotonic_now();
+  report.exec = sys::monotonic_now();
   write_report(plan.report_fd, report);
   ::execve(plan.argv[0], plan.argv, plan.envp);
   fail(failure, "exec %s", plan.argv[0]);

@@ -9,9 +9,9 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/syscalls.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/error.hpp"
+#include "sys/syscalls.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::runtime::kernel {
 
@@ -37,7 +37,7 @@ int open_dir_in_root(int root_fd, const char* name) noexcept {
 
 bool mount_in_root(int root_fd, const char* target, const char* source, const char* type, unsigned long flags,
                    const char* data, const RootfsPlan& plan, ChildFailure& failure) noexcept {
-  const UniqueFd target_fd(open_dir_in_root(root_fd, target));
+  const sys::UniqueFd target_fd(open_dir_in_root(root_fd, target));
   if (target_fd.get() < 0) return fail(failure, "open /%s in %s", target, plan.merged_dir.c_str());
   if (::mount(source, FdPath(target_fd.get()).text, type, flags, data) != 0) {
     return fail(failure, "mount %s on /%s", type, target);
@@ -53,13 +53,13 @@ bool build_dev(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexc
     return false;
   }
   // Opened after the mount, so the handle is the new tmpfs; everything below is relative to it.
-  const UniqueFd dev(sys::openat2(root_fd, "dev", O_PATH | O_DIRECTORY | O_CLOEXEC, kInRoot));
+  const sys::UniqueFd dev(sys::openat2(root_fd, "dev", O_PATH | O_DIRECTORY | O_CLOEXEC, kInRoot));
   if (dev.get() < 0) return fail(failure, "open /dev");
   for (const char* device : {"null", "zero", "full", "random", "urandom", "tty"}) {
     const int created = ::openat(dev.get(), device, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
     if (created < 0) return fail(failure, "create /dev/%s", device);
     ::close(created);
-    const UniqueFd node(::openat(dev.get(), device, O_PATH | O_CLOEXEC | O_NOFOLLOW));
+    const sys::UniqueFd node(::openat(dev.get(), device, O_PATH | O_CLOEXEC | O_NOFOLLOW));
     char host_path[32];
     std::snprintf(host_path, sizeof(host_path), "/dev/%s", device);
     if (node.get() < 0 || ::mount(host_path, FdPath(node.get()).text, nullptr, MS_BIND, nullptr) != 0) {
@@ -77,7 +77,7 @@ bool build_dev(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexc
   };
   for (const auto& entry : dev_mounts) {
     if (::mkdirat(dev.get(), entry.name, 0755) != 0) return fail(failure, "mkdir /dev/%s", entry.name);
-    const UniqueFd dir(::openat(dev.get(), entry.name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    const sys::UniqueFd dir(::openat(dev.get(), entry.name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (dir.get() < 0 || ::mount(entry.type, FdPath(dir.get()).text, entry.type, entry.flags, entry.data) != 0) {
       return fail(failure, "mount %s on /dev/%s", entry.type, entry.name);
     }
@@ -100,7 +100,7 @@ bool build_dev(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexc
 // network) the host's /sys is bind-mounted read-only instead.
 bool mount_sys(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexcept {
   constexpr unsigned long kFlags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  const UniqueFd target(open_dir_in_root(root_fd, "sys"));
+  const sys::UniqueFd target(open_dir_in_root(root_fd, "sys"));
   if (target.get() < 0) return fail(failure, "open /sys in %s", plan.merged_dir.c_str());
   const FdPath path(target.get());
   if (::mount("sysfs", path.text, "sysfs", kFlags, nullptr) == 0) return true;
@@ -172,7 +172,7 @@ std::string overlay_mount_options(const std::string& lower, const std::string& u
                                   bool user_namespace) {
   for (const auto* path : {&lower, &upper, &work}) {
     if (path->find_first_of(",:") != std::string::npos) {
-      throw Error("overlay: path " + *path + " holds ',' or ':', which overlayfs options cannot carry");
+      throw sys::Error("overlay: path " + *path + " holds ',' or ':', which overlayfs options cannot carry");
     }
   }
   // volatile: the upper layer is thrown away with the instance, so overlayfs need not sync the upper
@@ -199,7 +199,7 @@ bool build_rootfs(const RootfsPlan& plan, ChildFailure& failure) noexcept {
   if (::mount("overlay", merged, "overlay", MS_NODEV, plan.overlay_options.c_str()) != 0) {
     return fail(failure, "mount overlay on %s", merged);
   }
-  const UniqueFd root(::open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  const sys::UniqueFd root(::open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (root.get() < 0) return fail(failure, "open %s", merged);
   return mount_in_root(root.get(), "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, plan, failure) &&
          build_dev(root.get(), plan, failure) && mount_sys(root.get(), plan, failure) &&

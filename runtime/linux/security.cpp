@@ -12,8 +12,8 @@
 #include <cerrno>
 #include <string>
 
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/error.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::runtime::kernel {
 
@@ -28,12 +28,12 @@ constexpr int kNamespaceFlags[] = {CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,    
                                    CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME};
 
 void check_seccomp(int result, const std::string& what) {
-  if (result < 0) throw SystemError(-result, "seccomp: " + what);
+  if (result < 0) throw sys::SystemError(-result, "seccomp: " + what);
 }
 
 std::vector<sock_filter> compile_default_program() {
   SeccompContext context(seccomp_init(SCMP_ACT_ALLOW));
-  if (!context) throw Error("seccomp: seccomp_init failed");
+  if (!context) throw sys::Error("seccomp: seccomp_init failed");
   for (const char* name : denied_syscall_names()) {
     const int number = seccomp_syscall_resolve_name(name);
     if (number == __NR_SCMP_ERROR) continue;  // not a syscall on this architecture
@@ -53,14 +53,14 @@ std::vector<sock_filter> compile_default_program() {
   check_seccomp(seccomp_rule_add(context.get(), SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0), "clone3 -> ENOSYS");
 
   // libseccomp 2.5 exports only to a file descriptor: go through a memfd.
-  UniqueFd memory(::memfd_create("benchrun-seccomp", MFD_CLOEXEC));
-  if (!memory) throw_errno("seccomp: memfd_create");
+  sys::UniqueFd memory(::memfd_create("benchrun-seccomp", MFD_CLOEXEC));
+  if (!memory) sys::throw_errno("seccomp: memfd_create");
   check_seccomp(seccomp_export_bpf(context.get(), memory.get()), "export bpf");
   const auto size = ::lseek(memory.get(), 0, SEEK_END);
-  if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0) throw Error("seccomp: bad exported program");
+  if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0) throw sys::Error("seccomp: bad exported program");
   std::vector<sock_filter> program(static_cast<std::size_t>(size) / sizeof(sock_filter));
   if (::pread(memory.get(), program.data(), static_cast<std::size_t>(size), 0) != size) {
-    throw_errno("seccomp: read exported program");
+    sys::throw_errno("seccomp: read exported program");
   }
   return program;
 }
@@ -106,16 +106,16 @@ const std::vector<sock_filter>& default_seccomp_program() {
 SecurityPlan make_security_plan(bool with_seccomp) {
   SecurityPlan plan;
   plan.capabilities.reset(cap_init());
-  if (!plan.capabilities) throw_errno("capabilities: cap_init");
+  if (!plan.capabilities) sys::throw_errno("capabilities: cap_init");
   std::vector<cap_value_t> keep;
   for (const char* name : default_capability_names()) {
     cap_value_t value = 0;
-    if (cap_from_name(name, &value) != 0) throw_errno(std::string("capabilities: unknown ") + name);
+    if (cap_from_name(name, &value) != 0) sys::throw_errno(std::string("capabilities: unknown ") + name);
     keep.push_back(value);
   }
   for (const auto flag : {CAP_EFFECTIVE, CAP_PERMITTED, CAP_INHERITABLE}) {
     if (cap_set_flag(plan.capabilities.get(), flag, static_cast<int>(keep.size()), keep.data(), CAP_SET) != 0) {
-      throw_errno("capabilities: cap_set_flag");
+      sys::throw_errno("capabilities: cap_set_flag");
     }
   }
   for (cap_value_t value = 0; value <= static_cast<cap_value_t>(cap_max_bits()) - 1; ++value) {

@@ -16,9 +16,9 @@
 #include <span>
 #include <vector>
 
-#include "runtime/sys/clone3_on_stack.hpp"
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/retry.hpp"
+#include "sys/clone3_on_stack.hpp"
+#include "sys/error.hpp"
+#include "sys/retry.hpp"
 
 namespace benchrun::runtime::kernel {
 
@@ -71,7 +71,7 @@ bool run_probe() {
   if constexpr (!sys::kHaveClone3OnStack) return false;
   // Any directory that is no cgroup2 one: a kernel that knows CLONE_INTO_CGROUP looks the fd up and
   // answers EBADF, having created nothing; an older one (or a seccomp filter) refuses the call first.
-  const UniqueFd not_a_cgroup(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  const sys::UniqueFd not_a_cgroup(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!not_a_cgroup) return false;
   // CLONE_VM|CLONE_VFORK keeps the probe cheap (the kernel copies no page tables before it fails),
   // and the stack makes even an unexpected success harmless: the child returns 0 at once.
@@ -85,7 +85,7 @@ bool run_probe() {
   const pid_t pid = sys::clone3_on_stack(args, probe_entry, nullptr);
   const int probe_errno = errno;
   ASAN_UNPOISON_MEMORY_REGION(stack.data(), stack.size());
-  if (pid > 0) retry_eintr([&] { return ::waitpid(pid, nullptr, 0); });
+  if (pid > 0) sys::retry_eintr([&] { return ::waitpid(pid, nullptr, 0); });
   return probe_shows_clone_into_cgroup(pid, probe_errno);
 }
 
@@ -127,23 +127,23 @@ StartedInit start_init(InitPlan& plan, const CloneRequest& request, const Cgroup
   // cgroup_ready 348 against 370 us; warm runs drifted with the load (3.98 against 4.41 ms). The stall
   // did not show here under that load; the path is kept for idle v2 hosts, where nothing else keeps
   // the rwsem's RCU sync warm.
-  std::optional<UniqueFd> cgroup_dir;
+  std::optional<sys::UniqueFd> cgroup_dir;
   if (request.allow_clone_into_cgroup && kernel_has_clone_into_cgroup()) cgroup_dir = cgroup.open_dir_for_clone();
   if (cgroup_dir) {
     started.pid = with_signals_blocked(plan, stack, [&] {
       return clone3_into_cgroup(plan, flags, cgroup_dir->get(), stack, pidfd);
     });
-    if (started.pid < 0 && !is_clone3_refusal(errno)) throw_errno("clone3 into cgroup");
+    if (started.pid < 0 && !is_clone3_refusal(errno)) sys::throw_errno("clone3 into cgroup");
     if (started.pid >= 0) started.cgroup_join = CgroupJoin::clone_into_cgroup;
   }
   // v1, or clone3 refused: the init writes "0" to every cgroup.procs before anything else runs.
-  std::vector<UniqueFd> procs_fds;
+  std::vector<sys::UniqueFd> procs_fds;
   if (started.pid < 0) {
     procs_fds = cgroup.open_procs_for_join();
     plan.cgroup_procs_fds.clear();
     for (const auto& fd : procs_fds) plan.cgroup_procs_fds.push_back(fd.get());
     started.pid = with_signals_blocked(plan, stack, [&] { return clone_with_procs_write(plan, flags, stack, pidfd); });
-    if (started.pid < 0) throw_errno("clone");
+    if (started.pid < 0) sys::throw_errno("clone");
     started.cgroup_join = CgroupJoin::procs_write;
   }
   started.pidfd.reset(pidfd);

@@ -6,13 +6,13 @@
 
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/linux/container_init.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::runtime::kernel {
 
 struct StartedInit {
   pid_t pid = -1;
-  UniqueFd pidfd;
+  sys::UniqueFd pidfd;
   CgroupJoin cgroup_join = CgroupJoin::procs_write;
 };
 

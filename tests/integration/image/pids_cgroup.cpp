@@ -10,7 +10,7 @@
 #include <fstream>
 #include <string>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::testing {
 namespace {
@@ -21,7 +21,7 @@ void write_file(const fs::path& file, const std::string& value) {
   std::ofstream stream(file);
   stream << value;
   stream.close();
-  if (!stream) throw Error("write " + file.string() + " = " + value + ": failed");
+  if (!stream) throw sys::Error("write " + file.string() + " = " + value + ": failed");
 }
 
 bool file_has_word(const fs::path& file, const std::string& word) {
@@ -42,7 +42,7 @@ fs::path pids_hierarchy_root() {
     }
     return "/sys/fs/cgroup";
   }
-  throw Error("no pids cgroup controller (neither /sys/fs/cgroup/pids nor cgroup2 with pids)");
+  throw sys::Error("no pids cgroup controller (neither /sys/fs/cgroup/pids nor cgroup2 with pids)");
 }
 
 }  // namespace
@@ -55,13 +55,13 @@ PidsCgroup::PidsCgroup(int max_pids) {
   if (mkdir(parent_.c_str(), 0755) == 0) {
     made_parent_ = true;
   } else if (errno != EEXIST) {
-    throw_errno("mkdir " + parent_.string());
+    sys::throw_errno("mkdir " + parent_.string());
   }
   if (v2 && !file_has_word(parent_ / "cgroup.subtree_control", "pids")) {
     write_file(parent_ / "cgroup.subtree_control", "+pids");
   }
   path_ = parent_ / ("benchrun-imagetest-" + std::to_string(getpid()) + "-" + std::to_string(serial++));
-  if (mkdir(path_.c_str(), 0755) != 0) throw_errno("mkdir " + path_.string());
+  if (mkdir(path_.c_str(), 0755) != 0) sys::throw_errno("mkdir " + path_.string());
   procs_file_ = (path_ / "cgroup.procs").string();
   try {
     write_file(path_ / "pids.max", std::to_string(max_pids));

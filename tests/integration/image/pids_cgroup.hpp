@@ -11,7 +11,7 @@ namespace benchrun::testing {
 
 class PidsCgroup {
  public:
-  // Creates the cgroup with pids.max = `max_pids`. Throws benchrun::Error if this host has no pids
+  // Creates the cgroup with pids.max = `max_pids`. Throws benchrun::sys::Error if this host has no pids
   // controller the test can use.
   explicit PidsCgroup(int max_pids);
   PidsCgroup(const PidsCgroup&) = delete;

@@ -12,23 +12,23 @@
 #include <cstring>
 #include <utility>
 
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/retry.hpp"
+#include "sys/error.hpp"
+#include "sys/retry.hpp"
 
 namespace benchrun::testing {
 
 SpawnedProcess SpawnedProcess::start(const std::vector<std::string>& argv,
                                      const std::function<void()>& in_child) {
-  if (argv.empty()) throw Error("spawn: empty argv");
+  if (argv.empty()) throw sys::Error("spawn: empty argv");
   // Everything the child needs is prepared before fork: after it, the child only makes system calls.
   std::vector<char*> argv_pointers;
   for (const std::string& argument : argv) argv_pointers.push_back(const_cast<char*>(argument.c_str()));
   argv_pointers.push_back(nullptr);
-  Pipe out = make_pipe();
-  Pipe err = make_pipe();
+  sys::Pipe out = sys::make_pipe();
+  sys::Pipe err = sys::make_pipe();
 
   pid_t pid = fork();
-  if (pid < 0) throw_errno("spawn " + argv[0] + ": fork");
+  if (pid < 0) sys::throw_errno("spawn " + argv[0] + ": fork");
   if (pid == 0) {
     int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(out.write_end.get(), STDOUT_FILENO) < 0 ||
@@ -45,7 +45,7 @@ SpawnedProcess SpawnedProcess::start(const std::vector<std::string>& argv,
   return SpawnedProcess(pid, std::move(out.read_end), std::move(err.read_end));
 }
 
-SpawnedProcess::SpawnedProcess(pid_t pid, UniqueFd stdout_fd, UniqueFd stderr_fd) noexcept
+SpawnedProcess::SpawnedProcess(pid_t pid, sys::UniqueFd stdout_fd, sys::UniqueFd stderr_fd) noexcept
     : pid_(pid), stdout_fd_(std::move(stdout_fd)), stderr_fd_(std::move(stderr_fd)) {}
 
 SpawnedProcess::SpawnedProcess(SpawnedProcess&& other) noexcept
@@ -59,11 +59,11 @@ SpawnedProcess::SpawnedProcess(SpawnedProcess&& other) noexcept
 SpawnedProcess::~SpawnedProcess() {
   if (pid_ <= 0) return;
   kill(-pid_, SIGKILL);
-  retry_eintr([&] { return waitpid(pid_, nullptr, 0); });
+  sys::retry_eintr([&] { return waitpid(pid_, nullptr, 0); });
 }
 
 void SpawnedProcess::take_stdout_bytes(std::string_view bytes) {
-  MonotonicNs arrived_ns = monotonic_now();
+  sys::MonotonicNs arrived_ns = sys::monotonic_now();
   partial_stdout_line_ += bytes;
   for (size_t newline = partial_stdout_line_.find('\n'); newline != std::string::npos;
        newline = partial_stdout_line_.find('\n')) {
@@ -77,15 +77,15 @@ bool SpawnedProcess::read_some(std::chrono::steady_clock::time_point deadline) {
   if (!stdout_fd_ && !stderr_fd_) return false;
   auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   if (remaining.count() <= 0) return false;
-  int ready = retry_eintr([&] { return poll(watched.data(), watched.size(), static_cast<int>(remaining.count())); });
-  if (ready < 0) throw_errno("spawn: poll");
+  int ready = sys::retry_eintr([&] { return poll(watched.data(), watched.size(), static_cast<int>(remaining.count())); });
+  if (ready < 0) sys::throw_errno("spawn: poll");
   if (ready == 0) return false;
   for (size_t i = 0; i < watched.size(); ++i) {
     if (watched[i].revents == 0) continue;
-    UniqueFd& fd = i == 0 ? stdout_fd_ : stderr_fd_;
+    sys::UniqueFd& fd = i == 0 ? stdout_fd_ : stderr_fd_;
     std::array<char, 4096> buffer{};
-    ssize_t length = retry_eintr([&] { return read(fd.get(), buffer.data(), buffer.size()); });
-    if (length < 0) throw_errno("spawn: read");
+    ssize_t length = sys::retry_eintr([&] { return read(fd.get(), buffer.data(), buffer.size()); });
+    if (length < 0) sys::throw_errno("spawn: read");
     if (length == 0) {
       fd.reset();  // poll ignores negative fds: this pipe is done
       continue;
@@ -116,12 +116,12 @@ int SpawnedProcess::finish(std::chrono::milliseconds timeout) {
   while (stdout_fd_ || stderr_fd_) {
     if (!read_some(deadline) && (stdout_fd_ || stderr_fd_)) {
       kill(-pid_, SIGKILL);
-      retry_eintr([&] { return waitpid(std::exchange(pid_, -1), nullptr, 0); });
-      throw Error("spawned process still running after " + std::to_string(timeout.count()) + " ms: killed");
+      sys::retry_eintr([&] { return waitpid(std::exchange(pid_, -1), nullptr, 0); });
+      throw sys::Error("spawned process still running after " + std::to_string(timeout.count()) + " ms: killed");
     }
   }
   int status = 0;
-  if (retry_eintr([&] { return waitpid(pid_, &status, 0); }) < 0) throw_errno("spawn: waitpid");
+  if (sys::retry_eintr([&] { return waitpid(pid_, &status, 0); }) < 0) sys::throw_errno("spawn: waitpid");
   pid_ = -1;
   if (!partial_stdout_line_.empty()) take_stdout_bytes("\n");  // a last line without newline still counts
   return status;

@@ -11,14 +11,14 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/sys/clock.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/clock.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::testing {
 
 struct OutputLine {
   std::string text;
-  MonotonicNs arrived_ns;
+  sys::MonotonicNs arrived_ns;
 };
 
 class SpawnedProcess {
@@ -38,7 +38,7 @@ class SpawnedProcess {
   // Reads until stdout holds the line `expected`; false on end of output or after `timeout`.
   bool wait_for_line(std::string_view expected, std::chrono::milliseconds timeout);
 
-  // Reads both pipes to their end and reaps the process; returns its wait status. Throws benchrun::Error
+  // Reads both pipes to their end and reaps the process; returns its wait status. Throws benchrun::sys::Error
   // after `timeout` (having killed and reaped it).
   int finish(std::chrono::milliseconds timeout);
 
@@ -46,14 +46,14 @@ class SpawnedProcess {
   [[nodiscard]] const std::string& stderr_text() const noexcept { return stderr_text_; }
 
  private:
-  SpawnedProcess(pid_t pid, UniqueFd stdout_fd, UniqueFd stderr_fd) noexcept;
+  SpawnedProcess(pid_t pid, sys::UniqueFd stdout_fd, sys::UniqueFd stderr_fd) noexcept;
   // One poll round until `deadline`; false when nothing more can arrive (both pipes closed) or time is up.
   bool read_some(std::chrono::steady_clock::time_point deadline);
   void take_stdout_bytes(std::string_view bytes);
 
   pid_t pid_ = -1;
-  UniqueFd stdout_fd_;
-  UniqueFd stderr_fd_;
+  sys::UniqueFd stdout_fd_;
+  sys::UniqueFd stderr_fd_;
   std::string partial_stdout_line_;
   std::vector<OutputLine> stdout_lines_;
   std::string stderr_text_;

@@ -11,7 +11,7 @@
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/mode.hpp"
 #include "runtime/sweep.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace benchrun::runtime {
@@ -43,7 +43,7 @@ TEST(CgroupAttachCost, AHierarchyThatDoesNotExistIsAnErrorAndLeavesNothing) {
   try {
     (void)measure_attach_cost(options);
     FAIL() << "a missing hierarchy was accepted";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_NE(std::string(error.what()).find("no-such-controller"), std::string::npos) << error.what();
   }
   EXPECT_FALSE(std::filesystem::exists(options.cgroup_root / "memory" / "benchrun" / attach_cost_cgroup_name(::getpid())));

@@ -17,8 +17,8 @@
 
 #include "container_fixture.hpp"
 #include "runtime/cgroup/mode.hpp"
-#include "runtime/sys/clone3_on_stack.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/clone3_on_stack.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::runtime::testing {
 namespace {
@@ -42,7 +42,7 @@ TEST(ContainerCgroupV2, InstanceJoinsItsUnifiedCgroupAndIsAccounted) {
   // In its own cgroup namespace the instance sees its cgroup as "/".
   config.argv = {"/sbin/benchinit", "/bin/sh", "-c",
                  "cat /proc/self/cgroup; i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"};
-  auto output = make_pipe();
+  auto output = sys::make_pipe();
   config.stdout_fd = output.write_end.get();
   auto container = Container::start(config);
   output.write_end.reset();
@@ -92,7 +92,7 @@ TEST(ContainerCgroupV2, AChildClonedIntoTheCgroupIsThereFromItsFirstInstruction)
   args.cgroup = static_cast<std::uint64_t>(dir->get());
   const pid_t pid = sys::clone3_on_stack(args, read_own_cgroup, &look);
   ASAN_UNPOISON_MEMORY_REGION(stack.data(), stack.size());
-  ASSERT_GT(pid, 0) << "clone3 CLONE_INTO_CGROUP: " << describe_errno(errno);
+  ASSERT_GT(pid, 0) << "clone3 CLONE_INTO_CGROUP: " << sys::describe_errno(errno);
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
@@ -161,7 +161,7 @@ TEST(ContainerCgroupV2, ALimitWithoutItsControllerNamesTheFile) {
     auto container = Container::start(config);
     memory_offered = true;  // a pure v2 host: the limit is simply applied
     EXPECT_EQ(container.wait().exit_code, 0);
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_THAT(error.what(), HasSubstr("cgroup memory: write " + (root / kCgroupParentName / config.name).string() +
                                         "/memory.max: ENOENT"));
   }

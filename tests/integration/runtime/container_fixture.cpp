@@ -14,7 +14,7 @@
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/cgroup/mode.hpp"
 #include "runtime/sweep.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::runtime::testing {
 
@@ -60,7 +60,7 @@ ContainerConfig config_for(std::vector<std::string> workload_argv) {
 }
 
 Outcome run_to_completion(ContainerConfig config, std::chrono::milliseconds timeout) {
-  auto output = make_pipe();
+  auto output = sys::make_pipe();
   config.stdout_fd = output.write_end.get();
   config.stderr_fd = output.write_end.get();
   Outcome outcome;

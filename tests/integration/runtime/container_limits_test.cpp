@@ -11,8 +11,8 @@
 
 #include "container_fixture.hpp"
 #include "runtime/cgroup/conversions.hpp"
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/file_io.hpp"
+#include "sys/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::runtime::testing {
 namespace {
@@ -63,9 +63,9 @@ TEST(ContainerLimits, HalfACpuQuotaCapsSpinAtHalfACoreAndThrottles) {
   auto config = config_for({"/bench/bin/spin", "2000"});
   config.limits.cpus = 0.5;
   const auto quota = cpus_to_quota(0.5);
-  const auto started = monotonic_now();
+  const auto started = sys::monotonic_now();
   const auto outcome = run_to_completion(config);
-  const auto wall_ns = static_cast<double>(monotonic_now() - started);
+  const auto wall_ns = static_cast<double>(sys::monotonic_now() - started);
   EXPECT_EQ(outcome.status.exit_code, 0) << outcome.output;
   ASSERT_TRUE(outcome.stats.cpu_usage_ns);
   ASSERT_TRUE(outcome.stats.nr_throttled);
@@ -124,7 +124,7 @@ TEST(ContainerLimits, IoThrottleIsSetForTheRootDisk) {
 
 TEST(ContainerLimits, StatsReportUsageWhileRunning) {
   auto config = config_for({"/bench/bin/spin", "2000"});
-  auto output = make_pipe();
+  auto output = sys::make_pipe();
   config.stdout_fd = output.write_end.get();
   auto container = Container::start(config);
   output.write_end.reset();
@@ -156,7 +156,7 @@ TEST(ContainerLimits, ACpusetTheKernelRejectsIsAOneLineErrorNamingTheResource) {
   try {
     auto container = Container::start(config);
     FAIL() << "cpuset 99 was accepted";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     const std::string message = error.what();
     EXPECT_THAT(message, HasSubstr("container " + config.name + ": cgroup cpuset: write "));
     EXPECT_THAT(message, ::testing::ContainsRegex("cpuset.cpus: (EINVAL|ERANGE)"));
@@ -171,7 +171,7 @@ TEST(ContainerLimits, AMissingRootfsIsAOneLineError) {
   try {
     auto container = Container::start(config);
     FAIL() << "a missing rootfs was accepted";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     const std::string message = error.what();
     EXPECT_THAT(message, HasSubstr("container " + config.name + ": rootfs /nonexistent/benchrun-image/rootfs"));
     EXPECT_EQ(message.find('\n'), std::string::npos);
@@ -185,7 +185,7 @@ TEST(ContainerLimits, AMissingWorkloadBinaryFailsStartWithTheExecError) {
   try {
     auto container = Container::start(config);
     FAIL() << "exec of a missing binary was accepted";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_THAT(std::string(error.what()), HasSubstr("exec /bench/bin/no-such-workload: ENOENT"));
   }
   expect_nothing_left(config.name, -1);

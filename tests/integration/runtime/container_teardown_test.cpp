@@ -6,7 +6,7 @@
 
 #include "container_fixture.hpp"
 #include "runtime/sweep.hpp"
-#include "runtime/sys/file_io.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::runtime::testing {
 namespace {

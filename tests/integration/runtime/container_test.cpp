@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "container_fixture.hpp"
-#include "runtime/sys/clock.hpp"
+#include "sys/clock.hpp"
 
 namespace benchrun::runtime::testing {
 namespace {
@@ -87,9 +87,9 @@ TEST(Container, WritesLandInTheInstancesOwnLayerNeverInTheImage) {
 
 TEST(Container, PhaseTimesAreOrderedAndOnTheHostClock) {
   auto config = config_for({"/bench/bin/hello"});
-  const auto before = monotonic_now();
+  const auto before = sys::monotonic_now();
   auto container = Container::start(config);
-  const auto after = monotonic_now();
+  const auto after = sys::monotonic_now();
   const auto& phases = container.phases();
   EXPECT_LE(before, phases.start);
   EXPECT_LE(phases.start, phases.prepared);

@@ -29,9 +29,9 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr MonotonicNs one_second = 1'000'000'000;
+constexpr sys::MonotonicNs one_second = 1'000'000'000;
 // Boot under TCG takes 2-7 s on this 2-core machine depending on load; KVM well under one.
-constexpr MonotonicNs boot_deadline = 90 * one_second;
+constexpr sys::MonotonicNs boot_deadline = 90 * one_second;
 
 // The embedded driver's root persists between test runs: it caches QEMU's capabilities (probing them
 // costs seconds), like benchrun's own /var/lib/benchrun/libvirt. Guests leave nothing in it.
@@ -112,9 +112,9 @@ TEST_F(VmGuest, BootsPrintsReadyAndHelloResultAndIsGoneAfterwards) {
     EXPECT_THAT(guest.xml(), HasSubstr("<emulator>" + emulator_.string() + "</emulator>"));
     qemu_pid = guest.qemu_pid();
     ASSERT_TRUE(qemu_pid.has_value()) << "QEMU pid not found";
-    const MonotonicNs deadline = monotonic_now() + boot_deadline;
-    std::optional<ConsoleLine> ready;
-    std::optional<ConsoleLine> result;
+    const sys::MonotonicNs deadline = sys::monotonic_now() + boot_deadline;
+    std::optional<sys::ConsoleLine> ready;
+    std::optional<sys::ConsoleLine> result;
     // The guest reads lines; their meaning is the caller's: marked here as the harness's vm adapter does.
     GuestStats stats;
     while (auto line = guest.next_line(deadline)) {
@@ -172,12 +172,12 @@ TEST_F(VmGuest, AGuestThatIsNotReadyInTimeTimesOutAndIsDestroyed) {
     Guest guest = Guest::start(*connection_, guest_config);
     qemu_pid = guest.qemu_pid();
     // No kernel gets to init in 50 ms, even under KVM.
-    const MonotonicNs deadline = monotonic_now() + one_second / 20;
+    const sys::MonotonicNs deadline = sys::monotonic_now() + one_second / 20;
     try {
       while (guest.next_line(deadline)) {
       }
       FAIL() << "no Timeout";
-    } catch (const Timeout& timeout) {
+    } catch (const sys::Timeout& timeout) {
       EXPECT_THAT(timeout.what(), HasSubstr(guest_config.name));
       EXPECT_EQ(std::string(timeout.what()).find('\n'), std::string::npos);
     }
@@ -191,8 +191,8 @@ TEST_F(VmGuest, AWorkloadThatDoesNotExistReports127AndPowersOff) {
   {
     Guest guest = Guest::start(*connection_, guest_config);
     qemu_pid = guest.qemu_pid();
-    const MonotonicNs deadline = monotonic_now() + boot_deadline;
-    std::optional<ConsoleLine> result;
+    const sys::MonotonicNs deadline = sys::monotonic_now() + boot_deadline;
+    std::optional<sys::ConsoleLine> result;
     while (auto line = guest.next_line(deadline)) {
       if (line->text.starts_with(benchrun::protocol::result_prefix)) result = line;
     }
@@ -208,7 +208,7 @@ TEST_F(VmGuest, MissingKernelGivesOneClearLineAndNoDomain) {
   try {
     Guest::start(*connection_, guest_config);
     FAIL() << "started without a kernel";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     const std::string message = error.what();
     EXPECT_THAT(message, HasSubstr(guest_config.name));
     EXPECT_THAT(message, HasSubstr("no-such-vmlinuz"));
@@ -227,7 +227,7 @@ TEST_F(VmGuest, KvmAskedOfAConnectionWithoutKvmIsOneClearLineAndNoDomain) {
   try {
     Guest::start(*connection_, guest_config);
     FAIL() << "started a KVM guest on a connection without KVM";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     const std::string message = error.what();
     EXPECT_THAT(message, HasSubstr("offers only domain type qemu"));
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
@@ -240,7 +240,7 @@ TEST(VmConnection, UnreachableUriGivesOneClearLine) {
   try {
     Connection::open(uri);
     FAIL() << "connected to " << uri;
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     const std::string message = error.what();
     EXPECT_THAT(message, HasSubstr("libvirt connection " + uri + ": libvirt: virConnectOpen: "));
     EXPECT_THAT(message, HasSubstr("/nonexistent"));

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -21,7 +21,7 @@ TEST(ParseSize, RejectsGarbageWithTheValueInTheMessage) {
     try {
       parse_size(bad);
       FAIL() << "accepted '" << bad << "'";
-    } catch (const Error& error) {
+    } catch (const sys::Error& error) {
       EXPECT_NE(std::string(error.what()).find(std::string("'") + bad + "'"), std::string::npos) << error.what();
     }
   }
@@ -30,10 +30,10 @@ TEST(ParseSize, RejectsGarbageWithTheValueInTheMessage) {
 TEST(ParseCpus, AcceptsPositiveFractionsOnly) {
   EXPECT_DOUBLE_EQ(parse_cpus("0.5"), 0.5);
   EXPECT_DOUBLE_EQ(parse_cpus("2"), 2.0);
-  EXPECT_THROW(parse_cpus("0"), Error);
-  EXPECT_THROW(parse_cpus("-1"), Error);
-  EXPECT_THROW(parse_cpus("half"), Error);
-  EXPECT_THROW(parse_cpus("1.5x"), Error);
+  EXPECT_THROW(parse_cpus("0"), sys::Error);
+  EXPECT_THROW(parse_cpus("-1"), sys::Error);
+  EXPECT_THROW(parse_cpus("half"), sys::Error);
+  EXPECT_THROW(parse_cpus("1.5x"), sys::Error);
 }
 
 TEST(FormatSize, UsesTheLargestExactUnit) {

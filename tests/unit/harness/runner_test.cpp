@@ -17,7 +17,7 @@ class NamedBackend final : public Backend {
   explicit NamedBackend(std::string name) : name_(std::move(name)) {}
   [[nodiscard]] std::string name() const override { return name_; }
   [[nodiscard]] BackendKind kind() const override { return BackendKind::native; }
-  std::unique_ptr<Instance> launch(const InstanceSpec&, MonotonicNs) override { throw Error("not launched here"); }
+  std::unique_ptr<Instance> launch(const InstanceSpec&, sys::MonotonicNs) override { throw sys::Error("not launched here"); }
 
  private:
   std::string name_;
@@ -90,7 +90,7 @@ TEST_F(RunnerTest, InterruptEndsTheRunAndKeepsWhatWasMeasured) {
   Progress progress(8, false);
   int calls = 0;
   const auto outcome = run_plan(plan_, [&](Backend& backend, const InstanceSpec&, std::chrono::milliseconds) {
-    if (++calls == 4) throw Interrupted("stop");
+    if (++calls == 4) throw sys::Interrupted("stop");
     reports::Sample sample;
     sample.backend = backend.name();
     sample.ok = true;

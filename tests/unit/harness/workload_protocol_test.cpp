@@ -39,10 +39,10 @@ TEST(WorkloadProtocol, MalformedResultIsAnErrorQuotingTheText) {
   try {
     parse_result_line("BENCHRUN RESULT {\"exit_code\":");
     FAIL() << "accepted malformed JSON";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_NE(std::string(error.what()).find("malformed BENCHRUN RESULT"), std::string::npos);
   }
-  EXPECT_THROW(parse_result_line(R"(BENCHRUN RESULT {"exit_code":0})"), Error);
+  EXPECT_THROW(parse_result_line(R"(BENCHRUN RESULT {"exit_code":0})"), sys::Error);
 }
 
 TEST(WorkloadProtocol, DiagnosticsContributeTheirLastLine) {

@@ -4,7 +4,7 @@
 
 #include <limits>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 #include "test_support.hpp"
 
 namespace benchrun::reports {
@@ -68,7 +68,7 @@ TEST(ReportJson, UnknownStartModeIsAnErrorNamingIt) {
   try {
     parse_report(json.dump());
     FAIL() << "an unknown start mode was accepted";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_NE(std::string(error.what()).find("lukewarm"), std::string::npos) << error.what();
   }
 }
@@ -89,7 +89,7 @@ TEST(ReportJson, MissingKeyIsAnError) {
   try {
     parse_report(json.dump());
     FAIL() << "a report without 'complete' was accepted";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_NE(std::string(error.what()).find("complete"), std::string::npos) << error.what();
   }
 }
@@ -97,7 +97,7 @@ TEST(ReportJson, MissingKeyIsAnError) {
 TEST(ReportJson, WrongTypeIsAnError) {
   auto json = nlohmann::json::parse(report_to_json_text(example_report()));
   json["options"]["runs"] = "ten";
-  EXPECT_THROW(parse_report(json.dump()), Error);
+  EXPECT_THROW(parse_report(json.dump()), sys::Error);
 }
 
 TEST(ReportJson, OtherSchemaVersionIsRefused) {
@@ -106,12 +106,12 @@ TEST(ReportJson, OtherSchemaVersionIsRefused) {
   try {
     parse_report(json.dump());
     FAIL() << "a report of another schema version was accepted";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_NE(std::string(error.what()).find("benchrun.report/2"), std::string::npos) << error.what();
   }
 }
 
-TEST(ReportJson, NotJsonIsAnError) { EXPECT_THROW(parse_report("{\"schema_version\": "), Error); }
+TEST(ReportJson, NotJsonIsAnError) { EXPECT_THROW(parse_report("{\"schema_version\": "), sys::Error); }
 
 TEST(ReportJson, NonFiniteMetricCannotBeWritten) {
   Report report = example_report();
@@ -119,7 +119,7 @@ TEST(ReportJson, NonFiniteMetricCannotBeWritten) {
   try {
     (void)report_to_json_text(report);
     FAIL() << "an infinite metric was serialized";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_NE(std::string(error.what()).find("metric 'time_to_ready_ms' is not a finite number"), std::string::npos)
         << error.what();
   }

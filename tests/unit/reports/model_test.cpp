@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "reports/timestamp.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::reports {
 namespace {
@@ -21,10 +21,10 @@ TEST(ReportModel, UnknownKindIsAnErrorNamingIt) {
   try {
     parse_failure_kind("segfault");
     FAIL() << "accepted an unknown failure kind";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_NE(std::string(error.what()).find("'segfault'"), std::string::npos) << error.what();
   }
-  EXPECT_THROW(parse_backend_kind("lxc"), Error);
+  EXPECT_THROW(parse_backend_kind("lxc"), sys::Error);
 }
 
 TEST(ReportModel, UnitComesFromTheMetricNameSuffix) {

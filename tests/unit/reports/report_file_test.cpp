@@ -10,8 +10,8 @@
 #include <limits>
 
 #include "reports/json.hpp"
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/file_io.hpp"
+#include "sys/error.hpp"
+#include "sys/file_io.hpp"
 #include "test_support.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -65,7 +65,7 @@ TEST(WriteReportAtomicallyDeathTest, UnwritableDirectoryFailsWithContextAndKeeps
         newer.complete = true;
         try {
           write_report_atomically(newer, path);
-        } catch (const Error& error) {
+        } catch (const sys::Error& error) {
           std::cerr << error.what() << std::endl;
           std::_Exit(0);
         }
@@ -86,7 +86,7 @@ TEST(WriteReportAtomically, FailedRenameRemovesTheTempFile) {
   try {
     write_report_atomically(example_report(), path);
     FAIL() << "a report replaced a directory";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_NE(std::string(error.what()).find("rename"), std::string::npos) << error.what();
     EXPECT_NE(std::string(error.what()).find("EISDIR"), std::string::npos) << error.what();
   }
@@ -101,7 +101,7 @@ TEST(WriteReportAtomically, ReportThatCannotBeSerializedTouchesNothing) {
   const std::string old_text = sys::read_file(path);
   Report broken = example_report();
   broken.samples[0].phases["clone"] = std::numeric_limits<double>::quiet_NaN();
-  EXPECT_THROW(write_report_atomically(broken, path), Error);
+  EXPECT_THROW(write_report_atomically(broken, path), sys::Error);
   EXPECT_EQ(sys::read_file(path), old_text);
   EXPECT_EQ(file_names(dir.path()), (std::vector<std::string>{"report.json"}));
 }
@@ -111,7 +111,7 @@ TEST(ReadReportFile, MissingFileNamesPathAndErrno) {
   try {
     read_report_file(dir.path() / "absent.json");
     FAIL() << "read a file that does not exist";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_NE(std::string(error.what()).find("read report " + (dir.path() / "absent.json").string()), std::string::npos)
         << error.what();
     EXPECT_NE(std::string(error.what()).find("ENOENT"), std::string::npos) << error.what();

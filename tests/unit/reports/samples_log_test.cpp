@@ -10,8 +10,8 @@
 #include <fstream>
 
 #include "reports/json.hpp"
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/file_io.hpp"
+#include "sys/error.hpp"
+#include "sys/file_io.hpp"
 #include "test_support.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -96,7 +96,7 @@ TEST(ReadSamplesLog, MalformedCompleteLineIsAnErrorWithItsNumber) {
   try {
     read_samples_log(path);
     FAIL() << "a malformed line was read as a sample";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_NE(std::string(error.what()).find("samples log " + path.string() + ": line 2: parse sample"),
               std::string::npos)
         << error.what();
@@ -109,7 +109,7 @@ TEST(SamplesLog, OpenFailureNamesThePath) {
   try {
     SamplesLog log(path);
     FAIL() << "opened a log in a directory that does not exist";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_NE(std::string(error.what()).find(path.string()), std::string::npos) << error.what();
     EXPECT_NE(std::string(error.what()).find("ENOENT"), std::string::npos) << error.what();
   }

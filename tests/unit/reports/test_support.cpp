@@ -52,7 +52,7 @@ Report example_report() {
   native.ok = true;
   native.metrics = {{"time_to_ready_ms", 1.25}, {"time_to_exit_ms", 11.5}, {"teardown_ms", 0.125}};
   native.phases = {{"launch_returned", 0.5}};
-  native.workload_result = WorkloadResult{0, std::nullopt, 10'250'000, 9'800, 120, 1'024};
+  native.workload_result = WorkloadResult{0, std::nullopt, 10'250'000, 9'800, 120, 1'024, {}};
   native.started_at_monotonic_ns = 123'456'789'000;
 
   Sample container = native;
@@ -72,7 +72,7 @@ Report example_report() {
   killed.start_mode = StartMode::warm;
   killed.ok = false;
   killed.failure = Failure{FailureKind::oom, "OOM-killed: the workload hit its memory limit"};
-  killed.workload_result = WorkloadResult{std::nullopt, 9, 5'000'000, 4'000, 100, 65'536};
+  killed.workload_result = WorkloadResult{std::nullopt, 9, 5'000'000, 4'000, 100, 65'536, {}};
   killed.started_at_monotonic_ns = 123'556'789'000;
 
   Sample timed_out;

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "runtime/sys/file_io.hpp"
+#include "sys/file_io.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace benchrun::runtime {

@@ -5,7 +5,7 @@
 #include <linux/magic.h>
 
 #include "fake_cgroup_tree.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::runtime {
 namespace {
@@ -33,7 +33,7 @@ TEST(CgroupMode, AMissingRootIsAnErrorNamingIt) {
   try {
     detect_cgroup_mode("/nonexistent/benchrun-cgroup");
     FAIL() << "no error";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_THAT(error.what(), ::testing::HasSubstr("statfs /nonexistent/benchrun-cgroup: ENOENT"));
   }
 }

@@ -4,7 +4,7 @@
 
 #include "fake_cgroup_tree.hpp"
 #include "runtime/cgroup/cgroup.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::runtime {
 namespace {
@@ -136,7 +136,7 @@ TEST(CgroupV1, AFailedWriteNamesTheResourceAndTheFile) {
   try {
     cgroup->apply(limits);
     FAIL() << "no error";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_THAT(error.what(), HasSubstr("cgroup memory: write " +
                                         (tree.root() / instance_file("memory", "memory.limit_in_bytes")).string() +
                                         ": ENOENT"));
@@ -152,7 +152,7 @@ TEST(CgroupV1, ALimitWithoutItsHierarchyIsAnError) {
   try {
     cgroup->apply(limits);
     FAIL() << "no error";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_THAT(error.what(), HasSubstr("cgroup pids: no pids hierarchy under " + tree.root().string()));
   }
 }
@@ -164,7 +164,7 @@ TEST(CgroupV1, AnExistingInstanceDirectoryIsAnError) {
   try {
     create_cgroup(CgroupMode::v1, tree.root(), kName);
     FAIL() << "no error";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_THAT(error.what(), HasSubstr("cgroup benchrun-unit-0: mkdir "));
     EXPECT_THAT(error.what(), HasSubstr("EEXIST"));
   }

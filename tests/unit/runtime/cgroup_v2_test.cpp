@@ -4,7 +4,7 @@
 
 #include "fake_cgroup_tree.hpp"
 #include "runtime/cgroup/cgroup.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::runtime {
 namespace {
@@ -74,7 +74,7 @@ TEST(CgroupV2, AnInvalidCpuLimitNamesTheResource) {
   try {
     cgroup->apply(limits);
     FAIL() << "no error";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_THAT(error.what(), HasSubstr("cgroup cpu: cpus must be > 0"));
   }
 }
@@ -88,7 +88,7 @@ TEST(CgroupV2, AFailedWriteNamesTheResourceAndTheFile) {
   try {
     cgroup->apply(limits);
     FAIL() << "no error";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_THAT(error.what(),
                 HasSubstr("cgroup pids: write " + (tree.root() / kInstance / "pids.max").string() + ": ENOENT"));
   }

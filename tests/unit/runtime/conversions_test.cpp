@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::runtime {
 namespace {
@@ -22,12 +22,12 @@ TEST(CpusToQuota, SeveralCoresGiveAQuotaAboveThePeriod) {
 }
 
 TEST(CpusToQuota, RejectsZeroNegativeAndQuotasUnderTheKernelMinimum) {
-  EXPECT_THROW(cpus_to_quota(0), Error);
-  EXPECT_THROW(cpus_to_quota(-1), Error);
+  EXPECT_THROW(cpus_to_quota(0), sys::Error);
+  EXPECT_THROW(cpus_to_quota(-1), sys::Error);
   try {
     cpus_to_quota(0.005);
     FAIL() << "0.005 cpus accepted";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_THAT(error.what(), HasSubstr("quota of 500 us"));
   }
 }
@@ -72,7 +72,7 @@ TEST(FindKeyedValue, FindsTheWholeKeyOnly) {
 TEST(ParseSingleValue, ReadsNumbersAndMax) {
   EXPECT_EQ(parse_single_value("12345\n"), 12345u);
   EXPECT_EQ(parse_single_value("max\n"), std::nullopt);
-  EXPECT_THROW(parse_single_value("12 kB"), Error);
+  EXPECT_THROW(parse_single_value("12 kB"), sys::Error);
 }
 
 }  // namespace

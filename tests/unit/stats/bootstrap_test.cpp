@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::stats {
 namespace {
@@ -50,13 +50,13 @@ TEST(BootstrapMedianInterval, NarrowsWithLowerConfidence) {
 }
 
 TEST(BootstrapMedianInterval, RejectsEmptySampleAndBadOptions) {
-  EXPECT_THROW(bootstrap_median_interval(std::vector<double>{}), Error);
+  EXPECT_THROW(bootstrap_median_interval(std::vector<double>{}), sys::Error);
   BootstrapOptions none;
   none.resamples = 0;
-  EXPECT_THROW(bootstrap_median_interval(normal_draws, none), Error);
+  EXPECT_THROW(bootstrap_median_interval(normal_draws, none), sys::Error);
   BootstrapOptions certain;
   certain.confidence = 1.0;
-  EXPECT_THROW(bootstrap_median_interval(normal_draws, certain), Error);
+  EXPECT_THROW(bootstrap_median_interval(normal_draws, certain), sys::Error);
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::stats {
 namespace {
@@ -51,8 +51,8 @@ TEST(CompareSamples, AllValuesEqualGivesPOne) {
 
 TEST(CompareSamples, EmptySampleIsAnError) {
   const std::vector<double> some = {1.0};
-  EXPECT_THROW(compare_samples(some, std::vector<double>{}), Error);
-  EXPECT_THROW(compare_samples(std::vector<double>{}, some), Error);
+  EXPECT_THROW(compare_samples(some, std::vector<double>{}), sys::Error);
+  EXPECT_THROW(compare_samples(std::vector<double>{}, some), sys::Error);
 }
 
 }  // namespace

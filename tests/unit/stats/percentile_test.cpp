@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::stats {
 namespace {
@@ -32,16 +32,16 @@ TEST(Percentile, OfOneValueIsThatValue) {
 
 TEST(Percentile, RejectsEmptySampleAndOutOfRangePercent) {
   const std::vector<double> empty;
-  EXPECT_THROW(percentile_of_sorted(empty, 50), Error);
+  EXPECT_THROW(percentile_of_sorted(empty, 50), sys::Error);
   const std::vector<double> sorted = {1.0, 2.0};
-  EXPECT_THROW(percentile_of_sorted(sorted, 101), Error);
-  EXPECT_THROW(percentile_of_sorted(sorted, -1), Error);
+  EXPECT_THROW(percentile_of_sorted(sorted, 101), sys::Error);
+  EXPECT_THROW(percentile_of_sorted(sorted, -1), sys::Error);
 }
 
 TEST(Median, OddCountIsMiddleValueEvenCountIsMeanOfMiddlePair) {
   EXPECT_EQ(median(std::vector<double>{5.0, 1.0, 3.0}), 3.0);
   EXPECT_EQ(median(std::vector<double>{4.0, 1.0, 3.0, 2.0}), 2.5);
-  EXPECT_THROW(median(std::vector<double>{}), Error);
+  EXPECT_THROW(median(std::vector<double>{}), sys::Error);
 }
 
 TEST(Median, LeavesInputOrderAlone) {

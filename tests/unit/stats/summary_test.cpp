@@ -9,7 +9,7 @@
 #include <limits>
 #include <vector>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::stats {
 namespace {
@@ -62,7 +62,7 @@ TEST(Summarize, AllEqualValuesHaveZeroSpreadAndNoOutliers) {
 }
 
 TEST(Summarize, EmptySampleIsAnError) {
-  EXPECT_THROW(summarize(std::vector<double>{}), Error);
+  EXPECT_THROW(summarize(std::vector<double>{}), sys::Error);
 }
 
 TEST(Summarize, NonFiniteValueIsAnErrorNamingIt) {
@@ -70,7 +70,7 @@ TEST(Summarize, NonFiniteValueIsAnErrorNamingIt) {
   try {
     summarize(values);
     FAIL() << "a NaN was summarized";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_NE(std::string(error.what()).find("value #1 is not finite"), std::string::npos) << error.what();
   }
 }

@@ -1,6 +1,6 @@
 // The clone3 trampoline on the real kernel (no root needed): the child runs on the stack it was given,
 // shares memory when asked, and exits with what its function returned.
-#include "runtime/sys/clone3_on_stack.hpp"
+#include "sys/clone3_on_stack.hpp"
 
 #include <gtest/gtest.h>
 #include <sanitizer/asan_interface.h>

@@ -3,14 +3,14 @@
 
 #include <gtest/gtest.h>
 
-#include "runtime/sys/console_lines.hpp"
+#include "sys/console_lines.hpp"
 
-namespace benchrun {
+namespace benchrun::sys {
 namespace {
 
 TEST(ConsoleLineSplitter, StampsEachLineWithTheArrivalOfItsLastByte) {
-  ConsoleLineSplitter splitter;
-  std::deque<ConsoleLine> lines;
+  sys::ConsoleLineSplitter splitter;
+  std::deque<sys::ConsoleLine> lines;
   splitter.feed("BENCHRUN RE", 100, lines);
   EXPECT_TRUE(lines.empty());
   splitter.feed("ADY\r\nhel", 200, lines);
@@ -24,16 +24,16 @@ TEST(ConsoleLineSplitter, StampsEachLineWithTheArrivalOfItsLastByte) {
 }
 
 TEST(ConsoleLineSplitter, DropsSeaBiosTerminalEscapes) {
-  ConsoleLineSplitter splitter;
-  std::deque<ConsoleLine> lines;
+  sys::ConsoleLineSplitter splitter;
+  std::deque<sys::ConsoleLine> lines;
   splitter.feed("\x1b" "c\x1b[?7l\x1b[2JBENCHRUN READY\n", 5, lines);
   ASSERT_EQ(lines.size(), 1U);
   EXPECT_EQ(lines[0].text, "BENCHRUN READY");
 }
 
 TEST(ConsoleLineSplitter, EscapeSplitAcrossReadsIsStillDropped) {
-  ConsoleLineSplitter splitter;
-  std::deque<ConsoleLine> lines;
+  sys::ConsoleLineSplitter splitter;
+  std::deque<sys::ConsoleLine> lines;
   splitter.feed("a\x1b[", 1, lines);
   splitter.feed("2Jb\n", 2, lines);
   ASSERT_EQ(lines.size(), 1U);
@@ -41,8 +41,8 @@ TEST(ConsoleLineSplitter, EscapeSplitAcrossReadsIsStillDropped) {
 }
 
 TEST(ConsoleLineSplitter, FlushGivesTheUnfinishedLastLine) {
-  ConsoleLineSplitter splitter;
-  std::deque<ConsoleLine> lines;
+  sys::ConsoleLineSplitter splitter;
+  std::deque<sys::ConsoleLine> lines;
   splitter.feed("reboot: Power down", 7, lines);
   const auto last = splitter.flush(9);
   ASSERT_TRUE(last.has_value());
@@ -52,4 +52,4 @@ TEST(ConsoleLineSplitter, FlushGivesTheUnfinishedLastLine) {
 }
 
 }  // namespace
-}  // namespace benchrun
+}  // namespace benchrun::sys

@@ -5,76 +5,76 @@
 
 #include <gtest/gtest.h>
 
-#include "runtime/sys/console_lines.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/console_lines.hpp"
+#include "sys/error.hpp"
 
-namespace benchrun {
+namespace benchrun::sys {
 namespace {
 
-// A kind defined outside runtime/sys, as harness and vm define theirs.
-class KindOfElsewhere : public Error {
+// A kind defined outside sys, as harness and vm define theirs.
+class KindOfElsewhere : public sys::Error {
  public:
-  using Error::Error;
+  using sys::Error::Error;
 };
 
 TEST(ErrorContext, ReadsContextColonMessage) {
   try {
-    with_context("read config", [] { throw Error("no such key"); });
+    sys::with_context("read config", [] { throw sys::Error("no such key"); });
     FAIL() << "nothing thrown";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_STREQ(error.what(), "read config: no such key");
   }
 }
 
 TEST(ErrorContext, NestedContextsChainOutermostFirst) {
   try {
-    with_context("container c1", [] {
-      with_context("cgroup memory", [] { throw Error("write memory.limit_in_bytes: EINVAL"); });
+    sys::with_context("container c1", [] {
+      sys::with_context("cgroup memory", [] { throw sys::Error("write memory.limit_in_bytes: EINVAL"); });
     });
     FAIL() << "nothing thrown";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_STREQ(error.what(), "container c1: cgroup memory: write memory.limit_in_bytes: EINVAL");
   }
 }
 
 TEST(ErrorContext, TimeoutWithContextIsStillATimeout) {
   try {
-    with_context("guest g1", [] { throw Timeout("no line within 5 s"); });
+    sys::with_context("guest g1", [] { throw sys::Timeout("no line within 5 s"); });
     FAIL() << "nothing thrown";
-  } catch (const Timeout& timeout) {
+  } catch (const sys::Timeout& timeout) {
     EXPECT_STREQ(timeout.what(), "guest g1: no line within 5 s");
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     FAIL() << "lost its kind: " << error.what();
   }
 }
 
 TEST(ErrorContext, InterruptedWithContextIsStillInterrupted) {
-  EXPECT_THROW(with_context("guest g1", [] { throw Interrupted("stop requested"); }), Interrupted);
+  EXPECT_THROW(sys::with_context("guest g1", [] { throw sys::Interrupted("stop requested"); }), sys::Interrupted);
 }
 
 TEST(ErrorContext, SystemErrorWithContextKeepsItsCode) {
   try {
-    with_context("state dir", [] { throw SystemError(ENOENT, "open /nowhere"); });
+    sys::with_context("state dir", [] { throw sys::SystemError(ENOENT, "open /nowhere"); });
     FAIL() << "nothing thrown";
-  } catch (const SystemError& error) {
+  } catch (const sys::SystemError& error) {
     EXPECT_EQ(error.code(), ENOENT);
     EXPECT_EQ(std::string(error.what()).rfind("state dir: open /nowhere: ENOENT", 0), 0U) << error.what();
   }
 }
 
 TEST(ErrorContext, AKindDefinedElsewhereKeepsItsKind) {
-  EXPECT_THROW(with_context("outer", [] { throw KindOfElsewhere("inner"); }), KindOfElsewhere);
+  EXPECT_THROW(sys::with_context("outer", [] { throw KindOfElsewhere("inner"); }), KindOfElsewhere);
 }
 
 TEST(ErrorContext, AddedInACatchAndRethrownTheErrorKeepsItsKind) {
   try {
     try {
-      throw SystemError(EPERM, "mount");
-    } catch (Error& error) {
+      throw sys::SystemError(EPERM, "mount");
+    } catch (sys::Error& error) {
       error.add_context("prepare rootfs");
       throw;
     }
-  } catch (const SystemError& error) {
+  } catch (const sys::SystemError& error) {
     EXPECT_EQ(error.code(), EPERM);
     EXPECT_EQ(std::string(error.what()).rfind("prepare rootfs: mount: EPERM", 0), 0U) << error.what();
   }
@@ -82,16 +82,16 @@ TEST(ErrorContext, AddedInACatchAndRethrownTheErrorKeepsItsKind) {
 
 TEST(ErrorContext, ACopyKeepsTheMessageWithItsContext) {
   try {
-    with_context("outer", [] { throw Timeout("inner"); });
-  } catch (const Timeout& timeout) {
-    const Timeout copy = timeout;  // NOLINT(performance-unnecessary-copy-initialization): the copy is the test
+    sys::with_context("outer", [] { throw sys::Timeout("inner"); });
+  } catch (const sys::Timeout& timeout) {
+    const sys::Timeout copy = timeout;  // NOLINT(performance-unnecessary-copy-initialization): the copy is the test
     EXPECT_STREQ(copy.what(), "outer: inner");
   }
 }
 
 TEST(ErrorContext, ReturnsWhatTheBodyReturnsWhenNothingIsThrown) {
-  EXPECT_EQ(with_context("unused", [] { return 42; }), 42);
+  EXPECT_EQ(sys::with_context("unused", [] { return 42; }), 42);
 }
 
 }  // namespace
-}  // namespace benchrun
+}  // namespace benchrun::sys

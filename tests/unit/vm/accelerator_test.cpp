@@ -187,7 +187,7 @@ TEST(AcceleratorRequest, ParsesTheThreeChoicesAndNamesThemOnBadInput) {
   try {
     parse_accelerator_request("hvf");
     FAIL() << "accepted hvf";
-  } catch (const Error& error) {
+  } catch (const sys::Error& error) {
     EXPECT_THAT(error.what(), HasSubstr("auto, kvm or tcg"));
   }
   EXPECT_EQ(domain_type_of(Accelerator::tcg), "qemu");

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace benchrun::vm {
@@ -30,9 +30,9 @@ TEST(Capabilities, TcgWhenOnlyQemuIsOffered) {
 }
 
 TEST(Capabilities, ErrorsWithoutAnX86_64GuestOrOnBrokenXml) {
-  EXPECT_THROW(domain_type_from_capabilities("<capabilities><host/></capabilities>"), Error);
-  EXPECT_THROW(domain_type_from_capabilities("<capabilities><guest>"), Error);
-  EXPECT_THROW(domain_type_from_capabilities("<other/>"), Error);
+  EXPECT_THROW(domain_type_from_capabilities("<capabilities><host/></capabilities>"), sys::Error);
+  EXPECT_THROW(domain_type_from_capabilities("<capabilities><guest>"), sys::Error);
+  EXPECT_THROW(domain_type_from_capabilities("<other/>"), sys::Error);
 }
 
 TEST(CapabilityCache, TrimRemovesOnlyTheUnavailableFeaturesFlag) {

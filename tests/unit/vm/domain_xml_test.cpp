@@ -11,7 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -85,7 +85,7 @@ TEST(DomainXml, DomainTypeIsWhatTheHostOffers) {
   EXPECT_THAT(domain_xml(sample_spec("kvm", ConsoleKind::fifo)), HasSubstr("host-passthrough"));
   EXPECT_THAT(domain_xml(sample_spec("qemu", ConsoleKind::fifo)), HasSubstr("<domain type='qemu'>"));
   EXPECT_THAT(domain_xml(sample_spec("qemu", ConsoleKind::fifo)), Not(HasSubstr("host-passthrough")));
-  EXPECT_THROW(domain_xml(sample_spec("xen", ConsoleKind::fifo)), Error);
+  EXPECT_THROW(domain_xml(sample_spec("xen", ConsoleKind::fifo)), sys::Error);
 }
 
 TEST(DomainXml, BootsTheKernelDirectlyOnQ35WithAcpiAndDestroyOnPoweroff) {
@@ -138,12 +138,12 @@ TEST(KernelCmdline, ExtraParametersComeBeforeTheWorkload) {
 }
 
 TEST(KernelCmdline, RefusesWhatTheKernelCannotPassToInit) {
-  EXPECT_THROW(kernel_cmdline({}), Error);
-  EXPECT_THROW(kernel_cmdline({"/bench/bin/x", "two words"}), Error);
-  EXPECT_THROW(kernel_cmdline({"/bench/bin/x", "\"quoted\""}), Error);
-  EXPECT_THROW(kernel_cmdline({"/bench/bin/x", ""}), Error);
-  EXPECT_THROW(kernel_cmdline({"/bench/bin/x"}, {"--"}), Error);
-  EXPECT_THROW(kernel_cmdline({"/bench/bin/x", std::string(3000, 'a')}), Error);
+  EXPECT_THROW(kernel_cmdline({}), sys::Error);
+  EXPECT_THROW(kernel_cmdline({"/bench/bin/x", "two words"}), sys::Error);
+  EXPECT_THROW(kernel_cmdline({"/bench/bin/x", "\"quoted\""}), sys::Error);
+  EXPECT_THROW(kernel_cmdline({"/bench/bin/x", ""}), sys::Error);
+  EXPECT_THROW(kernel_cmdline({"/bench/bin/x"}, {"--"}), sys::Error);
+  EXPECT_THROW(kernel_cmdline({"/bench/bin/x", std::string(3000, 'a')}), sys::Error);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-#include "runtime/sys/file_io.hpp"
+#include "sys/file_io.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace benchrun::vm {

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <utility>
 
-namespace benchrun {
+namespace benchrun::sys {
 
 class Error : public std::runtime_error {
  public:
@@ -49,4 +49,4 @@ decltype(auto) with_context(std::string_view context, Body&& body) {
   }
 }
 
-}  // namespace benchrun
+}  // namespace benchrun::sys

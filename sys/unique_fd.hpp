@@ -3,7 +3,7 @@
 
 #include <utility>
 
-namespace benchrun {
+namespace benchrun::sys {
 
 class UniqueFd {
  public:
@@ -40,4 +40,4 @@ struct Pipe {
 };
 Pipe make_pipe();
 
-}  // namespace benchrun
+}  // namespace benchrun::sys

@@ -3,7 +3,7 @@
 
 #include <cerrno>
 
-namespace benchrun {
+namespace benchrun::sys {
 
 template <typename Call>
 auto retry_eintr(Call&& call) {
@@ -13,4 +13,4 @@ auto retry_eintr(Call&& call) {
   }
 }
 
-}  // namespace benchrun
+}  // namespace benchrun::sys

@@ -1,10 +1,10 @@
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
 
-namespace benchrun {
+namespace benchrun::sys {
 
 void Error::add_context(std::string_view context) {
   // The message lives in the runtime_error base (its copies never throw, as an exception's must): replace it.
@@ -21,4 +21,4 @@ SystemError::SystemError(int errno_value, std::string_view what)
 
 void throw_errno(std::string_view what) { throw SystemError(errno, what); }
 
-}  // namespace benchrun
+}  // namespace benchrun::sys

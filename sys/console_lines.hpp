@@ -8,10 +8,10 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/sys/clock.hpp"
-#include "runtime/sys/error.hpp"
+#include "sys/clock.hpp"
+#include "sys/error.hpp"
 
-namespace benchrun {
+namespace benchrun::sys {
 
 struct ConsoleLine {
   std::string text;  // without the line end and without terminal escape sequences (SeaBIOS sends some)
@@ -50,4 +50,4 @@ int poll_timeout_ms(MonotonicNs deadline);
 // readable first; `what` names the wait in both messages. The wake fd is not read.
 void wait_readable(int fd, MonotonicNs deadline, int wake_fd, std::string_view what);
 
-}  // namespace benchrun
+}  // namespace benchrun::sys

@@ -1,4 +1,4 @@
-#include "runtime/sys/console_lines.hpp"
+#include "sys/console_lines.hpp"
 
 #include <poll.h>
 
@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 #include <utility>
 
-#include "runtime/sys/retry.hpp"
+#include "sys/retry.hpp"
 
-namespace benchrun {
+namespace benchrun::sys {
 
 void ConsoleLineSplitter::feed(std::string_view bytes, MonotonicNs at, std::deque<ConsoleLine>& lines) {
   for (const char c : bytes) {
@@ -56,4 +56,4 @@ void wait_readable(int fd, MonotonicNs deadline, int wake_fd, std::string_view w
   }
 }
 
-}  // namespace benchrun
+}  // namespace benchrun::sys

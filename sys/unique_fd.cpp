@@ -1,11 +1,11 @@
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/unique_fd.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "runtime/sys/error.hpp"
+#include "sys/error.hpp"
 
-namespace benchrun {
+namespace benchrun::sys {
 
 void UniqueFd::reset(int fd) noexcept {
   if (fd_ >= 0) ::close(fd_);  // close(2) must not be retried on EINTR on Linux.
@@ -23,4 +23,4 @@ Pipe make_pipe() {
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-}  // namespace benchrun
+}  // namespace benchrun::sys

@@ -1,4 +1,4 @@
-#include "runtime/sys/clone3_on_stack.hpp"
+#include "sys/clone3_on_stack.hpp"
 
 #include <sys/syscall.h>
 

@@ -1,4 +1,4 @@
-#include "runtime/sys/file_io.hpp"
+#include "sys/file_io.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 #include <vector>
 
-#include "runtime/sys/error.hpp"
-#include "runtime/sys/retry.hpp"
-#include "runtime/sys/unique_fd.hpp"
+#include "sys/error.hpp"
+#include "sys/retry.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::sys {
 

@@ -7,7 +7,7 @@
 
 #include <ctime>
 
-namespace benchrun {
+namespace benchrun::sys {
 
 using MonotonicNs = std::int64_t;
 
@@ -22,4 +22,4 @@ inline std::uint64_t to_ns(const timeval& duration) noexcept {
   return static_cast<std::uint64_t>(duration.tv_sec) * 1'000'000'000 + static_cast<std::uint64_t>(duration.tv_usec) * 1'000;
 }
 
-}  // namespace benchrun
+}  // namespace benchrun::sys
