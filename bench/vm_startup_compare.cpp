@@ -35,8 +35,8 @@ extern char** environ;
 namespace {
 
 namespace sys = benchrun::sys;
-using benchrun::sys::MonotonicNs;
 using benchrun::sys::monotonic_now;
+using benchrun::sys::MonotonicNs;
 namespace vm = benchrun::vm;
 
 constexpr sys::MonotonicNs seconds = 1'000'000'000;
@@ -59,14 +59,22 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) throw benchrun::sys::Error(fmt::format("{} needs a value", arg));
       return argv[++i];
     };
-    if (arg == "--runs") options.runs = std::stoi(value());
-    else if (arg == "--image") options.image = value();
-    else if (arg == "--state-dir") options.state_dir = value();
-    else if (arg == "--uri") options.uri = value();
-    else if (arg == "--memory") options.memory_mib = static_cast<unsigned>(std::stoul(value()));
-    else if (arg == "--verbose") options.verbose = true;
-    else if (arg == "--vcpus") options.vcpus = static_cast<unsigned>(std::stoul(value()));
-    else throw benchrun::sys::Error(fmt::format("unknown option {}", arg));
+    if (arg == "--runs")
+      options.runs = std::stoi(value());
+    else if (arg == "--image")
+      options.image = value();
+    else if (arg == "--state-dir")
+      options.state_dir = value();
+    else if (arg == "--uri")
+      options.uri = value();
+    else if (arg == "--memory")
+      options.memory_mib = static_cast<unsigned>(std::stoul(value()));
+    else if (arg == "--verbose")
+      options.verbose = true;
+    else if (arg == "--vcpus")
+      options.vcpus = static_cast<unsigned>(std::stoul(value()));
+    else
+      throw benchrun::sys::Error(fmt::format("unknown option {}", arg));
   }
   if (options.uri.empty()) options.uri = vm::default_embed_uri(options.state_dir);
   return options;
@@ -82,7 +90,8 @@ Phases run_libvirt(vm::Connection& connection, const vm::GuestConfig& config, bo
   vm::Guest guest = vm::Guest::start(connection, config);
   const sys::MonotonicNs deadline = start + 60 * seconds;
   while (auto line = guest.next_line(deadline)) {
-    if (verbose) fmt::print(stderr, "  libvirt {:8.1f} ms | {}\n", static_cast<double>(line->at - start) / 1e6, line->text);
+    if (verbose)
+      fmt::print(stderr, "  libvirt {:8.1f} ms | {}\n", static_cast<double>(line->at - start) / 1e6, line->text);
     // Stamped as the harness's vm adapter does.
     if (is_ready_line(line->text)) guest.mark_phase("ready", line->at);
     if (is_result_line(line->text)) {
@@ -100,17 +109,39 @@ Phases run_libvirt(vm::Connection& connection, const vm::GuestConfig& config, bo
 Phases run_plain(const vm::GuestConfig& config, const std::string& domain_type, bool verbose) {
   const std::string cmdline = vm::kernel_cmdline(config.workload_argv, config.extra_cmdline);
   // What libvirt 9.0 passes for our domain XML (see <root>/log/qemu/<name>.log), minus the monitor and -S.
-  std::vector<std::string> args = {
-      "qemu-system-x86_64", "-machine", "pc-q35-7.2,usb=off,dump-guest-core=off",
-      "-accel", domain_type == "kvm" ? "kvm" : "tcg",
-      "-cpu", domain_type == "kvm" ? "host" : "qemu64",
-      "-m", std::to_string(config.memory_mib),
-      "-overcommit", "mem-lock=off",
-      "-smp", std::to_string(config.vcpus),
-      "-display", "none", "-no-user-config", "-nodefaults", "-rtc", "base=utc", "-boot", "strict=on",
-      "-kernel", config.kernel.string(), "-initrd", config.initramfs.string(), "-append", cmdline,
-      "-serial", "stdio",
-      "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"};
+  // clang-format off: flag and value pairs read best on shared lines
+  std::vector<std::string> args = {"qemu-system-x86_64",
+                                   "-machine",
+                                   "pc-q35-7.2,usb=off,dump-guest-core=off",
+                                   "-accel",
+                                   domain_type == "kvm" ? "kvm" : "tcg",
+                                   "-cpu",
+                                   domain_type == "kvm" ? "host" : "qemu64",
+                                   "-m",
+                                   std::to_string(config.memory_mib),
+                                   "-overcommit",
+                                   "mem-lock=off",
+                                   "-smp",
+                                   std::to_string(config.vcpus),
+                                   "-display",
+                                   "none",
+                                   "-no-user-config",
+                                   "-nodefaults",
+                                   "-rtc",
+                                   "base=utc",
+                                   "-boot",
+                                   "strict=on",
+                                   "-kernel",
+                                   config.kernel.string(),
+                                   "-initrd",
+                                   config.initramfs.string(),
+                                   "-append",
+                                   cmdline,
+                                   "-serial",
+                                   "stdio",
+                                   "-sandbox",
+                                   "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"};
+  // clang-format on
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -132,14 +163,16 @@ Phases run_plain(const vm::GuestConfig& config, const std::string& domain_type, 
   phases["spawned"] = static_cast<double>(spawned - start) / 1e6;
   const sys::MonotonicNs deadline = start + 60 * seconds;
   while (auto line = console.next_line(deadline)) {
-    if (verbose) fmt::print(stderr, "  plain   {:8.1f} ms | {}\n", static_cast<double>(line->at - start) / 1e6, line->text);
+    if (verbose)
+      fmt::print(stderr, "  plain   {:8.1f} ms | {}\n", static_cast<double>(line->at - start) / 1e6, line->text);
     if (is_ready_line(line->text)) phases["ready"] = static_cast<double>(line->at - start) / 1e6;
     if (is_result_line(line->text)) phases["result"] = static_cast<double>(line->at - start) / 1e6;
   }
   int status = 0;
   waitpid(pid, &status, 0);
   phases["qemu_exited"] = static_cast<double>(sys::monotonic_now() - start) / 1e6;
-  if (console.first_byte_at()) phases["first_console_output"] = static_cast<double>(*console.first_byte_at() - start) / 1e6;
+  if (console.first_byte_at())
+    phases["first_console_output"] = static_cast<double>(*console.first_byte_at() - start) / 1e6;
   return phases;
 }
 
@@ -194,8 +227,8 @@ int main(int argc, char** argv) try {
     if (i < 0) continue;
     libvirt_runs.push_back(std::move(libvirt));
     plain_runs.push_back(std::move(plain));
-    fmt::print(stderr, "run {}: libvirt ready {:.0f} ms, plain ready {:.0f} ms\n", i + 1,
-               libvirt_runs.back()["ready"], plain_runs.back()["ready"]);
+    fmt::print(stderr, "run {}: libvirt ready {:.0f} ms, plain ready {:.0f} ms\n", i + 1, libvirt_runs.back()["ready"],
+               plain_runs.back()["ready"]);
   }
   print_medians("libvirt", libvirt_runs);
   print_medians("plain qemu", plain_runs);

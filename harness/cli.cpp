@@ -1,9 +1,9 @@
 #include "harness/cli.hpp"
 
-#include <CLI/CLI.hpp>
-#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <sstream>
 
 #include "harness/version.hpp"
@@ -103,7 +103,8 @@ Command parse_command_line(int argc, char** argv) {
   std::string images_dir = default_images_dir().string();
   app.add_option("--suite", suite.suite, fmt::format("Suite to run: {}", fmt::join(known_suites(), ", ")));
   app.add_option("--backends", backends, "Comma-separated backends: native, container, vm")->capture_default_str();
-  app.add_option("--workload", workload, "Workload from the image and its arguments, e.g. 'spin 100'")->capture_default_str();
+  app.add_option("--workload", workload, "Workload from the image and its arguments, e.g. 'spin 100'")
+      ->capture_default_str();
   app.add_option("--runs", suite.runs, "Measured repetitions per backend")->capture_default_str();
   app.add_option("--warmup", suite.warmup, "Unmeasured warm-up repetitions per backend")->capture_default_str();
   app.add_option("--start", start,
@@ -113,7 +114,8 @@ Command parse_command_line(int argc, char** argv) {
   app.add_option("--timeout", timeout_s, "Seconds an instance may take from launch to exit")->capture_default_str();
   app.add_option("--out", suite.out_dir, "Folder for samples.jsonl and report.json (default: results/<run-id>)");
   app.add_option("--image", suite.image.name, "Image name under the images folder")->capture_default_str();
-  app.add_option("--images-dir", images_dir, "Folder holding the images (env BENCHRUN_IMAGES_DIR)")->capture_default_str();
+  app.add_option("--images-dir", images_dir, "Folder holding the images (env BENCHRUN_IMAGES_DIR)")
+      ->capture_default_str();
   app.add_option("--libvirt-uri", suite.libvirt_uri, "libvirt URI for the vm backend (default: embedded QEMU driver)");
   std::string accel = "auto";
   app.add_option("--accel", accel, accel_help)->capture_default_str();
@@ -126,7 +128,8 @@ Command parse_command_line(int argc, char** argv) {
   std::string hostname;
   bool no_netns = false;
   bool no_seccomp = false;
-  CLI::App* run_app = app.add_subcommand("run", "Run one command in one instance, e.g. run --backend container -- hello");
+  CLI::App* run_app =
+      app.add_subcommand("run", "Run one command in one instance, e.g. run --backend container -- hello");
   run_app->add_option("--backend", run.backend, "Backend (container)")->capture_default_str();
   run_app->add_option("--image", run.image.name, "Image name")->capture_default_str();
   run_app->add_option("--images-dir", run_images_dir, "Folder holding the images")->capture_default_str();
@@ -139,12 +142,14 @@ Command parse_command_line(int argc, char** argv) {
   run_app->add_option("command", run.command, "The command and its arguments (after --)")->required();
 
   std::string doctor_uri;
-  CLI::App* doctor_app = app.add_subcommand("doctor", "Tell what this host can measure, and how to fix what is missing");
+  CLI::App* doctor_app =
+      app.add_subcommand("doctor", "Tell what this host can measure, and how to fix what is missing");
   doctor_app->add_option("--libvirt-uri", doctor_uri, "libvirt URI to check (default: embedded QEMU driver)");
   std::string doctor_accel = "auto";
   doctor_app->add_option("--accel", doctor_accel, accel_help)->capture_default_str();
   std::string cleanup_uri;
-  CLI::App* cleanup_app = app.add_subcommand("cleanup", "Remove what killed runs left: cgroups, mounts, processes, guests");
+  CLI::App* cleanup_app =
+      app.add_subcommand("cleanup", "Remove what killed runs left: cgroups, mounts, processes, guests");
   cleanup_app->add_option("--libvirt-uri", cleanup_uri, "libvirt URI whose benchrun guests to remove");
 
   try {
@@ -183,7 +188,8 @@ Command parse_command_line(int argc, char** argv) {
     std::replace(backend_words.begin(), backend_words.end(), ',', ' ');
     for (auto& name : split_words(backend_words)) {
       require_known("backend", name, known_backends());
-      if (std::find(suite.backends.begin(), suite.backends.end(), name) == suite.backends.end()) suite.backends.push_back(name);
+      if (std::find(suite.backends.begin(), suite.backends.end(), name) == suite.backends.end())
+        suite.backends.push_back(name);
     }
     if (suite.backends.empty()) throw UsageError("no backend given: e.g. --backends native,container");
     const auto words = split_words(workload);
@@ -193,7 +199,8 @@ Command parse_command_line(int argc, char** argv) {
     if (suite.runs < 1) throw UsageError(fmt::format("--runs {}: needs at least 1 measured run", suite.runs));
     if (suite.warmup < 0) throw UsageError(fmt::format("--warmup {}: cannot be negative", suite.warmup));
     suite.start_modes = parse_start_choice(start);
-    if (!(timeout_s > 0)) throw UsageError(fmt::format("--timeout {}: must be a positive number of seconds", timeout_s));
+    if (!(timeout_s > 0))
+      throw UsageError(fmt::format("--timeout {}: must be a positive number of seconds", timeout_s));
     suite.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
     suite.limits = suite_limits.to_limits();
     suite.accel = to_accel_request(accel);

@@ -22,7 +22,8 @@ std::optional<sys::ConsoleLine> ConsoleReader::next_line(sys::MonotonicNs deadli
     if (!stdout_fd_) return std::nullopt;
     std::array<pollfd, 3> fds{{{stdout_fd_.get(), POLLIN, 0}, {stop_.fd(), POLLIN, 0}, {stderr_fd_.get(), POLLIN, 0}}};
     const nfds_t count = stderr_fd_ ? 3 : 2;
-    if (sys::retry_eintr([&] { return ::poll(fds.data(), count, sys::poll_timeout_ms(deadline)); }) < 0) sys::throw_errno("console: poll");
+    if (sys::retry_eintr([&] { return ::poll(fds.data(), count, sys::poll_timeout_ms(deadline)); }) < 0)
+      sys::throw_errno("console: poll");
     if (count == 3 && fds[2].revents != 0) read_stderr();
     if (fds[0].revents != 0) {
       read_stdout();

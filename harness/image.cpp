@@ -1,8 +1,8 @@
 #include "harness/image.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <algorithm>
 
 #include "harness/cli.hpp"
 

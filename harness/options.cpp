@@ -1,9 +1,9 @@
 #include "harness/options.hpp"
 
+#include <fmt/format.h>
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "sys/error.hpp"
 
@@ -19,15 +19,24 @@ std::uint64_t parse_size(const std::string& text) {
   }
   std::string suffix(rest, end);
   for (auto& c : suffix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (suffix.ends_with("IB")) suffix.resize(suffix.size() - 2);
-  else if (suffix.size() > 1 && suffix.ends_with("B")) suffix.resize(suffix.size() - 1);
+  if (suffix.ends_with("IB"))
+    suffix.resize(suffix.size() - 2);
+  else if (suffix.size() > 1 && suffix.ends_with("B"))
+    suffix.resize(suffix.size() - 1);
   int shift = 0;
-  if (suffix.empty() || suffix == "B") shift = 0;
-  else if (suffix == "K") shift = 10;
-  else if (suffix == "M") shift = 20;
-  else if (suffix == "G") shift = 30;
-  else if (suffix == "T") shift = 40;
-  else throw sys::Error(fmt::format("invalid size '{}': unknown suffix '{}' (use K, M, G or T)", text, std::string(rest, end)));
+  if (suffix.empty() || suffix == "B")
+    shift = 0;
+  else if (suffix == "K")
+    shift = 10;
+  else if (suffix == "M")
+    shift = 20;
+  else if (suffix == "G")
+    shift = 30;
+  else if (suffix == "T")
+    shift = 40;
+  else
+    throw sys::Error(
+        fmt::format("invalid size '{}': unknown suffix '{}' (use K, M, G or T)", text, std::string(rest, end)));
   if (shift > 0 && number > (UINT64_MAX >> shift)) throw sys::Error(fmt::format("invalid size '{}': too large", text));
   if (number == 0) throw sys::Error(fmt::format("invalid size '{}': must be greater than 0", text));
   return number << shift;

@@ -44,8 +44,8 @@ struct SuiteOptions {
   std::vector<reports::StartMode> start_modes{reports::StartMode::cold, reports::StartMode::warm};
   Limits limits;
   ImageChoice image;
-  std::filesystem::path out_dir;  // empty: results/<run-id>
-  std::string libvirt_uri;        // empty: the embedded driver under the state dir
+  std::filesystem::path out_dir;                                     // empty: results/<run-id>
+  std::string libvirt_uri;                                           // empty: the embedded driver under the state dir
   vm::AcceleratorRequest accel = vm::AcceleratorRequest::automatic;  // what the vm backend's guests get
   bool quiet = false;
   std::vector<std::string> command_line;

@@ -38,7 +38,8 @@ struct Virtualization {
 
 // What a guest gets on this host: the VM backend's own choice when it ran, else the host's assessment
 // (which cannot settle a doubtful /dev/kvm without a probe boot: only a VM backend runs one).
-Virtualization virtualization(const reports::Environment& environment, const std::vector<std::unique_ptr<Backend>>& backends) {
+Virtualization virtualization(const reports::Environment& environment,
+                              const std::vector<std::unique_ptr<Backend>>& backends) {
   for (const auto& backend : backends) {
     if (backend->kind() != BackendKind::vm) continue;
     const auto details = backend->details();
@@ -49,19 +50,26 @@ Virtualization virtualization(const reports::Environment& environment, const std
   if (!environment.tools.qemu) return {"none", "qemu-system-x86_64 not found"};
   const vm::KvmAssessment assessment = vm::assess_kvm();
   switch (assessment.verdict) {
-    case vm::KvmAssessment::Verdict::works: return {"kvm", assessment.reason};
-    case vm::KvmAssessment::Verdict::cannot_work: return {"tcg", assessment.reason};
-    case vm::KvmAssessment::Verdict::unknown: break;
+    case vm::KvmAssessment::Verdict::works:
+      return {"kvm", assessment.reason};
+    case vm::KvmAssessment::Verdict::cannot_work:
+      return {"tcg", assessment.reason};
+    case vm::KvmAssessment::Verdict::unknown:
+      break;
   }
   return {"tcg", assessment.reason + "; no guest ran in this run to probe KVM (benchrun doctor probes it)"};
 }
 
 reports::BackendKind to_report_kind(BackendKind kind) {
   switch (kind) {
-    case BackendKind::native: return reports::BackendKind::native;
-    case BackendKind::container: return reports::BackendKind::container;
-    case BackendKind::oci: return reports::BackendKind::oci;
-    case BackendKind::vm: return reports::BackendKind::vm;
+    case BackendKind::native:
+      return reports::BackendKind::native;
+    case BackendKind::container:
+      return reports::BackendKind::container;
+    case BackendKind::oci:
+      return reports::BackendKind::oci;
+    case BackendKind::vm:
+      return reports::BackendKind::vm;
   }
   return reports::BackendKind::native;
 }

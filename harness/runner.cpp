@@ -2,8 +2,8 @@
 
 #include <sys/random.h>
 
-#include <ctime>
 #include <fmt/format.h>
+#include <ctime>
 #include <thread>
 
 namespace benchrun::harness {

@@ -1,9 +1,9 @@
 // Runs a suite over its backends: warm-up rounds, then interleaved repetitions (A B C A B C …) so that
 // drift of a noisy machine hits every backend alike. Within a round each backend takes its start modes
 // back to back: cold (after a settle time with no launch at all) then warm (right after that cold launch),
-// so a backend's figures never depend on which other backends share the run. Every sample is appended to the samples log the
-// moment it is taken; a failed instance is recorded and the run goes on; a stop request ends the run
-// after the current instance was torn down.
+// so a backend's figures never depend on which other backends share the run. Every sample is appended to the samples
+// log the moment it is taken; a failed instance is recorded and the run goes on; a stop request ends the run after the
+// current instance was torn down.
 #pragma once
 
 #include <chrono>

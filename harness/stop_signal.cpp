@@ -22,7 +22,8 @@ sigset_t stop_signals() {
 
 StopSignal::StopSignal() {
   const sigset_t set = stop_signals();
-  if (pthread_sigmask(SIG_BLOCK, &set, &previous_mask_) != 0) throw sys::Error("block stop signals: pthread_sigmask failed");
+  if (pthread_sigmask(SIG_BLOCK, &set, &previous_mask_) != 0)
+    throw sys::Error("block stop signals: pthread_sigmask failed");
   fd_ = sys::UniqueFd(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!fd_) sys::throw_errno("signalfd");
 }

@@ -1,7 +1,7 @@
 #include "harness/workload_protocol.hpp"
 
-#include <cstring>
 #include <fmt/format.h>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace benchrun::harness {

@@ -1,7 +1,7 @@
 #include "reports/json.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "sys/error.hpp"
 
@@ -31,9 +31,7 @@ T added_key_or(const json& object, const char* key, T fallback) {
   return found->template get<T>();
 }
 
-json start_mode_to_json(const std::optional<StartMode>& mode) {
-  return mode ? json(to_string(*mode)) : json(nullptr);
-}
+json start_mode_to_json(const std::optional<StartMode>& mode) { return mode ? json(to_string(*mode)) : json(nullptr); }
 
 std::optional<StartMode> start_mode_at(const json& object) {
   const auto found = object.find("start_mode");
@@ -45,8 +43,8 @@ json finite_numbers(const std::map<std::string, double>& numbers, std::string_vi
   json object = json::object();
   for (const auto& [name, value] : numbers) {
     if (!std::isfinite(value)) {
-      throw sys::Error(fmt::format("sample {} #{}: {} '{}' is not a finite number ({})", sample.backend, sample.repetition,
-                              what, name, value));
+      throw sys::Error(fmt::format("sample {} #{}: {} '{}' is not a finite number ({})", sample.backend,
+                                   sample.repetition, what, name, value));
     }
     object[name] = value;
   }
@@ -152,7 +150,8 @@ void from_json(const json& in, RunOptions& options) {
   for (const auto& mode : added_key_or(in, "start_modes", std::vector<std::string>{})) {
     options.start_modes.push_back(parse_start_mode(mode));
   }
-  options.cold_settle_ms = in.contains("cold_settle_ms") ? optional_at<std::int64_t>(in, "cold_settle_ms") : std::nullopt;
+  options.cold_settle_ms =
+      in.contains("cold_settle_ms") ? optional_at<std::int64_t>(in, "cold_settle_ms") : std::nullopt;
   options.limits = in.at("limits").get<Limits>();
   options.out_dir = in.at("out_dir").get<std::string>();
   options.image = in.at("image").get<std::string>();
@@ -218,9 +217,12 @@ void from_json(const json& in, BackendInfo& backend) {
   backend.kind = parse_backend_kind(in.at("kind").get<std::string>());
   backend.details.clear();
   for (const auto& [key, value] : in.at("details").items()) {
-    if (value.is_string()) backend.details[key] = value.get<std::string>();
-    else if (value.is_number()) backend.details[key] = value.get<double>();
-    else throw sys::Error(fmt::format("backend {}: detail '{}' is neither a string nor a number", backend.name, key));
+    if (value.is_string())
+      backend.details[key] = value.get<std::string>();
+    else if (value.is_number())
+      backend.details[key] = value.get<double>();
+    else
+      throw sys::Error(fmt::format("backend {}: detail '{}' is neither a string nor a number", backend.name, key));
   }
 }
 
@@ -258,12 +260,9 @@ void from_json(const json& in, SummaryStats& summary) {
 }
 
 void to_json(json& out, const MetricSummary& summary) {
-  out = json{{"backend", summary.backend},
-             {"start_mode", start_mode_to_json(summary.start_mode)},
-             {"metric", summary.metric},
-             {"unit", summary.unit},
-             {"summary", summary.summary},
-             {"ratio_to_native", optional_to_json(summary.ratio_to_native)}};
+  out = json{{"backend", summary.backend}, {"start_mode", start_mode_to_json(summary.start_mode)},
+             {"metric", summary.metric},   {"unit", summary.unit},
+             {"summary", summary.summary}, {"ratio_to_native", optional_to_json(summary.ratio_to_native)}};
 }
 
 void from_json(const json& in, MetricSummary& summary) {
@@ -295,8 +294,8 @@ void to_json(json& out, const Report& report) {
 void from_json(const json& in, Report& report) {
   report.schema_version = in.at("schema_version").get<std::string>();
   if (report.schema_version != report_schema_version) {
-    throw sys::Error(fmt::format("schema_version is '{}', this benchrun reads '{}'", report.schema_version,
-                            report_schema_version));
+    throw sys::Error(
+        fmt::format("schema_version is '{}', this benchrun reads '{}'", report.schema_version, report_schema_version));
   }
   report.run_id = in.at("run_id").get<std::string>();
   report.started_at = in.at("started_at").get<std::string>();
@@ -313,9 +312,7 @@ void from_json(const json& in, Report& report) {
   report.warnings = in.at("warnings").get<std::vector<std::string>>();
 }
 
-std::string report_to_json_text(const Report& report) {
-  return json(report).dump(2) + "\n";
-}
+std::string report_to_json_text(const Report& report) { return json(report).dump(2) + "\n"; }
 
 Report parse_report(std::string_view text) {
   try {

@@ -8,20 +8,28 @@ namespace benchrun::reports {
 
 std::string_view to_string(FailureKind kind) {
   switch (kind) {
-    case FailureKind::crash: return "crash";
-    case FailureKind::timeout: return "timeout";
-    case FailureKind::oom: return "oom";
-    case FailureKind::error: return "error";
+    case FailureKind::crash:
+      return "crash";
+    case FailureKind::timeout:
+      return "timeout";
+    case FailureKind::oom:
+      return "oom";
+    case FailureKind::error:
+      return "error";
   }
   return "error";
 }
 
 std::string_view to_string(BackendKind kind) {
   switch (kind) {
-    case BackendKind::native: return "native";
-    case BackendKind::container: return "container";
-    case BackendKind::oci: return "oci";
-    case BackendKind::vm: return "vm";
+    case BackendKind::native:
+      return "native";
+    case BackendKind::container:
+      return "container";
+    case BackendKind::oci:
+      return "oci";
+    case BackendKind::vm:
+      return "vm";
   }
   return "native";
 }

@@ -89,10 +89,10 @@ struct WorkloadResult {
 struct Sample {
   std::string backend;
   std::string case_name;  // a Case of options.cases
-  int repetition = 0;  // 0-based, counted separately for warm-up and measured rounds
+  int repetition = 0;     // 0-based, counted separately for warm-up and measured rounds
   bool warmup = false;
   std::optional<StartMode> start_mode;  // null in reports written before start modes existed
-  bool ok = false;  // true exactly when failure is empty
+  bool ok = false;                      // true exactly when failure is empty
   std::optional<Failure> failure;
   std::map<std::string, double> metrics;  // e.g. time_to_ready_ms; the name's suffix is its unit
   std::map<std::string, double> phases;   // phase name -> ms since launch
@@ -112,11 +112,11 @@ struct RunOptions {
   int runs = 0;
   int warmup = 0;
   std::int64_t timeout_ms = 0;
-  std::vector<StartMode> start_modes;         // in the order each round takes them; empty in older reports
+  std::vector<StartMode> start_modes;          // in the order each round takes them; empty in older reports
   std::optional<std::int64_t> cold_settle_ms;  // idle time before each cold launch; null without cold starts
   std::string out_dir;
-  std::string image;                        // the image directory the instances ran from
-  std::optional<std::string> libvirt_uri;   // null: the embedded driver (or no VM backend)
+  std::string image;                       // the image directory the instances ran from
+  std::optional<std::string> libvirt_uri;  // null: the embedded driver (or no VM backend)
 };
 
 struct ToolVersions {
@@ -133,8 +133,8 @@ struct Environment {
   std::string cpu_model;
   unsigned cores = 0;
   std::uint64_t memory_bytes = 0;
-  std::string cgroup_version;  // "v1", "v2" or "hybrid"
-  std::string virtualization;  // what a VM gets here: "kvm", "tcg" (emulation), "none" (no QEMU)
+  std::string cgroup_version;         // "v1", "v2" or "hybrid"
+  std::string virtualization;         // what a VM gets here: "kvm", "tcg" (emulation), "none" (no QEMU)
   std::string virtualization_reason;  // why, e.g. "kvm_pvm: a paravirtual nested KVM cannot boot a stock guest kernel"
   ToolVersions tools;
   std::string benchrun_version;
@@ -166,7 +166,7 @@ struct SummaryStats {
   double mad = 0.0;         // median absolute deviation, raw
   double mad_scaled = 0.0;  // mad * 1.4826
   double ci_level = 0.95;
-  double ci_low = 0.0;   // percentile bootstrap interval of the median
+  double ci_low = 0.0;  // percentile bootstrap interval of the median
   double ci_high = 0.0;
   std::vector<int> outlier_repetitions;  // repetitions whose |modified Z-score| > 3.5
 };
@@ -193,8 +193,8 @@ struct Verdict {
   std::string case_name;
   std::optional<VerdictValue> configured;  // null where nothing is configured (isolation checks)
   std::optional<VerdictValue> measured;
-  std::string unit;                   // of configured and measured, "" when they are text
-  std::optional<double> tolerance;    // relative (0.1 = 10%), null when the check is exact
+  std::string unit;                 // of configured and measured, "" when they are text
+  std::optional<double> tolerance;  // relative (0.1 = 10%), null when the check is exact
   bool pass = false;
   std::string why;
 };

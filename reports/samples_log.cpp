@@ -13,7 +13,8 @@
 namespace benchrun::reports {
 
 SamplesLog::SamplesLog(std::filesystem::path path) : path_(std::move(path)) {
-  fd_ = sys::UniqueFd(sys::retry_eintr([&] { return ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644); }));
+  fd_ = sys::UniqueFd(
+      sys::retry_eintr([&] { return ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644); }));
   if (!fd_) throw sys::SystemError(errno, fmt::format("samples log {}: open", path_.string()));
 }
 

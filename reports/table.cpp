@@ -1,9 +1,9 @@
 #include "reports/table.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <fmt/format.h>
 #include <vector>
 
 namespace benchrun::reports {
@@ -31,10 +31,11 @@ std::string ratio_cell(const Report& report, const MetricSummary& summary) {
 }
 
 std::size_t failed_runs(const Report& report, const MetricSummary& summary) {
-  return static_cast<std::size_t>(std::count_if(report.samples.begin(), report.samples.end(), [&](const Sample& sample) {
-    return sample.backend == summary.backend && sample.start_mode == summary.start_mode && !sample.warmup &&
-           !sample.ok;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(report.samples.begin(), report.samples.end(), [&](const Sample& sample) {
+        return sample.backend == summary.backend && sample.start_mode == summary.start_mode && !sample.warmup &&
+               !sample.ok;
+      }));
 }
 
 // "phases container cold (median ms since launch): prepared 0.41, cloned 0.92, cgroup_ready 13.1, ..."
@@ -42,8 +43,8 @@ std::size_t failed_runs(const Report& report, const MetricSummary& summary) {
 std::string phase_lines(const Report& report) {
   std::vector<std::pair<std::string, std::vector<const MetricSummary*>>> groups;
   for (const MetricSummary& phase : report.phase_summaries) {
-    const std::string label = phase.start_mode ? fmt::format("{} {}", phase.backend, to_string(*phase.start_mode))
-                                               : phase.backend;
+    const std::string label =
+        phase.start_mode ? fmt::format("{} {}", phase.backend, to_string(*phase.start_mode)) : phase.backend;
     auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& entry) { return entry.first == label; });
     if (group == groups.end()) group = groups.insert(groups.end(), {label, {}});
     group->second.push_back(&phase);
@@ -55,7 +56,8 @@ std::string phase_lines(const Report& report) {
     });
     std::string line = fmt::format("phases {} (median ms since launch):", label);
     for (std::size_t index = 0; index < phases.size(); ++index) {
-      line += fmt::format("{} {} {}", index == 0 ? "" : ",", phases[index]->metric, format_figure(phases[index]->summary.median));
+      line += fmt::format("{} {} {}", index == 0 ? "" : ",", phases[index]->metric,
+                          format_figure(phases[index]->summary.median));
     }
     out += line + "\n";
   }
@@ -77,12 +79,11 @@ std::string render_summary_table(const Report& report) {
   rows.push_back({"backend", "start", "metric", "median", "p90", "95% CI of median", "n", "failed", "vs native"});
   for (const MetricSummary& summary : report.summaries) {
     const SummaryStats& stats = summary.summary;
-    rows.push_back({summary.backend, start_cell(summary.start_mode), summary.metric, with_unit(format_figure(stats.median), summary.unit),
-                    with_unit(format_figure(stats.p90), summary.unit),
-                    with_unit(fmt::format("[{}, {}]", format_figure(stats.ci_low), format_figure(stats.ci_high)),
-                              summary.unit),
-                    fmt::format("{}", stats.count), fmt::format("{}", failed_runs(report, summary)),
-                    ratio_cell(report, summary)});
+    rows.push_back(
+        {summary.backend, start_cell(summary.start_mode), summary.metric,
+         with_unit(format_figure(stats.median), summary.unit), with_unit(format_figure(stats.p90), summary.unit),
+         with_unit(fmt::format("[{}, {}]", format_figure(stats.ci_low), format_figure(stats.ci_high)), summary.unit),
+         fmt::format("{}", stats.count), fmt::format("{}", failed_runs(report, summary)), ratio_cell(report, summary)});
   }
 
   std::array<std::size_t, column_count> widths{};

@@ -10,7 +10,8 @@
 
 namespace benchrun::reports {
 
-// Rows in the order of report.summaries, then the phase lines. A partial report (complete == false) says so in its first line.
+// Rows in the order of report.summaries, then the phase lines. A partial report (complete == false) says so in its
+// first line.
 std::string render_summary_table(const Report& report);
 
 // A value with precision that fits its magnitude: 3 significant digits below 100, whole numbers above

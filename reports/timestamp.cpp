@@ -1,7 +1,7 @@
 #include "reports/timestamp.hpp"
 
-#include <ctime>
 #include <fmt/format.h>
+#include <ctime>
 
 namespace benchrun::reports {
 

@@ -4,10 +4,10 @@
 #include <sched.h>
 #include <sys/wait.h>
 
+#include <fmt/format.h>
 #include <csignal>
 #include <cstddef>
 #include <exception>
-#include <fmt/format.h>
 
 #include "runtime/cgroup/mode.hpp"
 #include "runtime/linux/container_init.hpp"
@@ -37,8 +37,7 @@ class CStringArray {
 
 void validate(const ContainerConfig& config) {
   // The name becomes a directory in the state root and in every cgroup hierarchy.
-  if (config.name.empty() || config.name == "." || config.name == ".." ||
-      config.name.find('/') != std::string::npos) {
+  if (config.name.empty() || config.name == "." || config.name == ".." || config.name.find('/') != std::string::npos) {
     throw sys::Error(fmt::format("invalid name \"{}\": it must be one path component", config.name));
   }
   if (config.argv.empty() || !config.argv.front().starts_with('/')) {
@@ -47,8 +46,8 @@ void validate(const ContainerConfig& config) {
   std::error_code error;
   if (!std::filesystem::is_directory(config.rootfs / "proc", error) ||
       !std::filesystem::is_directory(config.rootfs, error)) {
-    throw sys::Error(fmt::format("rootfs {}: not an image root (no such directory, or no /proc in it)",
-                            config.rootfs.string()));
+    throw sys::Error(
+        fmt::format("rootfs {}: not an image root (no such directory, or no /proc in it)", config.rootfs.string()));
   }
 }
 
@@ -120,7 +119,7 @@ Container Container::start(const ContainerConfig& config) {
     validate(config);
     container.state_dir_ = StateDir::create(config.state_root, config.name);
     container.cgroup_ = create_cgroup(detect_cgroup_mode(config.cgroup_root), config.cgroup_root, config.name,
-                                     controllers_for(config.limits));
+                                      controllers_for(config.limits));
     container.cgroup_->apply(config.limits);
 
     // Everything the init needs, built now: it must not allocate after clone.

@@ -11,16 +11,16 @@
 namespace benchrun::runtime {
 
 struct ContainerConfig {
-  std::string name;                 // benchrun-<run>-<n>: names the cgroup and the state dir
-  std::filesystem::path rootfs;     // image rootfs: the overlay's read-only lower layer
-  std::vector<std::string> argv;    // argv[0] is an absolute path inside the rootfs
+  std::string name;               // benchrun-<run>-<n>: names the cgroup and the state dir
+  std::filesystem::path rootfs;   // image rootfs: the overlay's read-only lower layer
+  std::vector<std::string> argv;  // argv[0] is an absolute path inside the rootfs
   std::vector<std::string> env = {"PATH=/bin:/sbin:/bench/bin"};
-  std::string hostname;             // empty: the name
-  bool network_namespace = true;    // false: share the host's network
-  bool user_namespace = false;      // container root = host uid kUserNamespaceHostBase
-  bool seccomp = true;              // the default denylist (capabilities are always dropped)
+  std::string hostname;           // empty: the name
+  bool network_namespace = true;  // false: share the host's network
+  bool user_namespace = false;    // container root = host uid kUserNamespaceHostBase
+  bool seccomp = true;            // the default denylist (capabilities are always dropped)
   ResourceLimits limits;
-  int stdin_fd = -1;                // dup2'd onto 0, 1, 2 in the container; -1 = inherit
+  int stdin_fd = -1;  // dup2'd onto 0, 1, 2 in the container; -1 = inherit
   int stdout_fd = -1;
   int stderr_fd = -1;
   std::filesystem::path state_root = kDefaultStateRoot;

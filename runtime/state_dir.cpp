@@ -3,8 +3,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <cstdio>
 #include <unistd.h>
+#include <cstdio>
 
 #include <fmt/format.h>
 

@@ -65,8 +65,9 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::
   const auto is_live = [&](const std::filesystem::path& dir) {
     const auto name = dir.filename().string();
     if (const auto doctor = attach_cost_cgroup_owner(name)) return process_alive(*doctor);  // benchrun doctor's
-    const std::string_view instance =
-        name.starts_with(kStagingPrefix) ? std::string_view(name).substr(std::string_view(kStagingPrefix).size()) : name;
+    const std::string_view instance = name.starts_with(kStagingPrefix)
+                                          ? std::string_view(name).substr(std::string_view(kStagingPrefix).size())
+                                          : name;
     return !instance.starts_with(name_prefix) || owned_by_live_process(state_root / name);
   };
 

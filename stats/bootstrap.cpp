@@ -13,7 +13,8 @@ namespace {
 
 // An index in [0, bound) without modulo bias: draws above the largest multiple of bound are redrawn.
 std::size_t draw_index(std::mt19937_64& rng, std::uint64_t bound) {
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
+  const std::uint64_t limit =
+      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
   for (;;) {
     const std::uint64_t draw = rng();
     if (draw < limit) return static_cast<std::size_t>(draw % bound);

@@ -23,7 +23,6 @@ double median_absolute_deviation(std::span<const double> values);
 // Indices (into `values`, ascending) of the values whose |modified Z-score| exceeds `threshold`.
 // When MAD is 0 (more than half the values equal) the score is undefined and nothing is flagged:
 // a sample that is mostly one value has no spread to be an outlier from.
-std::vector<std::size_t> modified_z_outliers(std::span<const double> values,
-                                             double threshold = modified_z_threshold);
+std::vector<std::size_t> modified_z_outliers(std::span<const double> values, double threshold = modified_z_threshold);
 
 }  // namespace benchrun::stats

@@ -5,8 +5,8 @@
 
 #include <vector>
 
-#include "stats/summary.hpp"
 #include "reports/model.hpp"
+#include "stats/summary.hpp"
 
 namespace benchrun::stats {
 

@@ -1,8 +1,8 @@
 #include "stats/summary.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <numeric>
 
 #include "stats/percentile.hpp"
@@ -13,7 +13,8 @@ namespace benchrun::stats {
 Summary summarize(std::span<const double> values, const SummaryOptions& options) {
   if (values.empty()) throw sys::Error("summarize: no values");
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (!std::isfinite(values[i])) throw sys::Error(fmt::format("summarize: value #{} is not finite ({})", i, values[i]));
+    if (!std::isfinite(values[i]))
+      throw sys::Error(fmt::format("summarize: value #{} is not finite ({})", i, values[i]));
   }
 
   std::vector<double> sorted(values.begin(), values.end());

@@ -2,8 +2,8 @@
 // container (no time namespace is used) and comparable across processes.
 #pragma once
 
-#include <cstdint>
 #include <sys/time.h>
+#include <cstdint>
 
 #include <ctime>
 
@@ -19,7 +19,8 @@ inline MonotonicNs monotonic_now() noexcept {
 
 // A duration from rusage (timeval) in nanoseconds.
 inline std::uint64_t to_ns(const timeval& duration) noexcept {
-  return static_cast<std::uint64_t>(duration.tv_sec) * 1'000'000'000 + static_cast<std::uint64_t>(duration.tv_usec) * 1'000;
+  return static_cast<std::uint64_t>(duration.tv_sec) * 1'000'000'000 +
+         static_cast<std::uint64_t>(duration.tv_usec) * 1'000;
 }
 
 }  // namespace benchrun::sys

@@ -38,8 +38,7 @@ pid_t clone3_on_stack(clone_args& args, int (*fn)(void*), void* arg) noexcept {
       "hlt\n\t"
       "1:\n\t"
       : "+r"(result)
-      : "r"(args_register), "r"(size_register), "r"(fn_register), "r"(arg_register),
-        [exit_number] "i"(SYS_exit)
+      : "r"(args_register), "r"(size_register), "r"(fn_register), "r"(arg_register), [exit_number] "i"(SYS_exit)
       : "rcx", "r11", "memory", "cc");
   if (result < 0) {
     errno = static_cast<int>(-result);

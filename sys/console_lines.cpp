@@ -2,9 +2,9 @@
 
 #include <poll.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
-#include <fmt/format.h>
 #include <utility>
 
 #include "sys/retry.hpp"

@@ -14,7 +14,7 @@
 namespace benchrun::sys {
 
 struct ConsoleLine {
-  std::string text;  // without the line end and without terminal escape sequences (SeaBIOS sends some)
+  std::string text;    // without the line end and without terminal escape sequences (SeaBIOS sends some)
   MonotonicNs at = 0;  // when its last byte arrived
 };
 

@@ -1,8 +1,8 @@
 #include "sys/error.hpp"
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 namespace benchrun::sys {
 

@@ -99,7 +99,8 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   }
   guard.commit();
 
-  const UniqueFd directory_fd(retry_eintr([&] { return ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); }));
+  const UniqueFd directory_fd(
+      retry_eintr([&] { return ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); }));
   if (!directory_fd) throw_errno(fmt::format("open directory {}", directory.string()));
   if (::fsync(directory_fd.get()) != 0) throw_errno(fmt::format("fsync directory {}", directory.string()));
 }

@@ -54,9 +54,12 @@ std::string_view to_string(Accelerator accelerator) { return accelerator == Acce
 
 std::string_view to_string(AcceleratorRequest request) {
   switch (request) {
-    case AcceleratorRequest::automatic: return "auto";
-    case AcceleratorRequest::kvm: return "kvm";
-    case AcceleratorRequest::tcg: return "tcg";
+    case AcceleratorRequest::automatic:
+      return "auto";
+    case AcceleratorRequest::kvm:
+      return "kvm";
+    case AcceleratorRequest::tcg:
+      return "tcg";
   }
   return "auto";
 }
@@ -74,8 +77,10 @@ KvmAssessment assess_kvm(const HostPaths& paths) {
   const sys::UniqueFd kvm(::open(paths.dev_kvm.c_str(), O_RDWR | O_CLOEXEC));
   if (!kvm) {
     const int error = errno;
-    if (error == ENOENT) return {Verdict::cannot_work, fmt::format("no {}: this host offers no KVM", paths.dev_kvm.string())};
-    return {Verdict::cannot_work, fmt::format("{} cannot be opened: {}", paths.dev_kvm.string(), sys::describe_errno(error))};
+    if (error == ENOENT)
+      return {Verdict::cannot_work, fmt::format("no {}: this host offers no KVM", paths.dev_kvm.string())};
+    return {Verdict::cannot_work,
+            fmt::format("{} cannot be opened: {}", paths.dev_kvm.string(), sys::describe_errno(error))};
   }
   const bool paravirtual = module_loaded(paths, "kvm_pvm");
   for (const auto& hardware : hardware_kvms) {
@@ -85,15 +90,15 @@ KvmAssessment assess_kvm(const HostPaths& paths) {
                                             hardware.module, paths.dev_kvm.string())};
     }
     if (!cpu_has_flag(paths, hardware.flag)) {
-      return {Verdict::unknown,
-              fmt::format("{} is loaded but the CPU flags lack {}", hardware.module, hardware.flag)};
+      return {Verdict::unknown, fmt::format("{} is loaded but the CPU flags lack {}", hardware.module, hardware.flag)};
     }
     return {Verdict::works, fmt::format("{} with {}: hardware virtualisation", hardware.module, hardware.flag)};
   }
   if (paravirtual) {
     return {Verdict::cannot_work, "kvm_pvm: a paravirtual nested KVM cannot boot a stock guest kernel"};
   }
-  return {Verdict::unknown, fmt::format("{} opens but neither kvm_intel nor kvm_amd is loaded", paths.dev_kvm.string())};
+  return {Verdict::unknown,
+          fmt::format("{} opens but neither kvm_intel nor kvm_amd is loaded", paths.dev_kvm.string())};
 }
 
 AcceleratorChoice choose_accelerator(AcceleratorRequest request, const KvmAssessment& assessment,
@@ -103,11 +108,13 @@ AcceleratorChoice choose_accelerator(AcceleratorRequest request, const KvmAssess
     return AcceleratorUnavailable(fmt::format("--accel kvm: {}: use --accel auto or --accel tcg", why));
   };
   switch (assessment.verdict) {
-    case Verdict::works: return {Accelerator::kvm, assessment.reason};
+    case Verdict::works:
+      return {Accelerator::kvm, assessment.reason};
     case Verdict::cannot_work:
       if (request == AcceleratorRequest::kvm) throw unavailable(assessment.reason);
       return {Accelerator::tcg, assessment.reason};
-    case Verdict::unknown: break;
+    case Verdict::unknown:
+      break;
   }
   const std::optional<std::string> failure = probe();
   if (!failure) return {Accelerator::kvm, fmt::format("{}; a probe boot under KVM succeeded", assessment.reason)};

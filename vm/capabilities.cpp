@@ -3,9 +3,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
-#include <fmt/format.h>
 
 #include "sys/error.hpp"
 

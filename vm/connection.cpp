@@ -86,9 +86,10 @@ Connection Connection::open(const std::string& uri) {
     if (!connection.connect_) {
       sys::Error error = libvirt_error("virConnectOpen");
       if (connection.embed_root_ && std::string_view(error.what()).find("Failed to parse") != std::string_view::npos) {
-        throw sys::Error(fmt::format("{} (the embedded QEMU driver needs the user and group libvirt-qemu: "
-                                "run scripts/setup.sh)",
-                                error.what()));
+        throw sys::Error(
+            fmt::format("{} (the embedded QEMU driver needs the user and group libvirt-qemu: "
+                        "run scripts/setup.sh)",
+                        error.what()));
       }
       throw error;
     }

@@ -34,5 +34,4 @@ class ConsoleReader {
   std::optional<sys::MonotonicNs> first_byte_at_;
 };
 
-
 }  // namespace benchrun::vm

@@ -23,12 +23,13 @@ constexpr std::string_view boot_parameters =
 
 void check_cmdline_word(std::string_view word, std::string_view what) {
   const bool bad = word.empty() || std::any_of(word.begin(), word.end(), [](char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\'' || c == '\\';
-  });
+                     return c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\'' || c == '\\';
+                   });
   if (bad) {
-    throw sys::Error(fmt::format("kernel command line: {} '{}' is empty or holds whitespace or quotes, "
-                            "which the kernel cannot pass to init",
-                            what, word));
+    throw sys::Error(
+        fmt::format("kernel command line: {} '{}' is empty or holds whitespace or quotes, "
+                    "which the kernel cannot pass to init",
+                    what, word));
   }
 }
 
@@ -37,12 +38,23 @@ std::string xml_escape(std::string_view text) {
   escaped.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '\'': escaped += "&apos;"; break;
-      case '"': escaped += "&quot;"; break;
-      default: escaped += c;
+      case '&':
+        escaped += "&amp;";
+        break;
+      case '<':
+        escaped += "&lt;";
+        break;
+      case '>':
+        escaped += "&gt;";
+        break;
+      case '\'':
+        escaped += "&apos;";
+        break;
+      case '"':
+        escaped += "&quot;";
+        break;
+      default:
+        escaped += c;
     }
   }
   return escaped;
@@ -78,8 +90,8 @@ std::string kernel_cmdline(const std::vector<std::string>& workload_argv, const 
     cmdline += arg;
   }
   if (cmdline.size() > max_cmdline_bytes) {
-    throw sys::Error(fmt::format("kernel command line: {} bytes, the kernel keeps only {}", cmdline.size(),
-                            max_cmdline_bytes));
+    throw sys::Error(
+        fmt::format("kernel command line: {} bytes, the kernel keeps only {}", cmdline.size(), max_cmdline_bytes));
   }
   return cmdline;
 }
@@ -90,7 +102,8 @@ std::string domain_xml(const DomainSpec& spec) {
   }
   if (spec.name.empty()) throw sys::Error("domain XML: empty domain name");
   if (spec.vcpus == 0) throw sys::Error("domain XML: a guest needs at least one vCPU");
-  if (spec.memory_mib < 16) throw sys::Error(fmt::format("domain XML: {} MiB is too little for the kernel", spec.memory_mib));
+  if (spec.memory_mib < 16)
+    throw sys::Error(fmt::format("domain XML: {} MiB is too little for the kernel", spec.memory_mib));
   if (spec.kernel.empty() || spec.initramfs.empty()) throw sys::Error("domain XML: kernel and initramfs are required");
 
   // Why each element is there:

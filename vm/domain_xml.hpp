@@ -20,9 +20,9 @@ struct DomainSpec {
   std::string emulator;     // the QEMU binary libvirt starts; empty: libvirt's default for the arch
   unsigned vcpus = 1;
   std::uint64_t memory_mib = 256;
-  std::string kernel;     // host paths (copies libvirt may chown, see boot_files.hpp)
+  std::string kernel;  // host paths (copies libvirt may chown, see boot_files.hpp)
   std::string initramfs;
-  std::string cmdline;    // see kernel_cmdline()
+  std::string cmdline;  // see kernel_cmdline()
   ConsoleKind console = ConsoleKind::fifo;
   std::string console_fifo;  // for ConsoleKind::fifo: the fifos are <console_fifo>.in and .out
 };
@@ -32,8 +32,7 @@ struct DomainSpec {
 // `extra`, then " -- " and the workload argv (the kernel hands what follows "--" to init as argv).
 // Throws Error for an argument the kernel would split or mangle (whitespace, quotes, empty) or a line
 // longer than the kernel keeps (2048 bytes on x86).
-std::string kernel_cmdline(const std::vector<std::string>& workload_argv,
-                           const std::vector<std::string>& extra = {});
+std::string kernel_cmdline(const std::vector<std::string>& workload_argv, const std::vector<std::string>& extra = {});
 
 // The domain XML. Throws Error for a spec libvirt would refuse or misread (unknown type, no vCPU...).
 std::string domain_xml(const DomainSpec& spec);

@@ -2,8 +2,8 @@
 
 #include <sys/stat.h>
 
-#include <charconv>
 #include <fmt/format.h>
+#include <charconv>
 #include <string_view>
 
 #include "sys/error.hpp"

@@ -117,7 +117,7 @@ void Guest::State::tear_down() {
   }
   if (reaper && !reaper->wait_exit(deadline)) {
     throw sys::Error(fmt::format("QEMU pid {} still runs {} ms after the domain was destroyed", reaper->pid(),
-                            config.teardown_timeout.count()));
+                                 config.teardown_timeout.count()));
   }
   if (console) first_console_output = console->first_byte_at().value_or(0);
   if (reaper) qemu_exited = reaper->exited_at();
@@ -163,9 +163,10 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
     state->domain_type = domain_type_of(config.accelerator);
     if (config.accelerator == Accelerator::kvm && connection.domain_type() != "kvm") {
       throw sys::Error(fmt::format("KVM asked for, but libvirt at {} offers only domain type {}", connection.uri(),
-                              connection.domain_type()));
+                                   connection.domain_type()));
     }
-    const ConsoleKind console_kind = config.console.value_or(connection.is_local() ? ConsoleKind::fifo : ConsoleKind::pty);
+    const ConsoleKind console_kind =
+        config.console.value_or(connection.is_local() ? ConsoleKind::fifo : ConsoleKind::pty);
     if (console_kind == ConsoleKind::fifo && !connection.is_local()) {
       throw sys::Error("a console fifo needs a local connection; use the pty console over " + connection.uri());
     }
@@ -241,8 +242,8 @@ std::optional<pid_t> Guest::qemu_pid() const noexcept {
 std::optional<sys::ConsoleLine> Guest::next_line(sys::MonotonicNs deadline, int wake_fd) {
   if (!state_->console) return std::nullopt;
   // Timeout and Interrupted come out as themselves: callers tell a timeout from a failure.
-  auto line = sys::with_context(fmt::format("guest {}", name()),
-                           [&] { return state_->console->next_line(deadline, wake_fd); });
+  auto line =
+      sys::with_context(fmt::format("guest {}", name()), [&] { return state_->console->next_line(deadline, wake_fd); });
   return line;
 }
 
@@ -252,11 +253,13 @@ sys::MonotonicNs Guest::wait_exit(sys::MonotonicNs deadline, int wake_fd) {
     if (!next_line(deadline, wake_fd)) break;
   }
   if (s.reaper) {
-    if (!s.reaper->wait_exit(deadline)) throw sys::Timeout(fmt::format("guest {}: QEMU still runs at the deadline", name()));
+    if (!s.reaper->wait_exit(deadline))
+      throw sys::Timeout(fmt::format("guest {}: QEMU still runs at the deadline", name()));
     return s.reaper->exited_at();
   }
   while (s.domain && domain_is_active(s.domain.get())) {
-    if (sys::monotonic_now() >= deadline) throw sys::Timeout(fmt::format("guest {}: still running at the deadline", name()));
+    if (sys::monotonic_now() >= deadline)
+      throw sys::Timeout(fmt::format("guest {}: still running at the deadline", name()));
     ::usleep(10'000);  // remote: no pidfd to wait on, poll the domain state
   }
   return sys::monotonic_now();
@@ -279,7 +282,9 @@ std::vector<std::pair<std::string, sys::MonotonicNs>> Guest::phases() const {
   return phases;
 }
 
-void Guest::mark_phase(std::string name, sys::MonotonicNs at) { state_->marked_phases.emplace_back(std::move(name), at); }
+void Guest::mark_phase(std::string name, sys::MonotonicNs at) {
+  state_->marked_phases.emplace_back(std::move(name), at);
+}
 
 GuestStats Guest::stats() { return state_->sample_stats(); }
 

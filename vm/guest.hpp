@@ -22,8 +22,8 @@
 namespace benchrun::vm {
 
 struct GuestConfig {
-  std::string name;  // benchrun-<run>-<n>: the domain name
-  std::filesystem::path kernel;     // copies in the run's state dir (see boot_files.hpp)
+  std::string name;              // benchrun-<run>-<n>: the domain name
+  std::filesystem::path kernel;  // copies in the run's state dir (see boot_files.hpp)
   std::filesystem::path initramfs;
   // KVM only where it was found to work (see accelerator.hpp): libvirt offering domain type kvm is not
   // enough.
@@ -34,8 +34,8 @@ struct GuestConfig {
   std::filesystem::path emulator;
   unsigned vcpus = 1;
   std::uint64_t memory_mib = 256;
-  std::vector<std::string> workload_argv;   // e.g. {"/bench/bin/hello"}
-  std::vector<std::string> extra_cmdline;   // more kernel parameters
+  std::vector<std::string> workload_argv;  // e.g. {"/bench/bin/hello"}
+  std::vector<std::string> extra_cmdline;  // more kernel parameters
   // fifo on local connections (fastest, loses nothing), pty + virDomainOpenConsole otherwise.
   std::optional<ConsoleKind> console;
   std::filesystem::path state_dir;  // the run's state dir: the console fifo lives here
@@ -43,11 +43,11 @@ struct GuestConfig {
 };
 
 struct GuestStats {
-  std::optional<std::uint64_t> cpu_time_ns;          // guest vCPUs + QEMU threads (virDomainGetInfo)
-  std::optional<std::uint64_t> memory_max_bytes;     // the guest's configured memory
-  std::optional<std::uint64_t> memory_rss_bytes;     // QEMU's RSS (virDomainMemoryStats)
-  std::optional<std::uint64_t> qemu_pss_bytes;       // QEMU's PSS (/proc/<pid>/smaps_rollup), local only
-  std::optional<std::uint64_t> qemu_max_rss_bytes;   // QEMU's peak RSS, from its rusage once reaped
+  std::optional<std::uint64_t> cpu_time_ns;         // guest vCPUs + QEMU threads (virDomainGetInfo)
+  std::optional<std::uint64_t> memory_max_bytes;    // the guest's configured memory
+  std::optional<std::uint64_t> memory_rss_bytes;    // QEMU's RSS (virDomainMemoryStats)
+  std::optional<std::uint64_t> qemu_pss_bytes;      // QEMU's PSS (/proc/<pid>/smaps_rollup), local only
+  std::optional<std::uint64_t> qemu_max_rss_bytes;  // QEMU's peak RSS, from its rusage once reaped
   sys::MonotonicNs sampled_at = 0;
 };
 

@@ -160,8 +160,8 @@ void QemuReaper::watch() noexcept {
   // The raw waitid also returns the rusage, which glibc's wrapper drops.
   siginfo_t info{};
   rusage usage{};
-  const long reaped = sys::retry_eintr(
-      [&] { return ::syscall(SYS_waitid, P_PIDFD, pidfd_.get(), &info, WEXITED, &usage); });
+  const long reaped =
+      sys::retry_eintr([&] { return ::syscall(SYS_waitid, P_PIDFD, pidfd_.get(), &info, WEXITED, &usage); });
   if (reaped == 0) {
     max_rss_bytes_.store(static_cast<std::uint64_t>(usage.ru_maxrss) * 1024);
     cpu_time_ns_.store(sys::to_ns(usage.ru_utime) + sys::to_ns(usage.ru_stime));
@@ -181,7 +181,8 @@ bool QemuReaper::wait_exit(sys::MonotonicNs deadline) const {
   // Wait for the watcher's record, not for the pidfd: it is what makes exited_at() non-zero.
   pollfd entry{recorded_read_.get(), POLLIN, 0};
   while (sys::monotonic_now() < deadline) {
-    if (sys::retry_eintr([&] { return ::poll(&entry, 1, sys::poll_timeout_ms(deadline)); }) < 0) sys::throw_errno("poll QEMU reaper");
+    if (sys::retry_eintr([&] { return ::poll(&entry, 1, sys::poll_timeout_ms(deadline)); }) < 0)
+      sys::throw_errno("poll QEMU reaper");
     if (entry.revents != 0) return true;
   }
   return exited_at() != 0;

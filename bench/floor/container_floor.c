@@ -148,9 +148,9 @@ static int create_cgroups(struct Cgroups* cgroups) {
 
 static int apply_limits(const struct Cgroups* cgroups, const char* memory_bytes, const char* pids_max) {
   if (memory_bytes != NULL &&
-      (cgroups->memory_index < 0 || write_file(cgroups->paths[cgroups->memory_index],
-                                               cgroups->unified ? "memory.max" : "memory.limit_in_bytes",
-                                               memory_bytes) != 0)) {
+      (cgroups->memory_index < 0 ||
+       write_file(cgroups->paths[cgroups->memory_index], cgroups->unified ? "memory.max" : "memory.limit_in_bytes",
+                  memory_bytes) != 0)) {
     return -1;
   }
   if (pids_max != NULL &&
@@ -178,7 +178,8 @@ static int child_main(void* argument) {
   if (lower < 0) child_fails("open", plan->lower);
   snprintf(plan->overlay_options, sizeof plan->overlay_options,
            "lowerdir=/proc/self/fd/%d,upperdir=/tmp/upper,workdir=/tmp/work,volatile", lower);
-  if (mount("tmpfs", kScratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) child_fails("mount tmpfs on", kScratch);
+  if (mount("tmpfs", kScratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
+    child_fails("mount tmpfs on", kScratch);
   static const char* const dirs[] = {"/tmp/upper", "/tmp/work", "/tmp/root"};
   for (int i = 0; i < 3; ++i) {
     if (mkdir(dirs[i], 0755) != 0) child_fails("mkdir", dirs[i]);
@@ -230,8 +231,8 @@ int main(int argc, char** argv) {
   plan.cgroups = &cgroups;
   if (create_cgroups(&cgroups) == 0 && apply_limits(&cgroups, memory_bytes, pids_max) == 0) {
     static char stack[64 * 1024] __attribute__((aligned(16)));
-    const int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_VM |
-                      CLONE_VFORK | SIGCHLD;
+    const int flags =
+        CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_VM | CLONE_VFORK | SIGCHLD;
     pid_t child = clone(child_main, stack + sizeof stack, flags, &plan);
     if (child < 0) {
       say_errno("clone", argv[optind + 1]);

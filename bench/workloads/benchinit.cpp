@@ -97,7 +97,7 @@ long long monotonic_ns() {
 }
 
 bool path_exists(const char* path) {
-  struct stat info{};
+  struct stat info {};
   return lstat(path, &info) == 0;
 }
 
@@ -160,7 +160,7 @@ sigset_t forwarded_signal_set() {
 }
 
 void install_forwarding_handlers() {
-  struct sigaction action{};
+  struct sigaction action {};
   action.sa_handler = forward_signal;
   action.sa_flags = SA_RESTART;
   sigemptyset(&action.sa_mask);
@@ -169,7 +169,7 @@ void install_forwarding_handlers() {
 
 // In the child, between fork and exec: give the workload a clean signal state and run it.
 [[noreturn]] void exec_workload(char** workload_argv, const sigset_t& original_mask) {
-  struct sigaction default_action{};
+  struct sigaction default_action {};
   default_action.sa_handler = SIG_DFL;
   for (int signal_number : kForwardedSignals) sigaction(signal_number, &default_action, nullptr);
   sigprocmask(SIG_SETMASK, &original_mask, nullptr);

@@ -12,8 +12,7 @@ constexpr int kUsageStatus = 2;
 
 // argv must be {name, NUMBER}; returns NUMBER if it lies in [minimum, maximum], else prints
 // "usage: <usage>" on stderr and exits 2.
-inline long long parse_single_count(int argc, char** argv, long long minimum, long long maximum,
-                                    const char* usage) {
+inline long long parse_single_count(int argc, char** argv, long long minimum, long long maximum, const char* usage) {
   if (argc == 2) {
     errno = 0;
     char* end = nullptr;

@@ -28,7 +28,9 @@ class ContainerInstance final : public Instance {
     console_.emplace(std::move(out.read_end), std::move(err.read_end), stop_);
   }
 
-  std::optional<sys::ConsoleLine> next_line(sys::MonotonicNs deadline) override { return console_->next_line(deadline); }
+  std::optional<sys::ConsoleLine> next_line(sys::MonotonicNs deadline) override {
+    return console_->next_line(deadline);
+  }
 
   InstanceExit wait_exit(sys::MonotonicNs deadline) override {
     for (;;) {
@@ -41,8 +43,11 @@ class ContainerInstance final : public Instance {
 
   [[nodiscard]] std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const override {
     const runtime::PhaseTimes& times = container_->phases();
-    return {{"prepared", times.prepared}, {"cloned", times.cloned}, {"cgroup_ready", times.cgroup_ready},
-            {"mounts_done", times.mounts_done}, {"exec", times.exec}};
+    return {{"prepared", times.prepared},
+            {"cloned", times.cloned},
+            {"cgroup_ready", times.cgroup_ready},
+            {"mounts_done", times.mounts_done},
+            {"exec", times.exec}};
   }
 
   InstanceStats stats() override {

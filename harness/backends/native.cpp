@@ -3,9 +3,9 @@
 #include <spawn.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <array>
 #include <csignal>
-#include <fmt/format.h>
 
 #include "harness/console_reader.hpp"
 #include "harness/process_exit.hpp"
@@ -19,12 +19,14 @@ class NativeInstance final : public Instance {
  public:
   NativeInstance(const ImageChoice& image, const InstanceSpec& spec, StopSignal& stop) : stop_(stop) {
     const auto rootfs = image.rootfs();
-    std::vector<std::string> args{(rootfs / "sbin/benchinit").string(), (rootfs / "bench/bin" / spec.workload).string()};
+    std::vector<std::string> args{(rootfs / "sbin/benchinit").string(),
+                                  (rootfs / "bench/bin" / spec.workload).string()};
     args.insert(args.end(), spec.workload_args.begin(), spec.workload_args.end());
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
-    std::string path_env = fmt::format("PATH={}:{}:/usr/bin:/bin", (rootfs / "bench/bin").string(), (rootfs / "bin").string());
+    std::string path_env =
+        fmt::format("PATH={}:{}:/usr/bin:/bin", (rootfs / "bench/bin").string(), (rootfs / "bin").string());
     std::array<char*, 2> envp{path_env.data(), nullptr};
 
     sys::Pipe out = sys::make_pipe();
@@ -53,7 +55,9 @@ class NativeInstance final : public Instance {
     console_.emplace(std::move(out.read_end), std::move(err.read_end), stop_);
   }
 
-  std::optional<sys::ConsoleLine> next_line(sys::MonotonicNs deadline) override { return console_->next_line(deadline); }
+  std::optional<sys::ConsoleLine> next_line(sys::MonotonicNs deadline) override {
+    return console_->next_line(deadline);
+  }
 
   InstanceExit wait_exit(sys::MonotonicNs deadline) override {
     const ProcessExit::Status status = process_.wait(deadline, stop_);

@@ -54,8 +54,8 @@ vm::AcceleratorChoice choose_guest_accelerator(vm::Connection& connection, const
                   fmt::format("libvirt at {} offers no kvm domain type", connection.uri())};
   }
   const vm::KvmProbeKey key{vm::host_kernel(), connection.hypervisor_version(), connection.libvirt_version()};
-  const vm::KvmProbe probe = vm::cached_kvm_probe(context.cache_file, key,
-                                                  [&] { return probe_boot(connection, context, stop); });
+  const vm::KvmProbe probe =
+      vm::cached_kvm_probe(context.cache_file, key, [&] { return probe_boot(connection, context, stop); });
   return vm::choose_accelerator(context.request, assessment, probe);
 }
 

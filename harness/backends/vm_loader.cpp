@@ -22,14 +22,16 @@ const VmPluginApi& load() {
   // RTLD_NODELETE: backends and instances from the plugin may outlive any handle we could scope.
   void* library = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (library == nullptr) {
-    throw sys::Error(fmt::format("vm backend: load {}: {}: rebuild benchrun (scripts/build.sh)", path.string(), ::dlerror()));
+    throw sys::Error(
+        fmt::format("vm backend: load {}: {}: rebuild benchrun (scripts/build.sh)", path.string(), ::dlerror()));
   }
   using Entry = const VmPluginApi* (*)();
   auto entry = reinterpret_cast<Entry>(::dlsym(library, "benchrun_vm_plugin"));
   if (entry == nullptr) throw sys::Error(fmt::format("vm backend: {} has no benchrun_vm_plugin entry", path.string()));
   const VmPluginApi* api = entry();
   if (api == nullptr || api->abi != vm_plugin_abi) {
-    throw sys::Error(fmt::format("vm backend: {} was built for another benchrun: rebuild (scripts/build.sh)", path.string()));
+    throw sys::Error(
+        fmt::format("vm backend: {} was built for another benchrun: rebuild (scripts/build.sh)", path.string()));
   }
   return *api;
 }

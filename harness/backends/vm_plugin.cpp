@@ -47,7 +47,9 @@ class VmInstance final : public Instance {
     return InstanceExit{std::nullopt, std::nullopt, false, guest_.wait_exit(deadline, stop_.fd())};
   }
 
-  [[nodiscard]] std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const override { return guest_.phases(); }
+  [[nodiscard]] std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const override {
+    return guest_.phases();
+  }
 
   InstanceStats stats() override {
     const vm::GuestStats guest = guest_.stats();
@@ -130,9 +132,7 @@ vm::Connection open_and_sweep(const VmBackendOptions& options) {
 class VmBackend final : public Backend {
  public:
   VmBackend(const VmBackendOptions& options, StopSignal& stop)
-      : stop_(stop),
-        connection_(open_and_sweep(options)),
-        run_state_dir_(options.state_dir / "runs" / options.run_id) {
+      : stop_(stop), connection_(open_and_sweep(options)), run_state_dir_(options.state_dir / "runs" / options.run_id) {
     boot_files_ = vm::stage_boot_files(vm::image_boot_files(options.image.dir()), run_state_dir_.path());
     // The wrapper's stamp is read from the embedded driver's domain log; other drivers start plain QEMU.
     if (!options.emulator_wrapper.empty() && connection_.embed_root()) {
@@ -203,9 +203,10 @@ DoctorCheck check_accelerator(const VmBackendOptions& options, StopSignal& stop)
     const RunStateDir run_state_dir(options.state_dir / "runs" / options.run_id);
     const auto choice = choose_guest_accelerator(connection, accelerator_context(options, run_state_dir.path()), stop);
     const bool kvm = choice.accelerator == vm::Accelerator::kvm;
-    return {"accelerator", kvm,
-            fmt::format("{}: {}", kvm ? "guests run with KVM" : "guests run under TCG emulation (slower)", choice.reason),
-            "enable hardware virtualisation (or nested virtualisation) for this machine", false};
+    return {
+        "accelerator", kvm,
+        fmt::format("{}: {}", kvm ? "guests run with KVM" : "guests run under TCG emulation (slower)", choice.reason),
+        "enable hardware virtualisation (or nested virtualisation) for this machine", false};
   } catch (const std::exception& error) {
     return {"accelerator", false, error.what(), "use --accel auto or --accel tcg", required};
   }

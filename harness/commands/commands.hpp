@@ -7,8 +7,8 @@
 namespace benchrun::harness {
 
 inline constexpr int exit_ok = 0;
-inline constexpr int exit_failure = 1;      // the run finished but something in it failed
-inline constexpr int exit_usage = 2;        // bad input: nothing was measured
+inline constexpr int exit_failure = 1;  // the run finished but something in it failed
+inline constexpr int exit_usage = 2;    // bad input: nothing was measured
 inline constexpr int exit_interrupted = 130;
 
 // benchrun --suite S: measures, writes samples.jsonl and report.json, prints the table.

@@ -6,11 +6,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/backends/vm.hpp"
 #include "harness/commands/commands.hpp"
+#include "harness/commands/doctor_check.hpp"
 #include "harness/environment.hpp"
 #include "harness/image.hpp"
-#include "harness/commands/doctor_check.hpp"
-#include "harness/backends/vm.hpp"
 #include "harness/runner.hpp"
 #include "runtime/cgroup/mode.hpp"
 
@@ -45,8 +45,8 @@ Check check_cgroups() {
         if (enabled == 1 && hierarchy != 0) controllers += (controllers.empty() ? "" : " ") + name;
       }
     }
-    const bool complete = controllers.find("memory") != std::string::npos && controllers.find("pids") != std::string::npos &&
-                          controllers.find("cpu") != std::string::npos;
+    const bool complete = controllers.find("memory") != std::string::npos &&
+                          controllers.find("pids") != std::string::npos && controllers.find("cpu") != std::string::npos;
     return {"cgroups", complete, fmt::format("{} ({})", runtime::to_string(mode), controllers),
             "enable the memory, cpu and pids controllers (kernel cmdline cgroup_enable=memory)"};
   } catch (const std::exception& error) {
@@ -57,7 +57,7 @@ Check check_cgroups() {
 Check check_namespaces() {
   std::string missing;
   for (const char* ns : {"pid", "mnt", "uts", "ipc", "net", "cgroup", "user"}) {
-    struct stat info{};
+    struct stat info {};
     if (::stat(fmt::format("/proc/self/ns/{}", ns).c_str(), &info) != 0) missing += fmt::format(" {}", ns);
   }
   return {"namespaces", missing.empty(), missing.empty() ? "pid mnt uts ipc net cgroup user" : "missing:" + missing,
@@ -72,21 +72,24 @@ Check check_overlayfs() {
 
 Check check_seccomp() {
   const bool present = read_file("/proc/self/status").find("Seccomp:") != std::string::npos;
-  return {"seccomp", present, present ? "available" : "kernel lacks CONFIG_SECCOMP", "use a kernel with CONFIG_SECCOMP_FILTER"};
+  return {"seccomp", present, present ? "available" : "kernel lacks CONFIG_SECCOMP",
+          "use a kernel with CONFIG_SECCOMP_FILTER"};
 }
 
 Check check_tool(const std::string& program, const std::string& package, bool required) {
   const auto version = tool_version(program);
-  return {program, version.has_value(), version.value_or("not found"), fmt::format("apt-get install {} (scripts/setup.sh)", package),
-          required};
+  return {program, version.has_value(), version.value_or("not found"),
+          fmt::format("apt-get install {} (scripts/setup.sh)", package), required};
 }
 
 Check check_image(const ImageChoice& image) {
   try {
     require_image(image, "hello");
-    const bool vm_parts = std::filesystem::exists(image.dir() / "vmlinuz") && std::filesystem::exists(image.dir() / "initramfs.cpio");
-    return {"image", vm_parts, fmt::format("{} ({}){}", image.dir().string(), fmt::join(image_workloads(image), ", "),
-                                           vm_parts ? "" : ", without kernel/initramfs"),
+    const bool vm_parts =
+        std::filesystem::exists(image.dir() / "vmlinuz") && std::filesystem::exists(image.dir() / "initramfs.cpio");
+    return {"image", vm_parts,
+            fmt::format("{} ({}){}", image.dir().string(), fmt::join(image_workloads(image), ", "),
+                        vm_parts ? "" : ", without kernel/initramfs"),
             "scripts/build-image.sh"};
   } catch (const std::exception& error) {
     return {"image", false, error.what(), "scripts/build-image.sh"};

@@ -59,22 +59,23 @@ DoctorCheck check_cgroup_attach_cost() {
               "", false};
     }
     const auto mounts = runtime::parse_cgroup_mounts(read_mountinfo());
-    const bool favoring = std::any_of(mounts.begin(), mounts.end(), [](const auto& mount) { return mount.favordynmods; });
+    const bool favoring =
+        std::any_of(mounts.begin(), mounts.end(), [](const auto& mount) { return mount.favordynmods; });
     const runtime::AttachCostOptions options;
     const runtime::AttachCost cost = runtime::measure_attach_cost(options);
     const std::string hierarchies = fmt::format("{}", fmt::join(options.hierarchies, " "));
     const bool cheap = cost.cold_ms - cost.warm_ms < notable_cold_cost_ms;
-    DoctorCheck check{name, favoring || cheap,
-                      fmt::format("cold {:.2f} ms (after {} ms idle), warm {:.2f} ms to join {} (median of {}); {}{}",
-                                  cost.cold_ms, options.settle.count(), cost.warm_ms, hierarchies, cost.tries,
-                                  favordynmods_state(mounts),
-                                  runtime::rcu_grace_periods_expedited().value_or(false)
-                                      ? "; /sys/kernel/rcu_expedited is 1: every grace period is expedited "
-                                        "host-wide, which hides the cold cost"
-                                      : ""),
-                      "mount a cgroup hierarchy with -o favordynmods to trade the cold cost away (or keep reading "
-                      "cold and warm starts apart)",
-                      false};
+    DoctorCheck check{
+        name, favoring || cheap,
+        fmt::format("cold {:.2f} ms (after {} ms idle), warm {:.2f} ms to join {} (median of {}); {}{}", cost.cold_ms,
+                    options.settle.count(), cost.warm_ms, hierarchies, cost.tries, favordynmods_state(mounts),
+                    runtime::rcu_grace_periods_expedited().value_or(false)
+                        ? "; /sys/kernel/rcu_expedited is 1: every grace period is expedited "
+                          "host-wide, which hides the cold cost"
+                        : ""),
+        "mount a cgroup hierarchy with -o favordynmods to trade the cold cost away (or keep reading "
+        "cold and warm starts apart)",
+        false};
     check.note = favordynmods_note;
     return check;
   } catch (const std::exception& error) {

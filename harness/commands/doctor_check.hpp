@@ -8,10 +8,10 @@ namespace benchrun::harness {
 struct DoctorCheck {
   std::string name;
   bool ok = false;
-  std::string detail;     // what was found
-  std::string fix;        // what to do when not ok
-  bool required = true;   // a missing optional capability only limits what can be measured
-  std::string note{};     // background printed under the line, ok or not; empty: none
+  std::string detail;    // what was found
+  std::string fix;       // what to do when not ok
+  bool required = true;  // a missing optional capability only limits what can be measured
+  std::string note{};    // background printed under the line, ok or not; empty: none
 };
 
 // The cost of a cgroup v1 attach, cold and warm, and the favordynmods state (doctor_attach_cost.cpp).

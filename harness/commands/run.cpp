@@ -19,15 +19,16 @@ std::string resolve_in_image(const std::filesystem::path& rootfs, const std::str
   for (const char* dir : {"/bench/bin/", "/bin/", "/sbin/"}) {
     if (std::filesystem::exists(rootfs / (std::string(dir + 1) + command))) return dir + command;
   }
-  throw UsageError(fmt::format("command '{}' is not in image {} (looked in /bench/bin, /bin, /sbin)", command,
-                               rootfs.string()));
+  throw UsageError(
+      fmt::format("command '{}' is not in image {} (looked in /bench/bin, /bin, /sbin)", command, rootfs.string()));
 }
 
 // Every instance has a state folder while it exists, so an empty state root means nothing to sweep:
 // one readdir instead of a full sweep on the lean path.
 void sweep_if_something_was_left() {
   std::error_code ignored;
-  if (std::filesystem::directory_iterator(runtime::kDefaultStateRoot, ignored) != std::filesystem::directory_iterator()) {
+  if (std::filesystem::directory_iterator(runtime::kDefaultStateRoot, ignored) !=
+      std::filesystem::directory_iterator()) {
     runtime::sweep_leftovers();
   }
 }

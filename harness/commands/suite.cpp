@@ -2,10 +2,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fmt/format.h>
 #include <map>
 #include <optional>
 
@@ -31,8 +31,8 @@ void prepare_out_dir(const std::filesystem::path& out_dir) {
   std::error_code error;
   std::filesystem::create_directories(out_dir, error);
   if (error) {
-    throw UsageError(fmt::format("cannot create --out folder {}: {}: choose a writable folder", out_dir.string(),
-                                 error.message()));
+    throw UsageError(
+        fmt::format("cannot create --out folder {}: {}: choose a writable folder", out_dir.string(), error.message()));
   }
   if (::access(out_dir.c_str(), W_OK) != 0) {
     throw UsageError(fmt::format("cannot write to --out folder {}: {}: choose a writable folder", out_dir.string(),
@@ -69,8 +69,8 @@ std::vector<std::string> failure_lines(const std::vector<reports::Sample>& sampl
   std::vector<std::string> lines;
   for (const auto& [label, count] : by_label) {
     if (count.failed > 0) {
-      lines.push_back(fmt::format("{}: {} of {} samples failed (first: {})", label, count.failed, count.total,
-                                  count.first_reason));
+      lines.push_back(
+          fmt::format("{}: {} of {} samples failed (first: {})", label, count.failed, count.total, count.first_reason));
     }
   }
   return lines;
@@ -127,13 +127,12 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   print_guest_accelerator(backends);
   reports::Environment environment = probe_environment();
   reports::SamplesLog log(options.out_dir / "samples.jsonl");
-  Progress progress((options.warmup + options.runs) * static_cast<int>(backends.size()) *
-                        launches_per_round(options.start_modes),
-                    !options.quiet);
+  Progress progress(
+      (options.warmup + options.runs) * static_cast<int>(backends.size()) * launches_per_round(options.start_modes),
+      !options.quiet);
 
-  RunPlan plan{run_id,         std::move(backends), options.workload, options.workload_args,
-               options.limits, options.warmup,      options.runs,     options.timeout,
-               options.start_modes};
+  RunPlan plan{run_id,         std::move(backends), options.workload, options.workload_args, options.limits,
+               options.warmup, options.runs,        options.timeout,  options.start_modes};
   RunOutcome outcome = run_plan(plan, measure_startup, log, progress);
   progress.clear();
   runtime::remove_unused_cgroup_parents();  // every instance was torn down
@@ -143,9 +142,9 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   record.errors = failure_lines(outcome.samples);
   if (outcome.interrupted) {
     const auto signal = stop.signal();
-    record.errors.push_back(fmt::format("interrupted by {} after {} instances: the report is incomplete",
-                                        signal ? fmt::format("SIG{}", sigabbrev_np(*signal)) : std::string("a stop request"),
-                                        outcome.samples.size()));
+    record.errors.push_back(fmt::format(
+        "interrupted by {} after {} instances: the report is incomplete",
+        signal ? fmt::format("SIG{}", sigabbrev_np(*signal)) : std::string("a stop request"), outcome.samples.size()));
   }
   record.samples = std::move(outcome.samples);
   const reports::Report report = build_report(options, std::move(environment), plan.backends, std::move(record));

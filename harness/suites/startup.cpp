@@ -20,8 +20,10 @@ ConsoleMilestones read_until_result(Instance& instance, sys::MonotonicNs deadlin
   while (!seen.result_line) {
     std::optional<sys::ConsoleLine> line = instance.next_line(deadline);
     if (!line) break;
-    if (!seen.ready_at && is_ready_line(line->text)) seen.ready_at = line->at;
-    else if (is_result_line(line->text)) seen.result_line = std::move(line);
+    if (!seen.ready_at && is_ready_line(line->text))
+      seen.ready_at = line->at;
+    else if (is_result_line(line->text))
+      seen.result_line = std::move(line);
   }
   return seen;
 }
@@ -67,7 +69,8 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, sys::MonotonicN
   };
   const auto fail = [&](reports::FailureKind kind, const sys::Error& error) {
     record_phases();
-    sample.failure = reports::Failure{kind, fmt::format("{}{}", error.what(), with_diagnostics(instance->diagnostics()))};
+    sample.failure =
+        reports::Failure{kind, fmt::format("{}{}", error.what(), with_diagnostics(instance->diagnostics()))};
   };
   try {
     const ConsoleMilestones seen = read_until_result(*instance, deadline);
@@ -82,7 +85,8 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, sys::MonotonicN
     const InstanceExit exit = instance->wait_exit(deadline);
     sample.metrics["time_to_exit_ms"] = ms_between(launched_at, exit.at);
     const InstanceStats stats = instance->stats();
-    if (stats.memory_peak_bytes) sample.metrics["instance_memory_mib"] = static_cast<double>(*stats.memory_peak_bytes) / (1 << 20);
+    if (stats.memory_peak_bytes)
+      sample.metrics["instance_memory_mib"] = static_cast<double>(*stats.memory_peak_bytes) / (1 << 20);
     if (stats.cpu_time_ns) sample.metrics["cpu_time_ms"] = static_cast<double>(*stats.cpu_time_ns) / 1e6;
     record_phases();
 

@@ -7,8 +7,10 @@ namespace benchrun::runtime {
 
 std::string to_string(CgroupJoin join) {
   switch (join) {
-    case CgroupJoin::procs_write: return "procs_write";
-    case CgroupJoin::clone_into_cgroup: return "clone_into_cgroup";
+    case CgroupJoin::procs_write:
+      return "procs_write";
+    case CgroupJoin::clone_into_cgroup:
+      return "clone_into_cgroup";
   }
   return "unknown";
 }

@@ -3,9 +3,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
-#include <fmt/format.h>
 
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/cgroup_files.hpp"
@@ -56,13 +56,12 @@ std::string trimmed(std::string text) {
 
 class CgroupV1 final : public Cgroup {
  public:
-  CgroupV1(std::filesystem::path root, const std::string& name, OptionalControllers optional)
-      : root_(std::move(root)) {
+  CgroupV1(std::filesystem::path root, const std::string& name, OptionalControllers optional) : root_(std::move(root)) {
     auto hierarchies = find_hierarchies(root_, optional);
     if (hierarchies.empty()) throw sys::Error("cgroup v1: no controller hierarchy under " + root_.string());
     for (auto& hierarchy : hierarchies) {
-      dirs_.push_back(Dir{std::move(hierarchy.controllers),
-                          CgroupDir::create_in_parent(hierarchy.path / kCgroupParentName, name)});
+      dirs_.push_back(
+          Dir{std::move(hierarchy.controllers), CgroupDir::create_in_parent(hierarchy.path / kCgroupParentName, name)});
     }
   }
 

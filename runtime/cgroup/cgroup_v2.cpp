@@ -2,8 +2,8 @@
 
 #include <fcntl.h>
 
-#include <array>
 #include <fmt/format.h>
+#include <array>
 #include <sstream>
 
 #include "runtime/cgroup/cgroup_dir.hpp"

@@ -1,9 +1,9 @@
 #include "runtime/cgroup/conversions.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "sys/error.hpp"
 
@@ -39,7 +39,7 @@ CpuQuota cpus_to_quota(double cpus, std::uint64_t period_us) {
   const auto quota = static_cast<std::uint64_t>(std::llround(cpus * static_cast<double>(period_us)));
   if (quota < kMinQuotaUs) {
     throw sys::Error(fmt::format("cpus {} gives a quota of {} us per {} us period, under the kernel's {} us minimum",
-                            cpus, quota, period_us, kMinQuotaUs));
+                                 cpus, quota, period_us, kMinQuotaUs));
   }
   return CpuQuota{quota, period_us};
 }

@@ -9,9 +9,12 @@ namespace benchrun::runtime {
 
 std::string to_string(CgroupMode mode) {
   switch (mode) {
-    case CgroupMode::v1: return "v1";
-    case CgroupMode::hybrid: return "hybrid";
-    case CgroupMode::v2: return "v2";
+    case CgroupMode::v1:
+      return "v1";
+    case CgroupMode::hybrid:
+      return "hybrid";
+    case CgroupMode::v2:
+      return "v2";
   }
   return "unknown";
 }

@@ -21,10 +21,10 @@ struct IoDeviceLimit {
 // Limits of one instance; unset = not limited (the cgroup still exists, for accounting).
 struct ResourceLimits {
   std::optional<std::uint64_t> memory_bytes;
-  std::optional<double> cpus;                  // 0.5 = half a core (CFS quota over a 100 ms period)
-  std::optional<std::uint64_t> cpu_weight;     // v2 weight 1..10000 (100 = default); shares on v1
+  std::optional<double> cpus;               // 0.5 = half a core (CFS quota over a 100 ms period)
+  std::optional<std::uint64_t> cpu_weight;  // v2 weight 1..10000 (100 = default); shares on v1
   std::optional<std::uint64_t> pids_max;
-  std::optional<std::string> cpuset_cpus;      // "0", "0-1", "0,2"
+  std::optional<std::string> cpuset_cpus;  // "0", "0-1", "0,2"
   std::vector<IoDeviceLimit> io;
 };
 

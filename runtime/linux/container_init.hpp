@@ -19,16 +19,16 @@ namespace benchrun::runtime::kernel {
 struct InitPlan {
   RootfsPlan rootfs;
   const char* hostname = nullptr;
-  char* const* argv = nullptr;  // null-terminated
-  char* const* envp = nullptr;  // null-terminated
-  std::vector<int> cgroup_procs_fds;  // written "0" to join; closed at exec; empty if cloned into the cgroup
-  int report_fd = -1;                 // write end of the CLOEXEC report pipe
-  int user_namespace_sync_fd = -1;    // read end; EOF once the parent wrote uid/gid maps (or -1)
+  char* const* argv = nullptr;            // null-terminated
+  char* const* envp = nullptr;            // null-terminated
+  std::vector<int> cgroup_procs_fds;      // written "0" to join; closed at exec; empty if cloned into the cgroup
+  int report_fd = -1;                     // write end of the CLOEXEC report pipe
+  int user_namespace_sync_fd = -1;        // read end; EOF once the parent wrote uid/gid maps (or -1)
   int user_namespace_sync_write_fd = -1;  // the inherited write end, closed first so EOF can come
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
-  bool bring_up_loopback = false;     // a fresh network namespace has lo, down
+  bool bring_up_loopback = false;  // a fresh network namespace has lo, down
   const SecurityPlan* security = nullptr;
   const sigset_t* signal_mask = nullptr;  // the parent's mask, restored before exec (cloned with all blocked)
 };

@@ -57,7 +57,8 @@ std::vector<sock_filter> compile_default_program() {
   if (!memory) sys::throw_errno("seccomp: memfd_create");
   check_seccomp(seccomp_export_bpf(context.get(), memory.get()), "export bpf");
   const auto size = ::lseek(memory.get(), 0, SEEK_END);
-  if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0) throw sys::Error("seccomp: bad exported program");
+  if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0)
+    throw sys::Error("seccomp: bad exported program");
   std::vector<sock_filter> program(static_cast<std::size_t>(size) / sizeof(sock_filter));
   if (::pread(memory.get(), program.data(), static_cast<std::size_t>(size), 0) != size) {
     sys::throw_errno("seccomp: read exported program");
@@ -79,19 +80,54 @@ const std::vector<const char*>& default_capability_names() {
 const std::vector<const char*>& denied_syscall_names() {
   // clang-format off: a table, one purpose per line
   static const std::vector<const char*> names = {
-      "kexec_load", "kexec_file_load", "reboot",                                 // replace or stop the kernel
-      "init_module", "finit_module", "delete_module", "create_module",           // kernel modules
-      "get_kernel_syms", "query_module",
-      "swapon", "swapoff", "acct", "quotactl", "quotactl_fd", "syslog",          // host-wide state
-      "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",              // the host's clock
-      "keyctl", "add_key", "request_key",                                        // kernel keyrings (not namespaced)
-      "ptrace", "process_vm_readv", "process_vm_writev",                         // other processes' memory
-      "bpf", "perf_event_open", "userfaultfd", "lookup_dcookie",                 // kernel attack surface
-      "open_by_handle_at", "name_to_handle_at",                                  // escape by file handle
-      "mount", "umount2", "pivot_root", "move_mount", "open_tree",               // the mount tree
-      "fsopen", "fsmount", "fsconfig", "fspick",
-      "setns",                                                                   // other namespaces
-      "iopl", "ioperm", "vhangup", "nfsservctl", "uselib", "ustat", "sysfs",     // obsolete or raw hardware
+      "kexec_load",
+      "kexec_file_load",
+      "reboot",  // replace or stop the kernel
+      "init_module",
+      "finit_module",
+      "delete_module",
+      "create_module",  // kernel modules
+      "get_kernel_syms",
+      "query_module",
+      "swapon",
+      "swapoff",
+      "acct",
+      "quotactl",
+      "quotactl_fd",
+      "syslog",  // host-wide state
+      "settimeofday",
+      "clock_settime",
+      "clock_adjtime",
+      "adjtimex",  // the host's clock
+      "keyctl",
+      "add_key",
+      "request_key",  // kernel keyrings (not namespaced)
+      "ptrace",
+      "process_vm_readv",
+      "process_vm_writev",  // other processes' memory
+      "bpf",
+      "perf_event_open",
+      "userfaultfd",
+      "lookup_dcookie",  // kernel attack surface
+      "open_by_handle_at",
+      "name_to_handle_at",  // escape by file handle
+      "mount",
+      "umount2",
+      "pivot_root",
+      "move_mount",
+      "open_tree",  // the mount tree
+      "fsopen",
+      "fsmount",
+      "fsconfig",
+      "fspick",
+      "setns",  // other namespaces
+      "iopl",
+      "ioperm",
+      "vhangup",
+      "nfsservctl",
+      "uselib",
+      "ustat",
+      "sysfs",  // obsolete or raw hardware
       "_sysctl",
   };
   // clang-format on

@@ -20,8 +20,8 @@ struct CapFree {
 using CapSet = std::unique_ptr<_cap_struct, CapFree>;
 
 struct SecurityPlan {
-  CapSet capabilities;                  // effective = permitted = inheritable = Docker's defaults
-  std::vector<cap_value_t> bounding_drop;  // every capability the kernel knows outside the defaults
+  CapSet capabilities;                                        // effective = permitted = inheritable = Docker's defaults
+  std::vector<cap_value_t> bounding_drop;                     // every capability the kernel knows outside the defaults
   const std::vector<sock_filter>* seccomp_program = nullptr;  // nullptr: no filter
 };
 

@@ -99,9 +99,7 @@ bool is_clone3_refusal(int errno_value) noexcept {
          errno_value == EOPNOTSUPP;
 }
 
-bool probe_shows_clone_into_cgroup(long result, int errno_value) noexcept {
-  return result < 0 && errno_value == EBADF;
-}
+bool probe_shows_clone_into_cgroup(long result, int errno_value) noexcept { return result < 0 && errno_value == EBADF; }
 
 bool kernel_has_clone_into_cgroup() {
   // Immutable once made (a function-local const, initialised once even under concurrent first calls):
@@ -130,9 +128,8 @@ StartedInit start_init(InitPlan& plan, const CloneRequest& request, const Cgroup
   std::optional<sys::UniqueFd> cgroup_dir;
   if (request.allow_clone_into_cgroup && kernel_has_clone_into_cgroup()) cgroup_dir = cgroup.open_dir_for_clone();
   if (cgroup_dir) {
-    started.pid = with_signals_blocked(plan, stack, [&] {
-      return clone3_into_cgroup(plan, flags, cgroup_dir->get(), stack, pidfd);
-    });
+    started.pid = with_signals_blocked(
+        plan, stack, [&] { return clone3_into_cgroup(plan, flags, cgroup_dir->get(), stack, pidfd); });
     if (started.pid < 0 && !is_clone3_refusal(errno)) sys::throw_errno("clone3 into cgroup");
     if (started.pid >= 0) started.cgroup_join = CgroupJoin::clone_into_cgroup;
   }

@@ -17,8 +17,8 @@ struct StartedInit {
 };
 
 struct CloneRequest {
-  int namespace_flags = 0;            // CLONE_NEW*
-  bool share_memory = true;           // CLONE_VM|CLONE_VFORK; false (fork-like) when the parent must act meanwhile
+  int namespace_flags = 0;              // CLONE_NEW*
+  bool share_memory = true;             // CLONE_VM|CLONE_VFORK; false (fork-like) when the parent must act meanwhile
   bool allow_clone_into_cgroup = true;  // false forces the cgroup.procs write (measurements, tests)
 };
 

@@ -52,8 +52,10 @@ CommandResult run_command(const std::vector<std::string>& argv) {
   char buffer[4096];
   for (;;) {
     const ssize_t got = ::read(read_end.fd, buffer, sizeof buffer);
-    if (got > 0) result.out.append(buffer, static_cast<std::size_t>(got));
-    else if (got == 0 || errno != EINTR) break;
+    if (got > 0)
+      result.out.append(buffer, static_cast<std::size_t>(got));
+    else if (got == 0 || errno != EINTR)
+      break;
   }
   int status = 0;
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {

@@ -13,8 +13,8 @@ struct CommandResult {
   std::string err;     // stderr where it was captured apart, else ""
 };
 
-// stdout and stderr together into `out`. argv[0] is looked up in PATH; no shell is involved. A program that cannot be started exits 127, as
-// under a shell.
+// stdout and stderr together into `out`. argv[0] is looked up in PATH; no shell is involved. A program that cannot be
+// started exits 127, as under a shell.
 CommandResult run_command(const std::vector<std::string>& argv);
 
 }  // namespace benchrun::testing

@@ -1,7 +1,7 @@
 #include "benchrun_process.hpp"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -125,11 +125,11 @@ std::string benchrun_leftovers() {
 
 std::string validate_against_schema(const std::filesystem::path& report) {
   const auto schema = std::filesystem::path(BENCHRUN_SOURCE_DIR) / "reports/schema/report.schema.json";
-  const CommandResult validator = run_command(
-      {"/usr/bin/python3", "-c",
-       "import json, sys, jsonschema\n"
-       "jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))\n",
-       schema.string(), report.string()});
+  const CommandResult validator =
+      run_command({"/usr/bin/python3", "-c",
+                   "import json, sys, jsonschema\n"
+                   "jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))\n",
+                   schema.string(), report.string()});
   return validator.exit_code == 0 ? "" : validator.out + " (needs python3-jsonschema: scripts/setup.sh)";
 }
 

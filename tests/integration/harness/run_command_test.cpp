@@ -49,7 +49,8 @@ TEST_F(RunCommand, StdinReachesTheWorkload) {
 }
 
 TEST_F(RunCommand, OnATerminalTheWorkloadHasTheTerminal) {
-  const auto result = run_benchrun_on_terminal({"run", "--", "sh", "-c", "test -t 0 && test -t 1 && test -t 2 && echo tty"});
+  const auto result =
+      run_benchrun_on_terminal({"run", "--", "sh", "-c", "test -t 0 && test -t 1 && test -t 2 && echo tty"});
   EXPECT_EQ(result.exit_code, 0) << result.out;
   EXPECT_EQ(result.out, "tty\r\n");  // the terminal turns \n into \r\n
 }

@@ -74,15 +74,18 @@ TEST_F(StartupSuite, BothStartModesAreReportedForEveryBackend) {
 
   std::map<std::string, int> samples_per_backend_and_mode;
   for (const auto& sample : report.at("samples")) {
-    ++samples_per_backend_and_mode[sample.at("backend").get<std::string>() + " " + sample.at("start_mode").get<std::string>()];
+    ++samples_per_backend_and_mode[sample.at("backend").get<std::string>() + " " +
+                                   sample.at("start_mode").get<std::string>()];
   }
-  const std::map<std::string, int> two_each{{"container cold", 2}, {"container warm", 2}, {"native cold", 2}, {"native warm", 2}};
+  const std::map<std::string, int> two_each{
+      {"container cold", 2}, {"container warm", 2}, {"native cold", 2}, {"native warm", 2}};
   EXPECT_EQ(samples_per_backend_and_mode, two_each);
 
   std::set<std::string> ready_summaries;
   for (const auto& summary : report.at("summaries")) {
     if (summary.at("metric") != "time_to_ready_ms") continue;
-    ready_summaries.insert(summary.at("backend").get<std::string>() + " " + summary.at("start_mode").get<std::string>());
+    ready_summaries.insert(summary.at("backend").get<std::string>() + " " +
+                           summary.at("start_mode").get<std::string>());
     if (summary.at("backend") == "container") {
       EXPECT_TRUE(summary.at("ratio_to_native").is_number()) << summary.dump();
     }
@@ -97,9 +100,9 @@ TEST_F(StartupSuite, BothStartModesAreReportedForEveryBackend) {
 }
 
 TEST_F(StartupSuite, AFailingWorkloadIsRecordedAndTheRunGoesOn) {
-  const auto result = run_benchrun({"--suite", "startup", "--backends", "container", "--workload", "hog 256",
-                                    "--memory", "64M", "--start", "warm", "--runs", "2", "--warmup", "0", "--out",
-                                    out_.path().string()});
+  const auto result =
+      run_benchrun({"--suite", "startup", "--backends", "container", "--workload", "hog 256", "--memory", "64M",
+                    "--start", "warm", "--runs", "2", "--warmup", "0", "--out", out_.path().string()});
   EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_NE(result.err.find("oom"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("container (warm): 2 of 2 samples failed"), std::string::npos) << result.err;
@@ -113,20 +116,21 @@ TEST_F(StartupSuite, AFailingWorkloadIsRecordedAndTheRunGoesOn) {
 }
 
 TEST_F(StartupSuite, AHungWorkloadTimesOutAndIsTornDown) {
-  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,container", "--workload", "spin 60000",
-                                    "--timeout", "1", "--start", "cold", "--runs", "1", "--warmup", "0", "--out",
-                                    out_.path().string()});
+  const auto result =
+      run_benchrun({"--suite", "startup", "--backends", "native,container", "--workload", "spin 60000", "--timeout",
+                    "1", "--start", "cold", "--runs", "1", "--warmup", "0", "--out", out_.path().string()});
   EXPECT_EQ(result.exit_code, 1) << result.err;
   const json report = json::parse(read_text(out_.path() / "report.json"));
   ASSERT_EQ(report.at("samples").size(), 2u);
-  for (const auto& sample : report.at("samples")) EXPECT_EQ(sample.at("failure").at("kind"), "timeout") << sample.dump();
+  for (const auto& sample : report.at("samples"))
+    EXPECT_EQ(sample.at("failure").at("kind"), "timeout") << sample.dump();
 }
 
 TEST_F(StartupSuite, InterruptKeepsEverySampleAndMarksTheReportIncomplete) {
   const auto err_path = out_.path() / "stderr";
-  bp::child child(benchrun_executable().string(), "--suite", "startup", "--backends", "native,container",
-                  "--workload", "spin 300", "--runs", "100", "--warmup", "0", "--out", out_.path().string(),
-                  bp::std_out > bp::null, bp::std_err > err_path.string());
+  bp::child child(benchrun_executable().string(), "--suite", "startup", "--backends", "native,container", "--workload",
+                  "spin 300", "--runs", "100", "--warmup", "0", "--out", out_.path().string(), bp::std_out > bp::null,
+                  bp::std_err > err_path.string());
   // Interrupt once two samples are in the log (the checks below want them), however long a loaded
   // machine takes to get there; the log only grows, so polling it cannot miss the moment.
   const auto samples_logged = [&] {
@@ -169,13 +173,14 @@ TEST_P(StartupSuiteBadInput, ExitsTwoWithOneLineNamingTheFix) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, StartupSuiteBadInput,
-    ::testing::Values(BadInput{"UnknownSuite", {"--suite", "nosuch"}, "unknown suite 'nosuch'"},
-                      BadInput{"UnknownBackend", {"--suite", "startup", "--backends", "xen"}, "unknown backend 'xen'"},
-                      BadInput{"ZeroRuns", {"--suite", "startup", "--runs", "0"}, "--runs 0"},
-                      BadInput{"UnknownStartMode", {"--suite", "startup", "--start", "hot"}, "choose one of cold, warm, both"},
-                      BadInput{"UnwritableOut", {"--suite", "startup", "--out", "/proc/benchrun-not-writable"}, "--out"},
-                      BadInput{"MissingImage", {"--suite", "startup", "--image", "nosuch"}, "scripts/build-image.sh"},
-                      BadInput{"UnknownWorkload", {"--suite", "startup", "--workload", "nosuch"}, "workload 'nosuch'"}),
+    ::testing::Values(
+        BadInput{"UnknownSuite", {"--suite", "nosuch"}, "unknown suite 'nosuch'"},
+        BadInput{"UnknownBackend", {"--suite", "startup", "--backends", "xen"}, "unknown backend 'xen'"},
+        BadInput{"ZeroRuns", {"--suite", "startup", "--runs", "0"}, "--runs 0"},
+        BadInput{"UnknownStartMode", {"--suite", "startup", "--start", "hot"}, "choose one of cold, warm, both"},
+        BadInput{"UnwritableOut", {"--suite", "startup", "--out", "/proc/benchrun-not-writable"}, "--out"},
+        BadInput{"MissingImage", {"--suite", "startup", "--image", "nosuch"}, "scripts/build-image.sh"},
+        BadInput{"UnknownWorkload", {"--suite", "startup", "--workload", "nosuch"}, "workload 'nosuch'"}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
 
 }  // namespace

@@ -19,8 +19,8 @@ class VmSuite : public LeakCheckedTest {
 };
 
 TEST_F(VmSuite, VmSamplesJoinTheSameReportWhichSaysHowGuestsRan) {
-  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,vm", "--runs", "1", "--warmup", "0",
-                                    "--out", out_.path().string()});
+  const auto result = run_benchrun(
+      {"--suite", "startup", "--backends", "native,vm", "--runs", "1", "--warmup", "0", "--out", out_.path().string()});
   ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
   EXPECT_EQ(validate_against_schema(out_.path() / "report.json"), "");
   const json report = json::parse(read_text(out_.path() / "report.json"));
@@ -63,8 +63,8 @@ TEST_F(VmSuite, KvmAskedForWhereItCannotWorkIsExit2WithOneLineNamingWhy) {
   if (assessment.verdict != vm::KvmAssessment::Verdict::cannot_work) {
     GTEST_SKIP() << "KVM may work on this host (" << assessment.reason << "): nothing to refuse";
   }
-  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,vm", "--accel", "kvm", "--out",
-                                    out_.path().string()});
+  const auto result =
+      run_benchrun({"--suite", "startup", "--backends", "native,vm", "--accel", "kvm", "--out", out_.path().string()});
   EXPECT_EQ(result.exit_code, 2) << result.err;
   EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
   EXPECT_NE(result.err.find("--accel kvm: " + assessment.reason), std::string::npos) << result.err;
@@ -81,9 +81,9 @@ TEST_F(VmSuite, DoctorTellsWhichAcceleratorGuestsGetAndWhy) {
 }
 
 TEST_F(VmSuite, UnreachableLibvirtIsOneLineNamingTheFixAndMeasuresNothing) {
-  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,vm", "--libvirt-uri",
-                                    "qemu+unix:///system?socket=/nonexistent/libvirt-sock", "--out",
-                                    out_.path().string()});
+  const auto result =
+      run_benchrun({"--suite", "startup", "--backends", "native,vm", "--libvirt-uri",
+                    "qemu+unix:///system?socket=/nonexistent/libvirt-sock", "--out", out_.path().string()});
   EXPECT_EQ(result.exit_code, 2) << result.err;
   EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
   EXPECT_NE(result.err.find("--libvirt-uri"), std::string::npos) << result.err;
@@ -92,8 +92,8 @@ TEST_F(VmSuite, UnreachableLibvirtIsOneLineNamingTheFixAndMeasuresNothing) {
 
 TEST_F(VmSuite, CleanupRemovesTheGuestOfAKilledSuite) {
   // The embedded QEMU driver cannot autodestroy guests: their QEMU outlives a killed benchrun.
-  start_and_kill({"--suite", "startup", "--backends", "vm", "--workload", "spin 60000", "--runs", "1", "--warmup",
-                  "0", "--out", out_.path().string()},
+  start_and_kill({"--suite", "startup", "--backends", "vm", "--workload", "spin 60000", "--runs", "1", "--warmup", "0",
+                  "--out", out_.path().string()},
                  "qemu ");
   // QEMU may also end by itself once its console reader is gone; either way none may remain (TearDown).
   const auto cleanup = run_benchrun({"cleanup"});

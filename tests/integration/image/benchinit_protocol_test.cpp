@@ -33,7 +33,7 @@ constexpr std::string_view kResultPrefix = protocol::result_prefix;
 // What one benchinit run produced, with the protocol already checked.
 struct BenchinitRun {
   int wait_status = 0;
-  std::vector<OutputLine> lines;          // all of stdout
+  std::vector<OutputLine> lines;            // all of stdout
   std::vector<std::string> workload_lines;  // stdout between READY and RESULT
   std::string stderr_text;
   nlohmann::json result;       // the RESULT object
@@ -74,7 +74,8 @@ std::string check_protocol(BenchinitRun& run) {
 class BenchinitProtocol : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(fs::exists(rootfs() / "sbin" / "benchinit")) << kImageMissingHint << " (looked in " << image_dir() << ")";
+    ASSERT_TRUE(fs::exists(rootfs() / "sbin" / "benchinit"))
+        << kImageMissingHint << " (looked in " << image_dir() << ")";
   }
 
   static fs::path rootfs() { return image_dir() / "rootfs"; }
@@ -96,8 +97,7 @@ class BenchinitProtocol : public ::testing::Test {
     return run;
   }
 
-  static BenchinitRun run(const std::vector<std::string>& workload_argv,
-                          const std::function<void()>& in_child = {}) {
+  static BenchinitRun run(const std::vector<std::string>& workload_argv, const std::function<void()>& in_child = {}) {
     SpawnedProcess process = SpawnedProcess::start(benchinit_argv(workload_argv), in_child);
     return finish(process);
   }
@@ -131,7 +131,8 @@ TEST_F(BenchinitProtocol, QuietLeavesStdoutAndStderrToTheWorkload) {
 }
 
 TEST_F(BenchinitProtocol, ProtocolFdTwoPutsReadyAndResultOnStderr) {
-  SpawnedProcess process = SpawnedProcess::start(benchinit_argv({"--protocol-fd", "2", busybox(), "sh", "-c", "exit 6"}));
+  SpawnedProcess process =
+      SpawnedProcess::start(benchinit_argv({"--protocol-fd", "2", busybox(), "sh", "-c", "exit 6"}));
   const int wait_status = process.finish(30s);
   EXPECT_TRUE(process.stdout_lines().empty());
   EXPECT_EQ(process.stderr_text().rfind("BENCHRUN READY\nBENCHRUN RESULT {\"exit_code\":6,", 0), 0U)
@@ -171,7 +172,8 @@ TEST_F(BenchinitProtocol, SpinRunsAtLeastItsWallTimeOnTheCpu) {
   ASSERT_EQ(spin.workload_lines.size(), 1U);
   long long iterations = 0;
   long long reported_ms = 0;
-  ASSERT_EQ(std::sscanf(spin.workload_lines[0].c_str(), "spin: %lld iterations in %lld ms", &iterations, &reported_ms), 2)
+  ASSERT_EQ(std::sscanf(spin.workload_lines[0].c_str(), "spin: %lld iterations in %lld ms", &iterations, &reported_ms),
+            2)
       << spin.workload_lines[0];
   EXPECT_GT(iterations, 0);
   EXPECT_GE(reported_ms, 200);
@@ -250,9 +252,9 @@ TEST_F(BenchinitProtocol, EndsAndReapsOrphansTheWorkloadLeftBehind) {
 TEST_F(BenchinitProtocol, RunsAsPidOneOfAPidNamespaceWithoutWaitingForLeftovers) {
   // As in a container: benchinit is PID 1 (unshare --pid --fork), the workload is PID 2, it leaves a
   // 30 s sleep behind and exits 4; the run ends at once with the workload's status.
-  SpawnedProcess process = SpawnedProcess::start(
-      {"/usr/bin/unshare", "--pid", "--fork", "--kill-child", (rootfs() / "sbin" / "benchinit").string(),
-       busybox(), "sh", "-c", "sleep 30 & echo $$; exit 4"});
+  SpawnedProcess process = SpawnedProcess::start({"/usr/bin/unshare", "--pid", "--fork", "--kill-child",
+                                                  (rootfs() / "sbin" / "benchinit").string(), busybox(), "sh", "-c",
+                                                  "sleep 30 & echo $$; exit 4"});
   BenchinitRun as_pid_one = finish(process, 10s);
   ASSERT_EQ(as_pid_one.protocol_error, "") << as_pid_one.stderr_text;
   EXPECT_EQ(as_pid_one.workload_lines, std::vector<std::string>{"2"});

@@ -17,8 +17,7 @@
 
 namespace benchrun::testing {
 
-SpawnedProcess SpawnedProcess::start(const std::vector<std::string>& argv,
-                                     const std::function<void()>& in_child) {
+SpawnedProcess SpawnedProcess::start(const std::vector<std::string>& argv, const std::function<void()>& in_child) {
   if (argv.empty()) throw sys::Error("spawn: empty argv");
   // Everything the child needs is prepared before fork: after it, the child only makes system calls.
   std::vector<char*> argv_pointers;
@@ -77,7 +76,8 @@ bool SpawnedProcess::read_some(std::chrono::steady_clock::time_point deadline) {
   if (!stdout_fd_ && !stderr_fd_) return false;
   auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   if (remaining.count() <= 0) return false;
-  int ready = sys::retry_eintr([&] { return poll(watched.data(), watched.size(), static_cast<int>(remaining.count())); });
+  int ready =
+      sys::retry_eintr([&] { return poll(watched.data(), watched.size(), static_cast<int>(remaining.count())); });
   if (ready < 0) sys::throw_errno("spawn: poll");
   if (ready == 0) return false;
   for (size_t i = 0; i < watched.size(); ++i) {

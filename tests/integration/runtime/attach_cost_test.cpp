@@ -27,8 +27,8 @@ TEST(CgroupAttachCost, MeasuresColdAndWarmAndLeavesNothing) {
   EXPECT_GT(cost.cold_ms, 0.0);
   EXPECT_GT(cost.warm_ms, 0.0);
   for (const auto& hierarchy : options.hierarchies) {
-    EXPECT_FALSE(std::filesystem::exists(options.cgroup_root / hierarchy / "benchrun" /
-                                         attach_cost_cgroup_name(::getpid())))
+    EXPECT_FALSE(
+        std::filesystem::exists(options.cgroup_root / hierarchy / "benchrun" / attach_cost_cgroup_name(::getpid())))
         << hierarchy;
   }
   EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1) << "every child was reaped";
@@ -46,7 +46,8 @@ TEST(CgroupAttachCost, AHierarchyThatDoesNotExistIsAnErrorAndLeavesNothing) {
   } catch (const sys::Error& error) {
     EXPECT_NE(std::string(error.what()).find("no-such-controller"), std::string::npos) << error.what();
   }
-  EXPECT_FALSE(std::filesystem::exists(options.cgroup_root / "memory" / "benchrun" / attach_cost_cgroup_name(::getpid())));
+  EXPECT_FALSE(
+      std::filesystem::exists(options.cgroup_root / "memory" / "benchrun" / attach_cost_cgroup_name(::getpid())));
 }
 
 TEST(CgroupAttachCost, TheSweepRemovesTheCgroupOfADoctorThatIsGone) {

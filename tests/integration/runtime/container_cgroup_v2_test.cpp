@@ -97,7 +97,8 @@ TEST(ContainerCgroupV2, AChildClonedIntoTheCgroupIsThereFromItsFirstInstruction)
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
   // The child read its cgroup before doing anything else, and nothing ever wrote cgroup.procs.
-  EXPECT_THAT(std::string(look.proc_self_cgroup.data()), HasSubstr("0::/" + std::string(kCgroupParentName) + "/" + name + "\n"));
+  EXPECT_THAT(std::string(look.proc_self_cgroup.data()),
+              HasSubstr("0::/" + std::string(kCgroupParentName) + "/" + name + "\n"));
   cgroup->destroy();
   EXPECT_FALSE(std::filesystem::exists(root / kCgroupParentName / name));
   expect_nothing_left(name, pid);

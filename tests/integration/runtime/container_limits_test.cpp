@@ -72,7 +72,8 @@ TEST(ContainerLimits, HalfACpuQuotaCapsSpinAtHalfACoreAndThrottles) {
   ASSERT_TRUE(outcome.stats.throttled_ns);
   const auto usage_ns = static_cast<double>(*outcome.stats.cpu_usage_ns);
   const auto describe = [&] {
-    return fmt::format("cpu usage {} ns over {} ns, throttled in {} periods", usage_ns, wall_ns, *outcome.stats.nr_throttled);
+    return fmt::format("cpu usage {} ns over {} ns, throttled in {} periods", usage_ns, wall_ns,
+                       *outcome.stats.nr_throttled);
   };
   // The cap: unlimited, spin takes a whole core; a busy machine can only lower its share, never raise
   // it, so this bound (0.5 + a period's slack over 2 s) holds under any load.

@@ -73,12 +73,14 @@ TEST(Container, HostMountsAreInvisible) {
 TEST(Container, WritesLandInTheInstancesOwnLayerNeverInTheImage) {
   // The root is an overlay whose upper layer sits on the instance's own tmpfs; the write is seen there.
   const auto writer = run_to_completion(config_for(
-      {"/bin/sh", "-c", "echo written > /etc/benchrun-test-file && cat /etc/benchrun-test-file && grep ' / / ' /proc/self/mountinfo"}));
+      {"/bin/sh", "-c",
+       "echo written > /etc/benchrun-test-file && cat /etc/benchrun-test-file && grep ' / / ' /proc/self/mountinfo"}));
   EXPECT_EQ(writer.status.exit_code, 0) << writer.output;
   EXPECT_THAT(writer.output, ::testing::HasSubstr("written\n"));
   // The tmpfs is mounted over the instance's state dir, in the instance's mount namespace only.
-  EXPECT_THAT(writer.output,
-              ::testing::MatchesRegex("(.|\n)* - overlay overlay [^ ]*upperdir=/run/benchrun/benchrun-[^/ ]*/upper,(.|\n)*"));
+  EXPECT_THAT(
+      writer.output,
+      ::testing::MatchesRegex("(.|\n)* - overlay overlay [^ ]*upperdir=/run/benchrun/benchrun-[^/ ]*/upper,(.|\n)*"));
   EXPECT_FALSE(std::filesystem::exists(image_rootfs() / "etc/benchrun-test-file")) << "written through to the image";
   // A later instance of the same image starts from the image, not from what another one wrote.
   const auto reader = run_to_completion(config_for({"/bin/sh", "-c", "test ! -e /etc/benchrun-test-file"}));
@@ -105,7 +107,8 @@ TEST(Container, OnV1HierarchiesTheInitWritesCgroupProcsAndTheRecordSaysSo) {
   if (detect_cgroup_mode() == CgroupMode::v2) GTEST_SKIP() << "a pure cgroup v2 host has no v1 hierarchy";
   auto config = config_for({"/bench/bin/hello"});
   auto container = Container::start(config);
-  EXPECT_EQ(container.phases().cgroup_join, CgroupJoin::procs_write) << "clone3 names one cgroup; v1 has one per hierarchy";
+  EXPECT_EQ(container.phases().cgroup_join, CgroupJoin::procs_write)
+      << "clone3 names one cgroup; v1 has one per hierarchy";
   EXPECT_EQ(cgroup_join_for(detect_cgroup_mode()), CgroupJoin::procs_write);
   EXPECT_EQ(container.wait().exit_code, 0);
   const auto pid = container.pid();

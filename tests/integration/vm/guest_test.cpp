@@ -1,13 +1,14 @@
 // Real guests under libvirt's embedded QEMU driver (KVM where the host's assessment says it works, TCG
-// elsewhere: see vm/accelerator.hpp), started through the emulator wrapper and booted from the default image: they print READY and RESULT, and nothing of them is left afterwards; bad input gives one
-// clear line and leaves nothing running.
+// elsewhere: see vm/accelerator.hpp), started through the emulator wrapper and booted from the default image: they
+// print READY and RESULT, and nothing of them is left afterwards; bad input gives one clear line and leaves nothing
+// running.
 #include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -15,8 +16,8 @@
 #include <gtest/gtest.h>
 
 #include "protocol/workload_protocol.hpp"
-#include "vm/boot_files.hpp"
 #include "vm/accelerator.hpp"
+#include "vm/boot_files.hpp"
 #include "vm/connection.hpp"
 #include "vm/emulator_wrapper.hpp"
 #include "vm/guest.hpp"

@@ -34,9 +34,9 @@ TEST(Cli, SuiteDefaultsToEveryBackendWithHello) {
 }
 
 TEST(Cli, WorkloadCarriesItsArgumentsAndLimitsApplyToTheSuite) {
-  const auto options = std::get<SuiteOptions>(parse({"--suite", "startup", "--backends", "container,native,container",
-                                                     "--workload", "spin 100", "--runs", "3", "--warmup", "0",
-                                                     "--memory", "64M", "--cpus", "0.5", "--pids", "16"}));
+  const auto options = std::get<SuiteOptions>(
+      parse({"--suite", "startup", "--backends", "container,native,container", "--workload", "spin 100", "--runs", "3",
+             "--warmup", "0", "--memory", "64M", "--cpus", "0.5", "--pids", "16"}));
   EXPECT_EQ(options.backends, (std::vector<std::string>{"container", "native"}));
   EXPECT_EQ(options.workload, "spin");
   EXPECT_EQ(options.workload_args, std::vector<std::string>{"100"});

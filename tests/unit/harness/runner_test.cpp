@@ -17,7 +17,9 @@ class NamedBackend final : public Backend {
   explicit NamedBackend(std::string name) : name_(std::move(name)) {}
   [[nodiscard]] std::string name() const override { return name_; }
   [[nodiscard]] BackendKind kind() const override { return BackendKind::native; }
-  std::unique_ptr<Instance> launch(const InstanceSpec&, sys::MonotonicNs) override { throw sys::Error("not launched here"); }
+  std::unique_ptr<Instance> launch(const InstanceSpec&, sys::MonotonicNs) override {
+    throw sys::Error("not launched here");
+  }
 
  private:
   std::string name_;
@@ -57,14 +59,17 @@ TEST_F(RunnerTest, InterleavesBackendsAfterWarmupAndLogsEverySample) {
   plan_.start_modes = {reports::StartMode::cold};
   reports::SamplesLog log(dir_ / "samples.jsonl");
   Progress progress(8, false);
-  const auto outcome = run_plan(plan_, [&](Backend& backend, const InstanceSpec& spec, std::chrono::milliseconds) {
-    launched_.push_back(backend.name() + ":" + spec.name);
-    reports::Sample sample;
-    sample.backend = backend.name();
-    sample.ok = true;
-    sample.metrics["time_to_ready_ms"] = 1.0;
-    return sample;
-  }, log, progress);
+  const auto outcome = run_plan(
+      plan_,
+      [&](Backend& backend, const InstanceSpec& spec, std::chrono::milliseconds) {
+        launched_.push_back(backend.name() + ":" + spec.name);
+        reports::Sample sample;
+        sample.backend = backend.name();
+        sample.ok = true;
+        sample.metrics["time_to_ready_ms"] = 1.0;
+        return sample;
+      },
+      log, progress);
 
   ASSERT_EQ(outcome.samples.size(), 8u);
   EXPECT_FALSE(outcome.interrupted);
@@ -89,13 +94,16 @@ TEST_F(RunnerTest, InterruptEndsTheRunAndKeepsWhatWasMeasured) {
   reports::SamplesLog log(dir_ / "samples.jsonl");
   Progress progress(8, false);
   int calls = 0;
-  const auto outcome = run_plan(plan_, [&](Backend& backend, const InstanceSpec&, std::chrono::milliseconds) {
-    if (++calls == 4) throw sys::Interrupted("stop");
-    reports::Sample sample;
-    sample.backend = backend.name();
-    sample.ok = true;
-    return sample;
-  }, log, progress);
+  const auto outcome = run_plan(
+      plan_,
+      [&](Backend& backend, const InstanceSpec&, std::chrono::milliseconds) {
+        if (++calls == 4) throw sys::Interrupted("stop");
+        reports::Sample sample;
+        sample.backend = backend.name();
+        sample.ok = true;
+        return sample;
+      },
+      log, progress);
   EXPECT_TRUE(outcome.interrupted);
   EXPECT_EQ(outcome.samples.size(), 3u);
   EXPECT_EQ(reports::read_samples_log(dir_ / "samples.jsonl").samples.size(), 3u);
@@ -105,7 +113,8 @@ TEST_F(RunnerTest, InterruptEndsTheRunAndKeepsWhatWasMeasured) {
 std::vector<std::string> backends_and_modes(const RunOutcome& outcome) {
   std::vector<std::string> order;
   for (const auto& sample : outcome.samples) {
-    order.push_back(sample.backend + ":" + (sample.start_mode ? std::string(reports::to_string(*sample.start_mode)) : "-"));
+    order.push_back(sample.backend + ":" +
+                    (sample.start_mode ? std::string(reports::to_string(*sample.start_mode)) : "-"));
   }
   return order;
 }

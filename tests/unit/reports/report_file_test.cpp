@@ -18,9 +18,9 @@
 namespace benchrun::reports {
 namespace {
 
+using benchrun::testing::TempDir;
 using testing::example_report;
 using testing::file_names;
-using benchrun::testing::TempDir;
 
 constexpr uid_t nobody = 65534;
 

@@ -18,8 +18,8 @@
 namespace benchrun::reports {
 namespace {
 
-using testing::example_report;
 using benchrun::testing::TempDir;
+using testing::example_report;
 using testing::lines_of;
 
 TEST(SamplesLog, AppendsOneParsableLinePerSample) {

@@ -13,9 +13,9 @@
 namespace benchrun::reports {
 namespace {
 
-using testing::example_report;
 using benchrun::testing::run_command;
 using benchrun::testing::TempDir;
+using testing::example_report;
 
 const char* const schema_path = BENCHRUN_REPORT_SCHEMA;
 
@@ -44,8 +44,8 @@ class ReportSchema : public ::testing::Test {
       std::ofstream file(path);
       file << document.dump(2);
     }
-    return run_command({python_, "-W", "ignore::DeprecationWarning", "-m", "jsonschema", "-i", path.string(),
-                        schema_path});
+    return run_command(
+        {python_, "-W", "ignore::DeprecationWarning", "-m", "jsonschema", "-i", path.string(), schema_path});
   }
 
   nlohmann::json example_json() { return nlohmann::json::parse(report_to_json_text(example_report())); }
@@ -57,8 +57,8 @@ class ReportSchema : public ::testing::Test {
 TEST_F(ReportSchema, AcceptsAReportWrittenByTheCode) {
   const auto path = dir_.path() / "written.json";
   write_report_atomically(example_report(), path);
-  const auto result = run_command(
-      {python_, "-W", "ignore::DeprecationWarning", "-m", "jsonschema", "-i", path.string(), schema_path});
+  const auto result =
+      run_command({python_, "-W", "ignore::DeprecationWarning", "-m", "jsonschema", "-i", path.string(), schema_path});
   EXPECT_EQ(result.exit_code, 0) << result.out;
 }
 

@@ -9,8 +9,8 @@
 namespace benchrun::runtime {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::FakeCgroupTree;
+using ::testing::HasSubstr;
 
 constexpr const char* kName = "benchrun-unit-0";
 
@@ -137,9 +137,9 @@ TEST(CgroupV1, AFailedWriteNamesTheResourceAndTheFile) {
     cgroup->apply(limits);
     FAIL() << "no error";
   } catch (const sys::Error& error) {
-    EXPECT_THAT(error.what(), HasSubstr("cgroup memory: write " +
-                                        (tree.root() / instance_file("memory", "memory.limit_in_bytes")).string() +
-                                        ": ENOENT"));
+    EXPECT_THAT(error.what(),
+                HasSubstr("cgroup memory: write " +
+                          (tree.root() / instance_file("memory", "memory.limit_in_bytes")).string() + ": ENOENT"));
   }
 }
 

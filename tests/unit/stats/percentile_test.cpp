@@ -12,9 +12,9 @@ namespace {
 
 TEST(Percentile, InterpolatesLinearlyBetweenClosestRanksLikeNumpy) {
   const std::vector<double> sorted = {1.0, 2.0, 3.0, 4.0};
-  EXPECT_DOUBLE_EQ(percentile_of_sorted(sorted, 90), 3.7);    // numpy.percentile([1,2,3,4], 90)
-  EXPECT_DOUBLE_EQ(percentile_of_sorted(sorted, 99), 3.97);   // numpy.percentile([1,2,3,4], 99)
-  EXPECT_DOUBLE_EQ(percentile_of_sorted(sorted, 25), 1.75);   // numpy.percentile([1,2,3,4], 25)
+  EXPECT_DOUBLE_EQ(percentile_of_sorted(sorted, 90), 3.7);   // numpy.percentile([1,2,3,4], 90)
+  EXPECT_DOUBLE_EQ(percentile_of_sorted(sorted, 99), 3.97);  // numpy.percentile([1,2,3,4], 99)
+  EXPECT_DOUBLE_EQ(percentile_of_sorted(sorted, 25), 1.75);  // numpy.percentile([1,2,3,4], 25)
   EXPECT_DOUBLE_EQ(percentile_of_sorted(sorted, 50), 2.5);
 }
 

@@ -17,15 +17,19 @@ reports::Sample sample(const std::string& backend, int repetition, double time_t
   return made;
 }
 
-const std::vector<reports::BackendInfo> native_and_container = {
-    {"native", reports::BackendKind::native, {}}, {"container", reports::BackendKind::container, {}}};
+const std::vector<reports::BackendInfo> native_and_container = {{"native", reports::BackendKind::native, {}},
+                                                                {"container", reports::BackendKind::container, {}}};
 
 TEST(SummarizeSamples, LeavesOutWarmupAndFailedSamplesAndRatesAgainstNative) {
   const std::vector<reports::Sample> samples = {
-      sample("native", 0, 100.0, /*warmup=*/true), sample("container", 0, 900.0, /*warmup=*/true),
-      sample("native", 0, 2.0),                    sample("container", 0, 5.0),
-      sample("native", 1, 4.0),                    sample("container", 1, 7.0),
-      sample("native", 2, 3.0),                    sample("container", 2, 1000.0, false, /*ok=*/false),
+      sample("native", 0, 100.0, /*warmup=*/true),
+      sample("container", 0, 900.0, /*warmup=*/true),
+      sample("native", 0, 2.0),
+      sample("container", 0, 5.0),
+      sample("native", 1, 4.0),
+      sample("container", 1, 7.0),
+      sample("native", 2, 3.0),
+      sample("container", 2, 1000.0, false, /*ok=*/false),
   };
   const auto rows = summarize_samples(samples, native_and_container);
   ASSERT_EQ(rows.size(), 2U);
@@ -85,8 +89,10 @@ reports::Sample started(const std::string& backend, int repetition, reports::Sta
 TEST(SummarizeSamples, OneRowPerBackendAndStartModeAndRatiosCompareLikeWithLike) {
   using reports::StartMode;
   const std::vector<reports::Sample> samples = {
-      started("native", 0, StartMode::cold, 2.0),    started("native", 0, StartMode::warm, 1.0),
-      started("container", 0, StartMode::cold, 16.0), started("container", 0, StartMode::warm, 3.0),
+      started("native", 0, StartMode::cold, 2.0),
+      started("native", 0, StartMode::warm, 1.0),
+      started("container", 0, StartMode::cold, 16.0),
+      started("container", 0, StartMode::warm, 3.0),
   };
   const auto rows = summarize_samples(samples, native_and_container);
   ASSERT_EQ(rows.size(), 4U);
@@ -103,8 +109,9 @@ TEST(SummarizeSamples, OneRowPerBackendAndStartModeAndRatiosCompareLikeWithLike)
 
 TEST(SummarizeSamples, AModeNativeDidNotMeasureHasNoRatio) {
   using reports::StartMode;
-  const auto rows = summarize_samples({started("native", 0, StartMode::warm, 1.0), started("container", 0, StartMode::cold, 9.0)},
-                                      native_and_container);
+  const auto rows =
+      summarize_samples({started("native", 0, StartMode::warm, 1.0), started("container", 0, StartMode::cold, 9.0)},
+                        native_and_container);
   ASSERT_EQ(rows.size(), 2U);
   EXPECT_FALSE(rows[1].ratio_to_native.has_value());
 }

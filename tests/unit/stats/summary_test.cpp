@@ -61,9 +61,7 @@ TEST(Summarize, AllEqualValuesHaveZeroSpreadAndNoOutliers) {
   EXPECT_TRUE(summary.outliers.empty());
 }
 
-TEST(Summarize, EmptySampleIsAnError) {
-  EXPECT_THROW(summarize(std::vector<double>{}), sys::Error);
-}
+TEST(Summarize, EmptySampleIsAnError) { EXPECT_THROW(summarize(std::vector<double>{}), sys::Error); }
 
 TEST(Summarize, NonFiniteValueIsAnErrorNamingIt) {
   const std::vector<double> values = {1.0, std::numeric_limits<double>::quiet_NaN()};

@@ -26,7 +26,10 @@ TEST(ConsoleLineSplitter, StampsEachLineWithTheArrivalOfItsLastByte) {
 TEST(ConsoleLineSplitter, DropsSeaBiosTerminalEscapes) {
   sys::ConsoleLineSplitter splitter;
   std::deque<sys::ConsoleLine> lines;
-  splitter.feed("\x1b" "c\x1b[?7l\x1b[2JBENCHRUN READY\n", 5, lines);
+  splitter.feed(
+      "\x1b"
+      "c\x1b[?7l\x1b[2JBENCHRUN READY\n",
+      5, lines);
   ASSERT_EQ(lines.size(), 1U);
   EXPECT_EQ(lines[0].text, "BENCHRUN READY");
 }

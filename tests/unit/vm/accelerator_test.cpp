@@ -44,7 +44,9 @@ class FakeHost {
     return *this;
   }
   FakeHost& with_cpu_flags(const char* flags_line) {
-    std::ofstream(paths_.cpuinfo) << "processor\t: 0\nmodel name\t: Fake CPU\n" << flags_line << "\nprocessor\t: 1\n" << flags_line;
+    std::ofstream(paths_.cpuinfo) << "processor\t: 0\nmodel name\t: Fake CPU\n"
+                                  << flags_line << "\nprocessor\t: 1\n"
+                                  << flags_line;
     return *this;
   }
   [[nodiscard]] const HostPaths& paths() const { return paths_; }
@@ -134,9 +136,10 @@ TEST(ChooseAccelerator, AutoTakesKvmWhereItWorksWithoutProbing) {
 }
 
 TEST(ChooseAccelerator, AutoFallsBackToTcgWithTheReason) {
-  const auto choice = choose_accelerator(AcceleratorRequest::automatic,
-                                         {Verdict::cannot_work, "kvm_pvm: a paravirtual nested KVM cannot boot a stock guest kernel"},
-                                         probe_that_must_not_run());
+  const auto choice =
+      choose_accelerator(AcceleratorRequest::automatic,
+                         {Verdict::cannot_work, "kvm_pvm: a paravirtual nested KVM cannot boot a stock guest kernel"},
+                         probe_that_must_not_run());
   EXPECT_EQ(choice.accelerator, Accelerator::tcg);
   EXPECT_THAT(choice.reason, HasSubstr("kvm_pvm"));
 }
@@ -155,9 +158,10 @@ TEST(ChooseAccelerator, KvmWhereItCannotWorkIsOneLineNamingTheReasonAndTheFix) {
 }
 
 TEST(ChooseAccelerator, TcgIsTakenAsAsked) {
-  EXPECT_EQ(choose_accelerator(AcceleratorRequest::tcg, {Verdict::works, "kvm_intel with vmx"}, probe_that_must_not_run())
-                .accelerator,
-            Accelerator::tcg);
+  EXPECT_EQ(
+      choose_accelerator(AcceleratorRequest::tcg, {Verdict::works, "kvm_intel with vmx"}, probe_that_must_not_run())
+          .accelerator,
+      Accelerator::tcg);
 }
 
 TEST(ChooseAccelerator, UnknownAsksTheProbeOnce) {
@@ -177,7 +181,8 @@ TEST(ChooseAccelerator, UnknownWithAFailedProbeIsTcgForAutoAndAnErrorForKvm) {
   const auto choice = choose_accelerator(AcceleratorRequest::automatic, {Verdict::unknown, "no module"}, hung);
   EXPECT_EQ(choice.accelerator, Accelerator::tcg);
   EXPECT_THAT(choice.reason, HasSubstr("probe boot under KVM failed: no BENCHRUN READY"));
-  EXPECT_THROW(choose_accelerator(AcceleratorRequest::kvm, {Verdict::unknown, "no module"}, hung), AcceleratorUnavailable);
+  EXPECT_THROW(choose_accelerator(AcceleratorRequest::kvm, {Verdict::unknown, "no module"}, hung),
+               AcceleratorUnavailable);
 }
 
 TEST(AcceleratorRequest, ParsesTheThreeChoicesAndNamesThemOnBadInput) {

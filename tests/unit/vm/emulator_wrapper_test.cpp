@@ -14,9 +14,7 @@ namespace {
 
 class EmulatorWrapper : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::filesystem::create_directories(root_ / "log" / "qemu");
-  }
+  void SetUp() override { std::filesystem::create_directories(root_ / "log" / "qemu"); }
 
   void write_log(const std::string& name, const std::string& text) const {
     std::ofstream(root_ / "log" / "qemu" / (name + ".log")) << text;
@@ -52,16 +50,16 @@ TEST_F(EmulatorWrapper, StagingCopiesOnceAndExecutably) {
   std::ofstream(source) << "#!/bin/sh\n";
   const auto staged = stage_emulator_wrapper(source, root_ / "state");
   EXPECT_EQ(staged, root_ / "state" / "bin" / emulator_wrapper_name);
-  struct stat first{};
+  struct stat first {};
   ASSERT_EQ(::stat(staged.c_str(), &first), 0);
   EXPECT_EQ(first.st_mode & 0777, 0755U);
   stage_emulator_wrapper(source, root_ / "state");
-  struct stat second{};
+  struct stat second {};
   ASSERT_EQ(::stat(staged.c_str(), &second), 0);
   EXPECT_EQ(first.st_ino, second.st_ino) << "an identical copy was replaced (libvirt would probe it again)";
   std::ofstream(source) << "#!/bin/sh\nexit 0\n";
   stage_emulator_wrapper(source, root_ / "state");
-  struct stat third{};
+  struct stat third {};
   ASSERT_EQ(::stat(staged.c_str(), &third), 0);
   EXPECT_NE(first.st_ino, third.st_ino) << "a changed wrapper was not copied again";
 }
