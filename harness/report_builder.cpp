@@ -13,8 +13,12 @@ reports::RunOptions to_report_options(const SuiteOptions& options) {
   reports::RunOptions report_options;
   report_options.suite = options.suite;
   report_options.backends = options.backends;
-  report_options.workload = options.workload;
-  report_options.workload_args = options.workload_args;
+  report_options.cases = options.cases;
+  if (!options.cases.empty()) {  // the v1 fields, until the v2 writer lands: the first case
+    report_options.workload = options.cases.front().workload;
+    report_options.workload_args = options.cases.front().workload_args;
+    report_options.limits = options.cases.front().limits;
+  }
   report_options.runs = options.runs;
   report_options.warmup = options.warmup;
   report_options.timeout_ms = options.timeout.count();
@@ -23,8 +27,6 @@ reports::RunOptions to_report_options(const SuiteOptions& options) {
       options.start_modes.end()) {
     report_options.cold_settle_ms = cold_start_settle.count();
   }
-  report_options.limits = {options.limits.memory_bytes, options.limits.cpus, options.limits.pids_max,
-                           options.limits.cpuset_cpus};
   report_options.out_dir = options.out_dir.string();
   report_options.image = options.image.dir().string();
   if (!options.libvirt_uri.empty()) report_options.libvirt_uri = options.libvirt_uri;
@@ -41,7 +43,7 @@ struct Virtualization {
 Virtualization virtualization(const reports::Environment& environment,
                               const std::vector<std::unique_ptr<Backend>>& backends) {
   for (const auto& backend : backends) {
-    if (backend->kind() != BackendKind::vm) continue;
+    if (backend->kind() != reports::BackendKind::vm) continue;
     const auto details = backend->details();
     const auto accelerator = details.find("accelerator");
     const auto reason = details.find("accelerator_reason");
@@ -58,20 +60,6 @@ Virtualization virtualization(const reports::Environment& environment,
       break;
   }
   return {"tcg", assessment.reason + "; no guest ran in this run to probe KVM (benchrun doctor probes it)"};
-}
-
-reports::BackendKind to_report_kind(BackendKind kind) {
-  switch (kind) {
-    case BackendKind::native:
-      return reports::BackendKind::native;
-    case BackendKind::container:
-      return reports::BackendKind::container;
-    case BackendKind::oci:
-      return reports::BackendKind::oci;
-    case BackendKind::vm:
-      return reports::BackendKind::vm;
-  }
-  return reports::BackendKind::native;
 }
 
 }  // namespace
@@ -91,11 +79,12 @@ reports::Report build_report(const SuiteOptions& options, reports::Environment e
   environment.time = record.started_at;
   report.environment = std::move(environment);
   for (const auto& backend : backends) {
-    reports::BackendInfo info{backend->name(), to_report_kind(backend->kind()), {}};
+    reports::BackendInfo info{backend->name(), backend->kind(), {}};
     for (const auto& [key, value] : backend->details()) info.details[key] = value;
     report.backends.push_back(std::move(info));
   }
   report.samples = std::move(record.samples);
+  report.series = std::move(record.series);
   report.summaries = stats::summarize_samples(report.samples, report.backends);
   report.phase_summaries = stats::summarize_phases(report.samples, report.backends);
   report.errors = std::move(record.errors);

@@ -20,7 +20,7 @@ class NativeInstance final : public Instance {
   NativeInstance(const ImageChoice& image, const InstanceSpec& spec, StopSignal& stop) : stop_(stop) {
     const auto rootfs = image.rootfs();
     std::vector<std::string> args{(rootfs / "sbin/benchinit").string(),
-                                  (rootfs / "bench/bin" / spec.workload).string()};
+                                  (rootfs / workload_path(spec).substr(1)).string()};
     args.insert(args.end(), spec.workload_args.begin(), spec.workload_args.end());
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
@@ -84,12 +84,24 @@ class NativeInstance final : public Instance {
   std::optional<ConsoleReader> console_;
 };
 
+class NativeBackend final : public Backend {
+ public:
+  NativeBackend(ImageChoice image, StopSignal& stop) : image_(std::move(image)), stop_(stop) {}
+  [[nodiscard]] std::string name() const override { return "native"; }
+  [[nodiscard]] reports::BackendKind kind() const override { return reports::BackendKind::native; }
+  std::unique_ptr<Instance> launch(const InstanceSpec& spec, sys::MonotonicNs /*deadline*/) override {
+    return std::make_unique<NativeInstance>(image_, spec, stop_);
+  }
+
+ private:
+  ImageChoice image_;
+  StopSignal& stop_;
+};
+
 }  // namespace
 
-NativeBackend::NativeBackend(ImageChoice image, StopSignal& stop) : image_(std::move(image)), stop_(stop) {}
-
-std::unique_ptr<Instance> NativeBackend::launch(const InstanceSpec& spec, sys::MonotonicNs /*deadline*/) {
-  return std::make_unique<NativeInstance>(image_, spec, stop_);
+std::unique_ptr<Backend> make_native_backend(const BackendSetup& setup) {
+  return std::make_unique<NativeBackend>(setup.image, setup.stop);
 }
 
 }  // namespace benchrun::harness
