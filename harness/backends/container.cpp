@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/backends/host_backend.hpp"
 #include "harness/console_reader.hpp"
 #include "runtime/container.hpp"
 
@@ -60,25 +61,13 @@ class ContainerInstance final : public Instance {
   std::optional<ConsoleReader> console_;
 };
 
-class ContainerBackend final : public Backend {
- public:
-  ContainerBackend(ImageChoice image, StopSignal& stop) : image_(std::move(image)), stop_(stop) {}
-  [[nodiscard]] std::string name() const override { return "container"; }
-  [[nodiscard]] reports::BackendKind kind() const override { return reports::BackendKind::container; }
-  [[nodiscard]] std::map<std::string, std::string> details() const override {
-    const auto mode = runtime::detect_cgroup_mode();
-    return {{"runtime", "benchrun"},
-            {"cgroup_version", runtime::to_string(mode)},
-            {"cgroup_join", runtime::to_string(runtime::cgroup_join_for(mode))}};
-  }
-  std::unique_ptr<Instance> launch(const InstanceSpec& spec, sys::MonotonicNs /*deadline*/) override {
-    return std::make_unique<ContainerInstance>(image_, spec, stop_);
-  }
-
- private:
-  ImageChoice image_;
-  StopSignal& stop_;
-};
+// What a report says about the runtime: which cgroup tree, and how the init joins its cgroup.
+std::map<std::string, std::string> container_details() {
+  const auto mode = runtime::detect_cgroup_mode();
+  return {{"runtime", "benchrun"},
+          {"cgroup_version", runtime::to_string(mode)},
+          {"cgroup_join", runtime::to_string(runtime::cgroup_join_for(mode))}};
+}
 
 runtime::ResourceLimits to_runtime_limits(const reports::Limits& limits) {
   runtime::ResourceLimits runtime_limits;
@@ -92,7 +81,8 @@ runtime::ResourceLimits to_runtime_limits(const reports::Limits& limits) {
 }  // namespace
 
 std::unique_ptr<Backend> make_container_backend(const BackendSetup& setup) {
-  return std::make_unique<ContainerBackend>(setup.image, setup.stop);
+  return std::make_unique<HostBackend<ContainerInstance>>("container", reports::BackendKind::container,
+                                                          container_details(), setup);
 }
 
 runtime::ContainerConfig container_config(const std::filesystem::path& rootfs, const InstanceSpec& spec,

@@ -7,6 +7,7 @@
 #include <array>
 #include <csignal>
 
+#include "harness/backends/host_backend.hpp"
 #include "harness/console_reader.hpp"
 #include "harness/process_exit.hpp"
 
@@ -84,24 +85,11 @@ class NativeInstance final : public Instance {
   std::optional<ConsoleReader> console_;
 };
 
-class NativeBackend final : public Backend {
- public:
-  NativeBackend(ImageChoice image, StopSignal& stop) : image_(std::move(image)), stop_(stop) {}
-  [[nodiscard]] std::string name() const override { return "native"; }
-  [[nodiscard]] reports::BackendKind kind() const override { return reports::BackendKind::native; }
-  std::unique_ptr<Instance> launch(const InstanceSpec& spec, sys::MonotonicNs /*deadline*/) override {
-    return std::make_unique<NativeInstance>(image_, spec, stop_);
-  }
-
- private:
-  ImageChoice image_;
-  StopSignal& stop_;
-};
-
 }  // namespace
 
 std::unique_ptr<Backend> make_native_backend(const BackendSetup& setup) {
-  return std::make_unique<NativeBackend>(setup.image, setup.stop);
+  return std::make_unique<HostBackend<NativeInstance>>("native", reports::BackendKind::native,
+                                                       std::map<std::string, std::string>{}, setup);
 }
 
 }  // namespace benchrun::harness

@@ -20,12 +20,19 @@ using nlohmann::json;
 
 class StartupSuite : public LeakCheckedTest {
  protected:
+  // benchrun --suite startup ARGS --out <a fresh folder>
+  CommandResult run_startup(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--suite", "startup"});
+    args.insert(args.end(), {"--out", out_.path().string()});
+    return run_benchrun(args);
+  }
+
   TempDir out_;
 };
 
 TEST_F(StartupSuite, ThreeRunsPerBackendGiveAValidReportAndATable) {
-  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,container", "--start", "cold", "--runs",
-                                    "3", "--warmup", "1", "--out", out_.path().string()});
+  const auto result =
+      run_startup({"--backends", "native,container", "--start", "cold", "--runs", "3", "--warmup", "1"});
   ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
   EXPECT_NE(result.out.find("time_to_ready_ms"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("container"), std::string::npos) << result.out;
@@ -62,8 +69,8 @@ TEST_F(StartupSuite, ThreeRunsPerBackendGiveAValidReportAndATable) {
 }
 
 TEST_F(StartupSuite, BothStartModesAreReportedForEveryBackend) {
-  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,container", "--start", "both", "--runs",
-                                    "2", "--warmup", "0", "--out", out_.path().string()});
+  const auto result =
+      run_startup({"--backends", "native,container", "--start", "both", "--runs", "2", "--warmup", "0"});
   ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
   EXPECT_NE(result.out.find("phases container cold"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("phases container warm"), std::string::npos) << result.out;
@@ -100,9 +107,8 @@ TEST_F(StartupSuite, BothStartModesAreReportedForEveryBackend) {
 }
 
 TEST_F(StartupSuite, AFailingWorkloadIsRecordedAndTheRunGoesOn) {
-  const auto result =
-      run_benchrun({"--suite", "startup", "--backends", "container", "--workload", "hog 256", "--memory", "64M",
-                    "--start", "warm", "--runs", "2", "--warmup", "0", "--out", out_.path().string()});
+  const auto result = run_startup({"--backends", "container", "--workload", "hog 256", "--memory", "64M", "--start",
+                                   "warm", "--runs", "2", "--warmup", "0"});
   EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_NE(result.err.find("oom"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("container (warm): 2 of 2 samples failed"), std::string::npos) << result.err;
@@ -116,9 +122,8 @@ TEST_F(StartupSuite, AFailingWorkloadIsRecordedAndTheRunGoesOn) {
 }
 
 TEST_F(StartupSuite, AHungWorkloadTimesOutAndIsTornDown) {
-  const auto result =
-      run_benchrun({"--suite", "startup", "--backends", "native,container", "--workload", "spin 60000", "--timeout",
-                    "1", "--start", "cold", "--runs", "1", "--warmup", "0", "--out", out_.path().string()});
+  const auto result = run_startup({"--backends", "native,container", "--workload", "spin 60000", "--timeout", "1",
+                                   "--start", "cold", "--runs", "1", "--warmup", "0"});
   EXPECT_EQ(result.exit_code, 1) << result.err;
   const json report = json::parse(read_text(out_.path() / "report.json"));
   ASSERT_EQ(report.at("samples").size(), 2u);
