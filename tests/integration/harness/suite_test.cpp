@@ -27,21 +27,23 @@ class StartupSuite : public LeakCheckedTest {
     return run_benchrun(args);
   }
 
+  // Runs the suite, which must succeed, print every text of `shown` and write a report that validates; the report.
+  json measured_report(std::vector<std::string> args, const std::vector<std::string>& shown) {
+    const auto result = run_startup(std::move(args));
+    EXPECT_EQ(result.exit_code, 0) << result.err << result.out;
+    for (const auto& text : shown) EXPECT_NE(result.out.find(text), std::string::npos) << text << " in " << result.out;
+    const auto report_path = out_.path() / "report.json";
+    EXPECT_EQ(validate_against_schema(report_path), "");
+    return json::parse(read_text(report_path));
+  }
+
   TempDir out_;
 };
 
 TEST_F(StartupSuite, ThreeRunsPerBackendGiveAValidReportAndATable) {
-  const auto result =
-      run_startup({"--backends", "native,container", "--start", "cold", "--runs", "3", "--warmup", "1"});
-  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
-  EXPECT_NE(result.out.find("time_to_ready_ms"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("container"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("report: "), std::string::npos) << result.out;
-
-  const auto report_path = out_.path() / "report.json";
-  ASSERT_TRUE(std::filesystem::exists(report_path));
-  EXPECT_EQ(validate_against_schema(report_path), "");
-  const json report = json::parse(read_text(report_path));
+  const json report =
+      measured_report({"--backends", "native,container", "--start", "cold", "--runs", "3", "--warmup", "1"},
+                      {"time_to_ready_ms", "container", "report: "});
   EXPECT_TRUE(report.at("complete").get<bool>());
   std::map<std::string, int> measured;
   for (const auto& sample : report.at("samples")) {
@@ -69,14 +71,9 @@ TEST_F(StartupSuite, ThreeRunsPerBackendGiveAValidReportAndATable) {
 }
 
 TEST_F(StartupSuite, BothStartModesAreReportedForEveryBackend) {
-  const auto result =
-      run_startup({"--backends", "native,container", "--start", "both", "--runs", "2", "--warmup", "0"});
-  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
-  EXPECT_NE(result.out.find("phases container cold"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("phases container warm"), std::string::npos) << result.out;
-  const auto report_path = out_.path() / "report.json";
-  EXPECT_EQ(validate_against_schema(report_path), "");
-  const json report = json::parse(read_text(report_path));
+  const json report =
+      measured_report({"--backends", "native,container", "--start", "both", "--runs", "2", "--warmup", "0"},
+                      {"phases container cold", "phases container warm"});
   EXPECT_EQ(report.at("options").at("start_modes"), json({"cold", "warm"}));
 
   std::map<std::string, int> samples_per_backend_and_mode;
