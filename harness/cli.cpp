@@ -153,8 +153,8 @@ Command parse_command_line(int argc, char** argv) {
   std::string hostname;
   bool no_netns = false;
   bool no_seccomp = false;
-  CLI::App* run_app =
-      app.add_subcommand("run", "Run one command in one instance, e.g. run --backend container -- hello");
+  CLI::App* run_app = app.add_subcommand(
+      "run", fmt::format("Run one command in one instance, e.g. run --backend {} -- hello", run_backends.front()));
   run_app->add_option("--backend", run.backend, fmt::format("Backend: {}", fmt::join(run_backends, ", ")))
       ->capture_default_str();
   run_app->add_option("--image", run.image.name, "Image name")->capture_default_str();

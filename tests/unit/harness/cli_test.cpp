@@ -1,9 +1,13 @@
 #include "harness/cli.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "harness/backends/registry.hpp"
+#include "harness/suites/registry.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -47,6 +51,29 @@ TEST(Cli, TheStartupSuiteMeasuresOneCaseNamedAfterItsWorkloadUnderTheLimits) {
   EXPECT_EQ(test_case.limits.memory_bytes, 64u << 20);
   EXPECT_DOUBLE_EQ(*test_case.limits.cpus, 0.5);
   EXPECT_EQ(test_case.limits.pids_max, 16u);
+}
+
+TEST(Cli, HelpListsEverySuiteAndBackendOfTheRegistriesWithItsHelp) {
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(std::get<ExitNow>(parse({"--help"})).code, 0);
+  const std::string help = ::testing::internal::GetCapturedStdout();
+  for (const auto& suite : suite_registry()) {
+    EXPECT_NE(help.find(fmt::format("{:<10} {}", suite.name, suite.help)), std::string::npos) << help;
+  }
+  for (const auto& backend : backend_registry()) {
+    EXPECT_NE(help.find(fmt::format("{:<10} {}", backend.name, backend.help)), std::string::npos) << help;
+  }
+}
+
+TEST(Cli, EveryRegisteredSuiteAndBackendIsAccepted) {
+  for (const auto& suite : suite_registry()) {
+    for (const auto& backend : backend_registry()) {
+      const auto options =
+          std::get<SuiteOptions>(parse({"--suite", std::string(suite.name), "--backends", std::string(backend.name)}));
+      EXPECT_EQ(options.suite, suite.name);
+      EXPECT_EQ(options.backends, std::vector<std::string>{std::string(backend.name)});
+    }
+  }
 }
 
 TEST(Cli, AcceleratorIsAutoUnlessAskedForSuiteAndDoctor) {
