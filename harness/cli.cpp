@@ -150,7 +150,6 @@ Command parse_command_line(int argc, char** argv) {
   std::vector<std::string> command;
   LimitFlags run_limits;
   std::string run_images_dir = images_dir;
-  std::string hostname;
   bool no_netns = false;
   bool no_seccomp = false;
   CLI::App* run_app = app.add_subcommand(
@@ -159,7 +158,7 @@ Command parse_command_line(int argc, char** argv) {
       ->capture_default_str();
   run_app->add_option("--image", run.image.name, "Image name")->capture_default_str();
   run_app->add_option("--images-dir", run_images_dir, "Folder holding the images")->capture_default_str();
-  run_app->add_option("--hostname", hostname, "Hostname inside the container (default: its name)");
+  run_app->add_option("--hostname", run.instance.hostname, "Hostname inside the container (default: its name)");
   run_app->add_flag("--no-network-namespace", no_netns, "Share the host's network namespace");
   run_app->add_flag("--user-namespace", run.instance.user_namespace, "Run in a new user namespace too");
   run_app->add_flag("--no-seccomp", no_seccomp, "Do not install the default seccomp filter");
@@ -195,7 +194,6 @@ Command parse_command_line(int argc, char** argv) {
       run.instance.workload = command.front();
       run.instance.workload_args.assign(command.begin() + 1, command.end());
       run.instance.limits = run_limits.to_limits();
-      run.instance.hostname = hostname;
       run.instance.network_namespace = !no_netns;
       run.instance.seccomp = !no_seccomp;
       run.image.images_dir = run_images_dir;
