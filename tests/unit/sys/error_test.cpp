@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "sys/console_lines.hpp"
 #include "sys/error.hpp"
+#include "sys/wait.hpp"
 
 namespace benchrun::sys {
 namespace {
