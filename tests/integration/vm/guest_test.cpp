@@ -6,9 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -16,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "protocol/workload_protocol.hpp"
+#include "sys/file_io.hpp"
 #include "vm/accelerator.hpp"
 #include "vm/boot_files.hpp"
 #include "vm/connection.hpp"
@@ -252,11 +251,9 @@ TEST(VmConnection, UnreachableUriGivesOneClearLine) {
 TEST(VmConnection, EmbeddedRootGetsItsQemuConf) {
   const auto root = std::filesystem::temp_directory_path() / fmt::format("benchrun-vmtest-root-{}", ::getpid());
   prepare_embed_root(root);
-  std::ifstream conf(root / "etc" / "qemu.conf");
-  std::stringstream content;
-  content << conf.rdbuf();
-  EXPECT_THAT(content.str(), HasSubstr("stdio_handler = \"file\""));
-  EXPECT_THAT(content.str(), HasSubstr("security_driver = \"none\""));
+  const std::string content = sys::read_file(root / "etc" / "qemu.conf");
+  EXPECT_THAT(content, HasSubstr("stdio_handler = \"file\""));
+  EXPECT_THAT(content, HasSubstr("security_driver = \"none\""));
   std::filesystem::remove_all(root);
 }
 

@@ -1,8 +1,9 @@
 #include "fake_cgroup_tree.hpp"
 
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
+
+#include "sys/file_io.hpp"
 
 namespace benchrun::runtime::testing {
 
@@ -15,11 +16,7 @@ void FakeCgroupTree::write(const std::filesystem::path& relative, std::string_vi
 }
 
 std::string FakeCgroupTree::read(const std::filesystem::path& relative) const {
-  std::ifstream file(root() / relative);
-  if (!file) throw std::runtime_error("fake cgroup tree: no " + (root() / relative).string());
-  std::stringstream content;
-  content << file.rdbuf();
-  return content.str();
+  return sys::read_file(root() / relative);
 }
 
 }  // namespace benchrun::runtime::testing
