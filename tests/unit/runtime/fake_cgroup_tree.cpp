@@ -19,4 +19,20 @@ std::string FakeCgroupTree::read(const std::filesystem::path& relative) const {
   return sys::read_file(root() / relative);
 }
 
+ResourceLimits one_of_each_limit() {
+  ResourceLimits limits;
+  limits.memory_bytes = 64ull << 20;
+  limits.cpus = 1.5;
+  limits.cpu_weight = 100;
+  limits.pids_max = 16;
+  limits.cpuset_cpus = "1";
+  IoDeviceLimit disk;
+  disk.major = 8;
+  disk.minor = 0;
+  disk.read_bps = 1'000'000;
+  disk.write_iops = 50;
+  limits.io.push_back(disk);
+  return limits;
+}
+
 }  // namespace benchrun::runtime::testing

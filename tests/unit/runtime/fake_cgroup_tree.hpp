@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "runtime/cgroup/cgroup.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace benchrun::runtime::testing {
@@ -20,5 +21,9 @@ class FakeCgroupTree {
  private:
   benchrun::testing::TempDir temp_dir_{"benchrun-fake-cgroup"};
 };
+
+// One of each limit (memory, cpu quota and weight, pids, cpuset, io on disk 8:0): the v1 and the v2 test
+// apply the same limits and each checks its own files.
+ResourceLimits one_of_each_limit();
 
 }  // namespace benchrun::runtime::testing
