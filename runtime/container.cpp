@@ -1,7 +1,6 @@
 #include "runtime/container.hpp"
 
 #include <sched.h>
-#include <sys/wait.h>
 
 #include <fmt/format.h>
 #include <csignal>

@@ -43,15 +43,12 @@ std::filesystem::path instance_file(const char* controller, const char* file) {
   return std::filesystem::path(controller) / "benchrun" / kName / file;
 }
 
-// A fake cgroupfs; create() lays it out as a v1 host and makes the instance's cgroup in it.
-class CgroupV1 : public ::testing::Test {
+class CgroupV1 : public testing::FakeCgroupTest {
  protected:
   std::unique_ptr<Cgroup> create() {
-    populate_v1(tree_);
-    return create_cgroup(CgroupMode::v1, tree_.root(), kName);
+    return create_on(
+        CgroupMode::v1, [](const FakeCgroupTree& tree) { populate_v1(tree); }, kName);
   }
-
-  const FakeCgroupTree tree_;
 };
 
 TEST_F(CgroupV1, CreatesOneDirectoryPerHierarchyUnderABenchrunParent) {

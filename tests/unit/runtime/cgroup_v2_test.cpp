@@ -31,15 +31,9 @@ void populate_instance(const FakeCgroupTree& tree) {
   }
 }
 
-// A fake cgroupfs; create() lays it out as a v2 host and makes the instance's cgroup in it.
-class CgroupV2 : public ::testing::Test {
+class CgroupV2 : public testing::FakeCgroupTest {
  protected:
-  std::unique_ptr<Cgroup> create() {
-    populate_v2(tree_);
-    return create_cgroup(CgroupMode::v2, tree_.root(), kName);
-  }
-
-  const FakeCgroupTree tree_;
+  std::unique_ptr<Cgroup> create() { return create_on(CgroupMode::v2, populate_v2, kName); }
 };
 
 TEST_F(CgroupV2, EnablesTheWantedControllersInEveryAncestor) {
