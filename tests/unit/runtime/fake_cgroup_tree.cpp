@@ -3,6 +3,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "sys/error.hpp"
 #include "sys/file_io.hpp"
 
 namespace benchrun::runtime::testing {
@@ -17,6 +18,16 @@ void FakeCgroupTree::write(const std::filesystem::path& relative, std::string_vi
 
 std::string FakeCgroupTree::read(const std::filesystem::path& relative) const {
   return sys::read_file(root() / relative);
+}
+
+std::string FakeCgroupTest::apply_failure(Cgroup& cgroup, const ResourceLimits& limits) {
+  try {
+    cgroup.apply(limits);
+  } catch (const sys::Error& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "the limits were applied";
+  return {};
 }
 
 ResourceLimits one_of_each_limit() {

@@ -33,6 +33,9 @@ class FakeCgroupTest : public ::testing::Test {
     return create_cgroup(mode, tree_.root(), std::string(name));
   }
 
+  // The message of the Error applying `limits` must throw.
+  static std::string apply_failure(Cgroup& cgroup, const ResourceLimits& limits);
+
   const FakeCgroupTree tree_;
 };
 
