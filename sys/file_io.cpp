@@ -75,7 +75,7 @@ std::optional<std::string> read_file_if_present(const std::filesystem::path& pat
   try {
     return read_file(path);
   } catch (const SystemError& error) {
-    if (error.code() == ENOENT || error.code() == ESRCH) return std::nullopt;
+    if (error.code() == ENOENT || error.code() == ENOTDIR || error.code() == ESRCH) return std::nullopt;
     throw;
   }
 }

@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <fstream>
 #include <sstream>
 
 #include "harness/backends/vm.hpp"
@@ -13,28 +12,22 @@
 #include "harness/image.hpp"
 #include "harness/runner.hpp"
 #include "runtime/cgroup/mode.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::harness {
 namespace {
 
 using Check = DoctorCheck;
 
-std::string read_file(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream content;
-  content << file.rdbuf();
-  return content.str();
-}
-
 Check check_cgroups() {
   try {
     const auto mode = runtime::detect_cgroup_mode();
     std::string controllers;
     if (mode == runtime::CgroupMode::v2) {
-      controllers = read_file("/sys/fs/cgroup/cgroup.controllers");
+      controllers = sys::read_file("/sys/fs/cgroup/cgroup.controllers");
       if (!controllers.empty() && controllers.back() == '\n') controllers.pop_back();
     } else {
-      std::istringstream table(read_file("/proc/cgroups"));
+      std::istringstream table(sys::read_file("/proc/cgroups"));
       std::string line;
       std::getline(table, line);  // header
       while (std::getline(table, line)) {
@@ -65,13 +58,13 @@ Check check_namespaces() {
 }
 
 Check check_overlayfs() {
-  const bool present = read_file("/proc/filesystems").find("overlay") != std::string::npos ||
+  const bool present = sys::read_file("/proc/filesystems").find("overlay") != std::string::npos ||
                        std::filesystem::exists("/sys/module/overlay");
   return {"overlayfs", present, present ? "available" : "not in /proc/filesystems", "modprobe overlay"};
 }
 
 Check check_seccomp() {
-  const bool present = read_file("/proc/self/status").find("Seccomp:") != std::string::npos;
+  const bool present = sys::read_file("/proc/self/status").find("Seccomp:") != std::string::npos;
   return {"seccomp", present, present ? "available" : "kernel lacks CONFIG_SECCOMP",
           "use a kernel with CONFIG_SECCOMP_FILTER"};
 }
