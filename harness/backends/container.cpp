@@ -29,12 +29,8 @@ class ContainerInstance final : public Instance {
   }
 
   InstanceExit wait_exit(sys::MonotonicNs deadline) override {
-    for (;;) {
-      if (const auto status = container_->wait_for(std::chrono::milliseconds(0))) {
-        return InstanceExit{status->exit_code, status->signal, status->oom_killed, sys::monotonic_now()};
-      }
-      wait_readable(container_->pidfd(), deadline, stop_, "container: wait for exit");
-    }
+    const runtime::ExitStatus& status = container_->wait(deadline, stop_.fd());
+    return InstanceExit{status.exit_code, status.signal, status.oom_killed, status.at};
   }
 
   [[nodiscard]] std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const override {

@@ -2,24 +2,19 @@
 #include <sys/stat.h>
 
 #include <fmt/format.h>
-#include <fstream>
 #include <sstream>
 
 #include "harness/backends/container.hpp"
 #include "runtime/cgroup/mode.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::harness {
 namespace {
 
 using Check = DoctorCheck;
 
-// The file's content, "" when it cannot be read.
-std::string read_file(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream content;
-  content << file.rdbuf();
-  return content.str();
-}
+// The file's content, "" when it does not exist (a doctor line says what is missing; other errors throw).
+std::string read_file(const std::string& path) { return sys::read_file_if_present(path).value_or(""); }
 
 Check check_cgroups() {
   try {

@@ -9,7 +9,7 @@
 
 #include "harness/backends/host_backend.hpp"
 #include "harness/console_reader.hpp"
-#include "harness/process_exit.hpp"
+#include "sys/child_process.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -51,7 +51,7 @@ class NativeInstance final : public Instance {
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     if (spawned != 0) throw sys::SystemError(spawned, fmt::format("native: spawn {}", args[0]));
-    process_ = ProcessExit(pid);
+    process_ = sys::ChildProcess::open(pid);
     spawned_at_ = sys::monotonic_now();
     console_.emplace(std::move(out.read_end), std::move(err.read_end), stop_);
   }
@@ -61,7 +61,7 @@ class NativeInstance final : public Instance {
   }
 
   InstanceExit wait_exit(sys::MonotonicNs deadline) override {
-    const ProcessExit::Status status = process_.wait(deadline, stop_);
+    const sys::ChildProcess::ExitStatus& status = process_.wait(deadline, stop_.fd());
     return InstanceExit{status.exit_code, status.signal, false, status.at};
   }
 
@@ -80,7 +80,7 @@ class NativeInstance final : public Instance {
 
  private:
   StopSignal& stop_;
-  ProcessExit process_;
+  sys::ChildProcess process_;
   sys::MonotonicNs spawned_at_ = 0;
   std::optional<ConsoleReader> console_;
 };

@@ -4,7 +4,6 @@
 
 #include "harness/backends/container.hpp"
 #include "harness/commands/commands.hpp"
-#include "harness/console_reader.hpp"
 #include "harness/options.hpp"
 #include "harness/runner.hpp"
 #include "runtime/container.hpp"
@@ -36,15 +35,10 @@ void sweep_if_something_was_left() {
 // The instance's exit status, or nullopt when a stop signal came first. No deadline: a command run by
 // hand runs as long as it runs.
 std::optional<runtime::ExitStatus> wait_for_exit(runtime::Container& container, StopSignal& stop) {
-  constexpr sys::MonotonicNs an_hour = 3'600'000'000'000;
-  for (;;) {
-    if (auto status = container.wait_for(std::chrono::milliseconds(0))) return status;
-    try {
-      wait_readable(container.pidfd(), sys::monotonic_now() + an_hour, stop, "wait");
-    } catch (const sys::Interrupted&) {
-      return std::nullopt;
-    } catch (const sys::Timeout&) {  // an hour passed: keep waiting
-    }
+  try {
+    return container.wait(sys::kNoDeadline, stop.fd());
+  } catch (const sys::Interrupted&) {
+    return std::nullopt;
   }
 }
 

@@ -4,13 +4,12 @@
 #include <signal.h>
 
 #include <boost/process.hpp>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
 #include "benchrun_process.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::testing {
 namespace {
@@ -136,8 +135,8 @@ TEST_F(StartupSuite, InterruptKeepsEverySampleAndMarksTheReportIncomplete) {
   // Interrupt once two samples are in the log (the checks below want them), however long a loaded
   // machine takes to get there; the log only grows, so polling it cannot miss the moment.
   const auto samples_logged = [&] {
-    std::ifstream log(out_.path() / "samples.jsonl");
-    return std::count(std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>(), '\n');
+    const std::string log = sys::read_file_if_present(out_.path() / "samples.jsonl").value_or("");
+    return std::count(log.begin(), log.end(), '\n');
   };
   const auto give_up_at = std::chrono::steady_clock::now() + std::chrono::minutes(2);
   while (samples_logged() < 2 && child.running() && std::chrono::steady_clock::now() < give_up_at) {
