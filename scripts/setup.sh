@@ -11,6 +11,8 @@ packages=(
   libseccomp-dev libcap-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jsonschema hyperfine shellcheck
+  # the fuzz targets (clang with libFuzzer, from libclang-rt-14-dev) and the lint checks
+  clang libclang-rt-14-dev clang-format clang-tidy
   # the image and the backends
   busybox-static cpio e2fsprogs iproute2 util-linux procps
   crun runc
