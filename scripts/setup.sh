@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake ninja-build pkg-config git
   # libraries
-  libvirt-dev nlohmann-json3-dev libboost-dev libcli11-dev libfmt-dev libspdlog-dev
+  libvirt-dev nlohmann-json3-dev libboost-dev libcli11-dev libfmt-dev
   libseccomp-dev libcap-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jsonschema hyperfine shellcheck
