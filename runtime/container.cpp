@@ -71,7 +71,7 @@ kernel::CloneRequest clone_request(const ContainerConfig& config) {
 }
 
 void write_id_maps(pid_t pid) {
-  const auto map = fmt::format("0 {} {}\n", kUserNamespaceHostBase, kUserNamespaceSize);
+  const auto map = fmt::format("0 {} {}\n", user_namespace_host_base, user_namespace_size);
   sys::with_context("user namespace", [&] {
     sys::write_file(fmt::format("/proc/{}/uid_map", pid), map);
     sys::write_file(fmt::format("/proc/{}/gid_map", pid), map);

@@ -27,7 +27,7 @@ std::string resolve_in_image(const std::filesystem::path& rootfs, const std::str
 // one readdir instead of a full sweep on the lean path.
 void sweep_if_something_was_left() {
   std::error_code ignored;
-  if (std::filesystem::directory_iterator(runtime::kDefaultStateRoot, ignored) !=
+  if (std::filesystem::directory_iterator(runtime::default_state_root, ignored) !=
       std::filesystem::directory_iterator()) {
     runtime::sweep_leftovers();
   }

@@ -12,7 +12,7 @@ namespace {
 using testing::FakeCgroupTree;
 using ::testing::HasSubstr;
 
-constexpr const char* kName = "benchrun-unit-0";
+constexpr const char* instance_name = "benchrun-unit-0";
 
 // The files mkdir would have made in an instance's directories, and the hierarchy roots' cpusets.
 void populate_v1(const FakeCgroupTree& tree, bool with_benchrun_parent_cpuset = true) {
@@ -28,7 +28,7 @@ void populate_v1(const FakeCgroupTree& tree, bool with_benchrun_parent_cpuset = 
 }
 
 void populate_instance(const FakeCgroupTree& tree) {
-  const std::filesystem::path b = std::filesystem::path("benchrun") / kName;
+  const std::filesystem::path b = std::filesystem::path("benchrun") / instance_name;
   for (const auto* file : {"memory/memory.limit_in_bytes", "cpu/cpu.cfs_period_us", "cpu/cpu.cfs_quota_us",
                            "cpu/cpu.shares", "pids/pids.max", "cpuset/cpuset.cpus", "cpuset/cpuset.mems",
                            "blkio/blkio.throttle.read_bps_device", "blkio/blkio.throttle.write_iops_device"}) {
@@ -38,24 +38,24 @@ void populate_instance(const FakeCgroupTree& tree) {
 }
 
 std::filesystem::path instance_file(const char* controller, const char* file) {
-  return std::filesystem::path(controller) / "benchrun" / kName / file;
+  return std::filesystem::path(controller) / "benchrun" / instance_name / file;
 }
 
 TEST(CgroupV1, CreatesOneDirectoryPerHierarchyUnderABenchrunParent) {
   const FakeCgroupTree tree;
   populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), instance_name);
   const auto paths = cgroup->paths();
   EXPECT_EQ(paths.size(), 6u);
   for (const char* controller : {"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio"}) {
-    EXPECT_TRUE(std::filesystem::is_directory(tree.root() / controller / "benchrun" / kName)) << controller;
+    EXPECT_TRUE(std::filesystem::is_directory(tree.root() / controller / "benchrun" / instance_name)) << controller;
   }
 }
 
 TEST(CgroupV1, HasNoDirectoryToCloneIntoSinceAProcessJoinsOnePerHierarchy) {
   const FakeCgroupTree tree;
   populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), instance_name);
   EXPECT_FALSE(cgroup->open_dir_for_clone().has_value());
 }
 
@@ -64,10 +64,10 @@ TEST(CgroupV1, CpusetAndBlkioAreJoinedOnlyWhenLimited) {
   populate_v1(tree);
   ResourceLimits limits;
   limits.memory_bytes = 1 << 20;
-  const auto unpinned = create_cgroup(CgroupMode::v1, tree.root(), kName, controllers_for(limits));
+  const auto unpinned = create_cgroup(CgroupMode::v1, tree.root(), instance_name, controllers_for(limits));
   EXPECT_EQ(unpinned->paths().size(), 4u);
-  EXPECT_FALSE(std::filesystem::exists(tree.root() / "cpuset/benchrun" / kName));
-  EXPECT_FALSE(std::filesystem::exists(tree.root() / "blkio/benchrun" / kName));
+  EXPECT_FALSE(std::filesystem::exists(tree.root() / "cpuset/benchrun" / instance_name));
+  EXPECT_FALSE(std::filesystem::exists(tree.root() / "blkio/benchrun" / instance_name));
   limits.cpuset_cpus = "0";
   limits.io.push_back(IoDeviceLimit{});
   const auto pinned = create_cgroup(CgroupMode::v1, tree.root(), "benchrun-unit-1", controllers_for(limits));
@@ -80,16 +80,16 @@ TEST(CgroupV1, CoMountedControllersShareOneDirectory) {
   tree.write("memory/cgroup.procs", "");
   std::filesystem::create_directory_symlink("cpu,cpuacct", tree.root() / "cpu");
   std::filesystem::create_directory_symlink("cpu,cpuacct", tree.root() / "cpuacct");
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), instance_name);
   EXPECT_EQ(cgroup->paths().size(), 2u);
-  tree.write(std::filesystem::path("cpu,cpuacct/benchrun") / kName / "cpuacct.usage", "777\n");
+  tree.write(std::filesystem::path("cpu,cpuacct/benchrun") / instance_name / "cpuacct.usage", "777\n");
   EXPECT_EQ(cgroup->stats().cpu_usage_ns, 777u);
 }
 
 TEST(CgroupV1, WritesEveryLimitToItsControllersFile) {
   const FakeCgroupTree tree;
   populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), instance_name);
   populate_instance(tree);
   ResourceLimits limits;
   limits.memory_bytes = 64ull << 20;
@@ -117,7 +117,7 @@ TEST(CgroupV1, WritesEveryLimitToItsControllersFile) {
 TEST(CgroupV1, FillsCpusetCpusAndMemsFromTheHierarchyBeforeTasksJoin) {
   const FakeCgroupTree tree;
   populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), instance_name);
   populate_instance(tree);
   cgroup->apply({});
   EXPECT_EQ(tree.read("cpuset/benchrun/cpuset.cpus"), "0-1");
@@ -130,7 +130,7 @@ TEST(CgroupV1, FillsCpusetCpusAndMemsFromTheHierarchyBeforeTasksJoin) {
 TEST(CgroupV1, AFailedWriteNamesTheResourceAndTheFile) {
   const FakeCgroupTree tree;
   populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);  // no instance files: ENOENT
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), instance_name);  // no instance files: ENOENT
   ResourceLimits limits;
   limits.memory_bytes = 1 << 20;
   try {
@@ -146,7 +146,7 @@ TEST(CgroupV1, AFailedWriteNamesTheResourceAndTheFile) {
 TEST(CgroupV1, ALimitWithoutItsHierarchyIsAnError) {
   const FakeCgroupTree tree;
   tree.write("memory/cgroup.procs", "");
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), instance_name);
   ResourceLimits limits;
   limits.pids_max = 10;
   try {
@@ -162,7 +162,7 @@ TEST(CgroupV1, AnExistingInstanceDirectoryIsAnError) {
   populate_v1(tree);
   tree.write(instance_file("memory", "cgroup.procs"), "");
   try {
-    create_cgroup(CgroupMode::v1, tree.root(), kName);
+    create_cgroup(CgroupMode::v1, tree.root(), instance_name);
     FAIL() << "no error";
   } catch (const sys::Error& error) {
     EXPECT_THAT(error.what(), HasSubstr("cgroup benchrun-unit-0: mkdir "));
@@ -173,7 +173,7 @@ TEST(CgroupV1, AnExistingInstanceDirectoryIsAnError) {
 TEST(CgroupV1, StatsComeFromMemoryCpuacctCpuAndPids) {
   const FakeCgroupTree tree;
   populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), instance_name);
   tree.write(instance_file("memory", "memory.usage_in_bytes"), "1000\n");
   tree.write(instance_file("memory", "memory.max_usage_in_bytes"), "2000\n");
   tree.write(instance_file("memory", "memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
@@ -195,7 +195,7 @@ TEST(CgroupV1, StatsComeFromMemoryCpuacctCpuAndPids) {
 TEST(CgroupV1, StatsAreEmptyWhereAFileIsMissing) {
   const FakeCgroupTree tree;
   populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), instance_name);
   const auto stats = cgroup->stats();
   EXPECT_FALSE(stats.memory_current_bytes);
   EXPECT_FALSE(stats.oom_kills);

@@ -12,8 +12,8 @@ namespace {
 using testing::FakeCgroupTree;
 using ::testing::HasSubstr;
 
-constexpr const char* kName = "benchrun-unit-0";
-const std::filesystem::path kInstance = std::filesystem::path("benchrun") / kName;
+constexpr const char* instance_name = "benchrun-unit-0";
+const std::filesystem::path instance_path = std::filesystem::path("benchrun") / instance_name;
 
 void populate_v2(const FakeCgroupTree& tree) {
   tree.write("cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
@@ -25,24 +25,24 @@ void populate_v2(const FakeCgroupTree& tree) {
 void populate_instance(const FakeCgroupTree& tree) {
   for (const char* file :
        {"memory.max", "cpu.max", "cpu.weight", "pids.max", "cpuset.cpus", "io.max", "cgroup.procs"}) {
-    tree.write(kInstance / file, "");
+    tree.write(instance_path / file, "");
   }
 }
 
 TEST(CgroupV2, EnablesTheWantedControllersInEveryAncestor) {
   const FakeCgroupTree tree;
   populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), instance_name);
   EXPECT_EQ(tree.read("cgroup.subtree_control"), "+cpuset +cpu +io +memory +pids");
   EXPECT_EQ(tree.read("benchrun/cgroup.subtree_control"), "+cpuset +cpu +io +memory +pids");
   ASSERT_EQ(cgroup->paths().size(), 1u);
-  EXPECT_EQ(cgroup->paths().front(), tree.root() / kInstance);
+  EXPECT_EQ(cgroup->paths().front(), tree.root() / instance_path);
 }
 
 TEST(CgroupV2, WritesEveryLimitToItsFile) {
   const FakeCgroupTree tree;
   populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), instance_name);
   populate_instance(tree);
   ResourceLimits limits;
   limits.memory_bytes = 64ull << 20;
@@ -56,18 +56,18 @@ TEST(CgroupV2, WritesEveryLimitToItsFile) {
   disk.write_bps = 2'000'000;
   limits.io.push_back(disk);
   cgroup->apply(limits);
-  EXPECT_EQ(tree.read(kInstance / "memory.max"), "67108864");
-  EXPECT_EQ(tree.read(kInstance / "cpu.max"), "150000 100000");
-  EXPECT_EQ(tree.read(kInstance / "cpu.weight"), "200");
-  EXPECT_EQ(tree.read(kInstance / "pids.max"), "16");
-  EXPECT_EQ(tree.read(kInstance / "cpuset.cpus"), "0-1");
-  EXPECT_EQ(tree.read(kInstance / "io.max"), "254:0 wbps=2000000");
+  EXPECT_EQ(tree.read(instance_path / "memory.max"), "67108864");
+  EXPECT_EQ(tree.read(instance_path / "cpu.max"), "150000 100000");
+  EXPECT_EQ(tree.read(instance_path / "cpu.weight"), "200");
+  EXPECT_EQ(tree.read(instance_path / "pids.max"), "16");
+  EXPECT_EQ(tree.read(instance_path / "cpuset.cpus"), "0-1");
+  EXPECT_EQ(tree.read(instance_path / "io.max"), "254:0 wbps=2000000");
 }
 
 TEST(CgroupV2, AnInvalidCpuLimitNamesTheResource) {
   const FakeCgroupTree tree;
   populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), instance_name);
   populate_instance(tree);
   ResourceLimits limits;
   limits.cpus = 0.0;
@@ -82,7 +82,7 @@ TEST(CgroupV2, AnInvalidCpuLimitNamesTheResource) {
 TEST(CgroupV2, AFailedWriteNamesTheResourceAndTheFile) {
   const FakeCgroupTree tree;
   populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), instance_name);
   ResourceLimits limits;
   limits.pids_max = 8;
   try {
@@ -90,20 +90,20 @@ TEST(CgroupV2, AFailedWriteNamesTheResourceAndTheFile) {
     FAIL() << "no error";
   } catch (const sys::Error& error) {
     EXPECT_THAT(error.what(),
-                HasSubstr("cgroup pids: write " + (tree.root() / kInstance / "pids.max").string() + ": ENOENT"));
+                HasSubstr("cgroup pids: write " + (tree.root() / instance_path / "pids.max").string() + ": ENOENT"));
   }
 }
 
 TEST(CgroupV2, StatsConvertMicrosecondsToNanoseconds) {
   const FakeCgroupTree tree;
   populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
-  tree.write(kInstance / "memory.current", "4096\n");
-  tree.write(kInstance / "memory.peak", "8192\n");
-  tree.write(kInstance / "memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\noom_group_kill 0\n");
-  tree.write(kInstance / "cpu.stat",
+  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), instance_name);
+  tree.write(instance_path / "memory.current", "4096\n");
+  tree.write(instance_path / "memory.peak", "8192\n");
+  tree.write(instance_path / "memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\noom_group_kill 0\n");
+  tree.write(instance_path / "cpu.stat",
              "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 7\nnr_throttled 3\nthrottled_usec 250\n");
-  tree.write(kInstance / "pids.current", "2\n");
+  tree.write(instance_path / "pids.current", "2\n");
   const auto stats = cgroup->stats();
   EXPECT_EQ(stats.memory_current_bytes, 4096u);
   EXPECT_EQ(stats.memory_peak_bytes, 8192u);
@@ -119,8 +119,8 @@ TEST(CgroupV2, StatsConvertMicrosecondsToNanoseconds) {
 TEST(CgroupV2, AKernelWithoutMemoryPeakLeavesItEmpty) {
   const FakeCgroupTree tree;
   populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
-  tree.write(kInstance / "memory.current", "4096\n");
+  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), instance_name);
+  tree.write(instance_path / "memory.current", "4096\n");
   const auto stats = cgroup->stats();
   EXPECT_EQ(stats.memory_current_bytes, 4096u);
   EXPECT_FALSE(stats.memory_peak_bytes);
@@ -129,7 +129,7 @@ TEST(CgroupV2, AKernelWithoutMemoryPeakLeavesItEmpty) {
 TEST(CgroupV2, JoiningOpensTheOneCgroupProcs) {
   const FakeCgroupTree tree;
   populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), instance_name);
   populate_instance(tree);
   const auto fds = cgroup->open_procs_for_join();
   ASSERT_EQ(fds.size(), 1u);
@@ -139,7 +139,7 @@ TEST(CgroupV2, JoiningOpensTheOneCgroupProcs) {
 TEST(CgroupV2, OpensTheInstanceDirectoryForCloneIntoCgroup) {
   const FakeCgroupTree tree;
   populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), instance_name);
   const auto dir = cgroup->open_dir_for_clone();
   ASSERT_TRUE(dir.has_value());
   EXPECT_TRUE(dir->valid());
