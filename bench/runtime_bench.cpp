@@ -104,7 +104,7 @@ BENCHMARK(CgroupCreateDestroy)->UseRealTime();
 void OverlayPivotRoot(benchmark::State& state) {
   const auto rootfs = image_rootfs();
   for (auto _ : state) {
-    auto dir = StateDir::create(kDefaultStateRoot, instance_name());
+    auto dir = StateDir::create(default_state_root, instance_name());
     const kernel::RootfsPlan plan = kernel::make_rootfs_plan(rootfs.string(), dir.scratch().string(), false);
     clone_and_reap(
         CLONE_NEWNS | CLONE_NEWPID,

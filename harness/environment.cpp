@@ -1,49 +1,66 @@
 #include "harness/environment.hpp"
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/process.hpp>
+#include <array>
+#include <csignal>
 #include <sstream>
 #include <thread>
 
 #include "harness/version.hpp"
 #include "runtime/cgroup/mode.hpp"
 #include "sys/file_io.hpp"
+#include "sys/retry.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace benchrun::harness {
 namespace {
 
-namespace bp = boost::process;
-
-// PATH lookup without boost::filesystem (which Boost.Process's search_path would pull in as a library).
-std::string find_in_path(const std::string& program) {
-  const char* path_env = std::getenv("PATH");
-  std::string_view dirs = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
-  while (!dirs.empty()) {
-    const auto colon = dirs.find(':');
-    const auto candidate = std::filesystem::path(dirs.substr(0, colon)) / program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    dirs.remove_prefix(colon == std::string_view::npos ? dirs.size() : colon + 1);
-  }
-  return {};
-}
-
+// The first line `program args...` prints, "" when it cannot be started or does not exit 0. posix_spawnp
+// looks the program up in PATH; stdin and stderr are /dev/null, and the child gets an empty signal mask
+// (benchrun blocks its stop signals).
 std::string first_line_of_command(const std::string& program, const std::vector<std::string>& args) {
-  const std::string path = find_in_path(program);
-  if (path.empty()) return {};
-  bp::ipstream output;
-  std::error_code ignored;
-  bp::child child(path, bp::args(args), bp::std_out > output, bp::std_err > bp::null, bp::std_in < bp::null, ignored);
-  if (ignored) return {};
-  std::string line;
-  std::getline(output, line);
-  std::string rest;
-  while (std::getline(output, rest)) {
+  std::vector<std::string> words{program};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+
+  sys::Pipe out = sys::make_pipe();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out.write_end.get(), STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  posix_spawnattr_setsigmask(&attributes, &no_signals);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = -1;
+  const int spawned = ::posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  out.write_end.reset();
+  if (spawned != 0) return {};
+
+  // Read to the end, so the program is never stopped by a full pipe or SIGPIPE.
+  std::string output;
+  std::array<char, 4096> buffer{};
+  for (;;) {
+    const ssize_t got = sys::retry_eintr([&] { return ::read(out.read_end.get(), buffer.data(), buffer.size()); });
+    if (got <= 0) break;
+    output.append(buffer.data(), static_cast<std::size_t>(got));
   }
-  child.wait(ignored);
-  if (ignored || child.exit_code() != 0) return {};
-  return line;
+  int status = 0;
+  if (sys::retry_eintr([&] { return ::waitpid(pid, &status, 0); }) != pid) return {};
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return {};
+  return output.substr(0, output.find('\n'));
 }
 
 std::string value_after_colon(const std::string& path, const std::string& key) {

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "reports/json.hpp"
+
 namespace benchrun::harness {
 namespace {
 
@@ -24,18 +26,15 @@ bool is_result_line(std::string_view line) { return line.starts_with(result_pref
 
 reports::WorkloadResult parse_result_line(std::string_view line) {
   const std::string_view json_text = line.substr(result_prefix.size());
+  const auto context = [&] { return fmt::format("malformed BENCHRUN RESULT line '{}'", json_text); };
   try {
-    const auto json = nlohmann::json::parse(json_text);
-    reports::WorkloadResult result;
-    if (!json.at("exit_code").is_null()) result.exit_code = json.at("exit_code").get<int>();
-    if (!json.at("signal").is_null()) result.signal = json.at("signal").get<int>();
-    result.wall_ns = json.at("wall_ns").get<std::int64_t>();
-    result.user_us = json.at("user_us").get<std::int64_t>();
-    result.sys_us = json.at("sys_us").get<std::int64_t>();
-    result.max_rss_kb = json.at("max_rss_kb").get<std::int64_t>();
-    return result;
+    // The same reader as a report's workload_result: one place checks that each number fits its field.
+    return nlohmann::json::parse(json_text).get<reports::WorkloadResult>();
   } catch (const nlohmann::json::exception& error) {
-    throw sys::Error(fmt::format("malformed BENCHRUN RESULT line '{}': {}", json_text, error.what()));
+    throw sys::Error(fmt::format("{}: {}", context(), error.what()));
+  } catch (sys::Error& error) {
+    error.add_context(context());
+    throw;
   }
 }
 

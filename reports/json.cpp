@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 #include <cmath>
+#include <limits>
+#include <type_traits>
+#include <utility>
 
 #include "sys/error.hpp"
 
@@ -15,11 +18,34 @@ json optional_to_json(const std::optional<T>& value) {
   return value ? json(*value) : json(nullptr);
 }
 
+// nlohmann's get<int>() casts any number it finds: 1e300 (undefined behaviour), -1 into an unsigned, 2.5
+// truncated. Reports come from other machines: an integer is taken only from a JSON integer that fits.
+template <typename T>
+T integer(const json& value, std::string_view key) {
+  const bool fits = value.is_number_unsigned()  ? std::in_range<T>(value.get<std::uint64_t>())
+                    : value.is_number_integer() ? std::in_range<T>(value.get<std::int64_t>())
+                                                : false;
+  if (!fits) {
+    throw sys::Error(fmt::format("'{}' is {}, not an integer from {} to {}", key, value.dump(),
+                                 std::numeric_limits<T>::min(), std::numeric_limits<T>::max()));
+  }
+  return value.get<T>();
+}
+
+template <typename T>
+T value_at(const json& object, const char* key) {
+  const json& value = object.at(key);
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    return integer<T>(value, key);
+  } else {
+    return value.get<T>();
+  }
+}
+
 template <typename T>
 std::optional<T> optional_at(const json& object, const char* key) {
-  const json& value = object.at(key);
-  if (value.is_null()) return std::nullopt;
-  return value.get<T>();
+  if (object.at(key).is_null()) return std::nullopt;
+  return value_at<T>(object, key);
 }
 
 // Keys added to benchrun.report/1 after its first release: written always, optional when read, so a report
@@ -74,10 +100,10 @@ void to_json(json& out, const WorkloadResult& result) {
 void from_json(const json& in, WorkloadResult& result) {
   result.exit_code = optional_at<int>(in, "exit_code");
   result.signal = optional_at<int>(in, "signal");
-  result.wall_ns = in.at("wall_ns").get<std::int64_t>();
-  result.user_us = in.at("user_us").get<std::int64_t>();
-  result.sys_us = in.at("sys_us").get<std::int64_t>();
-  result.max_rss_kb = in.at("max_rss_kb").get<std::int64_t>();
+  result.wall_ns = value_at<std::int64_t>(in, "wall_ns");
+  result.user_us = value_at<std::int64_t>(in, "user_us");
+  result.sys_us = value_at<std::int64_t>(in, "sys_us");
+  result.max_rss_kb = value_at<std::int64_t>(in, "max_rss_kb");
 }
 
 void to_json(json& out, const Sample& sample) {
@@ -95,7 +121,7 @@ void to_json(json& out, const Sample& sample) {
 
 void from_json(const json& in, Sample& sample) {
   sample.backend = in.at("backend").get<std::string>();
-  sample.repetition = in.at("repetition").get<int>();
+  sample.repetition = value_at<int>(in, "repetition");
   sample.warmup = in.at("warmup").get<bool>();
   sample.start_mode = start_mode_at(in);
   sample.ok = in.at("ok").get<bool>();
@@ -103,7 +129,7 @@ void from_json(const json& in, Sample& sample) {
   sample.metrics = in.at("metrics").get<std::map<std::string, double>>();
   sample.phases = in.at("phases").get<std::map<std::string, double>>();
   sample.workload_result = optional_at<WorkloadResult>(in, "workload_result");
-  sample.started_at_monotonic_ns = in.at("started_at_monotonic_ns").get<std::int64_t>();
+  sample.started_at_monotonic_ns = value_at<std::int64_t>(in, "started_at_monotonic_ns");
 }
 
 void to_json(json& out, const Limits& limits) {
@@ -143,9 +169,9 @@ void from_json(const json& in, RunOptions& options) {
   options.backends = in.at("backends").get<std::vector<std::string>>();
   options.workload = in.at("workload").get<std::string>();
   options.workload_args = in.at("workload_args").get<std::vector<std::string>>();
-  options.runs = in.at("runs").get<int>();
-  options.warmup = in.at("warmup").get<int>();
-  options.timeout_ms = in.at("timeout_ms").get<std::int64_t>();
+  options.runs = value_at<int>(in, "runs");
+  options.warmup = value_at<int>(in, "warmup");
+  options.timeout_ms = value_at<std::int64_t>(in, "timeout_ms");
   options.start_modes.clear();
   for (const auto& mode : added_key_or(in, "start_modes", std::vector<std::string>{})) {
     options.start_modes.push_back(parse_start_mode(mode));
@@ -193,8 +219,8 @@ void from_json(const json& in, Environment& environment) {
   environment.kernel = in.at("kernel").get<std::string>();
   environment.os = in.at("os").get<std::string>();
   environment.cpu_model = in.at("cpu_model").get<std::string>();
-  environment.cores = in.at("cores").get<unsigned>();
-  environment.memory_bytes = in.at("memory_bytes").get<std::uint64_t>();
+  environment.cores = value_at<unsigned>(in, "cores");
+  environment.memory_bytes = value_at<std::uint64_t>(in, "memory_bytes");
   environment.cgroup_version = in.at("cgroup_version").get<std::string>();
   environment.virtualization = in.at("virtualization").get<std::string>();
   environment.virtualization_reason = in.value("virtualization_reason", "");  // absent before 0.2
@@ -207,7 +233,7 @@ void from_json(const json& in, Environment& environment) {
 void to_json(json& out, const BackendInfo& backend) {
   json details = json::object();
   for (const auto& [key, value] : backend.details) {
-    std::visit([&details, &key](const auto& held) { details[key] = held; }, value);
+    std::visit([&details, &name = key](const auto& held) { details[name] = held; }, value);
   }
   out = json{{"name", backend.name}, {"kind", to_string(backend.kind)}, {"details", std::move(details)}};
 }
@@ -242,7 +268,7 @@ void to_json(json& out, const SummaryStats& summary) {
 }
 
 void from_json(const json& in, SummaryStats& summary) {
-  summary.count = in.at("count").get<std::size_t>();
+  summary.count = value_at<std::size_t>(in, "count");
   summary.min = in.at("min").get<double>();
   summary.median = in.at("median").get<double>();
   summary.mean = in.at("mean").get<double>();
@@ -256,7 +282,10 @@ void from_json(const json& in, SummaryStats& summary) {
   summary.ci_level = interval.at("level").get<double>();
   summary.ci_low = interval.at("low").get<double>();
   summary.ci_high = interval.at("high").get<double>();
-  summary.outlier_repetitions = in.at("outlier_repetitions").get<std::vector<int>>();
+  summary.outlier_repetitions.clear();
+  for (const json& repetition : in.at("outlier_repetitions").get<std::vector<json>>()) {
+    summary.outlier_repetitions.push_back(integer<int>(repetition, "outlier_repetitions"));
+  }
 }
 
 void to_json(json& out, const MetricSummary& summary) {

@@ -69,7 +69,7 @@ kernel::CloneRequest clone_request(const ContainerConfig& config) {
 }
 
 void write_id_maps(pid_t pid) {
-  const auto map = fmt::format("0 {} {}\n", kUserNamespaceHostBase, kUserNamespaceSize);
+  const auto map = fmt::format("0 {} {}\n", user_namespace_host_base, user_namespace_size);
   sys::with_context("user namespace", [&] {
     sys::write_file(fmt::format("/proc/{}/uid_map", pid), map);
     sys::write_file(fmt::format("/proc/{}/gid_map", pid), map);
@@ -219,15 +219,15 @@ const ExitStatus& Container::wait(sys::MonotonicNs deadline, int wake_fd) {
 std::optional<ExitStatus> Container::wait_for(std::chrono::milliseconds timeout) {
   const sys::MonotonicNs now = sys::monotonic_now();
   constexpr sys::MonotonicNs ns_per_ms = 1'000'000;
-  const bool forever = timeout.count() >= (sys::kNoDeadline - now) / ns_per_ms;
+  const bool forever = timeout.count() >= (sys::no_deadline - now) / ns_per_ms;
   try {
-    return wait(forever ? sys::kNoDeadline : now + timeout.count() * ns_per_ms, -1);
+    return wait(forever ? sys::no_deadline : now + timeout.count() * ns_per_ms, -1);
   } catch (const sys::Timeout&) {
     return std::nullopt;
   }
 }
 
-ExitStatus Container::wait() { return wait(sys::kNoDeadline, -1); }
+ExitStatus Container::wait() { return wait(sys::no_deadline, -1); }
 
 void Container::kill(int signal) {
   sys::with_context("container " + name_, [&] { init_.send_signal(signal); });

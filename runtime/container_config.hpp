@@ -17,21 +17,21 @@ struct ContainerConfig {
   std::vector<std::string> env = {"PATH=/bin:/sbin:/bench/bin"};
   std::string hostname;           // empty: the name
   bool network_namespace = true;  // false: share the host's network
-  bool user_namespace = false;    // container root = host uid kUserNamespaceHostBase
+  bool user_namespace = false;    // container root = host uid user_namespace_host_base
   bool seccomp = true;            // the default denylist (capabilities are always dropped)
   ResourceLimits limits;
   int stdin_fd = -1;  // dup2'd onto 0, 1, 2 in the container; -1 = inherit
   int stdout_fd = -1;
   int stderr_fd = -1;
-  std::filesystem::path state_root = kDefaultStateRoot;
+  std::filesystem::path state_root = default_state_root;
   std::filesystem::path cgroup_root = "/sys/fs/cgroup";
   // On cgroup v2 the init is cloned straight into its cgroup where the kernel allows (clone3
   // CLONE_INTO_CGROUP); false forces the cgroup.procs write instead, to measure or test that path.
   bool clone_into_cgroup = true;
 };
 
-// With user_namespace, container uids/gids 0..65535 map to host kUserNamespaceHostBase + the same.
-inline constexpr unsigned kUserNamespaceHostBase = 100'000;
-inline constexpr unsigned kUserNamespaceSize = 65'536;
+// With user_namespace, container uids/gids 0..65535 map to host user_namespace_host_base + the same.
+inline constexpr unsigned user_namespace_host_base = 100'000;
+inline constexpr unsigned user_namespace_size = 65'536;
 
 }  // namespace benchrun::runtime

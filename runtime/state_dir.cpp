@@ -34,7 +34,7 @@ StateDir StateDir::create(const std::filesystem::path& root, const std::string& 
     // owner for a leftover: the directory is made whole under a staging name and renamed into place
     // (atomic), so no sweep ever sees it without its owner file.
     StateDir dir;
-    const auto staging = root / (std::string(kStagingPrefix) + name);
+    const auto staging = root / (std::string(staging_prefix) + name);
     make_dir(staging);
     dir.path_ = staging;  // owned from here on: a failure below removes it
     sys::write_file_new(dir.path_ / "owner", fmt::format("{}\n", ::getpid()));

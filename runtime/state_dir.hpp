@@ -15,9 +15,9 @@
 
 namespace benchrun::runtime {
 
-inline constexpr const char* kDefaultStateRoot = "/run/benchrun";
+inline constexpr const char* default_state_root = "/run/benchrun";
 // <root>/.new-<name>: an instance's directory while it is being made, before its rename into place.
-inline constexpr const char* kStagingPrefix = ".new-";
+inline constexpr const char* staging_prefix = ".new-";
 
 class StateDir {
  public:

@@ -65,8 +65,8 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::
   const auto is_live = [&](const std::filesystem::path& dir) {
     const auto name = dir.filename().string();
     if (const auto doctor = attach_cost_cgroup_owner(name)) return process_alive(*doctor);  // benchrun doctor's
-    const std::string_view instance = name.starts_with(kStagingPrefix)
-                                          ? std::string_view(name).substr(std::string_view(kStagingPrefix).size())
+    const std::string_view instance = name.starts_with(staging_prefix)
+                                          ? std::string_view(name).substr(std::string_view(staging_prefix).size())
                                           : name;
     return !instance.starts_with(name_prefix) || owned_by_live_process(state_root / name);
   };
@@ -74,7 +74,7 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::
   // Cgroups first: killing a leftover's processes ends its mount namespace and frees its overlay.
   for (const auto& hierarchy : benchrun_hierarchies(cgroup_root)) {
     std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator(hierarchy / kCgroupParentName, error)) {
+    for (const auto& entry : std::filesystem::directory_iterator(hierarchy / cgroup_parent_name, error)) {
       if (!entry.is_directory() || is_live(entry.path())) continue;
       sys::with_context("sweep", [&] { kill_and_remove_cgroup_dir(entry.path()); });
       ++result.cgroups_removed;
@@ -103,7 +103,7 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::
 void remove_unused_cgroup_parents(const std::filesystem::path& cgroup_root) {
   for (const auto& hierarchy : benchrun_hierarchies(cgroup_root)) {
     // EBUSY: an instance (of this or another benchrun) still lives there; ENOENT: already gone.
-    ::rmdir((hierarchy / kCgroupParentName).c_str());
+    ::rmdir((hierarchy / cgroup_parent_name).c_str());
   }
 }
 

@@ -20,7 +20,7 @@ struct SweepResult {
 // every name not starting with `name_prefix` (a narrower prefix sweeps one run: "benchrun-<run>-").
 // A cgroup with no state dir at all counts as a leftover; a `doctor-<pid>` cgroup (benchrun doctor's attach
 // measurement) is one once its pid is gone.
-SweepResult sweep_leftovers(const std::filesystem::path& state_root = kDefaultStateRoot,
+SweepResult sweep_leftovers(const std::filesystem::path& state_root = default_state_root,
                             const std::filesystem::path& cgroup_root = "/sys/fs/cgroup",
                             std::string_view name_prefix = "benchrun-");
 

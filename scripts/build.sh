@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures and builds benchrun (release preset) and its image. Used by run.sh and test.sh.
+# Configures and builds one CMake preset: release unless BENCHRUN_PRESET names another (debug-asan, fuzz).
+# Used by run.sh and test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

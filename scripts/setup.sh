@@ -7,10 +7,12 @@ packages=(
   # build
   build-essential cmake ninja-build pkg-config git
   # libraries
-  libvirt-dev nlohmann-json3-dev libboost-dev libcli11-dev libfmt-dev libspdlog-dev
+  libvirt-dev nlohmann-json3-dev libboost-dev libcli11-dev libfmt-dev
   libseccomp-dev libcap-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jsonschema hyperfine shellcheck
+  # the fuzz targets (clang with libFuzzer, from libclang-rt-14-dev) and the lint checks
+  clang libclang-rt-14-dev clang-format clang-tidy
   # the image and the backends
   busybox-static cpio e2fsprogs iproute2 util-linux procps
   crun runc

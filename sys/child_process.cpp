@@ -103,7 +103,7 @@ void ChildProcess::kill_and_reap() noexcept {
   if (!running()) return;
   try {
     send_signal(SIGKILL);
-    wait(kNoDeadline, -1, "reap a killed process");
+    wait(no_deadline, -1, "reap a killed process");
   } catch (const Error&) {  // NOLINT(bugprone-empty-catch): never throws; a failed poll or waitid is all it could be
   }
 }

@@ -9,14 +9,14 @@ namespace benchrun::sys {
 
 // Whether clone3_on_stack exists on this architecture (an inline-asm trampoline, x86_64 only).
 #if defined(__x86_64__)
-inline constexpr bool kHaveClone3OnStack = true;
+inline constexpr bool have_clone3_on_stack = true;
 #else
-inline constexpr bool kHaveClone3OnStack = false;
+inline constexpr bool have_clone3_on_stack = false;
 #endif
 
 // The child starts on [args.stack, args.stack + args.stack_size), runs fn(arg) and exits (exit(2)) with
 // its return value; it never returns into the caller's frames. The parent gets the child's pid, or -1
-// and errno (EINVAL if no stack was given, ENOSYS where kHaveClone3OnStack is false).
+// and errno (EINVAL if no stack was given, ENOSYS where have_clone3_on_stack is false).
 pid_t clone3_on_stack(clone_args& args, int (*fn)(void*), void* arg) noexcept;
 
 }  // namespace benchrun::sys

@@ -1,6 +1,6 @@
 // An enum's names as one table that both directions read, so printing and parsing cannot disagree:
-//   constexpr sys::EnumNames<Mode, 2> kModeNames{{{Mode::cold, "cold"}, {Mode::warm, "warm"}}};
-//   name_of(kModeNames, Mode::cold) == "cold"; value_of(kModeNames, "warm") == Mode::warm.
+//   constexpr sys::EnumNames<Mode, 2> mode_names{{{Mode::cold, "cold"}, {Mode::warm, "warm"}}};
+//   name_of(mode_names, Mode::cold) == "cold"; value_of(mode_names, "warm") == Mode::warm.
 #pragma once
 
 #include <array>

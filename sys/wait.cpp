@@ -12,13 +12,13 @@ namespace benchrun::sys {
 namespace {
 
 // The most fds a wait watches besides its wake fd (a child's stdout and stderr).
-constexpr std::size_t kMaxWaitFds = 2;
+constexpr std::size_t max_wait_fds = 2;
 
 }  // namespace
 
 int poll_timeout_ms(MonotonicNs deadline) {
   constexpr MonotonicNs a_minute = 60'000'000'000;
-  const MonotonicNs left = deadline - monotonic_now();  // no overflow: now is positive, kNoDeadline the max
+  const MonotonicNs left = deadline - monotonic_now();  // no overflow: now is positive, no_deadline the max
   if (left <= 0) return 0;
   if (left >= a_minute) return 60'000;
   return static_cast<int>((left + 999'999) / 1'000'000);
@@ -26,11 +26,11 @@ int poll_timeout_ms(MonotonicNs deadline) {
 
 WaitEnd wait_any_readable(std::span<const int> fds, MonotonicNs deadline, int wake_fd, std::span<bool> readable,
                           std::string_view what) {
-  if (fds.size() > kMaxWaitFds || readable.size() != fds.size()) {
+  if (fds.size() > max_wait_fds || readable.size() != fds.size()) {
     throw Error(fmt::format("{}: wait on {} fds with room for {} answers (at most {})", what, fds.size(),
-                            readable.size(), kMaxWaitFds));
+                            readable.size(), max_wait_fds));
   }
-  std::array<pollfd, kMaxWaitFds + 1> polled{};
+  std::array<pollfd, max_wait_fds + 1> polled{};
   for (std::size_t i = 0; i < fds.size(); ++i) polled[i] = {fds[i], POLLIN, 0};
   polled[fds.size()] = {wake_fd, POLLIN, 0};
   const auto count = static_cast<nfds_t>(fds.size() + 1);

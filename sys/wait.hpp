@@ -25,7 +25,7 @@ class Interrupted : public Error {
 };
 
 // A deadline that never passes: the wait ends only on what it waits for or on its wake fd.
-inline constexpr MonotonicNs kNoDeadline = std::numeric_limits<MonotonicNs>::max();
+inline constexpr MonotonicNs no_deadline = std::numeric_limits<MonotonicNs>::max();
 
 // poll() timeout in ms until `deadline`, rounded up, at least 0, at most a minute.
 int poll_timeout_ms(MonotonicNs deadline);

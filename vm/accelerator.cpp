@@ -50,20 +50,20 @@ struct HardwareKvm {
 };
 constexpr HardwareKvm hardware_kvms[] = {{"kvm_intel", "vmx"}, {"kvm_amd", "svm"}};
 
-constexpr sys::EnumNames<AcceleratorRequest, 3> kRequestNames{
+constexpr sys::EnumNames<AcceleratorRequest, 3> request_names{
     {{AcceleratorRequest::automatic, "auto"}, {AcceleratorRequest::kvm, "kvm"}, {AcceleratorRequest::tcg, "tcg"}}};
 
 }  // namespace
 
 std::string_view to_string(Accelerator accelerator) { return accelerator == Accelerator::kvm ? "kvm" : "tcg"; }
 
-std::string_view to_string(AcceleratorRequest request) { return sys::name_of(kRequestNames, request); }
+std::string_view to_string(AcceleratorRequest request) { return sys::name_of(request_names, request); }
 
 std::string_view domain_type_of(Accelerator accelerator) { return accelerator == Accelerator::kvm ? "kvm" : "qemu"; }
 
 AcceleratorRequest parse_accelerator_request(std::string_view text) {
-  if (const auto request = sys::value_of(kRequestNames, text)) return *request;
-  throw sys::Error(fmt::format("unknown accelerator '{}': choose {}", text, sys::names_listed(kRequestNames)));
+  if (const auto request = sys::value_of(request_names, text)) return *request;
+  throw sys::Error(fmt::format("unknown accelerator '{}': choose {}", text, sys::names_listed(request_names)));
 }
 
 KvmAssessment assess_kvm(const HostPaths& paths) {

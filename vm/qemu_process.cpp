@@ -155,7 +155,7 @@ void QemuReaper::watch() noexcept {
   try {
     // Reaps it the moment it exits if it is our child; when someone else (PID 1, libvirtd) is its parent
     // its exit is seen all the same, without a usage.
-    const sys::ChildProcess::ExitStatus& exit = qemu_.wait(sys::kNoDeadline, wake_read_.get(), "watch QEMU");
+    const sys::ChildProcess::ExitStatus& exit = qemu_.wait(sys::no_deadline, wake_read_.get(), "watch QEMU");
     if (const auto& usage = qemu_.usage()) {
       max_rss_bytes_.store(usage->max_rss_bytes);
       cpu_time_ns_.store(usage->cpu_time_ns);

@@ -33,10 +33,10 @@
 
 enum { kMaxCgroups = 4, kSetupFailed = 125, kUsage = 2 };
 
-static const char kCgroupRoot[] = "/sys/fs/cgroup";
+static const char cgroup_root[] = "/sys/fs/cgroup";
 // benchrun's always-joined v1 controllers (runtime/cgroup/cgroup_v1.cpp without cpuset and blkio, which
 // it joins only when limited).
-static const char* const kV1Controllers[] = {"memory", "cpu", "cpuacct", "pids"};
+static const char* const v1_controllers[] = {"memory", "cpu", "cpuacct", "pids"};
 
 struct Cgroups {
   int count;
@@ -56,8 +56,8 @@ struct ChildPlan {
   sigset_t workload_mask;
 };
 
-static const char kScratch[] = "/tmp";  // mounted over in the child's own mount namespace only
-static char* const kEnvironment[] = {"PATH=/bin:/sbin:/bench/bin", NULL};
+static const char scratch_dir[] = "/tmp";  // mounted over in the child's own mount namespace only
+static char* const environment[] = {"PATH=/bin:/sbin:/bench/bin", NULL};
 
 static void say_errno(const char* what, const char* subject) {
   fprintf(stderr, "container_floor: %s %s: %s\n", what, subject, strerror(errno));
@@ -107,20 +107,20 @@ static void remove_cgroups(struct Cgroups* cgroups) {
 static int create_cgroups(struct Cgroups* cgroups) {
   cgroups->memory_index = cgroups->pids_index = -1;
   struct statfs root;
-  if (statfs(kCgroupRoot, &root) != 0) {
-    say_errno("statfs", kCgroupRoot);
+  if (statfs(cgroup_root, &root) != 0) {
+    say_errno("statfs", cgroup_root);
     return -1;
   }
   cgroups->unified = root.f_type == CGROUP2_SUPER_MAGIC;
   if (cgroups->unified) {
-    int index = add_cgroup_dir(cgroups, kCgroupRoot);
+    int index = add_cgroup_dir(cgroups, cgroup_root);
     if (index < 0) return -1;
     cgroups->memory_index = cgroups->pids_index = index;
   } else {
     struct stat seen[kMaxCgroups];
-    for (size_t i = 0; i < sizeof kV1Controllers / sizeof kV1Controllers[0]; ++i) {
+    for (size_t i = 0; i < sizeof v1_controllers / sizeof v1_controllers[0]; ++i) {
       char hierarchy[128];
-      snprintf(hierarchy, sizeof hierarchy, "%s/%s", kCgroupRoot, kV1Controllers[i]);
+      snprintf(hierarchy, sizeof hierarchy, "%s/%s", cgroup_root, v1_controllers[i]);
       struct stat info;
       if (stat(hierarchy, &info) != 0) continue;
       int index = -1;  // cpu and cpuacct are usually one hierarchy (cpu,cpuacct)
@@ -131,8 +131,8 @@ static int create_cgroups(struct Cgroups* cgroups) {
         seen[cgroups->count] = info;
         if ((index = add_cgroup_dir(cgroups, hierarchy)) < 0) return -1;
       }
-      if (strcmp(kV1Controllers[i], "memory") == 0) cgroups->memory_index = index;
-      if (strcmp(kV1Controllers[i], "pids") == 0) cgroups->pids_index = index;
+      if (strcmp(v1_controllers[i], "memory") == 0) cgroups->memory_index = index;
+      if (strcmp(v1_controllers[i], "pids") == 0) cgroups->pids_index = index;
     }
   }
   for (int i = 0; i < cgroups->count; ++i) {
@@ -173,13 +173,13 @@ static int child_main(void* argument) {
   if (unshare(CLONE_NEWCGROUP) != 0) child_fails("unshare", "cgroup namespace");
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) child_fails("make private", "/");
   // The lower layer by fd, opened in this mount namespace (overlayfs takes no layer from another one): the
-  // tmpfs over kScratch cannot hide it, wherever the image is.
+  // tmpfs over scratch_dir cannot hide it, wherever the image is.
   const int lower = open(plan->lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (lower < 0) child_fails("open", plan->lower);
   snprintf(plan->overlay_options, sizeof plan->overlay_options,
            "lowerdir=/proc/self/fd/%d,upperdir=/tmp/upper,workdir=/tmp/work,volatile", lower);
-  if (mount("tmpfs", kScratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
-    child_fails("mount tmpfs on", kScratch);
+  if (mount("tmpfs", scratch_dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
+    child_fails("mount tmpfs on", scratch_dir);
   static const char* const dirs[] = {"/tmp/upper", "/tmp/work", "/tmp/root"};
   for (int i = 0; i < 3; ++i) {
     if (mkdir(dirs[i], 0755) != 0) child_fails("mkdir", dirs[i]);
@@ -192,7 +192,7 @@ static int child_main(void* argument) {
   if (umount2(".", MNT_DETACH) != 0) child_fails("detach", "the old root");
   if (chdir("/") != 0) child_fails("chdir", "/");
   sigprocmask(SIG_SETMASK, &plan->workload_mask, NULL);
-  execve(plan->argv[0], plan->argv, kEnvironment);
+  execve(plan->argv[0], plan->argv, environment);
   child_fails("exec", plan->argv[0]);
 }
 

@@ -34,9 +34,9 @@
 
 namespace {
 
-constexpr int kExecFailedStatus = 127;  // what shells report for "command not found / not executable"
-constexpr int kUsageStatus = 2;
-constexpr int kInternalFailureStatus = 125;  // benchinit itself failed (fork, wait), as container runtimes say
+constexpr int exec_failed_status = 127;  // what shells report for "command not found / not executable"
+constexpr int usage_status = 2;
+constexpr int internal_failure_status = 125;  // benchinit itself failed (fork, wait), as container runtimes say
 
 // The workload's pid, for the handler that forwards SIGTERM/SIGINT/SIGHUP/SIGQUIT. A handler can reach
 // nothing else; it is written once, before the forwarded signals are unblocked.
@@ -57,7 +57,7 @@ constexpr LineWithEnd<TextSizeWithNul> with_line_end(const char (&text)[TextSize
   return line;
 }
 
-constexpr auto kReadyMessage = with_line_end(benchrun::protocol::ready_line);
+constexpr auto ready_message = with_line_end(benchrun::protocol::ready_line);
 
 void write_all(int fd, const char* data, size_t size) {
   while (size > 0) {
@@ -138,10 +138,10 @@ void ensure_standard_fds() {
 // Mounts only what the backend did not: the container runtime and the host already provide these,
 // a guest booting from an initramfs provides none of them.
 void mount_missing_filesystems() {
-  constexpr unsigned long kSafe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  mount_if(!path_exists("/proc/self"), "proc", "/proc", "proc", kSafe);
+  constexpr unsigned long safe_mount_flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  mount_if(!path_exists("/proc/self"), "proc", "/proc", "proc", safe_mount_flags);
   mount_if(!path_exists("/dev/null"), "devtmpfs", "/dev", "devtmpfs", MS_NOSUID | MS_NOEXEC);
-  mount_if(directory_is_empty("/sys"), "sysfs", "/sys", "sysfs", kSafe);
+  mount_if(directory_is_empty("/sys"), "sysfs", "/sys", "sysfs", safe_mount_flags);
   ensure_standard_fds();
 }
 
@@ -150,12 +150,12 @@ void forward_signal(int signal_number) {
   if (workload > 0) kill(workload, signal_number);
 }
 
-constexpr int kForwardedSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+constexpr int forwarded_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
 
 sigset_t forwarded_signal_set() {
   sigset_t set;
   sigemptyset(&set);
-  for (int signal_number : kForwardedSignals) sigaddset(&set, signal_number);
+  for (int signal_number : forwarded_signals) sigaddset(&set, signal_number);
   return set;
 }
 
@@ -164,18 +164,18 @@ void install_forwarding_handlers() {
   action.sa_handler = forward_signal;
   action.sa_flags = SA_RESTART;
   sigemptyset(&action.sa_mask);
-  for (int signal_number : kForwardedSignals) sigaction(signal_number, &action, nullptr);
+  for (int signal_number : forwarded_signals) sigaction(signal_number, &action, nullptr);
 }
 
 // In the child, between fork and exec: give the workload a clean signal state and run it.
 [[noreturn]] void exec_workload(char** workload_argv, const sigset_t& original_mask) {
   struct sigaction default_action {};
   default_action.sa_handler = SIG_DFL;
-  for (int signal_number : kForwardedSignals) sigaction(signal_number, &default_action, nullptr);
+  for (int signal_number : forwarded_signals) sigaction(signal_number, &default_action, nullptr);
   sigprocmask(SIG_SETMASK, &original_mask, nullptr);
   execvp(workload_argv[0], workload_argv);
   warn_errno("exec", workload_argv[0], errno);
-  _exit(kExecFailedStatus);
+  _exit(exec_failed_status);
 }
 
 // The children of this process as listed by the kernel (/proc/<pid>/task/<pid>/children, one line of
@@ -258,7 +258,7 @@ int exit_status_of(int wait_status) {
 }
 
 // Where the protocol lines go: a file descriptor, or -1 for nowhere.
-constexpr int kNoProtocol = -1;
+constexpr int no_protocol = -1;
 
 // Parses the options before the workload; returns the index of the workload's argv[0], or -1 on a bad
 // option (after saying why on stderr).
@@ -268,7 +268,7 @@ int parse_options(int argc, char** argv, int& protocol_fd) {
     const char* option = argv[index];
     if (strcmp(option, "--") == 0) return index + 1;
     if (strcmp(option, "--quiet") == 0) {
-      protocol_fd = kNoProtocol;
+      protocol_fd = no_protocol;
     } else if (strcmp(option, "--protocol-fd") == 0 && index + 1 < argc) {
       char* end = nullptr;
       const long fd = strtol(argv[++index], &end, 10);
@@ -294,7 +294,7 @@ int main(int argc, char** argv) {
   const int first = parse_options(argc, argv, protocol_fd);
   if (first < 0 || first >= argc) {
     print_line(STDERR_FILENO, "usage: benchinit [--protocol-fd FD | --quiet] [--] /path/to/workload [ARGS...]\n");
-    return kUsageStatus;
+    return usage_status;
   }
   char** workload_argv = argv + first;
   // Read before the workload runs: the kernel passes unknown `k=v` command-line words to init as env.
@@ -311,14 +311,14 @@ int main(int argc, char** argv) {
   sigprocmask(SIG_BLOCK, &forwarded, &original_mask);
   install_forwarding_handlers();
 
-  if (protocol_fd != kNoProtocol) write_all(protocol_fd, kReadyMessage.bytes, kReadyMessage.size);
+  if (protocol_fd != no_protocol) write_all(protocol_fd, ready_message.bytes, ready_message.size);
 
   WorkloadOutcome outcome;
   long long started_ns = monotonic_ns();
   pid_t workload = fork();
   if (workload < 0) {
     warn_errno("fork", workload_argv[0], errno);
-    outcome.wait_status = kInternalFailureStatus << 8;  // a wait status that reads as "exited 125"
+    outcome.wait_status = internal_failure_status << 8;  // a wait status that reads as "exited 125"
   } else if (workload == 0) {
     exec_workload(workload_argv, original_mask);
   } else {
@@ -331,7 +331,7 @@ int main(int argc, char** argv) {
       if (reaped < 0) {
         if (errno == EINTR) continue;
         warn_errno("wait4", workload_argv[0], errno);
-        outcome.wait_status = kInternalFailureStatus << 8;
+        outcome.wait_status = internal_failure_status << 8;
         break;
       }
       if (reaped == workload) {
@@ -345,7 +345,7 @@ int main(int argc, char** argv) {
     g_workload_pid = 0;
   }
   end_leftover_processes();
-  if (protocol_fd != kNoProtocol) print_result(protocol_fd, outcome);
+  if (protocol_fd != no_protocol) print_result(protocol_fd, outcome);
 
   int exit_status = exit_status_of(outcome.wait_status);
   if (power_off) {

@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 int main() {
-  constexpr char kLine[] = "hello from benchrun\n";
+  constexpr char line[] = "hello from benchrun\n";
   // Exit status stays 0 even if nobody reads the line: the workload's job is to exit at once.
-  [[maybe_unused]] ssize_t written = write(STDOUT_FILENO, kLine, sizeof kLine - 1);
+  [[maybe_unused]] ssize_t written = write(STDOUT_FILENO, line, sizeof line - 1);
   return 0;
 }

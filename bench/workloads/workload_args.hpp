@@ -8,7 +8,7 @@
 
 namespace benchrun::workload {
 
-constexpr int kUsageStatus = 2;
+constexpr int usage_status = 2;
 
 // argv must be {name, NUMBER}; returns NUMBER if it lies in [minimum, maximum], else prints
 // "usage: <usage>" on stderr and exits 2.
@@ -20,7 +20,7 @@ inline long long parse_single_count(int argc, char** argv, long long minimum, lo
     if (errno == 0 && end != argv[1] && *end == '\0' && value >= minimum && value <= maximum) return value;
   }
   std::fprintf(stderr, "usage: %s (a whole number from %lld to %lld)\n", usage, minimum, maximum);
-  std::exit(kUsageStatus);
+  std::exit(usage_status);
 }
 
 }  // namespace benchrun::workload

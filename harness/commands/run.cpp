@@ -26,7 +26,7 @@ std::string resolve_in_image(const std::filesystem::path& rootfs, const std::str
 // one readdir instead of a full sweep on the lean path.
 void sweep_if_something_was_left() {
   std::error_code ignored;
-  if (std::filesystem::directory_iterator(runtime::kDefaultStateRoot, ignored) !=
+  if (std::filesystem::directory_iterator(runtime::default_state_root, ignored) !=
       std::filesystem::directory_iterator()) {
     runtime::sweep_leftovers();
   }
@@ -36,7 +36,7 @@ void sweep_if_something_was_left() {
 // hand runs as long as it runs.
 std::optional<runtime::ExitStatus> wait_for_exit(runtime::Container& container, StopSignal& stop) {
   try {
-    return container.wait(sys::kNoDeadline, stop.fd());
+    return container.wait(sys::no_deadline, stop.fd());
   } catch (const sys::Interrupted&) {
     return std::nullopt;
   }

@@ -93,7 +93,7 @@ AttachCost measure_attach_cost(const AttachCostOptions& options) {
   try {
     std::vector<CgroupDir> dirs;  // declared before the children: they are reaped before the rmdir
     for (const std::string& hierarchy : options.hierarchies) {
-      dirs.push_back(CgroupDir::create_in_parent(options.cgroup_root / hierarchy / kCgroupParentName, name));
+      dirs.push_back(CgroupDir::create_in_parent(options.cgroup_root / hierarchy / cgroup_parent_name, name));
     }
     cost = measure_in(dirs, options);
     for (CgroupDir& dir : dirs) dir.remove();

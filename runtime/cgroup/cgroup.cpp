@@ -8,12 +8,12 @@ namespace benchrun::runtime {
 
 namespace {
 
-constexpr sys::EnumNames<CgroupJoin, 2> kCgroupJoinNames{
+constexpr sys::EnumNames<CgroupJoin, 2> cgroup_join_names{
     {{CgroupJoin::procs_write, "procs_write"}, {CgroupJoin::clone_into_cgroup, "clone_into_cgroup"}}};
 
 }  // namespace
 
-std::string to_string(CgroupJoin join) { return std::string(sys::name_of(kCgroupJoinNames, join)); }
+std::string to_string(CgroupJoin join) { return std::string(sys::name_of(cgroup_join_names, join)); }
 
 OptionalControllers controllers_for(const ResourceLimits& limits) {
   return OptionalControllers{limits.cpuset_cpus.has_value(), !limits.io.empty()};

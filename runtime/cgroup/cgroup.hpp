@@ -15,7 +15,7 @@
 
 namespace benchrun::runtime {
 
-inline constexpr const char* kCgroupParentName = "benchrun";
+inline constexpr const char* cgroup_parent_name = "benchrun";
 
 // How a container's init entered its cgroup: born there (clone3 CLONE_INTO_CGROUP, v2 only), or moved
 // in by writing "0" to cgroup.procs before exec.

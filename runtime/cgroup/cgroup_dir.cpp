@@ -17,8 +17,8 @@ namespace {
 
 // A killed process leaves its cgroup only once the kernel has finished its exit; this bounds the wait
 // (SIGKILL cannot be ignored, so the loop ends long before in practice).
-constexpr int kEmptyAttempts = 2000;
-constexpr auto kEmptyPollInterval = std::chrono::milliseconds(1);
+constexpr int empty_attempts = 2000;
+constexpr auto empty_poll_interval = std::chrono::milliseconds(1);
 
 // Sends SIGKILL to every pid listed; returns how many there were.
 int kill_listed_pids(const std::filesystem::path& procs) {
@@ -111,11 +111,11 @@ void kill_and_remove_busy_cgroup_dir(const std::filesystem::path& path) {
     if (kill_listed_pids(procs) == 0) {
       if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return;
       // EBUSY: a task is still on its way out of the cgroup.
-      if (errno != EBUSY || attempt >= kEmptyAttempts) sys::throw_errno("rmdir " + path.string());
-    } else if (attempt >= kEmptyAttempts) {
+      if (errno != EBUSY || attempt >= empty_attempts) sys::throw_errno("rmdir " + path.string());
+    } else if (attempt >= empty_attempts) {
       throw sys::Error("cgroup " + path.string() + ": processes survive SIGKILL");
     }
-    std::this_thread::sleep_for(kEmptyPollInterval);
+    std::this_thread::sleep_for(empty_poll_interval);
   }
 }
 

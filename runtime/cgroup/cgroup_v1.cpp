@@ -18,7 +18,7 @@ namespace benchrun::runtime {
 namespace {
 
 // The controllers an instance is placed in; devices/freezer/net_* are not used.
-constexpr std::array<const char*, 6> kControllers = {"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio"};
+constexpr std::array<const char*, 6> v1_controller_names = {"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio"};
 
 struct HierarchyDir {
   std::filesystem::path path;  // <root>/<first controller found in it>
@@ -29,7 +29,7 @@ struct HierarchyDir {
 
 std::vector<HierarchyDir> find_hierarchies(const std::filesystem::path& root, OptionalControllers optional) {
   std::vector<HierarchyDir> found;
-  for (const char* controller : kControllers) {
+  for (const char* controller : v1_controller_names) {
     if ((!optional.cpuset && controller == std::string_view("cpuset")) ||
         (!optional.io && controller == std::string_view("blkio"))) {
       continue;
@@ -60,8 +60,8 @@ class CgroupV1 final : public Cgroup {
     auto hierarchies = find_hierarchies(root_, optional);
     if (hierarchies.empty()) throw sys::Error("cgroup v1: no controller hierarchy under " + root_.string());
     for (auto& hierarchy : hierarchies) {
-      dirs_.push_back(
-          Dir{std::move(hierarchy.controllers), CgroupDir::create_in_parent(hierarchy.path / kCgroupParentName, name)});
+      dirs_.push_back(Dir{std::move(hierarchy.controllers),
+                          CgroupDir::create_in_parent(hierarchy.path / cgroup_parent_name, name)});
     }
   }
 

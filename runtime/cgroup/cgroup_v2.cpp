@@ -16,14 +16,14 @@ namespace benchrun::runtime {
 
 namespace {
 
-constexpr std::array<std::string_view, 5> kWantedControllers = {"cpu", "cpuset", "io", "memory", "pids"};
+constexpr std::array<std::string_view, 5> wanted_controllers = {"cpu", "cpuset", "io", "memory", "pids"};
 
 // "+cpu +memory ..." for the wanted controllers the parent offers in cgroup.controllers.
 std::string subtree_control_request(const std::filesystem::path& dir) {
   std::istringstream offered(sys::read_file(dir / "cgroup.controllers"));
   std::string request;
   for (std::string controller; offered >> controller;) {
-    for (const auto wanted : kWantedControllers) {
+    for (const auto wanted : wanted_controllers) {
       if (controller == wanted) request += (request.empty() ? "+" : " +") + controller;
     }
   }
@@ -40,7 +40,7 @@ class CgroupV2 final : public Cgroup {
   CgroupV2(const std::filesystem::path& root, const std::string& name) {
     // Controllers must be enabled in every ancestor's subtree_control for the files to exist below.
     enable_controllers(root);
-    const auto parent = root / kCgroupParentName;
+    const auto parent = root / cgroup_parent_name;
     ensure_directory(parent);
     enable_controllers(parent);
     dir_ = CgroupDir::create_in_parent(parent, name);

@@ -11,11 +11,11 @@ namespace benchrun::runtime {
 
 namespace {
 
-constexpr std::uint64_t kMinQuotaUs = 1'000;
-constexpr std::uint64_t kMinShares = 2;
-constexpr std::uint64_t kMaxShares = 262'144;
-constexpr std::uint64_t kMinWeight = 1;
-constexpr std::uint64_t kMaxWeight = 10'000;
+constexpr std::uint64_t min_quota_us = 1'000;
+constexpr std::uint64_t min_shares = 2;
+constexpr std::uint64_t max_shares = 262'144;
+constexpr std::uint64_t min_weight = 1;
+constexpr std::uint64_t max_weight = 10'000;
 
 std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\n");
@@ -37,21 +37,21 @@ std::optional<std::uint64_t> to_number(std::string_view text) {
 CpuQuota cpus_to_quota(double cpus, std::uint64_t period_us) {
   if (!(cpus > 0)) throw sys::Error(fmt::format("cpus must be > 0, got {}", cpus));
   const auto quota = static_cast<std::uint64_t>(std::llround(cpus * static_cast<double>(period_us)));
-  if (quota < kMinQuotaUs) {
+  if (quota < min_quota_us) {
     throw sys::Error(fmt::format("cpus {} gives a quota of {} us per {} us period, under the kernel's {} us minimum",
-                                 cpus, quota, period_us, kMinQuotaUs));
+                                 cpus, quota, period_us, min_quota_us));
   }
   return CpuQuota{quota, period_us};
 }
 
 std::uint64_t shares_to_weight(std::uint64_t shares) {
-  shares = std::clamp(shares, kMinShares, kMaxShares);
-  return kMinWeight + ((shares - kMinShares) * (kMaxWeight - kMinWeight)) / (kMaxShares - kMinShares);
+  shares = std::clamp(shares, min_shares, max_shares);
+  return min_weight + ((shares - min_shares) * (max_weight - min_weight)) / (max_shares - min_shares);
 }
 
 std::uint64_t weight_to_shares(std::uint64_t weight) {
-  weight = std::clamp(weight, kMinWeight, kMaxWeight);
-  return kMinShares + ((weight - kMinWeight) * (kMaxShares - kMinShares)) / (kMaxWeight - kMinWeight);
+  weight = std::clamp(weight, min_weight, max_weight);
+  return min_shares + ((weight - min_weight) * (max_shares - min_shares)) / (max_weight - min_weight);
 }
 
 std::string io_max_line(const IoDeviceLimit& limit) {

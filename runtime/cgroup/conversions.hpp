@@ -16,10 +16,10 @@ struct CpuQuota {
   std::uint64_t period_us;
 };
 
-inline constexpr std::uint64_t kDefaultCpuPeriodUs = 100'000;  // the kernel's and Docker's default
+inline constexpr std::uint64_t default_cpu_period_us = 100'000;  // the kernel's and Docker's default
 
 // 0.5 cpus -> {50000, 100000}. Throws Error for cpus <= 0 or a quota under the kernel's 1 ms minimum.
-CpuQuota cpus_to_quota(double cpus, std::uint64_t period_us = kDefaultCpuPeriodUs);
+CpuQuota cpus_to_quota(double cpus, std::uint64_t period_us = default_cpu_period_us);
 
 // v1 cpu.shares (2..262144) <-> v2 cpu.weight (1..10000), the mapping crun and systemd use, so that
 // 1024 shares (the v1 default) <-> weight 39 and the ranges' ends meet.

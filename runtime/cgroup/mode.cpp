@@ -10,12 +10,12 @@ namespace benchrun::runtime {
 
 namespace {
 
-constexpr sys::EnumNames<CgroupMode, 3> kCgroupModeNames{
+constexpr sys::EnumNames<CgroupMode, 3> cgroup_mode_names{
     {{CgroupMode::v1, "v1"}, {CgroupMode::hybrid, "hybrid"}, {CgroupMode::v2, "v2"}}};
 
 }  // namespace
 
-std::string to_string(CgroupMode mode) { return std::string(sys::name_of(kCgroupModeNames, mode)); }
+std::string to_string(CgroupMode mode) { return std::string(sys::name_of(cgroup_mode_names, mode)); }
 
 CgroupMode cgroup_mode_from_fs_types(long root_fs_type, std::optional<long> unified_fs_type) noexcept {
   if (root_fs_type == CGROUP2_SUPER_MAGIC) return CgroupMode::v2;

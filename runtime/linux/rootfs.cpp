@@ -17,7 +17,7 @@ namespace benchrun::runtime::kernel {
 
 namespace {
 
-constexpr std::uint64_t kInRoot = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+constexpr std::uint64_t in_root = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 
 // "/proc/self/fd/N": mounting on it mounts on what N was opened as, not on whatever the name now says.
 struct FdPath {
@@ -28,9 +28,9 @@ struct FdPath {
 // An O_PATH handle on directory `name` inside `root_fd`, resolved as if root_fd were "/". A top-level
 // directory the image lacks is created (one component, so mkdirat follows no symlink).
 int open_dir_in_root(int root_fd, const char* name) noexcept {
-  int fd = sys::openat2(root_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC, kInRoot);
+  int fd = sys::openat2(root_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC, in_root);
   if (fd < 0 && errno == ENOENT && ::mkdirat(root_fd, name, 0755) == 0) {
-    fd = sys::openat2(root_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC, kInRoot);
+    fd = sys::openat2(root_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC, in_root);
   }
   return fd;
 }
@@ -53,7 +53,7 @@ bool build_dev(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexc
     return false;
   }
   // Opened after the mount, so the handle is the new tmpfs; everything below is relative to it.
-  const sys::UniqueFd dev(sys::openat2(root_fd, "dev", O_PATH | O_DIRECTORY | O_CLOEXEC, kInRoot));
+  const sys::UniqueFd dev(sys::openat2(root_fd, "dev", O_PATH | O_DIRECTORY | O_CLOEXEC, in_root));
   if (dev.get() < 0) return fail(failure, "open /dev");
   for (const char* device : {"null", "zero", "full", "random", "urandom", "tty"}) {
     const int created = ::openat(dev.get(), device, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
@@ -99,14 +99,14 @@ bool build_dev(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexc
 // sysfs belongs to a network namespace; where it cannot be mounted (a user namespace sharing the host's
 // network) the host's /sys is bind-mounted read-only instead.
 bool mount_sys(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexcept {
-  constexpr unsigned long kFlags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  constexpr unsigned long sysfs_mount_flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
   const sys::UniqueFd target(open_dir_in_root(root_fd, "sys"));
   if (target.get() < 0) return fail(failure, "open /sys in %s", plan.merged_dir.c_str());
   const FdPath path(target.get());
-  if (::mount("sysfs", path.text, "sysfs", kFlags, nullptr) == 0) return true;
+  if (::mount("sysfs", path.text, "sysfs", sysfs_mount_flags, nullptr) == 0) return true;
   if (errno != EPERM) return fail(failure, "mount sysfs on /sys");
   if (::mount("/sys", path.text, nullptr, MS_BIND | MS_REC, nullptr) != 0 ||
-      ::mount(nullptr, path.text, nullptr, MS_BIND | MS_REMOUNT | kFlags, nullptr) != 0) {
+      ::mount(nullptr, path.text, nullptr, MS_BIND | MS_REMOUNT | sysfs_mount_flags, nullptr) != 0) {
     return fail(failure, "bind-mount /sys read-only");
   }
   return true;
@@ -150,8 +150,10 @@ bool make_proc_entries_readonly(ChildFailure& failure) noexcept {
       if (errno == ENOENT) continue;
       return fail(failure, "bind-mount %s", path);
     }
-    constexpr unsigned long kReadonly = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-    if (::mount(nullptr, path, nullptr, kReadonly, nullptr) != 0) return fail(failure, "remount %s read-only", path);
+    constexpr unsigned long readonly_remount_flags =
+        MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    if (::mount(nullptr, path, nullptr, readonly_remount_flags, nullptr) != 0)
+      return fail(failure, "remount %s read-only", path);
   }
   return true;
 }

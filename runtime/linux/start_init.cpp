@@ -25,7 +25,7 @@ namespace benchrun::runtime::kernel {
 namespace {
 
 // The init's stack, on the parent's: the parent is suspended (CLONE_VFORK) or the child has a copy.
-constexpr std::size_t kInitStackSize = 64 * 1024;
+constexpr std::size_t init_stack_size = 64 * 1024;
 
 int init_entry(void* plan) { run_container_init(*static_cast<const InitPlan*>(plan)); }
 
@@ -68,7 +68,7 @@ pid_t with_signals_blocked(InitPlan& plan, std::span<std::byte> stack, CloneCall
 int probe_entry(void* /*unused*/) { return 0; }
 
 bool run_probe() {
-  if constexpr (!sys::kHaveClone3OnStack) return false;
+  if constexpr (!sys::have_clone3_on_stack) return false;
   // Any directory that is no cgroup2 one: a kernel that knows CLONE_INTO_CGROUP looks the fd up and
   // answers EBADF, having created nothing; an older one (or a seccomp filter) refuses the call first.
   const sys::UniqueFd not_a_cgroup(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -112,7 +112,7 @@ bool kernel_has_clone_into_cgroup() {
 StartedInit start_init(InitPlan& plan, const CloneRequest& request, const Cgroup& cgroup) {
   int flags = request.namespace_flags;
   if (request.share_memory) flags |= CLONE_VM | CLONE_VFORK;
-  alignas(16) std::array<std::byte, kInitStackSize> stack;
+  alignas(16) std::array<std::byte, init_stack_size> stack;
   StartedInit started;
   int pidfd = -1;
 

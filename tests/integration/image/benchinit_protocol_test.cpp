@@ -27,8 +27,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-constexpr std::string_view kReadyLine = protocol::ready_line;
-constexpr std::string_view kResultPrefix = protocol::result_prefix;
+constexpr std::string_view ready_line = protocol::ready_line;
+constexpr std::string_view result_prefix = protocol::result_prefix;
 
 // What one benchinit run produced, with the protocol already checked.
 struct BenchinitRun {
@@ -42,18 +42,18 @@ struct BenchinitRun {
 
 // Checks READY first, exactly one RESULT last, arrival order, and the RESULT fields and their types.
 std::string check_protocol(BenchinitRun& run) {
-  if (run.lines.empty() || run.lines.front().text != kReadyLine) return "first stdout line is not BENCHRUN READY";
-  if (run.lines.size() < 2 || run.lines.back().text.rfind(kResultPrefix, 0) != 0) {
+  if (run.lines.empty() || run.lines.front().text != ready_line) return "first stdout line is not BENCHRUN READY";
+  if (run.lines.size() < 2 || run.lines.back().text.rfind(result_prefix, 0) != 0) {
     return "last stdout line is not BENCHRUN RESULT";
   }
   for (size_t i = 1; i + 1 < run.lines.size(); ++i) {
     const std::string& text = run.lines[i].text;
-    if (text == kReadyLine || text.rfind(kResultPrefix, 0) == 0) return "protocol line in the middle: " + text;
+    if (text == ready_line || text.rfind(result_prefix, 0) == 0) return "protocol line in the middle: " + text;
     run.workload_lines.push_back(text);
   }
   if (run.lines.front().arrived_ns > run.lines.back().arrived_ns) return "RESULT arrived before READY";
   try {
-    run.result = nlohmann::json::parse(run.lines.back().text.substr(kResultPrefix.size()));
+    run.result = nlohmann::json::parse(run.lines.back().text.substr(result_prefix.size()));
   } catch (const nlohmann::json::exception& error) {
     return std::string("RESULT is not JSON: ") + error.what();
   }
@@ -75,7 +75,7 @@ class BenchinitProtocol : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(fs::exists(rootfs() / "sbin" / "benchinit"))
-        << kImageMissingHint << " (looked in " << image_dir() << ")";
+        << image_missing_hint << " (looked in " << image_dir() << ")";
   }
 
   static fs::path rootfs() { return image_dir() / "rootfs"; }
@@ -227,7 +227,7 @@ TEST_F(BenchinitProtocol, WorkloadKilledBySignalReportsSignalAnd128PlusSignal) {
 
 TEST_F(BenchinitProtocol, ForwardsSigtermToTheWorkload) {
   SpawnedProcess process = SpawnedProcess::start(benchinit_argv({workload("spin"), "20000"}));
-  ASSERT_TRUE(process.wait_for_line(kReadyLine, 10s)) << process.stderr_text();
+  ASSERT_TRUE(process.wait_for_line(ready_line, 10s)) << process.stderr_text();
   ASSERT_EQ(kill(process.pid(), SIGTERM), 0);
   BenchinitRun terminated = finish(process, 10s);
   ASSERT_EQ(terminated.protocol_error, "") << terminated.stderr_text;

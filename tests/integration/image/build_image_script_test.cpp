@@ -34,32 +34,32 @@ CommandResult build_image(const std::vector<std::string>& arguments) {
   return run;
 }
 
-const std::string kWorkloadsDir = std::string(BENCHRUN_BINARY_DIR) + "/bench/workloads";
+const std::string workloads_dir = std::string(BENCHRUN_BINARY_DIR) + "/bench/workloads";
 
 class BuildImageScript : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(fs::exists(kWorkloadsDir + "/benchinit"))
-        << "workloads not built in " << kWorkloadsDir << ": cmake --build <build dir> --target benchrun_image";
+    ASSERT_TRUE(fs::exists(workloads_dir + "/benchinit"))
+        << "workloads not built in " << workloads_dir << ": cmake --build <build dir> --target benchrun_image";
   }
   TempDir out_;
 };
 
 TEST_F(BuildImageScript, BuildsOnceThenFindsTheImageUpToDate) {
-  CommandResult first = build_image({"--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
+  CommandResult first = build_image({"--workloads-dir", workloads_dir, "--out", out_.path().string()});
   ASSERT_EQ(first.exit_code, 0) << first.out;
   EXPECT_NE(first.out.find("build-image.sh: built"), std::string::npos) << first.out;
   for (const char* part : {"rootfs/sbin/benchinit", "initramfs.cpio", "vmlinuz", "manifest.json"}) {
     EXPECT_TRUE(fs::exists(out_.path() / "default" / part)) << part;
   }
-  CommandResult second = build_image({"--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
+  CommandResult second = build_image({"--workloads-dir", workloads_dir, "--out", out_.path().string()});
   ASSERT_EQ(second.exit_code, 0) << second.out;
   EXPECT_NE(second.out.find("is up to date"), std::string::npos) << second.out;
 }
 
 TEST_F(BuildImageScript, SameInputsGiveTheSameInitramfsBytes) {
   for (const char* name : {"first", "second"}) {
-    CommandResult run = build_image({"--name", name, "--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
+    CommandResult run = build_image({"--name", name, "--workloads-dir", workloads_dir, "--out", out_.path().string()});
     ASSERT_EQ(run.exit_code, 0) << run.out;
   }
   std::string first = sys::read_file(out_.path() / "first" / "initramfs.cpio");
@@ -68,11 +68,11 @@ TEST_F(BuildImageScript, SameInputsGiveTheSameInitramfsBytes) {
 }
 
 TEST_F(BuildImageScript, RebuildReplacesTheImageAndLeavesNoStagingDirs) {
-  CommandResult first = build_image({"--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
+  CommandResult first = build_image({"--workloads-dir", workloads_dir, "--out", out_.path().string()});
   ASSERT_EQ(first.exit_code, 0) << first.out;
   // A manifest that no longer matches the inputs forces a rebuild.
   std::ofstream(out_.path() / "default" / "manifest.json") << "{}";
-  CommandResult rebuilt = build_image({"--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
+  CommandResult rebuilt = build_image({"--workloads-dir", workloads_dir, "--out", out_.path().string()});
   ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.out;
   EXPECT_NE(rebuilt.out.find("build-image.sh: built"), std::string::npos) << rebuilt.out;
   EXPECT_NE(sys::read_file(out_.path() / "default" / "manifest.json"), "{}");

@@ -15,12 +15,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kWorkloads = {"hello", "spin", "hog", "forker"};
+const std::vector<std::string> workloads = {"hello", "spin", "hog", "forker"};
 
 class ImageContents : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(fs::exists(image_dir() / "manifest.json")) << kImageMissingHint << " (looked in " << image_dir() << ")";
+    ASSERT_TRUE(fs::exists(image_dir() / "manifest.json"))
+        << image_missing_hint << " (looked in " << image_dir() << ")";
   }
 };
 
@@ -34,7 +35,7 @@ std::set<std::string> cpio_listing(const fs::path& archive) {
 TEST_F(ImageContents, ManifestNamesTheImageItsWorkloadsAndKernel) {
   nlohmann::json manifest = nlohmann::json::parse(sys::read_file(image_dir() / "manifest.json"));
   EXPECT_EQ(manifest.at("name").get<std::string>(), image_dir().filename().string());
-  EXPECT_EQ(manifest.at("workloads").get<std::vector<std::string>>(), kWorkloads);
+  EXPECT_EQ(manifest.at("workloads").get<std::vector<std::string>>(), workloads);
   EXPECT_FALSE(manifest.at("kernel").get<std::string>().empty());
   std::string inputs_sha256 = manifest.at("inputs_sha256").get<std::string>();
   EXPECT_EQ(inputs_sha256.size(), 64U) << inputs_sha256;
@@ -61,7 +62,7 @@ TEST_F(ImageContents, InitramfsHoldsInitWorkloadsAndBusybox) {
   EXPECT_TRUE(names.count("sbin/benchinit"));
   EXPECT_TRUE(names.count("bin/busybox"));
   EXPECT_TRUE(names.count("bin/sh"));
-  for (const std::string& workload : kWorkloads) EXPECT_TRUE(names.count("bench/bin/" + workload)) << workload;
+  for (const std::string& workload : workloads) EXPECT_TRUE(names.count("bench/bin/" + workload)) << workload;
 }
 
 }  // namespace

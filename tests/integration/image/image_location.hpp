@@ -14,6 +14,6 @@ inline std::filesystem::path image_dir() {
 }
 
 // The message every test gives when there is nothing to test.
-inline constexpr const char* kImageMissingHint = "image missing: run scripts/build-image.sh";
+inline constexpr const char* image_missing_hint = "image missing: run scripts/build-image.sh";
 
 }  // namespace benchrun::testing

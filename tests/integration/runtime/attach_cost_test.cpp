@@ -56,7 +56,7 @@ TEST(CgroupAttachCost, TheSweepRemovesTheCgroupOfADoctorThatIsGone) {
   ASSERT_GE(gone, 0);
   if (gone == 0) ::_exit(0);
   ASSERT_EQ(::waitpid(gone, nullptr, 0), gone);
-  const auto parent = std::filesystem::path("/sys/fs/cgroup/memory") / kCgroupParentName;
+  const auto parent = std::filesystem::path("/sys/fs/cgroup/memory") / cgroup_parent_name;
   ensure_directory(parent);
   const auto left = parent / attach_cost_cgroup_name(gone);
   ASSERT_EQ(::mkdir(left.c_str(), 0755), 0) << left;

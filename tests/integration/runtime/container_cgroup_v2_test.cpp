@@ -38,7 +38,7 @@ std::filesystem::path unified_root() {
 TEST(ContainerCgroupV2, InstanceJoinsItsUnifiedCgroupAndIsAccounted) {
   auto config = config_for({});
   config.cgroup_root = unified_root();
-  const auto expected_cgroup = config.cgroup_root / kCgroupParentName / config.name;
+  const auto expected_cgroup = config.cgroup_root / cgroup_parent_name / config.name;
   // In its own cgroup namespace the instance sees its cgroup as "/".
   config.argv = {"/sbin/benchinit", "/bin/sh", "-c",
                  "cat /proc/self/cgroup; i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"};
@@ -76,7 +76,7 @@ int read_own_cgroup(void* arg) {
 }
 
 TEST(ContainerCgroupV2, AChildClonedIntoTheCgroupIsThereFromItsFirstInstruction) {
-  if (!sys::kHaveClone3OnStack) GTEST_SKIP() << "no clone3 trampoline on this architecture";
+  if (!sys::have_clone3_on_stack) GTEST_SKIP() << "no clone3 trampoline on this architecture";
   const auto root = unified_root();
   const std::string name = config_for({}).name;
   auto cgroup = create_cgroup(CgroupMode::v2, root, name);
@@ -98,14 +98,14 @@ TEST(ContainerCgroupV2, AChildClonedIntoTheCgroupIsThereFromItsFirstInstruction)
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
   // The child read its cgroup before doing anything else, and nothing ever wrote cgroup.procs.
   EXPECT_THAT(std::string(look.proc_self_cgroup.data()),
-              HasSubstr("0::/" + std::string(kCgroupParentName) + "/" + name + "\n"));
+              HasSubstr("0::/" + std::string(cgroup_parent_name) + "/" + name + "\n"));
   cgroup->destroy();
-  EXPECT_FALSE(std::filesystem::exists(root / kCgroupParentName / name));
+  EXPECT_FALSE(std::filesystem::exists(root / cgroup_parent_name / name));
   expect_nothing_left(name, pid);
 }
 
 TEST(ContainerCgroupV2, TheInitIsClonedIntoItsCgroupAndTheRecordSaysSo) {
-  if (!sys::kHaveClone3OnStack) GTEST_SKIP() << "no clone3 trampoline on this architecture";
+  if (!sys::have_clone3_on_stack) GTEST_SKIP() << "no clone3 trampoline on this architecture";
   auto config = config_for({"/bin/sh", "-c", "cat /proc/self/cgroup"});
   config.cgroup_root = unified_root();
   ASSERT_EQ(cgroup_join_for(CgroupMode::v2), CgroupJoin::clone_into_cgroup) << "Linux 5.7+ takes CLONE_INTO_CGROUP";
@@ -122,13 +122,13 @@ TEST(ContainerCgroupV2, ForcedProcsWriteJoinsTheSameCgroupAndTheRecordSaysSo) {
   const Outcome outcome = run_to_completion(config);
   EXPECT_EQ(outcome.phases.cgroup_join, CgroupJoin::procs_write);
   EXPECT_EQ(outcome.cgroup_paths,
-            std::vector<std::filesystem::path>{config.cgroup_root / kCgroupParentName / config.name});
+            std::vector<std::filesystem::path>{config.cgroup_root / cgroup_parent_name / config.name});
   EXPECT_EQ(outcome.status.exit_code, 0);
   EXPECT_THAT(outcome.output, HasSubstr("0::/\n"));
 }
 
 TEST(ContainerCgroupV2, AUserNamespaceInstanceIsClonedIntoItsCgroupToo) {
-  if (!sys::kHaveClone3OnStack) GTEST_SKIP() << "no clone3 trampoline on this architecture";
+  if (!sys::have_clone3_on_stack) GTEST_SKIP() << "no clone3 trampoline on this architecture";
   auto config = config_for({"/bin/sh", "-c", "id -u; cat /proc/self/cgroup"});
   config.cgroup_root = unified_root();
   config.user_namespace = true;
@@ -163,7 +163,7 @@ TEST(ContainerCgroupV2, ALimitWithoutItsControllerNamesTheFile) {
     memory_offered = true;  // a pure v2 host: the limit is simply applied
     EXPECT_EQ(container.wait().exit_code, 0);
   } catch (const sys::Error& error) {
-    EXPECT_THAT(error.what(), HasSubstr("cgroup memory: write " + (root / kCgroupParentName / config.name).string() +
+    EXPECT_THAT(error.what(), HasSubstr("cgroup memory: write " + (root / cgroup_parent_name / config.name).string() +
                                         "/memory.max: ENOENT"));
   }
   if (memory_offered) SUCCEED() << "memory controller available on " << controllers;

@@ -90,11 +90,11 @@ Outcome run_shell(const std::string& script, ContainerConfig config) {
 
 void expect_nothing_left(const std::string& name, pid_t pid) {
   for (const auto& hierarchy : cgroup_parent_dirs(detect_cgroup_mode(), "/sys/fs/cgroup")) {
-    EXPECT_FALSE(std::filesystem::exists(hierarchy / kCgroupParentName / name)) << "cgroup left in " << hierarchy;
+    EXPECT_FALSE(std::filesystem::exists(hierarchy / cgroup_parent_name / name)) << "cgroup left in " << hierarchy;
   }
-  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(kDefaultStateRoot) / name)) << "state dir left";
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(default_state_root) / name)) << "state dir left";
   const std::string mounts = sys::read_file("/proc/self/mountinfo");
-  EXPECT_EQ(mounts.find(std::string(kDefaultStateRoot) + "/"), std::string::npos) << "mount left";
+  EXPECT_EQ(mounts.find(std::string(default_state_root) + "/"), std::string::npos) << "mount left";
   if (pid > 0) {
     EXPECT_TRUE(::kill(pid, 0) != 0 && errno == ESRCH) << "process " << pid << " still exists";
   }

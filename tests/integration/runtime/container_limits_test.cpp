@@ -33,11 +33,11 @@ std::string start_failure(const ContainerConfig& config) {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t mib = 1024 * 1024;
 
 TEST(ContainerLimits, MemoryLimitOomKillsHogAndIsReported) {
   auto config = config_for({"/bench/bin/hog", "256"});
-  config.limits.memory_bytes = 64 * kMiB;
+  config.limits.memory_bytes = 64 * mib;
   const auto outcome = run_to_completion(config);
   EXPECT_TRUE(outcome.status.oom_killed) << outcome.output;
   EXPECT_NE(outcome.status.shell_code(), 0);
@@ -45,13 +45,13 @@ TEST(ContainerLimits, MemoryLimitOomKillsHogAndIsReported) {
   ASSERT_TRUE(outcome.stats.oom_kills);
   EXPECT_GE(*outcome.stats.oom_kills, 1u);
   ASSERT_TRUE(outcome.stats.memory_peak_bytes);
-  EXPECT_LE(*outcome.stats.memory_peak_bytes, 64 * kMiB);
-  EXPECT_GE(*outcome.stats.memory_peak_bytes, 32 * kMiB);
+  EXPECT_LE(*outcome.stats.memory_peak_bytes, 64 * mib);
+  EXPECT_GE(*outcome.stats.memory_peak_bytes, 32 * mib);
 }
 
 TEST(ContainerLimits, HogUnderItsLimitIsNotOomKilled) {
   auto config = config_for({"/bench/bin/hog", "16"});
-  config.limits.memory_bytes = 64 * kMiB;
+  config.limits.memory_bytes = 64 * mib;
   const auto outcome = run_to_completion(config);
   EXPECT_FALSE(outcome.status.oom_killed) << outcome.output;
   EXPECT_EQ(outcome.status.exit_code, 0) << outcome.output;
@@ -114,7 +114,7 @@ TEST(ContainerLimits, IoThrottleIsSetForTheRootDisk) {
   IoDeviceLimit disk;
   disk.major = major(root.st_dev);
   disk.minor = minor(root.st_dev);
-  disk.read_bps = 10 * kMiB;
+  disk.read_bps = 10 * mib;
   disk.write_iops = 100;
   auto config = config_for({"/bench/bin/spin", "100"});
   config.limits.io.push_back(disk);

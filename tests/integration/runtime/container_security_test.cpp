@@ -14,13 +14,13 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // Docker's 14 default capabilities as a CapEff mask (chown..setfcap, see security.cpp).
-constexpr const char* kDockerDefaultCaps = "00000000a80425fb";
+constexpr const char* docker_default_caps = "00000000a80425fb";
 
 TEST(ContainerSecurity, CapabilitiesAreDockersDefaultsWithNoNewPrivsAndSeccomp) {
   const auto outcome = run_shell("grep -E '^(CapEff|CapBnd|CapPrm|NoNewPrivs|Seccomp):' /proc/self/status");
-  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapPrm:\t") + kDockerDefaultCaps));
-  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapEff:\t") + kDockerDefaultCaps));
-  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapBnd:\t") + kDockerDefaultCaps));
+  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapPrm:\t") + docker_default_caps));
+  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapEff:\t") + docker_default_caps));
+  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapBnd:\t") + docker_default_caps));
   EXPECT_THAT(outcome.output, HasSubstr("NoNewPrivs:\t1"));
   EXPECT_THAT(outcome.output, HasSubstr("Seccomp:\t2"));
 }

@@ -65,7 +65,7 @@ TEST(ContainerTeardown, SweepRemovesTheLeftoversOfADeadRun) {
   ::waitpid(dead, nullptr, 0);
   sys::write_file(container.state_dir() / "owner", std::to_string(dead));
   // Only this test's instances: other benchrun processes on the machine are none of its business.
-  const auto swept = sweep_leftovers(kDefaultStateRoot, "/sys/fs/cgroup", config.name);
+  const auto swept = sweep_leftovers(default_state_root, "/sys/fs/cgroup", config.name);
   EXPECT_GE(swept.cgroups_removed, 1);
   EXPECT_EQ(swept.state_dirs_removed, 1);
   EXPECT_EQ(container.wait().signal, SIGKILL);
@@ -76,7 +76,7 @@ TEST(ContainerTeardown, SweepRemovesTheLeftoversOfADeadRun) {
 TEST(ContainerTeardown, SweepLeavesInstancesOfLiveRunsAlone) {
   auto config = config_for({"/bench/bin/spin", "10000"});
   auto container = Container::start(config);
-  const auto swept = sweep_leftovers(kDefaultStateRoot, "/sys/fs/cgroup", config.name);
+  const auto swept = sweep_leftovers(default_state_root, "/sys/fs/cgroup", config.name);
   EXPECT_EQ(swept.state_dirs_removed, 0);
   EXPECT_FALSE(container.wait_for(std::chrono::milliseconds(0)).has_value()) << "the sweep killed a live instance";
   EXPECT_TRUE(std::filesystem::exists(container.state_dir()));

@@ -14,7 +14,7 @@ namespace {
 using testing::FakeCgroupTree;
 using ::testing::HasSubstr;
 
-constexpr const char* kName = "benchrun-unit-0";
+constexpr const char* instance_name = "benchrun-unit-0";
 
 // The files mkdir would have made in an instance's directories, and the hierarchy roots' cpusets.
 void populate_v1(const FakeCgroupTree& tree, bool with_benchrun_parent_cpuset = true) {
@@ -30,7 +30,7 @@ void populate_v1(const FakeCgroupTree& tree, bool with_benchrun_parent_cpuset = 
 }
 
 void populate_instance(const FakeCgroupTree& tree) {
-  const std::filesystem::path b = std::filesystem::path("benchrun") / kName;
+  const std::filesystem::path b = std::filesystem::path("benchrun") / instance_name;
   for (const auto* file : {"memory/memory.limit_in_bytes", "cpu/cpu.cfs_period_us", "cpu/cpu.cfs_quota_us",
                            "cpu/cpu.shares", "pids/pids.max", "cpuset/cpuset.cpus", "cpuset/cpuset.mems",
                            "blkio/blkio.throttle.read_bps_device", "blkio/blkio.throttle.write_iops_device"}) {
@@ -40,14 +40,14 @@ void populate_instance(const FakeCgroupTree& tree) {
 }
 
 std::filesystem::path instance_file(const char* controller, const char* file) {
-  return std::filesystem::path(controller) / "benchrun" / kName / file;
+  return std::filesystem::path(controller) / "benchrun" / instance_name / file;
 }
 
 class CgroupV1 : public testing::FakeCgroupTest {
  protected:
   std::unique_ptr<Cgroup> create() {
     return create_on(
-        CgroupMode::v1, [](const FakeCgroupTree& tree) { populate_v1(tree); }, kName);
+        CgroupMode::v1, [](const FakeCgroupTree& tree) { populate_v1(tree); }, instance_name);
   }
 };
 
@@ -56,7 +56,7 @@ TEST_F(CgroupV1, CreatesOneDirectoryPerHierarchyUnderABenchrunParent) {
   const auto paths = cgroup->paths();
   EXPECT_EQ(paths.size(), 6u);
   for (const char* controller : {"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio"}) {
-    EXPECT_TRUE(std::filesystem::is_directory(tree_.root() / controller / "benchrun" / kName)) << controller;
+    EXPECT_TRUE(std::filesystem::is_directory(tree_.root() / controller / "benchrun" / instance_name)) << controller;
   }
 }
 
@@ -69,10 +69,10 @@ TEST_F(CgroupV1, CpusetAndBlkioAreJoinedOnlyWhenLimited) {
   populate_v1(tree_);
   ResourceLimits limits;
   limits.memory_bytes = 1 << 20;
-  const auto unpinned = create_cgroup(CgroupMode::v1, tree_.root(), kName, controllers_for(limits));
+  const auto unpinned = create_cgroup(CgroupMode::v1, tree_.root(), instance_name, controllers_for(limits));
   EXPECT_EQ(unpinned->paths().size(), 4u);
-  EXPECT_FALSE(std::filesystem::exists(tree_.root() / "cpuset/benchrun" / kName));
-  EXPECT_FALSE(std::filesystem::exists(tree_.root() / "blkio/benchrun" / kName));
+  EXPECT_FALSE(std::filesystem::exists(tree_.root() / "cpuset/benchrun" / instance_name));
+  EXPECT_FALSE(std::filesystem::exists(tree_.root() / "blkio/benchrun" / instance_name));
   limits.cpuset_cpus = "0";
   limits.io.push_back(IoDeviceLimit{});
   const auto pinned = create_cgroup(CgroupMode::v1, tree_.root(), "benchrun-unit-1", controllers_for(limits));
@@ -84,9 +84,9 @@ TEST_F(CgroupV1, CoMountedControllersShareOneDirectory) {
   tree_.write("memory/cgroup.procs", "");
   std::filesystem::create_directory_symlink("cpu,cpuacct", tree_.root() / "cpu");
   std::filesystem::create_directory_symlink("cpu,cpuacct", tree_.root() / "cpuacct");
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree_.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree_.root(), instance_name);
   EXPECT_EQ(cgroup->paths().size(), 2u);
-  tree_.write(std::filesystem::path("cpu,cpuacct/benchrun") / kName / "cpuacct.usage", "777\n");
+  tree_.write(std::filesystem::path("cpu,cpuacct/benchrun") / instance_name / "cpuacct.usage", "777\n");
   EXPECT_EQ(cgroup->stats().cpu_usage_ns, 777u);
 }
 
@@ -126,7 +126,7 @@ TEST_F(CgroupV1, AFailedWriteNamesTheResourceAndTheFile) {
 
 TEST_F(CgroupV1, ALimitWithoutItsHierarchyIsAnError) {
   tree_.write("memory/cgroup.procs", "");
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree_.root(), kName);
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree_.root(), instance_name);
   ResourceLimits limits;
   limits.pids_max = 10;
   EXPECT_THAT(apply_failure(*cgroup, limits),
@@ -137,7 +137,7 @@ TEST_F(CgroupV1, AnExistingInstanceDirectoryIsAnError) {
   populate_v1(tree_);
   tree_.write(instance_file("memory", "cgroup.procs"), "");
   try {
-    create_cgroup(CgroupMode::v1, tree_.root(), kName);
+    create_cgroup(CgroupMode::v1, tree_.root(), instance_name);
     FAIL() << "no error";
   } catch (const sys::Error& error) {
     EXPECT_THAT(error.what(), HasSubstr("cgroup benchrun-unit-0: mkdir "));

@@ -14,8 +14,8 @@ namespace {
 using testing::FakeCgroupTree;
 using ::testing::HasSubstr;
 
-constexpr const char* kName = "benchrun-unit-0";
-const std::filesystem::path kInstance = std::filesystem::path("benchrun") / kName;
+constexpr const char* instance_name = "benchrun-unit-0";
+const std::filesystem::path instance_path = std::filesystem::path("benchrun") / instance_name;
 
 void populate_v2(const FakeCgroupTree& tree) {
   tree.write("cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
@@ -27,13 +27,13 @@ void populate_v2(const FakeCgroupTree& tree) {
 void populate_instance(const FakeCgroupTree& tree) {
   for (const char* file :
        {"memory.max", "cpu.max", "cpu.weight", "pids.max", "cpuset.cpus", "io.max", "cgroup.procs"}) {
-    tree.write(kInstance / file, "");
+    tree.write(instance_path / file, "");
   }
 }
 
 class CgroupV2 : public testing::FakeCgroupTest {
  protected:
-  std::unique_ptr<Cgroup> create() { return create_on(CgroupMode::v2, populate_v2, kName); }
+  std::unique_ptr<Cgroup> create() { return create_on(CgroupMode::v2, populate_v2, instance_name); }
 };
 
 TEST_F(CgroupV2, EnablesTheWantedControllersInEveryAncestor) {
@@ -41,19 +41,19 @@ TEST_F(CgroupV2, EnablesTheWantedControllersInEveryAncestor) {
   EXPECT_EQ(tree_.read("cgroup.subtree_control"), "+cpuset +cpu +io +memory +pids");
   EXPECT_EQ(tree_.read("benchrun/cgroup.subtree_control"), "+cpuset +cpu +io +memory +pids");
   ASSERT_EQ(cgroup->paths().size(), 1u);
-  EXPECT_EQ(cgroup->paths().front(), tree_.root() / kInstance);
+  EXPECT_EQ(cgroup->paths().front(), tree_.root() / instance_path);
 }
 
 TEST_F(CgroupV2, WritesEveryLimitToItsFile) {
   const auto cgroup = create();
   populate_instance(tree_);
   cgroup->apply(testing::one_of_each_limit());
-  EXPECT_EQ(tree_.read(kInstance / "memory.max"), "67108864");
-  EXPECT_EQ(tree_.read(kInstance / "cpu.max"), "150000 100000");
-  EXPECT_EQ(tree_.read(kInstance / "cpu.weight"), "100");
-  EXPECT_EQ(tree_.read(kInstance / "pids.max"), "16");
-  EXPECT_EQ(tree_.read(kInstance / "cpuset.cpus"), "1");
-  EXPECT_EQ(tree_.read(kInstance / "io.max"), "8:0 rbps=1000000 wiops=50");
+  EXPECT_EQ(tree_.read(instance_path / "memory.max"), "67108864");
+  EXPECT_EQ(tree_.read(instance_path / "cpu.max"), "150000 100000");
+  EXPECT_EQ(tree_.read(instance_path / "cpu.weight"), "100");
+  EXPECT_EQ(tree_.read(instance_path / "pids.max"), "16");
+  EXPECT_EQ(tree_.read(instance_path / "cpuset.cpus"), "1");
+  EXPECT_EQ(tree_.read(instance_path / "io.max"), "8:0 rbps=1000000 wiops=50");
 }
 
 TEST_F(CgroupV2, AnInvalidCpuLimitNamesTheResource) {
@@ -69,17 +69,17 @@ TEST_F(CgroupV2, AFailedWriteNamesTheResourceAndTheFile) {
   ResourceLimits limits;
   limits.pids_max = 8;
   EXPECT_THAT(apply_failure(*cgroup, limits),
-              HasSubstr("cgroup pids: write " + (tree_.root() / kInstance / "pids.max").string() + ": ENOENT"));
+              HasSubstr("cgroup pids: write " + (tree_.root() / instance_path / "pids.max").string() + ": ENOENT"));
 }
 
 TEST_F(CgroupV2, StatsConvertMicrosecondsToNanoseconds) {
   const auto cgroup = create();
-  tree_.write(kInstance / "memory.current", "4096\n");
-  tree_.write(kInstance / "memory.peak", "8192\n");
-  tree_.write(kInstance / "memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\noom_group_kill 0\n");
-  tree_.write(kInstance / "cpu.stat",
+  tree_.write(instance_path / "memory.current", "4096\n");
+  tree_.write(instance_path / "memory.peak", "8192\n");
+  tree_.write(instance_path / "memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\noom_group_kill 0\n");
+  tree_.write(instance_path / "cpu.stat",
               "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 7\nnr_throttled 3\nthrottled_usec 250\n");
-  tree_.write(kInstance / "pids.current", "2\n");
+  tree_.write(instance_path / "pids.current", "2\n");
   const auto stats = cgroup->stats();
   EXPECT_EQ(stats.memory_current_bytes, 4096u);
   EXPECT_EQ(stats.memory_peak_bytes, 8192u);
@@ -94,7 +94,7 @@ TEST_F(CgroupV2, StatsConvertMicrosecondsToNanoseconds) {
 
 TEST_F(CgroupV2, AKernelWithoutMemoryPeakLeavesItEmpty) {
   const auto cgroup = create();
-  tree_.write(kInstance / "memory.current", "4096\n");
+  tree_.write(instance_path / "memory.current", "4096\n");
   const auto stats = cgroup->stats();
   EXPECT_EQ(stats.memory_current_bytes, 4096u);
   EXPECT_FALSE(stats.memory_peak_bytes);

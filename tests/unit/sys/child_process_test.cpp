@@ -51,7 +51,7 @@ TEST(ChildProcess, ReportsTheExitCodeAndItsUsageAndReapsIt) {
   const MonotonicNs before = monotonic_now();
   ChildProcess child = ChildProcess::open(spawn_exiting(3));
   const pid_t pid = child.pid();
-  const ChildProcess::ExitStatus& status = child.wait(kNoDeadline, -1);
+  const ChildProcess::ExitStatus& status = child.wait(no_deadline, -1);
   EXPECT_EQ(status.exit_code, 3);
   EXPECT_FALSE(status.signal.has_value());
   EXPECT_GE(status.at, before);
@@ -63,7 +63,7 @@ TEST(ChildProcess, ReportsTheExitCodeAndItsUsageAndReapsIt) {
 TEST(ChildProcess, ReportsTheSignalSentThroughItsPidfd) {
   ChildProcess child = ChildProcess::open(spawn_pausing());
   child.send_signal(SIGTERM);
-  const ChildProcess::ExitStatus& status = child.wait(kNoDeadline, -1);
+  const ChildProcess::ExitStatus& status = child.wait(no_deadline, -1);
   EXPECT_EQ(status.signal, SIGTERM);
   EXPECT_FALSE(status.exit_code.has_value());
   EXPECT_NO_THROW(child.send_signal(SIGTERM)) << "a signal after the exit is no failure";
@@ -86,7 +86,7 @@ TEST(ChildProcess, AReadableWakeFdInterruptsTheWait) {
   const Pipe wake = make_pipe();
   ASSERT_EQ(::write(wake.write_end.get(), "x", 1), 1);
   try {
-    child.wait(kNoDeadline, wake.read_end.get(), "wait for the pauser");
+    child.wait(no_deadline, wake.read_end.get(), "wait for the pauser");
     FAIL() << "not interrupted";
   } catch (const Interrupted& interrupted) {
     EXPECT_STREQ(interrupted.what(), "wait for the pauser: interrupted");
@@ -110,7 +110,7 @@ TEST(ChildProcess, AMoveAssignmentKillsAndReapsTheChildItHeld) {
   const pid_t first = child.pid();
   child = ChildProcess::open(spawn_exiting(0));
   EXPECT_FALSE(is_unreaped_child(first));
-  EXPECT_EQ(child.wait(kNoDeadline, -1).exit_code, 0);
+  EXPECT_EQ(child.wait(no_deadline, -1).exit_code, 0);
 }
 
 TEST(ChildProcess, AWatchedChildIsLeftRunningByItsDestructor) {
@@ -153,7 +153,7 @@ TEST(ChildProcess, TheExitOfAProcessThatIsNotOurChildIsSeenWithoutAStatus) {
   ASSERT_EQ(::read(report.read_end.get(), &grandchild, sizeof grandchild), static_cast<ssize_t>(sizeof grandchild));
   ChildProcess watched = ChildProcess::open(grandchild, ChildProcess::Ownership::watched);
   hold.write_end.reset();  // the last write end: the grandchild reads end of file and exits
-  const ChildProcess::ExitStatus& status = watched.wait(kNoDeadline, -1);
+  const ChildProcess::ExitStatus& status = watched.wait(no_deadline, -1);
   EXPECT_FALSE(status.exit_code.has_value());
   EXPECT_FALSE(status.signal.has_value());
   EXPECT_GT(status.at, 0);
@@ -174,7 +174,7 @@ TEST(ChildProcess, OpeningAProcessThatIsGoneFailsWithEsrch) {
 
 TEST(ChildProcess, WaitingWithoutAProcessIsAnError) {
   ChildProcess empty;
-  EXPECT_THROW(empty.wait(kNoDeadline, -1), Error);
+  EXPECT_THROW(empty.wait(no_deadline, -1), Error);
 }
 
 }  // namespace

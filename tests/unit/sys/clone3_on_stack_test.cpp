@@ -37,7 +37,7 @@ int exit_status_of(pid_t pid) {
 }
 
 TEST(Clone3OnStack, ChildRunsOnItsStackSharesMemoryAndExitsWithTheResult) {
-  if (!kHaveClone3OnStack) GTEST_SKIP() << "no clone3 trampoline on this architecture";
+  if (!have_clone3_on_stack) GTEST_SKIP() << "no clone3 trampoline on this architecture";
   alignas(16) std::array<std::byte, 32 * 1024> stack;
   ChildView view{stack.data(), stack.data() + stack.size(), false, 42};
   clone_args args{};
@@ -53,7 +53,7 @@ TEST(Clone3OnStack, ChildRunsOnItsStackSharesMemoryAndExitsWithTheResult) {
 }
 
 TEST(Clone3OnStack, ForkLikeChildWritesOnlyItsOwnCopy) {
-  if (!kHaveClone3OnStack) GTEST_SKIP() << "no clone3 trampoline on this architecture";
+  if (!have_clone3_on_stack) GTEST_SKIP() << "no clone3 trampoline on this architecture";
   alignas(16) std::array<std::byte, 32 * 1024> stack;
   ChildView view{stack.data(), stack.data() + stack.size(), false, 7};
   clone_args args{};
@@ -72,7 +72,7 @@ TEST(Clone3OnStack, RefusesToRunWithoutAStack) {
   args.exit_signal = SIGCHLD;
   errno = 0;
   EXPECT_EQ(clone3_on_stack(args, record_and_return, nullptr), -1);
-  EXPECT_EQ(errno, kHaveClone3OnStack ? EINVAL : ENOSYS);
+  EXPECT_EQ(errno, have_clone3_on_stack ? EINVAL : ENOSYS);
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ TEST(LineReader, StampsALineWithTheArrivalOfItsLastByteWithoutEscapes) {
   EXPECT_THROW(reader.next_line(monotonic_now(), -1), Timeout) << "no complete line yet";
   const MonotonicNs before_last_byte = monotonic_now();
   write_text(pipe.write_end, "ADY\r\n");
-  const auto line = reader.next_line(kNoDeadline, -1);
+  const auto line = reader.next_line(no_deadline, -1);
   const MonotonicNs after = monotonic_now();
   ASSERT_TRUE(line.has_value());
   EXPECT_EQ(line->text, "BENCHRUN READY");
@@ -41,10 +41,10 @@ TEST(LineReader, GivesTheUnfinishedLastLineAtEndOfFileThenNothing) {
   EXPECT_FALSE(reader.first_byte_at().has_value());
   write_text(pipe.write_end, "one\nreboot: Power down");
   pipe.write_end.reset();
-  EXPECT_EQ(reader.next_line(kNoDeadline, -1)->text, "one");
-  EXPECT_EQ(reader.next_line(kNoDeadline, -1)->text, "reboot: Power down");
+  EXPECT_EQ(reader.next_line(no_deadline, -1)->text, "one");
+  EXPECT_EQ(reader.next_line(no_deadline, -1)->text, "reboot: Power down");
   EXPECT_TRUE(reader.closed());
-  EXPECT_FALSE(reader.next_line(kNoDeadline, -1).has_value());
+  EXPECT_FALSE(reader.next_line(no_deadline, -1).has_value());
 }
 
 TEST(LineReader, ADeadlineThatPassesThrowsTimeoutNamingTheWait) {
@@ -64,12 +64,12 @@ TEST(LineReader, AReadableWakeFdInterruptsAndIsNotRead) {
   LineReader reader(std::move(pipe.read_end));
   write_text(wake.write_end, "x");
   try {
-    reader.next_line(kNoDeadline, wake.read_end.get());
+    reader.next_line(no_deadline, wake.read_end.get());
     FAIL() << "not interrupted";
   } catch (const Interrupted& interrupted) {
     EXPECT_STREQ(interrupted.what(), "console: interrupted");
   }
-  EXPECT_THROW(reader.next_line(kNoDeadline, wake.read_end.get()), Interrupted) << "the wake fd stays readable";
+  EXPECT_THROW(reader.next_line(no_deadline, wake.read_end.get()), Interrupted) << "the wake fd stays readable";
 }
 
 TEST(LineReader, ALineThatArrivedWithAStopIsStillDelivered) {
@@ -78,7 +78,7 @@ TEST(LineReader, ALineThatArrivedWithAStopIsStillDelivered) {
   LineReader reader(std::move(pipe.read_end));
   write_text(pipe.write_end, "BENCHRUN RESULT {}\n");
   write_text(wake.write_end, "x");
-  EXPECT_EQ(reader.next_line(kNoDeadline, wake.read_end.get())->text, "BENCHRUN RESULT {}");
+  EXPECT_EQ(reader.next_line(no_deadline, wake.read_end.get())->text, "BENCHRUN RESULT {}");
 }
 
 TEST(LineReader, KeepsOnlyTheLastBytesOfItsTailFd) {
@@ -104,7 +104,7 @@ TEST(LineReader, DrainsTheTailFdWhileItWaitsSoTheWriterNeverBlocksOnIt) {
   lines.write_end.reset();
   tail.write_end.reset();
   LineReader reader(std::move(lines.read_end), std::move(tail.read_end), 16);
-  EXPECT_EQ(reader.next_line(kNoDeadline, -1)->text, "done");
+  EXPECT_EQ(reader.next_line(no_deadline, -1)->text, "done");
   ASSERT_EQ(::waitpid(child, nullptr, 0), child);
   EXPECT_EQ(reader.tail(), "eeeeeelast words");
 }
