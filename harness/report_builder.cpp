@@ -3,18 +3,26 @@
 #include <algorithm>
 
 #include "harness/runner.hpp"
+#include "reports/metric_table.hpp"
 #include "stats/report_summaries.hpp"
 #include "vm/accelerator.hpp"
 
 namespace benchrun::harness {
 namespace {
 
+// The run's one case until the harness plans several: the workload with its arguments and limits, named
+// after the workload (as a v1 report reads).
+reports::Case the_case(const SuiteOptions& options) {
+  return {options.workload, options.workload, options.workload_args,
+          reports::Limits{options.limits.memory_bytes, options.limits.cpus, options.limits.pids_max,
+                          options.limits.cpuset_cpus}};
+}
+
 reports::RunOptions to_report_options(const SuiteOptions& options) {
   reports::RunOptions report_options;
   report_options.suite = options.suite;
   report_options.backends = options.backends;
-  report_options.workload = options.workload;
-  report_options.workload_args = options.workload_args;
+  report_options.cases = {the_case(options)};
   report_options.runs = options.runs;
   report_options.warmup = options.warmup;
   report_options.timeout_ms = options.timeout.count();
@@ -23,8 +31,6 @@ reports::RunOptions to_report_options(const SuiteOptions& options) {
       options.start_modes.end()) {
     report_options.cold_settle_ms = cold_start_settle.count();
   }
-  report_options.limits = {options.limits.memory_bytes, options.limits.cpus, options.limits.pids_max,
-                           options.limits.cpuset_cpus};
   report_options.out_dir = options.out_dir.string();
   report_options.image = options.image.dir().string();
   if (!options.libvirt_uri.empty()) report_options.libvirt_uri = options.libvirt_uri;
@@ -96,10 +102,17 @@ reports::Report build_report(const SuiteOptions& options, reports::Environment e
     report.backends.push_back(std::move(info));
   }
   report.samples = std::move(record.samples);
-  report.summaries = stats::summarize_samples(report.samples, report.backends);
-  report.phase_summaries = stats::summarize_phases(report.samples, report.backends);
+  // The runner does not name a sample's case yet: with one case per run, every sample is of that case.
+  for (reports::Sample& sample : report.samples) {
+    if (sample.case_name.empty()) sample.case_name = report.options.cases.front().name;
+  }
+  reports::MetricTable metrics = reports::metric_table_for(report.samples);
+  report.metrics = std::move(metrics.rows);
+  report.summaries = stats::summarize_samples(report);
+  report.phase_summaries = stats::summarize_phases(report);
   report.errors = std::move(record.errors);
   report.warnings = std::move(record.warnings);
+  report.warnings.insert(report.warnings.end(), metrics.conflicts.begin(), metrics.conflicts.end());
   return report;
 }
 

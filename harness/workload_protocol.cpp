@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 #include <cstring>
-#include <nlohmann/json.hpp>
+
+#include "reports/json.hpp"
+#include "reports/metric_table.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -24,19 +26,21 @@ bool is_result_line(std::string_view line) { return line.starts_with(result_pref
 
 reports::WorkloadResult parse_result_line(std::string_view line) {
   const std::string_view json_text = line.substr(result_prefix.size());
+  reports::WorkloadResult result;
   try {
-    const auto json = nlohmann::json::parse(json_text);
-    reports::WorkloadResult result;
-    if (!json.at("exit_code").is_null()) result.exit_code = json.at("exit_code").get<int>();
-    if (!json.at("signal").is_null()) result.signal = json.at("signal").get<int>();
-    result.wall_ns = json.at("wall_ns").get<std::int64_t>();
-    result.user_us = json.at("user_us").get<std::int64_t>();
-    result.sys_us = json.at("sys_us").get<std::int64_t>();
-    result.max_rss_kb = json.at("max_rss_kb").get<std::int64_t>();
-    return result;
-  } catch (const nlohmann::json::exception& error) {
+    result = reports::parse_workload_result(json_text);
+  } catch (const sys::Error& error) {
     throw sys::Error(fmt::format("malformed BENCHRUN RESULT line '{}': {}", json_text, error.what()));
   }
+  for (const reports::WorkloadMetric& metric : result.metrics) {
+    if (reports::find_metric(reports::known_metrics(), metric.name) != nullptr) {
+      throw sys::Error(
+          fmt::format("the workload reported a metric named {}, which benchrun measures itself: "
+                      "rename the workload's metric",
+                      metric.name));
+    }
+  }
+  return result;
 }
 
 std::string describe(const InstanceExit& exit) {

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "reports/metric_table.hpp"
+#include "sys/file_io.hpp"
+
 namespace benchrun::reports::testing {
 
 Report example_report() {
@@ -13,15 +16,15 @@ Report example_report() {
   report.command_line = {"benchrun", "--suite", "startup", "--backends", "native,container", "--runs", "2"};
   report.options.suite = "startup";
   report.options.backends = {"native", "container"};
-  report.options.workload = "spin";
-  report.options.workload_args = {"10"};
+  Case spin{"spin", "spin", {"10"}, {}};
+  spin.limits.memory_bytes = 64ULL << 20;
+  spin.limits.cpus = 1.5;
+  report.options.cases = {spin};
   report.options.runs = 2;
   report.options.warmup = 1;
   report.options.timeout_ms = 30'000;
   report.options.start_modes = {StartMode::cold, StartMode::warm};
   report.options.cold_settle_ms = 100;
-  report.options.limits.memory_bytes = 64ULL << 20;
-  report.options.limits.cpus = 1.5;
   report.options.out_dir = "results/20250301-123456-3f9a";
   report.options.image = "images/default";
 
@@ -47,6 +50,7 @@ Report example_report() {
 
   Sample native;
   native.backend = "native";
+  native.case_name = "spin";
   native.repetition = 0;
   native.start_mode = StartMode::cold;
   native.ok = true;
@@ -68,6 +72,7 @@ Report example_report() {
 
   Sample killed;
   killed.backend = "container";
+  killed.case_name = "spin";
   killed.repetition = 1;
   killed.start_mode = StartMode::warm;
   killed.ok = false;
@@ -77,6 +82,7 @@ Report example_report() {
 
   Sample timed_out;
   timed_out.backend = "container";
+  timed_out.case_name = "spin";
   timed_out.repetition = 2;
   timed_out.start_mode = StartMode::cold;
   timed_out.ok = false;
@@ -84,9 +90,11 @@ Report example_report() {
   timed_out.started_at_monotonic_ns = 123'656'789'000;
 
   report.samples = {warmup, native, container, killed, timed_out};
+  report.metrics = metric_table_for(report.samples).rows;
 
   MetricSummary native_summary;
   native_summary.backend = "native";
+  native_summary.case_name = "spin";
   native_summary.start_mode = StartMode::cold;
   native_summary.metric = "time_to_ready_ms";
   native_summary.unit = "ms";
@@ -99,6 +107,7 @@ Report example_report() {
 
   MetricSummary clone_phase;
   clone_phase.backend = "container";
+  clone_phase.case_name = "spin";
   clone_phase.start_mode = StartMode::cold;
   clone_phase.metric = "clone";
   clone_phase.unit = "ms";
@@ -111,6 +120,46 @@ Report example_report() {
   report.errors = {"container #1: OOM-killed"};
   report.warnings = {"only 2 runs: intervals are wide"};
   return report;
+}
+
+Report example_report_with_checks() {
+  Report report = example_report();
+  report.samples[1].workload_result->metrics = {{"spin_rate", 2.5e7, "iterations/s", Better::higher}};
+  report.samples[1].metrics["spin_rate"] = 2.5e7;
+  report.metrics = metric_table_for(report.samples).rows;
+
+  Verdict limit;
+  limit.check = "memory.oom_at_limit";
+  limit.backend = "container";
+  limit.case_name = "spin";
+  limit.configured = 67108864.0;
+  limit.measured = 66060288.0;
+  limit.unit = "bytes";
+  limit.tolerance = 0.05;
+  limit.pass = true;
+  limit.why = "OOM-killed at 98% of memory.max";
+  Verdict hidden;
+  hidden.check = "pid_namespace.host_pids_hidden";
+  hidden.backend = "container";
+  hidden.case_name = "spin";
+  hidden.measured = std::string("1 pid visible");
+  hidden.pass = false;
+  hidden.why = "the host's pids showed through";
+  report.verdicts = {limit, hidden};
+
+  report.series = {{"memory_per_instance",
+                    "container",
+                    "spin",
+                    "instances",
+                    "count",
+                    "instance memory",
+                    "MiB",
+                    {{1.0, 2.5}, {2.0, 2.25}}}};
+  return report;
+}
+
+std::string fixture_text(const std::string& name) {
+  return sys::read_file(std::filesystem::path(BENCHRUN_REPORT_FIXTURES) / name);
 }
 
 std::vector<std::string> file_names(const std::filesystem::path& directory) {
