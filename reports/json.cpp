@@ -317,7 +317,7 @@ void from_json(const json& in, Report& value) {
   } else if (version == report_schema_version) {
     report_fields.read(in, value);
   } else {
-    throw sys::Error(
+    throw UnknownSchemaVersion(
         fmt::format("schema_version is '{}', this benchrun reads '{}' and '{}': use the benchrun that "
                     "wrote it, or a newer one",
                     version, report_schema_version_v1, report_schema_version));

@@ -7,14 +7,21 @@
 #include <string_view>
 
 #include "reports/model.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::reports {
+
+// A report of a schema version this benchrun does not read; the message names the version and the fix.
+class UnknownSchemaVersion : public sys::Error {
+ public:
+  using sys::Error::Error;
+};
 
 // Pretty-printed (2-space) JSON text of a report, ending in a newline. Throws Error when a sample's metric
 // or phase is not finite (JSON has no NaN; the schema wants numbers).
 std::string report_to_json_text(const Report& report);
-// The reader's one entry point, pure (no I/O). Throws Error with the reason: not JSON, not a report, an
-// unknown schema version, a missing or mistyped key.
+// The reader's one entry point, pure (no I/O). Throws Error with the reason: not JSON, not a report, a
+// missing or mistyped key; UnknownSchemaVersion for a version other than /1 and /2.
 Report parse_report(std::string_view text);
 // One compact line of JSON (no newline): the samples.jsonl form. Throws Error like report_to_json_text.
 std::string sample_to_json_line(const Sample& sample);
