@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <tuple>
+#include <type_traits>
 #include <variant>
 
 #include "reports/report_v1.hpp"
@@ -91,18 +92,27 @@ class FieldList {
   std::tuple<Field<Owner, Members>...> fields_;
 };
 
-constexpr FieldList failure_fields{Field{"kind", &Failure::kind}, Field{"message", &Failure::message}};
+// The field list of each type that has one (the others have no list: nullptr).
+template <typename T>
+constexpr std::nullptr_t fields_of = nullptr;
 
-constexpr FieldList workload_metric_fields{Field{"name", &WorkloadMetric::name}, Field{"value", &WorkloadMetric::value},
-                                           Field{"unit", &WorkloadMetric::unit},
-                                           Field{"better", &WorkloadMetric::better}};
+template <>
+constexpr FieldList fields_of<Failure>{Field{"kind", &Failure::kind}, Field{"message", &Failure::message}};
 
-constexpr FieldList workload_result_fields{
+template <>
+constexpr FieldList fields_of<WorkloadMetric>{
+    Field{"name", &WorkloadMetric::name}, Field{"value", &WorkloadMetric::value}, Field{"unit", &WorkloadMetric::unit},
+    Field{"better", &WorkloadMetric::better}};
+
+template <>
+constexpr FieldList fields_of<WorkloadResult>{
     Field{"exit_code", &WorkloadResult::exit_code}, Field{"signal", &WorkloadResult::signal},
     Field{"wall_ns", &WorkloadResult::wall_ns},     Field{"user_us", &WorkloadResult::user_us},
     Field{"sys_us", &WorkloadResult::sys_us},       Field{"max_rss_kb", &WorkloadResult::max_rss_kb},
     Field{"metrics", &WorkloadResult::metrics}};
 
+// Sample, SummaryStats and Report write more than a field list (a check, a nested object, the version):
+// their lists are plain constants and their to_json/from_json are written out below.
 constexpr FieldList sample_fields{Field{"backend", &Sample::backend},
                                   Field{"case_name", &Sample::case_name},
                                   Field{"repetition", &Sample::repetition},
@@ -115,47 +125,55 @@ constexpr FieldList sample_fields{Field{"backend", &Sample::backend},
                                   Field{"workload_result", &Sample::workload_result},
                                   Field{"started_at_monotonic_ns", &Sample::started_at_monotonic_ns}};
 
-constexpr FieldList limits_fields{Field{"memory_bytes", &Limits::memory_bytes}, Field{"cpus", &Limits::cpus},
-                                  Field{"pids_max", &Limits::pids_max}, Field{"cpuset_cpus", &Limits::cpuset_cpus}};
+template <>
+constexpr FieldList fields_of<Limits>{Field{"memory_bytes", &Limits::memory_bytes}, Field{"cpus", &Limits::cpus},
+                                      Field{"pids_max", &Limits::pids_max}, Field{"cpuset_cpus", &Limits::cpuset_cpus}};
 
-constexpr FieldList case_fields{Field{"name", &Case::name}, Field{"workload", &Case::workload},
-                                Field{"workload_args", &Case::workload_args}, Field{"limits", &Case::limits}};
+template <>
+constexpr FieldList fields_of<Case>{Field{"name", &Case::name}, Field{"workload", &Case::workload},
+                                    Field{"workload_args", &Case::workload_args}, Field{"limits", &Case::limits}};
 
-constexpr FieldList run_options_fields{Field{"suite", &RunOptions::suite},
-                                       Field{"backends", &RunOptions::backends},
-                                       Field{"cases", &RunOptions::cases},
-                                       Field{"runs", &RunOptions::runs},
-                                       Field{"warmup", &RunOptions::warmup},
-                                       Field{"timeout_ms", &RunOptions::timeout_ms},
-                                       Field{"start_modes", &RunOptions::start_modes},
-                                       Field{"cold_settle_ms", &RunOptions::cold_settle_ms},
-                                       Field{"out_dir", &RunOptions::out_dir},
-                                       Field{"image", &RunOptions::image},
-                                       Field{"libvirt_uri", &RunOptions::libvirt_uri}};
+template <>
+constexpr FieldList fields_of<RunOptions>{Field{"suite", &RunOptions::suite},
+                                          Field{"backends", &RunOptions::backends},
+                                          Field{"cases", &RunOptions::cases},
+                                          Field{"runs", &RunOptions::runs},
+                                          Field{"warmup", &RunOptions::warmup},
+                                          Field{"timeout_ms", &RunOptions::timeout_ms},
+                                          Field{"start_modes", &RunOptions::start_modes},
+                                          Field{"cold_settle_ms", &RunOptions::cold_settle_ms},
+                                          Field{"out_dir", &RunOptions::out_dir},
+                                          Field{"image", &RunOptions::image},
+                                          Field{"libvirt_uri", &RunOptions::libvirt_uri}};
 
-constexpr FieldList tool_versions_fields{Field{"libvirt", &ToolVersions::libvirt}, Field{"qemu", &ToolVersions::qemu},
-                                         Field{"crun", &ToolVersions::crun}, Field{"runc", &ToolVersions::runc}};
+template <>
+constexpr FieldList fields_of<ToolVersions>{Field{"libvirt", &ToolVersions::libvirt},
+                                            Field{"qemu", &ToolVersions::qemu}, Field{"crun", &ToolVersions::crun},
+                                            Field{"runc", &ToolVersions::runc}};
 
-constexpr FieldList environment_fields{Field{"hostname", &Environment::hostname},
-                                       Field{"kernel", &Environment::kernel},
-                                       Field{"os", &Environment::os},
-                                       Field{"cpu_model", &Environment::cpu_model},
-                                       Field{"cores", &Environment::cores},
-                                       Field{"memory_bytes", &Environment::memory_bytes},
-                                       Field{"cgroup_version", &Environment::cgroup_version},
-                                       Field{"virtualization", &Environment::virtualization},
-                                       Field{"virtualization_reason", &Environment::virtualization_reason},
-                                       Field{"tools", &Environment::tools},
-                                       Field{"benchrun_version", &Environment::benchrun_version},
-                                       Field{"git_commit", &Environment::git_commit},
-                                       Field{"time", &Environment::time}};
+template <>
+constexpr FieldList fields_of<Environment>{Field{"hostname", &Environment::hostname},
+                                           Field{"kernel", &Environment::kernel},
+                                           Field{"os", &Environment::os},
+                                           Field{"cpu_model", &Environment::cpu_model},
+                                           Field{"cores", &Environment::cores},
+                                           Field{"memory_bytes", &Environment::memory_bytes},
+                                           Field{"cgroup_version", &Environment::cgroup_version},
+                                           Field{"virtualization", &Environment::virtualization},
+                                           Field{"virtualization_reason", &Environment::virtualization_reason},
+                                           Field{"tools", &Environment::tools},
+                                           Field{"benchrun_version", &Environment::benchrun_version},
+                                           Field{"git_commit", &Environment::git_commit},
+                                           Field{"time", &Environment::time}};
 
-constexpr FieldList backend_info_fields{Field{"name", &BackendInfo::name}, Field{"kind", &BackendInfo::kind},
-                                        Field{"details", &BackendInfo::details}};
+template <>
+constexpr FieldList fields_of<BackendInfo>{Field{"name", &BackendInfo::name}, Field{"kind", &BackendInfo::kind},
+                                           Field{"details", &BackendInfo::details}};
 
-constexpr FieldList metric_def_fields{Field{"name", &MetricDef::name}, Field{"unit", &MetricDef::unit},
-                                      Field{"better", &MetricDef::better},
-                                      Field{"description", &MetricDef::description}};
+template <>
+constexpr FieldList fields_of<MetricDef>{Field{"name", &MetricDef::name}, Field{"unit", &MetricDef::unit},
+                                         Field{"better", &MetricDef::better},
+                                         Field{"description", &MetricDef::description}};
 
 // The median's interval is one nested object: {"level", "low", "high"}.
 constexpr FieldList median_ci_fields{Field{"level", &SummaryStats::ci_level}, Field{"low", &SummaryStats::ci_low},
@@ -173,30 +191,37 @@ constexpr FieldList summary_stats_fields{Field{"count", &SummaryStats::count},
                                          Field{"mad_scaled", &SummaryStats::mad_scaled},
                                          Field{"outlier_repetitions", &SummaryStats::outlier_repetitions}};
 
-constexpr FieldList metric_summary_fields{Field{"backend", &MetricSummary::backend},
-                                          Field{"case_name", &MetricSummary::case_name},
-                                          Field{"start_mode", &MetricSummary::start_mode},
-                                          Field{"metric", &MetricSummary::metric},
-                                          Field{"unit", &MetricSummary::unit},
-                                          Field{"summary", &MetricSummary::summary},
-                                          Field{"ratio_to_native", &MetricSummary::ratio_to_native}};
+template <>
+constexpr FieldList fields_of<MetricSummary>{Field{"backend", &MetricSummary::backend},
+                                             Field{"case_name", &MetricSummary::case_name},
+                                             Field{"start_mode", &MetricSummary::start_mode},
+                                             Field{"metric", &MetricSummary::metric},
+                                             Field{"unit", &MetricSummary::unit},
+                                             Field{"summary", &MetricSummary::summary},
+                                             Field{"ratio_to_native", &MetricSummary::ratio_to_native}};
 
-constexpr FieldList verdict_fields{Field{"check", &Verdict::check},
-                                   Field{"backend", &Verdict::backend},
-                                   Field{"case_name", &Verdict::case_name},
-                                   Field{"configured", &Verdict::configured},
-                                   Field{"measured", &Verdict::measured},
-                                   Field{"unit", &Verdict::unit},
-                                   Field{"tolerance", &Verdict::tolerance},
-                                   Field{"pass", &Verdict::pass},
-                                   Field{"why", &Verdict::why}};
+template <>
+constexpr FieldList fields_of<Verdict>{Field{"check", &Verdict::check},
+                                       Field{"backend", &Verdict::backend},
+                                       Field{"case_name", &Verdict::case_name},
+                                       Field{"configured", &Verdict::configured},
+                                       Field{"measured", &Verdict::measured},
+                                       Field{"unit", &Verdict::unit},
+                                       Field{"tolerance", &Verdict::tolerance},
+                                       Field{"pass", &Verdict::pass},
+                                       Field{"why", &Verdict::why}};
 
-constexpr FieldList series_point_fields{Field{"x", &SeriesPoint::x}, Field{"y", &SeriesPoint::y}};
+template <>
+constexpr FieldList fields_of<SeriesPoint>{Field{"x", &SeriesPoint::x}, Field{"y", &SeriesPoint::y}};
 
-constexpr FieldList series_fields{Field{"name", &Series::name},           Field{"backend", &Series::backend},
-                                  Field{"case_name", &Series::case_name}, Field{"x_label", &Series::x_label},
-                                  Field{"x_unit", &Series::x_unit},       Field{"y_label", &Series::y_label},
-                                  Field{"y_unit", &Series::y_unit},       Field{"points", &Series::points}};
+template <>
+constexpr FieldList fields_of<Series>{Field{"name", &Series::name},           Field{"backend", &Series::backend},
+                                      Field{"case_name", &Series::case_name}, Field{"x_label", &Series::x_label},
+                                      Field{"x_unit", &Series::x_unit},       Field{"y_label", &Series::y_label},
+                                      Field{"y_unit", &Series::y_unit},       Field{"points", &Series::points}};
+
+template <typename T>
+concept HasFieldList = !std::is_same_v<decltype(fields_of<T>), const std::nullptr_t>;
 
 // schema_version is not a field: it is checked before anything else is read, and always written as
 // report_schema_version.
@@ -254,26 +279,16 @@ void from_json(const json& in, StartMode& mode) { mode = parse_start_mode(in.get
 void to_json(json& out, Better better) { out = to_string(better); }
 void from_json(const json& in, Better& better) { better = parse_better(in.get<std::string>()); }
 
-void to_json(json& out, const Failure& value) { failure_fields.write(out, value); }
-void from_json(const json& in, Failure& value) { failure_fields.read(in, value); }
-void to_json(json& out, const WorkloadMetric& value) { workload_metric_fields.write(out, value); }
-void from_json(const json& in, WorkloadMetric& value) { workload_metric_fields.read(in, value); }
-void to_json(json& out, const WorkloadResult& value) { workload_result_fields.write(out, value); }
-void from_json(const json& in, WorkloadResult& value) { workload_result_fields.read(in, value); }
-void to_json(json& out, const Limits& value) { limits_fields.write(out, value); }
-void from_json(const json& in, Limits& value) { limits_fields.read(in, value); }
-void to_json(json& out, const Case& value) { case_fields.write(out, value); }
-void from_json(const json& in, Case& value) { case_fields.read(in, value); }
-void to_json(json& out, const RunOptions& value) { run_options_fields.write(out, value); }
-void from_json(const json& in, RunOptions& value) { run_options_fields.read(in, value); }
-void to_json(json& out, const ToolVersions& value) { tool_versions_fields.write(out, value); }
-void from_json(const json& in, ToolVersions& value) { tool_versions_fields.read(in, value); }
-void to_json(json& out, const Environment& value) { environment_fields.write(out, value); }
-void from_json(const json& in, Environment& value) { environment_fields.read(in, value); }
-void to_json(json& out, const BackendInfo& value) { backend_info_fields.write(out, value); }
-void from_json(const json& in, BackendInfo& value) { backend_info_fields.read(in, value); }
-void to_json(json& out, const MetricDef& value) { metric_def_fields.write(out, value); }
-void from_json(const json& in, MetricDef& value) { metric_def_fields.read(in, value); }
+template <HasFieldList T>
+void to_json(json& out, const T& value) {
+  fields_of<T>.write(out, value);
+}
+
+template <HasFieldList T>
+void from_json(const json& in, T& value) {
+  fields_of<T>.read(in, value);
+}
+
 void to_json(json& out, const SummaryStats& value) {
   summary_stats_fields.write(out, value);
   median_ci_fields.write(out["median_ci"], value);
@@ -283,15 +298,6 @@ void from_json(const json& in, SummaryStats& value) {
   summary_stats_fields.read(in, value);
   sys::with_context("median_ci", [&] { median_ci_fields.read(in.at("median_ci"), value); });
 }
-
-void to_json(json& out, const MetricSummary& value) { metric_summary_fields.write(out, value); }
-void from_json(const json& in, MetricSummary& value) { metric_summary_fields.read(in, value); }
-void to_json(json& out, const Verdict& value) { verdict_fields.write(out, value); }
-void from_json(const json& in, Verdict& value) { verdict_fields.read(in, value); }
-void to_json(json& out, const SeriesPoint& value) { series_point_fields.write(out, value); }
-void from_json(const json& in, SeriesPoint& value) { series_point_fields.read(in, value); }
-void to_json(json& out, const Series& value) { series_fields.write(out, value); }
-void from_json(const json& in, Series& value) { series_fields.read(in, value); }
 
 void to_json(json& out, const Sample& value) {
   require_finite(value.metrics, "metric", value);

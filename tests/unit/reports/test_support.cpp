@@ -7,6 +7,26 @@
 
 namespace benchrun::reports::testing {
 
+namespace {
+
+// The statistics of one value (every figure is that value, no spread).
+SummaryStats of_one(double value, std::vector<int> outlier_repetitions = {}) {
+  return {1,   value, value, value, value, value, value,
+          0.0, 0.0,   0.0,   0.95,  value, value, std::move(outlier_repetitions)};
+}
+
+Sample failed_container_sample(int repetition, StartMode start_mode, Failure failure) {
+  Sample sample;
+  sample.backend = "container";
+  sample.case_name = "spin";
+  sample.repetition = repetition;
+  sample.start_mode = start_mode;
+  sample.failure = std::move(failure);
+  return sample;
+}
+
+}  // namespace
+
 Report example_report() {
   Report report;
   report.run_id = "20250301-123456-3f9a";
@@ -70,52 +90,25 @@ Report example_report() {
   warmup.start_mode.reset();  // as in a log of an older benchrun
   warmup.started_at_monotonic_ns -= 50'000'000;
 
-  Sample killed;
-  killed.backend = "container";
-  killed.case_name = "spin";
-  killed.repetition = 1;
-  killed.start_mode = StartMode::warm;
-  killed.ok = false;
-  killed.failure = Failure{FailureKind::oom, "OOM-killed: the workload hit its memory limit"};
+  Sample killed =
+      failed_container_sample(1, StartMode::warm, {FailureKind::oom, "OOM-killed: the workload hit its memory limit"});
   killed.workload_result = WorkloadResult{std::nullopt, 9, 5'000'000, 4'000, 100, 65'536, {}};
   killed.started_at_monotonic_ns = 123'556'789'000;
-
-  Sample timed_out;
-  timed_out.backend = "container";
-  timed_out.case_name = "spin";
-  timed_out.repetition = 2;
-  timed_out.start_mode = StartMode::cold;
-  timed_out.ok = false;
-  timed_out.failure = Failure{FailureKind::timeout, "no BENCHRUN READY within 30000 ms"};
+  Sample timed_out =
+      failed_container_sample(2, StartMode::cold, {FailureKind::timeout, "no BENCHRUN READY within 30000 ms"});
   timed_out.started_at_monotonic_ns = 123'656'789'000;
 
   report.samples = {warmup, native, container, killed, timed_out};
   report.metrics = metric_table_for(report.samples).rows;
 
-  MetricSummary native_summary;
-  native_summary.backend = "native";
-  native_summary.case_name = "spin";
-  native_summary.start_mode = StartMode::cold;
-  native_summary.metric = "time_to_ready_ms";
-  native_summary.unit = "ms";
-  native_summary.summary = SummaryStats{1, 1.25, 1.25, 1.25, 1.25, 1.25, 1.25, 0.0, 0.0, 0.0, 0.95, 1.25, 1.25, {}};
-  MetricSummary container_summary = native_summary;
-  container_summary.backend = "container";
-  container_summary.summary = SummaryStats{1, 3.75, 3.75, 3.75, 3.75, 3.75, 3.75, 0.0, 0.0, 0.0, 0.95, 3.75, 3.75, {0}};
-  container_summary.ratio_to_native = 3.0;
-  report.summaries = {native_summary, container_summary};
-
-  MetricSummary clone_phase;
-  clone_phase.backend = "container";
-  clone_phase.case_name = "spin";
-  clone_phase.start_mode = StartMode::cold;
-  clone_phase.metric = "clone";
-  clone_phase.unit = "ms";
-  clone_phase.summary = SummaryStats{1, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.0, 0.0, 0.0, 0.95, 0.25, 0.25, {}};
-  MetricSummary launch_phase = clone_phase;
-  launch_phase.metric = "launch_returned";
-  launch_phase.summary = SummaryStats{1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.95, 0.5, 0.5, {}};
-  report.phase_summaries = {clone_phase, launch_phase};
+  report.summaries = {
+      {"native", "spin", StartMode::cold, "time_to_ready_ms", "ms", of_one(1.25), std::nullopt},
+      {"container", "spin", StartMode::cold, "time_to_ready_ms", "ms", of_one(3.75, {0}), 3.0},
+  };
+  report.phase_summaries = {
+      {"container", "spin", StartMode::cold, "clone", "ms", of_one(0.25), std::nullopt},
+      {"container", "spin", StartMode::cold, "launch_returned", "ms", of_one(0.5), std::nullopt},
+  };
 
   report.errors = {"container #1: OOM-killed"};
   report.warnings = {"only 2 runs: intervals are wide"};
