@@ -52,12 +52,14 @@ std::string metric_cell(const MetricDef& metric) {
   return metric.better == Better::higher ? metric.name + " (higher is better)" : metric.name;
 }
 
-// "phases container hello cold (median ms since launch): prepared 0.41, cloned 0.92, cgroup_ready 13.1, ..."
+// "phases container cold (case hello, median ms since launch): prepared 0.41, cloned 0.92, cgroup_ready 13.1, ..."
 // One line per backend x case x start mode, in the order of report.phase_summaries, phases sorted by median.
 std::string phase_lines(const Report& report) {
   std::vector<std::pair<std::string, std::vector<const MetricSummary*>>> groups;
   for (const MetricSummary& phase : report.phase_summaries) {
-    const std::string label = fmt::format("{} {} {}", phase.backend, phase.case_name, start_cell(phase.start_mode));
+    const std::string label =
+        phase.start_mode ? fmt::format("{} {} (case {},", phase.backend, to_string(*phase.start_mode), phase.case_name)
+                         : fmt::format("{} (case {},", phase.backend, phase.case_name);
     auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& entry) { return entry.first == label; });
     if (group == groups.end()) group = groups.insert(groups.end(), {label, {}});
     group->second.push_back(&phase);
@@ -67,7 +69,7 @@ std::string phase_lines(const Report& report) {
     std::stable_sort(phases.begin(), phases.end(), [](const MetricSummary* a, const MetricSummary* b) {
       return a->summary.median < b->summary.median;
     });
-    std::string line = fmt::format("phases {} (median ms since launch):", label);
+    std::string line = fmt::format("phases {} median ms since launch):", label);
     for (std::size_t index = 0; index < phases.size(); ++index) {
       line += fmt::format("{} {} {}", index == 0 ? "" : ",", phases[index]->metric,
                           format_figure(phases[index]->summary.median));

@@ -48,8 +48,8 @@ TEST(RenderSummaryTable, PhasesFollowAsOneLinePerBackendCaseAndStartModeInTheOrd
   report.phase_summaries.push_back(warm_clone);
   const auto lines = lines_of(render_summary_table(report));
   ASSERT_EQ(lines.size(), 5U);
-  EXPECT_EQ(lines[3], "phases container spin cold (median ms since launch): clone 0.250, launch_returned 0.500");
-  EXPECT_EQ(lines[4], "phases container spin warm (median ms since launch): clone 0.250");
+  EXPECT_EQ(lines[3], "phases container cold (case spin, median ms since launch): clone 0.250, launch_returned 0.500");
+  EXPECT_EQ(lines[4], "phases container warm (case spin, median ms since launch): clone 0.250");
 }
 
 TEST(RenderSummaryTable, NoSummariesSaysThereIsNothingToShow) {
