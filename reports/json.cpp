@@ -6,6 +6,7 @@
 #include <optional>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 #include "reports/report_v1.hpp"
@@ -57,6 +58,62 @@ struct Field {
   Member Owner::*member;
 };
 
+template <typename T>
+struct OptionalValue {
+  using type = void;
+};
+template <typename T>
+struct OptionalValue<std::optional<T>> {
+  using type = T;
+};
+
+template <typename T>
+constexpr bool is_vector = false;
+template <typename T>
+constexpr bool is_vector<std::vector<T>> = true;
+
+// nlohmann turns any JSON number into any C++ number with a cast, and a cast of 1e300 to an int is undefined
+// behaviour: a whole-number member takes a whole JSON number in its range, nothing else. Arrays are read
+// element by element, so an error names the index.
+template <typename Member>
+void read_value(const json& value, Member& member) {
+  if constexpr (std::is_integral_v<Member> && !std::is_same_v<Member, bool>) {
+    if (value.is_number_unsigned() && std::in_range<Member>(value.get<std::uint64_t>())) {
+      member = static_cast<Member>(value.get<std::uint64_t>());
+    } else if (value.is_number_integer() && !value.is_number_unsigned() &&
+               std::in_range<Member>(value.get<std::int64_t>())) {
+      member = static_cast<Member>(value.get<std::int64_t>());
+    } else {
+      throw sys::Error(fmt::format("expected a whole number in range, got {}",
+                                   value.is_number() ? value.dump() : value.type_name()));
+    }
+  } else if constexpr (is_vector<Member>) {
+    if (!value.is_array()) throw sys::Error(fmt::format("expected an array, got {}", value.type_name()));
+    member.clear();
+    member.resize(value.size());
+    for (std::size_t index = 0; index < value.size(); ++index) {
+      try {
+        read_value(value[index], member[index]);
+      } catch (const json::exception& error) {
+        throw sys::Error(fmt::format("[{}]: {}", index, error.what()));
+      } catch (sys::Error& error) {
+        error.add_context(fmt::format("[{}]", index));
+        throw;
+      }
+    }
+  } else if constexpr (!std::is_void_v<typename OptionalValue<Member>::type>) {
+    if (value.is_null()) {
+      member.reset();
+    } else {
+      typename OptionalValue<Member>::type held{};
+      read_value(value, held);
+      member = std::move(held);
+    }
+  } else {
+    value.get_to(member);
+  }
+}
+
 // Every key of one type, in the one list that its writer and its reader both walk, so a key cannot be
 // written and forgotten on the way back. Reading requires every key; an error names the key path.
 template <typename Owner, typename... Members>
@@ -80,7 +137,7 @@ class FieldList {
     const auto found = in.find(key);
     if (found == in.end()) throw sys::Error(fmt::format("missing key '{}'", key));
     try {
-      found->get_to(member);
+      read_value(*found, member);
     } catch (const json::exception& error) {
       throw sys::Error(fmt::format("{}: {}", key, error.what()));
     } catch (sys::Error& error) {

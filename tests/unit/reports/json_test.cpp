@@ -120,7 +120,7 @@ TEST(ReportJson, UnknownStartModeIsAnErrorNamingItAndItsKey) {
   auto json = example_json();
   json["samples"][1]["start_mode"] = "lukewarm";
   const std::string error = parse_error(json.dump());
-  EXPECT_NE(error.find("samples: start_mode: unknown start mode 'lukewarm'"), std::string::npos) << error;
+  EXPECT_NE(error.find("samples: [1]: start_mode: unknown start mode 'lukewarm'"), std::string::npos) << error;
 }
 
 TEST(ReportJson, AbsentValuesAreWrittenAsNullNotLeftOut) {
@@ -141,13 +141,28 @@ TEST(ReportJson, MissingKeyIsAnErrorNamingItsPath) {
   json = example_json();
   json["samples"][3]["failure"].erase("kind");
   const std::string error = parse_error(json.dump());
-  EXPECT_NE(error.find("samples: failure: missing key 'kind'"), std::string::npos) << error;
+  EXPECT_NE(error.find("samples: [3]: failure: missing key 'kind'"), std::string::npos) << error;
 }
 
 TEST(ReportJson, WrongTypeIsAnErrorNamingTheKey) {
   auto json = example_json();
   json["options"]["runs"] = "ten";
   EXPECT_NE(parse_error(json.dump()).find("options: runs: "), std::string::npos);
+}
+
+TEST(ReportJson, AWholeNumberOutOfRangeOrWithAFractionIsAnError) {
+  for (const nlohmann::json& bad : {nlohmann::json(1e300), nlohmann::json(2.5), nlohmann::json(1LL << 40)}) {
+    auto json = example_json();
+    json["samples"][1]["repetition"] = bad;
+    EXPECT_NE(parse_error(json.dump()).find("repetition: expected a whole number in range"), std::string::npos)
+        << bad.dump();
+  }
+  auto json = example_json();
+  json["samples"][1]["workload_result"]["exit_code"] = -1e300;
+  EXPECT_NE(parse_error(json.dump()).find("exit_code: expected a whole number"), std::string::npos);
+  json = example_json();
+  json["summaries"][1]["summary"]["outlier_repetitions"] = {0, 1e300};
+  EXPECT_NE(parse_error(json.dump()).find("outlier_repetitions: [1]: expected a whole number"), std::string::npos);
 }
 
 TEST(ReportJson, AnUnknownSchemaVersionIsRefusedNamingItAndTheFix) {
