@@ -77,10 +77,13 @@ void write_all(int fd, const char* data, size_t size) {
   }
 }
 
+// The longest line benchinit writes: RESULT with every workload metric (see kMetricsJsonSize).
+constexpr size_t kLineSize = 4096;
+
 // printf to a raw fd: one write(2) per line, so lines from benchinit and the workload never interleave
 // mid-line and nothing waits in a buffer.
 [[gnu::format(printf, 2, 3)]] void print_line(int fd, const char* format, ...) {
-  char line[4096];  // RESULT with every workload metric fits (protocol::max_workload_metrics)
+  char line[kLineSize];
   va_list arguments;
   va_start(arguments, format);
   int length = vsnprintf(line, sizeof line, format, arguments);
@@ -298,10 +301,16 @@ const char* judge_metric(char** words, int count, char* const* names, int accept
   return nullptr;
 }
 
+// One forwarded metric in JSON: the keys and quotes, a name, %.17g of a double (at most 24 characters), a
+// unit and "higher"; and the whole array of them.
+constexpr size_t kMetricJsonSize =
+    48 + protocol::max_metric_name_length + 24 + protocol::max_metric_unit_length + sizeof "higher";
+constexpr size_t kMetricsJsonSize = 2 + protocol::max_workload_metrics * kMetricJsonSize;
+static_assert(kMetricsJsonSize + 256 <= kLineSize, "RESULT with every metric fits one line");
+
 // RESULT's "metrics" array (e.g. `[{"name":"ops","value":12.5,"unit":"ops/s","better":"higher"}]`) from
 // the lines the workload wrote to `fd`, into `json`. Dropped lines get a note on stderr.
 void metrics_json(int fd, char* json, size_t capacity) {
-  static_assert(protocol::max_workload_metrics * 192 < 3584, "RESULT's buffer holds every metric");
   size_t used = static_cast<size_t>(snprintf(json, capacity, "["));
   char text[protocol::max_metrics_bytes + 1];
   ssize_t length = fd < 0 ? 0 : pread(fd, text, sizeof text, 0);
@@ -347,7 +356,7 @@ struct WorkloadOutcome {
 };
 
 void print_result(int fd, const WorkloadOutcome& outcome, int metrics_fd) {
-  char metrics[3584];
+  char metrics[kMetricsJsonSize];
   metrics_json(metrics_fd, metrics, sizeof metrics);
   char exit_code[16] = "null";
   char signal_number[16] = "null";
