@@ -23,9 +23,9 @@
 
 #include "protocol/workload_protocol.hpp"
 #include "sys/clock.hpp"
+#include "sys/line_reader.hpp"
 #include "vm/boot_files.hpp"
 #include "vm/connection.hpp"
-#include "vm/console.hpp"
 #include "vm/guest.hpp"
 #include "vm/qemu_process.hpp"
 #include "vm/sweep.hpp"
@@ -158,7 +158,7 @@ Phases run_plain(const vm::GuestConfig& config, const std::string& domain_type, 
   if (spawn_error != 0) throw benchrun::sys::SystemError(spawn_error, "posix_spawn qemu-system-x86_64");
   const sys::MonotonicNs spawned = sys::monotonic_now();
   out.write_end.reset();
-  vm::ConsoleReader console(std::move(out.read_end));
+  sys::LineReader console(std::move(out.read_end));
   Phases phases;
   phases["spawned"] = static_cast<double>(spawned - start) / 1e6;
   const sys::MonotonicNs deadline = start + 60 * seconds;

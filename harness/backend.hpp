@@ -8,18 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "harness/options.hpp"
+#include "harness/instance_spec.hpp"
+#include "reports/model.hpp"
 #include "sys/clock.hpp"
 #include "sys/console_lines.hpp"
 
 namespace benchrun::harness {
-
-struct InstanceSpec {
-  std::string name;  // benchrun-<run>-<n>: names every resource the instance creates
-  std::string workload;
-  std::vector<std::string> workload_args;
-  Limits limits;
-};
 
 // How an instance ended, as far as the host can tell.
 struct InstanceExit {
@@ -32,8 +26,6 @@ struct InstanceExit {
 struct InstanceStats {
   std::optional<std::uint64_t> memory_peak_bytes;
   std::optional<std::uint64_t> cpu_time_ns;
-  std::optional<std::uint64_t> oom_kills;
-  std::optional<std::uint64_t> nr_throttled;
 };
 
 class Instance {
@@ -55,14 +47,11 @@ class Instance {
   virtual void destroy() = 0;
 };
 
-enum class BackendKind { native, container, oci, vm };
-std::string to_string(BackendKind kind);
-
 class Backend {
  public:
   virtual ~Backend() = default;
   [[nodiscard]] virtual std::string name() const = 0;
-  [[nodiscard]] virtual BackendKind kind() const = 0;
+  [[nodiscard]] virtual reports::BackendKind kind() const = 0;
   // What a report should say about this backend (e.g. {"domain_type": "qemu"}).
   [[nodiscard]] virtual std::map<std::string, std::string> details() const { return {}; }
   // Starts the workload; returns once it is launched (not yet ready). Throws Error.

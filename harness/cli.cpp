@@ -4,8 +4,11 @@
 #include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <span>
 #include <sstream>
 
+#include "harness/backends/registry.hpp"
+#include "harness/suites/registry.hpp"
 #include "harness/version.hpp"
 #include "sys/error.hpp"
 
@@ -29,8 +32,8 @@ struct LimitFlags {
     app.add_option("--pids", pids, "Maximum number of processes in each instance")->check(CLI::PositiveNumber);
     app.add_option("--cpuset", cpuset, "CPUs each instance may run on (e.g. 0 or 0-1)");
   }
-  [[nodiscard]] Limits to_limits() const {
-    Limits limits;
+  [[nodiscard]] reports::Limits to_limits() const {
+    reports::Limits limits;
     if (!memory.empty()) limits.memory_bytes = parse_size(memory);
     if (!cpus.empty()) limits.cpus = parse_cpus(cpus);
     if (pids > 0) limits.pids_max = pids;
@@ -63,6 +66,31 @@ void require_known(const std::string& what, const std::string& value, const std:
   }
 }
 
+// "<intro>:" then one line per registry entry: its name and its help.
+template <class Entry>
+std::string choices_help(std::string_view intro, std::span<const Entry> entries) {
+  std::string help(intro);
+  help += ':';
+  for (const Entry& entry : entries) help += fmt::format("\n  {:<10} {}", entry.name, entry.help);
+  return help;
+}
+
+template <class Entry>
+std::vector<std::string> names_of(std::span<const Entry> entries) {
+  std::vector<std::string> names;
+  for (const Entry& entry : entries) names.emplace_back(entry.name);
+  return names;
+}
+
+// `benchrun run` drives the container runtime itself: the registry's backends of that kind.
+std::vector<std::string> run_command_backends() {
+  std::vector<std::string> names;
+  for (const auto& entry : backend_registry()) {
+    if (entry.kind == reports::BackendKind::container) names.emplace_back(entry.name);
+  }
+  return names;
+}
+
 // "both" measures cold before warm: the cold launch primes the warm one.
 std::vector<reports::StartMode> parse_start_choice(const std::string& choice) {
   require_known("--start", choice, known_start_choices());
@@ -73,19 +101,9 @@ std::vector<reports::StartMode> parse_start_choice(const std::string& choice) {
 
 }  // namespace
 
-const std::vector<std::string>& known_suites() {
-  static const std::vector<std::string> suites{"startup"};
-  return suites;
-}
-
 const std::vector<std::string>& known_start_choices() {
   static const std::vector<std::string> choices{"cold", "warm", "both"};
   return choices;
-}
-
-const std::vector<std::string>& known_backends() {
-  static const std::vector<std::string> backends{"native", "container", "vm"};
-  return backends;
 }
 
 Command parse_command_line(int argc, char** argv) {
@@ -95,18 +113,22 @@ Command parse_command_line(int argc, char** argv) {
   app.require_subcommand(0, 1);
 
   SuiteOptions suite;
-  std::string backends = "native,container,vm";
+  const std::vector<std::string> known_suites = names_of(suite_registry());
+  const std::vector<std::string> known_backends = names_of(backend_registry());
+  std::string backends = fmt::format("{}", fmt::join(known_backends, ","));
   std::string workload = "hello";
   std::string start = "both";
   double timeout_s = 30;
   LimitFlags suite_limits;
   std::string images_dir = default_images_dir().string();
-  app.add_option("--suite", suite.suite, fmt::format("Suite to run: {}", fmt::join(known_suites(), ", ")));
-  app.add_option("--backends", backends, "Comma-separated backends: native, container, vm")->capture_default_str();
+  app.add_option("--suite", suite.suite, choices_help("Suite to run", suite_registry()));
+  app.add_option("--backends", backends, choices_help("Comma-separated backends", backend_registry()))
+      ->capture_default_str();
   app.add_option("--workload", workload, "Workload from the image and its arguments, e.g. 'spin 100'")
       ->capture_default_str();
-  app.add_option("--runs", suite.runs, "Measured repetitions per backend")->capture_default_str();
-  app.add_option("--warmup", suite.warmup, "Unmeasured warm-up repetitions per backend")->capture_default_str();
+  app.add_option("--runs", suite.runs, "Measured repetitions per case and backend")->capture_default_str();
+  app.add_option("--warmup", suite.warmup, "Unmeasured warm-up repetitions per case and backend")
+      ->capture_default_str();
   app.add_option("--start", start,
                  "Start modes to measure: cold (after an idle settle time), warm (right after a launch of the same "
                  "backend) or both")
@@ -122,24 +144,27 @@ Command parse_command_line(int argc, char** argv) {
   app.add_flag("--quiet,-q", suite.quiet, "No progress line and no table; only errors and the report path");
   suite_limits.add_to(app);
 
-  RunOptions run;
+  RunCommandOptions run;
+  const std::vector<std::string> run_backends = run_command_backends();
+  run.backend = run_backends.front();
+  std::vector<std::string> command;
   LimitFlags run_limits;
   std::string run_images_dir = images_dir;
-  std::string hostname;
   bool no_netns = false;
   bool no_seccomp = false;
-  CLI::App* run_app =
-      app.add_subcommand("run", "Run one command in one instance, e.g. run --backend container -- hello");
-  run_app->add_option("--backend", run.backend, "Backend (container)")->capture_default_str();
+  CLI::App* run_app = app.add_subcommand(
+      "run", fmt::format("Run one command in one instance, e.g. run --backend {} -- hello", run_backends.front()));
+  run_app->add_option("--backend", run.backend, fmt::format("Backend: {}", fmt::join(run_backends, ", ")))
+      ->capture_default_str();
   run_app->add_option("--image", run.image.name, "Image name")->capture_default_str();
   run_app->add_option("--images-dir", run_images_dir, "Folder holding the images")->capture_default_str();
-  run_app->add_option("--hostname", hostname, "Hostname inside the container (default: its name)");
+  run_app->add_option("--hostname", run.instance.hostname, "Hostname inside the container (default: its name)");
   run_app->add_flag("--no-network-namespace", no_netns, "Share the host's network namespace");
-  run_app->add_flag("--user-namespace", run.user_namespace, "Run in a new user namespace too");
+  run_app->add_flag("--user-namespace", run.instance.user_namespace, "Run in a new user namespace too");
   run_app->add_flag("--no-seccomp", no_seccomp, "Do not install the default seccomp filter");
   run_app->add_flag("--verbose,-v", run.verbose, "Show benchinit's BENCHRUN READY/RESULT lines on stderr");
   run_limits.add_to(*run_app);
-  run_app->add_option("command", run.command, "The command and its arguments (after --)")->required();
+  run_app->add_option("command", command, "The command and its arguments (after --)")->required();
 
   std::string doctor_uri;
   CLI::App* doctor_app =
@@ -169,13 +194,15 @@ Command parse_command_line(int argc, char** argv) {
 
   try {
     if (run_app->parsed()) {
-      run.limits = run_limits.to_limits();
+      run.instance.workload = command.front();
+      run.instance.workload_args.assign(command.begin() + 1, command.end());
+      run.instance.limits = run_limits.to_limits();
+      run.instance.network_namespace = !no_netns;
+      run.instance.seccomp = !no_seccomp;
       run.image.images_dir = run_images_dir;
-      if (!hostname.empty()) run.hostname = hostname;
-      run.network_namespace = !no_netns;
-      run.seccomp = !no_seccomp;
-      if (run.backend != "container") {
-        throw UsageError(fmt::format("backend '{}' is not available for 'run': use container", run.backend));
+      if (std::find(run_backends.begin(), run_backends.end(), run.backend) == run_backends.end()) {
+        throw UsageError(fmt::format("backend '{}' is not available for 'run': use {}", run.backend,
+                                     fmt::join(run_backends, " or ")));
       }
       return run;
     }
@@ -185,28 +212,29 @@ Command parse_command_line(int argc, char** argv) {
     if (cleanup_app->parsed()) return CleanupCommand{cleanup_uri};
     if (report_app->parsed()) return report;
 
-    if (suite.suite.empty()) throw UsageError("no suite given: try benchrun --suite startup (see benchrun --help)");
-    require_known("suite", suite.suite, known_suites());
+    if (suite.suite.empty()) {
+      throw UsageError(
+          fmt::format("no suite given: try benchrun --suite {} (see benchrun --help)", known_suites.front()));
+    }
+    require_known("suite", suite.suite, known_suites);
     suite.backends.clear();
     std::string backend_words = backends;
     std::replace(backend_words.begin(), backend_words.end(), ',', ' ');
     for (auto& name : split_words(backend_words)) {
-      require_known("backend", name, known_backends());
+      require_known("backend", name, known_backends);
       if (std::find(suite.backends.begin(), suite.backends.end(), name) == suite.backends.end())
         suite.backends.push_back(name);
     }
-    if (suite.backends.empty()) throw UsageError("no backend given: e.g. --backends native,container");
-    const auto words = split_words(workload);
-    if (words.empty()) throw UsageError("empty --workload: e.g. --workload hello");
-    suite.workload = words.front();
-    suite.workload_args.assign(words.begin() + 1, words.end());
+    if (suite.backends.empty()) {
+      throw UsageError(fmt::format("no backend given: e.g. --backends {}", fmt::join(known_backends, ",")));
+    }
     if (suite.runs < 1) throw UsageError(fmt::format("--runs {}: needs at least 1 measured run", suite.runs));
     if (suite.warmup < 0) throw UsageError(fmt::format("--warmup {}: cannot be negative", suite.warmup));
     suite.start_modes = parse_start_choice(start);
     if (!(timeout_s > 0))
       throw UsageError(fmt::format("--timeout {}: must be a positive number of seconds", timeout_s));
     suite.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
-    suite.limits = suite_limits.to_limits();
+    suite.cases = find_suite(suite.suite)->cases(CaseFlags{split_words(workload), suite_limits.to_limits()});
     suite.accel = to_accel_request(accel);
     suite.image.images_dir = images_dir;
     suite.command_line.assign(argv, argv + argc);

@@ -29,14 +29,11 @@ struct ExitNow {
   int code = 0;  // --help / --version were printed
 };
 
-using Command = std::variant<SuiteOptions, RunOptions, DoctorCommand, CleanupCommand, ReportCommand, ExitNow>;
+using Command = std::variant<SuiteOptions, RunCommandOptions, DoctorCommand, CleanupCommand, ReportCommand, ExitNow>;
 
 // Throws UsageError on bad input.
 Command parse_command_line(int argc, char** argv);
 
-// Suites this build can run, and backends it knows.
-const std::vector<std::string>& known_suites();
-const std::vector<std::string>& known_backends();
 // --start choices: cold, warm, both.
 const std::vector<std::string>& known_start_choices();
 

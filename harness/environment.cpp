@@ -4,11 +4,12 @@
 #include <unistd.h>
 
 #include <boost/process.hpp>
-#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "harness/version.hpp"
 #include "runtime/cgroup/mode.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -46,7 +47,7 @@ std::string first_line_of_command(const std::string& program, const std::vector<
 }
 
 std::string value_after_colon(const std::string& path, const std::string& key) {
-  std::ifstream file(path);
+  std::istringstream file(sys::read_file_if_present(path).value_or(""));
   std::string line;
   while (std::getline(file, line)) {
     if (line.starts_with(key)) {
@@ -61,7 +62,7 @@ std::string value_after_colon(const std::string& path, const std::string& key) {
 }
 
 std::string os_pretty_name() {
-  std::ifstream file("/etc/os-release");
+  std::istringstream file(sys::read_file_if_present("/etc/os-release").value_or(""));
   std::string line;
   while (std::getline(file, line)) {
     if (line.starts_with("PRETTY_NAME=")) {

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     StopSignal stop;
     return std::visit(Overloaded{
                           [&](const SuiteOptions& options) { return run_suite(options, stop); },
-                          [&](const RunOptions& options) { return run_one(options, stop); },
+                          [&](const RunCommandOptions& options) { return run_one(options, stop); },
                           [&](const DoctorCommand& options) { return run_doctor(options, stop); },
                           [&](const CleanupCommand& options) { return run_cleanup(options); },
                           [](const ReportCommand& options) { return run_report(options); },

@@ -4,24 +4,14 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "harness/instance_spec.hpp"
 #include "reports/model.hpp"
 #include "vm/accelerator.hpp"
 
 namespace benchrun::harness {
-
-// Resource limits applied to every instance (native runs ignore them: it is the unconfined baseline).
-struct Limits {
-  std::optional<std::uint64_t> memory_bytes;
-  std::optional<double> cpus;
-  std::optional<std::uint64_t> pids_max;
-  std::optional<std::string> cpuset_cpus;
-
-  [[nodiscard]] bool any() const { return memory_bytes || cpus || pids_max || cpuset_cpus; }
-};
 
 // Where the images live and which one a run uses.
 struct ImageChoice {
@@ -35,14 +25,13 @@ struct ImageChoice {
 struct SuiteOptions {
   std::string suite;
   std::vector<std::string> backends;
-  std::string workload = "hello";
-  std::vector<std::string> workload_args;
+  // What each round measures on every backend, in this order (the suite built them from --workload, --memory, ...).
+  std::vector<reports::Case> cases;
   int runs = 10;
   int warmup = 1;
   std::chrono::milliseconds timeout{30'000};
   // --start cold|warm|both: what each round measures per backend, cold first (see harness/runner.hpp).
   std::vector<reports::StartMode> start_modes{reports::StartMode::cold, reports::StartMode::warm};
-  Limits limits;
   ImageChoice image;
   std::filesystem::path out_dir;                                     // empty: results/<run-id>
   std::string libvirt_uri;                                           // empty: the embedded driver under the state dir
@@ -51,15 +40,11 @@ struct SuiteOptions {
   std::vector<std::string> command_line;
 };
 
-struct RunOptions {
-  std::string backend = "container";
-  std::vector<std::string> command;
-  Limits limits;
+// `benchrun run`: one command in one instance, by hand.
+struct RunCommandOptions {
+  std::string backend;    // a container backend of the registry (default: the first)
+  InstanceSpec instance;  // the command (workload and args), limits and switches; the run command names it
   ImageChoice image;
-  std::optional<std::string> hostname;
-  bool network_namespace = true;
-  bool user_namespace = false;
-  bool seccomp = true;
   bool verbose = false;  // benchinit's protocol lines on stderr (else the workload's output alone)
 };
 

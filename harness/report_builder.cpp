@@ -10,19 +10,11 @@
 namespace benchrun::harness {
 namespace {
 
-// The run's one case until the harness plans several: the workload with its arguments and limits, named
-// after the workload (as a v1 report reads).
-reports::Case the_case(const SuiteOptions& options) {
-  return {options.workload, options.workload, options.workload_args,
-          reports::Limits{options.limits.memory_bytes, options.limits.cpus, options.limits.pids_max,
-                          options.limits.cpuset_cpus}};
-}
-
 reports::RunOptions to_report_options(const SuiteOptions& options) {
   reports::RunOptions report_options;
   report_options.suite = options.suite;
   report_options.backends = options.backends;
-  report_options.cases = {the_case(options)};
+  report_options.cases = options.cases;
   report_options.runs = options.runs;
   report_options.warmup = options.warmup;
   report_options.timeout_ms = options.timeout.count();
@@ -47,7 +39,7 @@ struct Virtualization {
 Virtualization virtualization(const reports::Environment& environment,
                               const std::vector<std::unique_ptr<Backend>>& backends) {
   for (const auto& backend : backends) {
-    if (backend->kind() != BackendKind::vm) continue;
+    if (backend->kind() != reports::BackendKind::vm) continue;
     const auto details = backend->details();
     const auto accelerator = details.find("accelerator");
     const auto reason = details.find("accelerator_reason");
@@ -64,20 +56,6 @@ Virtualization virtualization(const reports::Environment& environment,
       break;
   }
   return {"tcg", assessment.reason + "; no guest ran in this run to probe KVM (benchrun doctor probes it)"};
-}
-
-reports::BackendKind to_report_kind(BackendKind kind) {
-  switch (kind) {
-    case BackendKind::native:
-      return reports::BackendKind::native;
-    case BackendKind::container:
-      return reports::BackendKind::container;
-    case BackendKind::oci:
-      return reports::BackendKind::oci;
-    case BackendKind::vm:
-      return reports::BackendKind::vm;
-  }
-  return reports::BackendKind::native;
 }
 
 }  // namespace
@@ -97,15 +75,12 @@ reports::Report build_report(const SuiteOptions& options, reports::Environment e
   environment.time = record.started_at;
   report.environment = std::move(environment);
   for (const auto& backend : backends) {
-    reports::BackendInfo info{backend->name(), to_report_kind(backend->kind()), {}};
+    reports::BackendInfo info{backend->name(), backend->kind(), {}};
     for (const auto& [key, value] : backend->details()) info.details[key] = value;
     report.backends.push_back(std::move(info));
   }
   report.samples = std::move(record.samples);
-  // The runner does not name a sample's case yet: with one case per run, every sample is of that case.
-  for (reports::Sample& sample : report.samples) {
-    if (sample.case_name.empty()) sample.case_name = report.options.cases.front().name;
-  }
+  report.series = std::move(record.series);
   reports::MetricTable metrics = reports::metric_table_for(report.samples);
   report.metrics = std::move(metrics.rows);
   report.summaries = stats::summarize_samples(report);

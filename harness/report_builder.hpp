@@ -17,6 +17,7 @@ struct RunRecord {
   std::string finished_at;  // RFC 3339 UTC
   bool complete = false;
   std::vector<reports::Sample> samples;
+  std::vector<reports::Series> series;
   std::vector<std::string> errors;
   std::vector<std::string> warnings;
 };

@@ -34,41 +34,73 @@ bool needs_primer(const std::vector<reports::StartMode>& start_modes, std::size_
   return start_modes[index] == reports::StartMode::warm && index == 0;
 }
 
+// Where a step's results stand in the run: what the runner stamps on each of them.
+struct StepPlace {
+  const reports::Case& test_case;
+  const Backend& backend;
+  int repetition = 0;
+  bool warmup = false;
+  reports::StartMode start_mode = reports::StartMode::cold;
+};
+
+void stamp(StepResult& result, const StepPlace& place) {
+  for (auto& sample : result.samples) {
+    if (sample.backend.empty()) sample.backend = place.backend.name();
+    sample.case_name = place.test_case.name;
+    sample.repetition = place.repetition;
+    sample.warmup = place.warmup;
+    sample.start_mode = place.start_mode;
+  }
+  for (auto& series : result.series) {
+    if (series.backend.empty()) series.backend = place.backend.name();
+    series.case_name = place.test_case.name;
+  }
+}
+
 }  // namespace
 
 int launches_per_round(const std::vector<reports::StartMode>& start_modes) {
   return static_cast<int>(start_modes.size()) + (!start_modes.empty() && needs_primer(start_modes, 0) ? 1 : 0);
 }
 
-RunOutcome run_plan(const RunPlan& plan, const Measure& measure, reports::SamplesLog& log, Progress& progress) {
+int steps_in(const RunPlan& plan) {
+  return (plan.warmup + plan.runs) * static_cast<int>(plan.cases.size() * plan.backends.size()) *
+         launches_per_round(plan.start_modes);
+}
+
+RunOutcome run_plan(const RunPlan& plan, const Step& step, reports::SamplesLog& log, Progress& progress) {
   RunOutcome outcome;
   int instance_number = 0;
-  const auto next_spec = [&] {
-    return InstanceSpec{instance_name(plan.run_id, instance_number++), plan.workload, plan.workload_args, plan.limits};
-  };
+  const std::function<std::string()> next_instance_name = [&] { return instance_name(plan.run_id, instance_number++); };
   const int rounds = plan.warmup + plan.runs;
   try {
     for (int round = 0; round < rounds; ++round) {
       const bool warmup = round < plan.warmup;
       const int repetition = warmup ? round : round - plan.warmup;
       const std::string round_label = fmt::format("{} #{}", warmup ? "warm-up" : "run", repetition + 1);
-      for (const auto& backend : plan.backends) {
-        for (std::size_t index = 0; index < plan.start_modes.size(); ++index) {
-          const reports::StartMode start_mode = plan.start_modes[index];
-          if (start_mode == reports::StartMode::cold) std::this_thread::sleep_for(plan.cold_settle);
-          if (needs_primer(plan.start_modes, index)) {
-            progress.start_case(fmt::format("{} primer for warm {}", backend->name(), round_label));
-            (void)measure(*backend, next_spec(), plan.timeout);  // only its launch matters: it warms the host
+      for (const reports::Case& test_case : plan.cases) {
+        const StepInput input{test_case, next_instance_name, plan.timeout};
+        const std::string case_label = plan.cases.size() > 1 ? test_case.name + " " : "";
+        for (const auto& backend : plan.backends) {
+          for (std::size_t index = 0; index < plan.start_modes.size(); ++index) {
+            const reports::StartMode start_mode = plan.start_modes[index];
+            if (start_mode == reports::StartMode::cold) std::this_thread::sleep_for(plan.cold_settle);
+            if (needs_primer(plan.start_modes, index)) {
+              progress.start_case(fmt::format("{} {}primer for warm {}", backend->name(), case_label, round_label));
+              (void)step(*backend, input);  // only its launches matter: they warm the host
+              progress.finish_case();
+            }
+            progress.start_case(
+                fmt::format("{} {}{} {}", backend->name(), case_label, reports::to_string(start_mode), round_label));
+            StepResult result = step(*backend, input);
+            stamp(result, {test_case, *backend, repetition, warmup, start_mode});
+            for (auto& sample : result.samples) {
+              log.append(sample);
+              outcome.samples.push_back(std::move(sample));
+            }
+            for (auto& series : result.series) outcome.series.push_back(std::move(series));
             progress.finish_case();
           }
-          progress.start_case(fmt::format("{} {} {}", backend->name(), reports::to_string(start_mode), round_label));
-          reports::Sample sample = measure(*backend, next_spec(), plan.timeout);
-          sample.repetition = repetition;
-          sample.warmup = warmup;
-          sample.start_mode = start_mode;
-          log.append(sample);
-          outcome.samples.push_back(std::move(sample));
-          progress.finish_case();
         }
       }
     }

@@ -1,5 +1,6 @@
-// Runs a suite over its backends: warm-up rounds, then interleaved repetitions (A B C A B C …) so that
-// drift of a noisy machine hits every backend alike. Within a round each backend takes its start modes
+// Runs a suite's step over cases x backends: warm-up rounds, then interleaved repetitions (round r: for each case,
+// for each backend, its start modes; A B C A B C …) so that drift of a noisy machine hits every case and backend
+// alike. Within a round each backend takes its start modes
 // back to back: cold (after a settle time with no launch at all) then warm (right after that cold launch),
 // so a backend's figures never depend on which other backends share the run. Every sample is appended to the samples
 // log the moment it is taken; a failed instance is recorded and the run goes on; a stop request ends the run after the
@@ -14,6 +15,7 @@
 
 #include "harness/backend.hpp"
 #include "harness/progress.hpp"
+#include "harness/suite.hpp"
 #include "reports/model.hpp"
 #include "reports/samples_log.hpp"
 
@@ -37,31 +39,29 @@ inline constexpr std::chrono::milliseconds cold_start_settle{100};
 struct RunPlan {
   std::string run_id;
   std::vector<std::unique_ptr<Backend>> backends;
-  std::string workload;
-  std::vector<std::string> workload_args;
-  Limits limits;
+  std::vector<reports::Case> cases;  // each round takes them in this order
   int warmup = 1;
   int runs = 10;
   std::chrono::milliseconds timeout{30'000};
-  // Measured in each round for each backend, back to back in this order. A warm sample that opens a
+  // Measured in each round for each case and backend, back to back in this order. A warm sample that opens a
   // backend's turn (--start warm) is primed by an unmeasured launch of the same backend; after cold it
   // needs none, the cold launch is its primer.
   std::vector<reports::StartMode> start_modes{reports::StartMode::cold, reports::StartMode::warm};
   std::chrono::milliseconds cold_settle = cold_start_settle;  // tests make it small
 };
 
-// Measures one instance of a backend: the suite's part of the loop.
-using Measure = std::function<reports::Sample(Backend&, const InstanceSpec&, std::chrono::milliseconds timeout)>;
-
 struct RunOutcome {
   std::vector<reports::Sample> samples;
+  std::vector<reports::Series> series;
   bool interrupted = false;
 };
 
-RunOutcome run_plan(const RunPlan& plan, const Measure& measure, reports::SamplesLog& log, Progress& progress);
+RunOutcome run_plan(const RunPlan& plan, const Step& step, reports::SamplesLog& log, Progress& progress);
 
-// How many launches run_plan makes per backend per round (measured ones plus a primer where warm needs one).
+// How many steps run_plan takes per case and backend per round (measured ones plus a primer where warm needs one).
 int launches_per_round(const std::vector<reports::StartMode>& start_modes);
+// How many steps run_plan takes in all: what the progress line counts.
+int steps_in(const RunPlan& plan);
 
 // benchrun-<run id>-<n>: the name of every resource instance n of a run creates.
 std::string instance_name(const std::string& run_id, int instance_number);

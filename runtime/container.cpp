@@ -1,8 +1,6 @@
 #include "runtime/container.hpp"
 
-#include <poll.h>
 #include <sched.h>
-#include <sys/wait.h>
 
 #include <fmt/format.h>
 #include <csignal>
@@ -15,7 +13,7 @@
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
 #include "sys/retry.hpp"
-#include "sys/syscalls.hpp"
+#include "sys/wait.hpp"
 
 namespace benchrun::runtime {
 
@@ -148,8 +146,7 @@ Container Container::start(const ContainerConfig& config) {
     container.phases_.prepared = sys::monotonic_now();
     auto started = kernel::start_init(plan, clone_request(config), *container.cgroup_);
     const pid_t pid = started.pid;
-    container.pid_ = pid;
-    container.pidfd_ = std::move(started.pidfd);
+    container.init_ = sys::ChildProcess(pid, std::move(started.pidfd));
     container.phases_.cgroup_join = started.cgroup_join;
 
     report_pipe.write_end.reset();  // the init holds the only write end now: EOF = exec or death
@@ -174,8 +171,7 @@ Container::Container(Container&& other) noexcept
     : name_(std::move(other.name_)),
       state_dir_(std::move(other.state_dir_)),
       cgroup_(std::move(other.cgroup_)),
-      pidfd_(std::move(other.pidfd_)),
-      pid_(std::exchange(other.pid_, -1)),
+      init_(std::move(other.init_)),
       phases_(other.phases_),
       exit_status_(other.exit_status_) {}
 
@@ -188,8 +184,7 @@ Container& Container::operator=(Container&& other) noexcept {
     name_ = std::move(other.name_);
     state_dir_ = std::move(other.state_dir_);
     cgroup_ = std::move(other.cgroup_);
-    pidfd_ = std::move(other.pidfd_);
-    pid_ = std::exchange(other.pid_, -1);
+    init_ = std::move(other.init_);
     phases_ = other.phases_;
     exit_status_ = other.exit_status_;
   }
@@ -207,44 +202,35 @@ std::vector<std::filesystem::path> Container::cgroup_paths() const {
   return cgroup_ ? cgroup_->paths() : std::vector<std::filesystem::path>{};
 }
 
-std::optional<ExitStatus> Container::reap(int timeout_ms) {
-  if (exit_status_ || !pidfd_) return exit_status_;
-  pollfd ready{pidfd_.get(), POLLIN, 0};
-  const int polled = sys::retry_eintr([&] { return ::poll(&ready, 1, timeout_ms); });
-  if (polled < 0) sys::throw_errno("container " + name_ + ": poll pidfd");
-  if (polled == 0) return std::nullopt;
-  siginfo_t info{};
-  if (sys::retry_eintr([&] { return ::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED); }) != 0) {
-    sys::throw_errno("container " + name_ + ": waitid");
-  }
+const ExitStatus& Container::wait(sys::MonotonicNs deadline, int wake_fd) {
+  if (exit_status_) return *exit_status_;
+  const sys::ChildProcess::ExitStatus& init_exit =
+      sys::with_context("container " + name_, [&] { return init_.wait(deadline, wake_fd); });
   ExitStatus status;
-  if (info.si_code == CLD_EXITED) {
-    status.exit_code = info.si_status;
-  } else {
-    status.signal = info.si_status;
-  }
+  status.exit_code = init_exit.exit_code;
+  status.signal = init_exit.signal;
+  status.at = init_exit.at;
   // The OOM killer usually hits a workload process, not the init; the cgroup counts every kill.
   if (cgroup_) status.oom_killed = cgroup_->oom_kills().value_or(0) > 0;
   exit_status_ = status;
-  pidfd_.reset();
-  return exit_status_;
+  return *exit_status_;
 }
 
 std::optional<ExitStatus> Container::wait_for(std::chrono::milliseconds timeout) {
-  const auto clamped = std::min<std::chrono::milliseconds::rep>(timeout.count(), INT32_MAX);
-  return reap(static_cast<int>(std::max<std::chrono::milliseconds::rep>(clamped, 0)));
+  const sys::MonotonicNs now = sys::monotonic_now();
+  constexpr sys::MonotonicNs ns_per_ms = 1'000'000;
+  const bool forever = timeout.count() >= (sys::kNoDeadline - now) / ns_per_ms;
+  try {
+    return wait(forever ? sys::kNoDeadline : now + timeout.count() * ns_per_ms, -1);
+  } catch (const sys::Timeout&) {
+    return std::nullopt;
+  }
 }
 
-ExitStatus Container::wait() {
-  if (auto status = reap(-1)) return *status;
-  throw sys::Error("container " + name_ + ": wait: no process (moved from, or never started)");
-}
+ExitStatus Container::wait() { return wait(sys::kNoDeadline, -1); }
 
 void Container::kill(int signal) {
-  if (!pidfd_ || exit_status_) return;
-  if (sys::pidfd_send_signal(pidfd_.get(), signal) != 0 && errno != ESRCH) {
-    sys::throw_errno(fmt::format("container {}: send signal {}", name_, signal));
-  }
+  sys::with_context("container " + name_, [&] { init_.send_signal(signal); });
 }
 
 CgroupStats Container::stats() const {
@@ -264,9 +250,9 @@ void Container::destroy() {
     }
   };
   attempt([&] {
-    if (pidfd_ && !exit_status_) {
-      kill(SIGKILL);
-      reap(-1);
+    if (init_.running()) {
+      kill(SIGKILL);  // the init takes its whole pid namespace along
+      wait();
     }
   });
   attempt([&] {

@@ -13,8 +13,8 @@
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/container_config.hpp"
 #include "runtime/state_dir.hpp"
+#include "sys/child_process.hpp"
 #include "sys/clock.hpp"
-#include "sys/unique_fd.hpp"
 
 namespace benchrun::runtime {
 
@@ -35,6 +35,7 @@ struct ExitStatus {
   std::optional<int> exit_code;  // set when the init exited
   std::optional<int> signal;     // set when the init was killed by a signal
   bool oom_killed = false;       // the cgroup's OOM killer fired (in any process of the instance)
+  sys::MonotonicNs at = 0;       // when the init's exit was seen
   // What a shell would report: the code, or 128 + signal.
   [[nodiscard]] int shell_code() const { return exit_code ? *exit_code : 128 + signal.value_or(0); }
 };
@@ -57,16 +58,17 @@ class Container {
 
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   // The init's pid in the host's pid namespace.
-  [[nodiscard]] pid_t pid() const noexcept { return pid_; }
-  // A pidfd of the init, readable once it exited: lets callers poll it next to other fds. -1 once reaped.
-  [[nodiscard]] int pidfd() const noexcept { return pidfd_.get(); }
+  [[nodiscard]] pid_t pid() const noexcept { return init_.pid(); }
   [[nodiscard]] const PhaseTimes& phases() const noexcept { return phases_; }
   // The instance's cgroup directories (one per v1 hierarchy), empty after destroy().
   [[nodiscard]] std::vector<std::filesystem::path> cgroup_paths() const;
   [[nodiscard]] const std::filesystem::path& state_dir() const noexcept { return state_dir_.path(); }
 
-  // Waits for the init to exit and reaps it; nullopt if `timeout` passes first. After the first
-  // success every call returns the same status at once.
+  // Waits for the init to exit and reaps it. Throws sys::Timeout at `deadline`, sys::Interrupted when
+  // `wake_fd` (if >= 0) becomes readable first. After the first success every call returns the same status
+  // at once.
+  const ExitStatus& wait(sys::MonotonicNs deadline, int wake_fd);
+  // The same, without a wake fd: nullopt if `timeout` passes first.
   std::optional<ExitStatus> wait_for(std::chrono::milliseconds timeout);
   ExitStatus wait();
 
@@ -82,13 +84,11 @@ class Container {
 
  private:
   Container() = default;
-  std::optional<ExitStatus> reap(int timeout_ms);
 
   std::string name_;
   StateDir state_dir_;
   std::unique_ptr<Cgroup> cgroup_;
-  sys::UniqueFd pidfd_;
-  pid_t pid_ = -1;
+  sys::ChildProcess init_;
   PhaseTimes phases_;
   std::optional<ExitStatus> exit_status_;
 };

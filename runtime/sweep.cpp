@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <csignal>
-#include <fstream>
 #include <sstream>
 
 #include "runtime/cgroup/attach_cost.hpp"
@@ -13,6 +12,7 @@
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/mode.hpp"
 #include "sys/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::runtime {
 
@@ -42,7 +42,7 @@ bool owned_by_live_process(const std::filesystem::path& state_dir) {
 // Mount points under `root` in this namespace, deepest first (from /proc/self/mountinfo; octal
 // escapes of spaces do not occur in our names).
 std::vector<std::filesystem::path> mounts_under(const std::filesystem::path& root) {
-  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::istringstream mountinfo(sys::read_file("/proc/self/mountinfo"));
   std::vector<std::filesystem::path> found;
   const auto prefix = root.string() + "/";
   for (std::string line; std::getline(mountinfo, line);) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <cerrno>
 #include <vector>
 
 #include "sys/error.hpp"
@@ -67,6 +68,15 @@ std::string read_file(const std::filesystem::path& path) {
     if (got < 0) throw_errno("read " + path.string());
     if (got == 0) return content;
     content.append(buffer, static_cast<std::size_t>(got));
+  }
+}
+
+std::optional<std::string> read_file_if_present(const std::filesystem::path& path) {
+  try {
+    return read_file(path);
+  } catch (const SystemError& error) {
+    if (error.code() == ENOENT || error.code() == ENOTDIR || error.code() == ESRCH) return std::nullopt;
+    throw;
   }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,9 @@ void write_file(const std::filesystem::path& path, std::string_view content);
 // Creates `path` (mode 0644, must not exist) holding `content`.
 void write_file_new(const std::filesystem::path& path, std::string_view content);
 std::string read_file(const std::filesystem::path& path);
+// nullopt when there is no such file (ENOENT; ENOTDIR: a part of the path is no directory), or it is a
+// /proc file of a process that is gone (ESRCH); every other failure throws, as read_file.
+std::optional<std::string> read_file_if_present(const std::filesystem::path& path);
 
 // Writes every byte (retrying short writes and EINTR). Throws SystemError "write <what>: ...".
 void write_all(int fd, std::string_view bytes, std::string_view what);

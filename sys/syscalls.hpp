@@ -1,11 +1,14 @@
-// The system calls glibc 2.36 has no wrapper for, in one place: clone3, pidfd_*, pivot_root, openat2.
+// The system calls glibc 2.36 has no wrapper for, in one place: clone3, pidfd_*, waitid with its rusage,
+// pivot_root, openat2.
 // Each returns what the kernel returns (-1 and errno on failure), like the libc calls around them.
 #pragma once
 
 #include <linux/openat2.h>
 #include <linux/sched.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -16,6 +19,15 @@ namespace benchrun::sys {
 // Fork-like clone3 (no new stack): returns the child's pid in the parent and 0 in the child.
 inline pid_t clone3(clone_args& args) noexcept {
   return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof(args)));
+}
+
+// A pidfd of `pid` (O_CLOEXEC, as every pidfd). It stays valid, and refers to that process only, until
+// the fd is closed: a pid may be reused, the pidfd never is.
+inline int pidfd_open(pid_t pid) noexcept { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+// waitid(P_PIDFD, pidfd, ...) that also fills `usage` (glibc's wrapper drops the kernel's fifth argument).
+inline int waitid_pidfd(int pidfd, siginfo_t& info, int options, rusage& usage) noexcept {
+  return static_cast<int>(::syscall(SYS_waitid, P_PIDFD, pidfd, &info, options, &usage));
 }
 
 inline int pidfd_send_signal(int pidfd, int signal) noexcept {

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <sstream>
 
+#include "sys/enum_names.hpp"
+#include "sys/error.hpp"
 #include "sys/file_io.hpp"
 #include "sys/unique_fd.hpp"
 
@@ -48,29 +50,20 @@ struct HardwareKvm {
 };
 constexpr HardwareKvm hardware_kvms[] = {{"kvm_intel", "vmx"}, {"kvm_amd", "svm"}};
 
+constexpr sys::EnumNames<AcceleratorRequest, 3> kRequestNames{
+    {{AcceleratorRequest::automatic, "auto"}, {AcceleratorRequest::kvm, "kvm"}, {AcceleratorRequest::tcg, "tcg"}}};
+
 }  // namespace
 
 std::string_view to_string(Accelerator accelerator) { return accelerator == Accelerator::kvm ? "kvm" : "tcg"; }
 
-std::string_view to_string(AcceleratorRequest request) {
-  switch (request) {
-    case AcceleratorRequest::automatic:
-      return "auto";
-    case AcceleratorRequest::kvm:
-      return "kvm";
-    case AcceleratorRequest::tcg:
-      return "tcg";
-  }
-  return "auto";
-}
+std::string_view to_string(AcceleratorRequest request) { return sys::name_of(kRequestNames, request); }
 
 std::string_view domain_type_of(Accelerator accelerator) { return accelerator == Accelerator::kvm ? "kvm" : "qemu"; }
 
 AcceleratorRequest parse_accelerator_request(std::string_view text) {
-  if (text == "auto") return AcceleratorRequest::automatic;
-  if (text == "kvm") return AcceleratorRequest::kvm;
-  if (text == "tcg") return AcceleratorRequest::tcg;
-  throw sys::Error(fmt::format("unknown accelerator '{}': choose auto, kvm or tcg", text));
+  if (const auto request = sys::value_of(kRequestNames, text)) return *request;
+  throw sys::Error(fmt::format("unknown accelerator '{}': choose {}", text, sys::names_listed(kRequestNames)));
 }
 
 KvmAssessment assess_kvm(const HostPaths& paths) {

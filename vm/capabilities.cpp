@@ -1,6 +1,5 @@
 #include "vm/capabilities.hpp"
 
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -8,6 +7,7 @@
 #include <boost/property_tree/xml_parser.hpp>
 
 #include "sys/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::vm {
 
@@ -48,28 +48,17 @@ int trim_guest_cpu_probe(const std::filesystem::path& embed_root) {
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(cache_dir, error)) {
     if (entry.path().extension() != ".xml") continue;
-    std::string content;
-    {
-      std::ifstream in(entry.path(), std::ios::binary);
-      std::stringstream buffer;
-      buffer << in.rdbuf();
-      content = buffer.str();
-    }
+    auto cached = sys::with_context("capability cache", [&] { return sys::read_file_if_present(entry.path()); });
+    if (!cached) continue;  // replaced by libvirt meanwhile
+    std::string& content = *cached;
     const auto at = content.find(flag_line);
     if (at == std::string::npos) continue;
     auto line_start = content.rfind('\n', at);
     line_start = line_start == std::string::npos ? at : line_start + 1;
     const auto line_end = content.find('\n', at);
     content.erase(line_start, (line_end == std::string::npos ? content.size() : line_end + 1) - line_start);
-    // Written beside and renamed over: libvirt never reads a half-written cache file.
-    const auto temp = entry.path().string() + ".benchrun-tmp";
-    {
-      std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-      out << content;
-      if (!out.flush()) throw sys::Error(fmt::format("capability cache: write {}", temp));
-    }
-    std::filesystem::rename(temp, entry.path(), error);
-    if (error) throw sys::SystemError(error.value(), fmt::format("capability cache: rename {}", temp));
+    // Written beside, synced and renamed over: libvirt never reads a half-written cache file.
+    sys::with_context("capability cache", [&] { sys::write_file_atomically(entry.path(), content); });
     ++changed;
   }
   return changed;

@@ -1,11 +1,10 @@
 #include "vm/console_stream.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <array>
+#include <string_view>
 
-#include "sys/retry.hpp"
+#include "sys/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::vm {
 
@@ -44,16 +43,12 @@ void ConsoleStream::on_readable(virStreamPtr stream, int /*events*/, void* opaqu
       pump->write_end.reset();
       return;
     }
-    std::size_t written = 0;
-    while (written < static_cast<std::size_t>(got)) {
-      const ssize_t now = sys::retry_eintr([&] {
-        return ::write(pump->write_end.get(), buffer.data() + written, static_cast<std::size_t>(got) - written);
-      });
-      if (now < 0) {
-        pump->write_end.reset();
-        return;
-      }
-      written += static_cast<std::size_t>(now);
+    try {
+      sys::write_all(pump->write_end.get(), std::string_view(buffer.data(), static_cast<std::size_t>(got)),
+                     "console pipe");
+    } catch (const sys::Error&) {  // the reader went away: nothing to deliver to
+      pump->write_end.reset();
+      return;
     }
   }
 }

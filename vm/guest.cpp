@@ -1,7 +1,6 @@
 #include "vm/guest.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "sys/retry.hpp"
+#include "sys/line_reader.hpp"
 #include "vm/console_stream.hpp"
 #include "vm/emulator_wrapper.hpp"
 #include "vm/qemu_process.hpp"
@@ -27,7 +26,7 @@ struct Guest::State {
   std::string xml;
   VirDomain domain;
   std::optional<ConsoleStream> console_stream;
-  std::optional<ConsoleReader> console;
+  std::optional<sys::LineReader> console;
   std::filesystem::path fifo_path;
   std::unique_ptr<QemuReaper> reaper;
   sys::MonotonicNs xml_built = 0;

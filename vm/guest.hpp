@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "sys/clock.hpp"
+#include "sys/console_lines.hpp"
 #include "vm/accelerator.hpp"
 #include "vm/connection.hpp"
-#include "vm/console.hpp"
 #include "vm/domain_xml.hpp"
 
 namespace benchrun::vm {

@@ -1,34 +1,21 @@
 #include "vm/qemu_process.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "sys/error.hpp"
-#include "sys/retry.hpp"
-#include "vm/console.hpp"
+#include "sys/file_io.hpp"
+#include "sys/wait.hpp"
 
 namespace benchrun::vm {
 namespace {
-
-std::optional<std::string> read_small_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
 
 std::optional<pid_t> pid_from_proc_scan(const std::string& name) {
   const std::string needle = fmt::format("guest={},", name);
@@ -36,7 +23,7 @@ std::optional<pid_t> pid_from_proc_scan(const std::string& name) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
     const std::string pid_text = entry.path().filename().string();
     if (pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
-    const auto cmdline = read_small_file(entry.path() / "cmdline");
+    const auto cmdline = sys::read_file_if_present(entry.path() / "cmdline");
     if (!cmdline || cmdline->find("qemu-system") == std::string::npos) continue;
     // argv is NUL-separated: "-name\0guest=<name>,debug-threads=on".
     if (cmdline->find(needle) != std::string::npos) return static_cast<pid_t>(std::stol(pid_text));
@@ -52,7 +39,7 @@ void become_child_subreaper() {
 
 std::optional<pid_t> find_qemu_pid(const std::string& name, const std::optional<std::filesystem::path>& embed_root) {
   if (embed_root) {
-    if (const auto text = read_small_file(*embed_root / "run" / "qemu" / (name + ".pid"))) {
+    if (const auto text = sys::read_file_if_present(*embed_root / "run" / "qemu" / (name + ".pid"))) {
       try {
         const long pid = std::stol(*text);
         if (pid > 0) return static_cast<pid_t>(pid);
@@ -65,7 +52,7 @@ std::optional<pid_t> find_qemu_pid(const std::string& name, const std::optional<
 }
 
 std::optional<std::uint64_t> pss_bytes(pid_t pid) {
-  const auto rollup = read_small_file(fmt::format("/proc/{}/smaps_rollup", pid));
+  const auto rollup = sys::read_file_if_present(fmt::format("/proc/{}/smaps_rollup", pid));
   if (!rollup) return std::nullopt;
   std::istringstream lines(*rollup);
   std::string line;
@@ -87,7 +74,11 @@ int reap_qemu_zombies() noexcept {
   for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
     const std::string pid_text = entry.path().filename().string();
     if (pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
-    const auto stat = read_small_file(entry.path() / "stat");
+    std::optional<std::string> stat;
+    try {
+      stat = sys::read_file_if_present(entry.path() / "stat");
+    } catch (const sys::Error&) {  // NOLINT(bugprone-empty-catch): never throws; the next scan tries again
+    }
     if (!stat) continue;
     // "<pid> (<comm>) <state> <ppid> ...": comm may hold spaces, so split at the last ')'.
     const auto open = stat->find('(');
@@ -122,16 +113,25 @@ QemuZombieReaper::~QemuZombieReaper() {
 }
 
 void QemuZombieReaper::run() noexcept {
-  pollfd wake{wake_read_.get(), POLLIN, 0};
-  constexpr int scan_interval_ms = 10;
-  while (sys::retry_eintr([&] { return ::poll(&wake, 1, scan_interval_ms); }) == 0) reap_qemu_zombies();
+  constexpr sys::MonotonicNs scan_interval = 10'000'000;
+  try {
+    while (sys::wait_any_readable({}, sys::monotonic_now() + scan_interval, wake_read_.get(), {},
+                                  "QEMU zombie reaper") == sys::WaitEnd::deadline) {
+      reap_qemu_zombies();
+    }
+  } catch (const sys::Error&) {  // NOLINT(bugprone-empty-catch): a failed poll ends the scans; nothing else to do
+  }
 }
 
 QemuReaper::QemuReaper(pid_t pid) : pid_(pid) {
-  pidfd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd_) {
-    if (errno != ESRCH) sys::throw_errno(fmt::format("pidfd_open QEMU pid {}", pid));
-    exited_at_ = sys::monotonic_now();
+  try {
+    qemu_ = sys::ChildProcess::open(pid, sys::ChildProcess::Ownership::watched);
+  } catch (sys::SystemError& error) {
+    if (error.code() != ESRCH) {
+      error.add_context("QEMU");
+      throw;
+    }
+    exited_at_ = sys::monotonic_now();  // gone before we watched it
     return;
   }
   sys::Pipe wake = sys::make_pipe();
@@ -152,19 +152,17 @@ QemuReaper::~QemuReaper() {
 }
 
 void QemuReaper::watch() noexcept {
-  std::array<pollfd, 2> fds{{{pidfd_.get(), POLLIN, 0}, {wake_read_.get(), POLLIN, 0}}};
-  if (sys::retry_eintr([&] { return ::poll(fds.data(), fds.size(), -1); }) < 0) return;
-  if (fds[0].revents == 0) return;  // asked to stop while QEMU still runs
-  exited_at_.store(sys::monotonic_now());
-  // Reap it if it is ours; ECHILD means someone else (PID 1, libvirtd) is its parent: nothing to do.
-  // The raw waitid also returns the rusage, which glibc's wrapper drops.
-  siginfo_t info{};
-  rusage usage{};
-  const long reaped =
-      sys::retry_eintr([&] { return ::syscall(SYS_waitid, P_PIDFD, pidfd_.get(), &info, WEXITED, &usage); });
-  if (reaped == 0) {
-    max_rss_bytes_.store(static_cast<std::uint64_t>(usage.ru_maxrss) * 1024);
-    cpu_time_ns_.store(sys::to_ns(usage.ru_utime) + sys::to_ns(usage.ru_stime));
+  try {
+    // Reaps it the moment it exits if it is our child; when someone else (PID 1, libvirtd) is its parent
+    // its exit is seen all the same, without a usage.
+    const sys::ChildProcess::ExitStatus& exit = qemu_.wait(sys::kNoDeadline, wake_read_.get(), "watch QEMU");
+    if (const auto& usage = qemu_.usage()) {
+      max_rss_bytes_.store(usage->max_rss_bytes);
+      cpu_time_ns_.store(usage->cpu_time_ns);
+    }
+    exited_at_.store(exit.at);
+  } catch (const sys::Error&) {
+    return;  // asked to stop while QEMU still runs (Interrupted), or the wait failed
   }
   const char byte = 0;
   [[maybe_unused]] const auto written = ::write(recorded_write_.get(), &byte, 1);
@@ -179,13 +177,10 @@ std::optional<QemuReaper::Usage> QemuReaper::usage() const noexcept {
 bool QemuReaper::wait_exit(sys::MonotonicNs deadline) const {
   if (!thread_.joinable()) return exited_at() != 0;  // QEMU was gone before we watched it
   // Wait for the watcher's record, not for the pidfd: it is what makes exited_at() non-zero.
-  pollfd entry{recorded_read_.get(), POLLIN, 0};
-  while (sys::monotonic_now() < deadline) {
-    if (sys::retry_eintr([&] { return ::poll(&entry, 1, sys::poll_timeout_ms(deadline)); }) < 0)
-      sys::throw_errno("poll QEMU reaper");
-    if (entry.revents != 0) return true;
-  }
-  return exited_at() != 0;
+  const std::array<int, 1> fds{recorded_read_.get()};
+  std::array<bool, 1> readable{};
+  return sys::wait_any_readable(fds, deadline, -1, readable, "wait for QEMU's exit") == sys::WaitEnd::readable ||
+         exited_at() != 0;
 }
 
 }  // namespace benchrun::vm

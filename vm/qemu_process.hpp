@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "sys/child_process.hpp"
 #include "sys/clock.hpp"
 #include "sys/unique_fd.hpp"
 
@@ -83,7 +84,7 @@ class QemuReaper {
   void watch() noexcept;
 
   pid_t pid_;
-  sys::UniqueFd pidfd_;
+  sys::ChildProcess qemu_;  // watched: its life is libvirt's
   sys::UniqueFd wake_read_;
   sys::UniqueFd wake_write_;
   sys::UniqueFd recorded_read_;  // readable once watch() recorded the exit (exited_at_, the usage)

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/backends/host_backend.hpp"
 #include "harness/console_reader.hpp"
 #include "runtime/container.hpp"
 
@@ -11,12 +12,7 @@ namespace {
 class ContainerInstance final : public Instance {
  public:
   ContainerInstance(const ImageChoice& image, const InstanceSpec& spec, StopSignal& stop) : stop_(stop) {
-    runtime::ContainerConfig config;
-    config.name = spec.name;
-    config.rootfs = image.rootfs();
-    config.argv = {"/sbin/benchinit", "/bench/bin/" + spec.workload};
-    config.argv.insert(config.argv.end(), spec.workload_args.begin(), spec.workload_args.end());
-    config.limits = to_runtime_limits(spec.limits);
+    runtime::ContainerConfig config = container_config(image.rootfs(), spec, {});
     sys::Pipe out = sys::make_pipe();
     sys::Pipe err = sys::make_pipe();
     config.stdout_fd = out.write_end.get();
@@ -33,12 +29,8 @@ class ContainerInstance final : public Instance {
   }
 
   InstanceExit wait_exit(sys::MonotonicNs deadline) override {
-    for (;;) {
-      if (const auto status = container_->wait_for(std::chrono::milliseconds(0))) {
-        return InstanceExit{status->exit_code, status->signal, status->oom_killed, sys::monotonic_now()};
-      }
-      wait_readable(container_->pidfd(), deadline, stop_, "container: wait for exit");
-    }
+    const runtime::ExitStatus& status = container_->wait(deadline, stop_.fd());
+    return InstanceExit{status.exit_code, status.signal, status.oom_killed, status.at};
   }
 
   [[nodiscard]] std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const override {
@@ -52,7 +44,7 @@ class ContainerInstance final : public Instance {
 
   InstanceStats stats() override {
     const runtime::CgroupStats cgroup = container_->stats();
-    return InstanceStats{cgroup.memory_peak_bytes, cgroup.cpu_usage_ns, cgroup.oom_kills, cgroup.nr_throttled};
+    return InstanceStats{cgroup.memory_peak_bytes, cgroup.cpu_usage_ns};
   }
 
   std::string diagnostics() override { return console_->stderr_tail(); }
@@ -65,9 +57,15 @@ class ContainerInstance final : public Instance {
   std::optional<ConsoleReader> console_;
 };
 
-}  // namespace
+// What a report says about the runtime: which cgroup tree, and how the init joins its cgroup.
+std::map<std::string, std::string> container_details() {
+  const auto mode = runtime::detect_cgroup_mode();
+  return {{"runtime", "benchrun"},
+          {"cgroup_version", runtime::to_string(mode)},
+          {"cgroup_join", runtime::to_string(runtime::cgroup_join_for(mode))}};
+}
 
-runtime::ResourceLimits to_runtime_limits(const Limits& limits) {
+runtime::ResourceLimits to_runtime_limits(const reports::Limits& limits) {
   runtime::ResourceLimits runtime_limits;
   runtime_limits.memory_bytes = limits.memory_bytes;
   runtime_limits.cpus = limits.cpus;
@@ -76,17 +74,29 @@ runtime::ResourceLimits to_runtime_limits(const Limits& limits) {
   return runtime_limits;
 }
 
-ContainerBackend::ContainerBackend(ImageChoice image, StopSignal& stop) : image_(std::move(image)), stop_(stop) {}
+}  // namespace
 
-std::map<std::string, std::string> ContainerBackend::details() const {
-  const auto mode = runtime::detect_cgroup_mode();
-  return {{"runtime", "benchrun"},
-          {"cgroup_version", runtime::to_string(mode)},
-          {"cgroup_join", runtime::to_string(runtime::cgroup_join_for(mode))}};
+std::unique_ptr<Backend> make_container_backend(const BackendSetup& setup) {
+  return std::make_unique<HostBackend<ContainerInstance>>("container", reports::BackendKind::container,
+                                                          container_details(), setup);
 }
 
-std::unique_ptr<Instance> ContainerBackend::launch(const InstanceSpec& spec, sys::MonotonicNs /*deadline*/) {
-  return std::make_unique<ContainerInstance>(image_, spec, stop_);
+runtime::ContainerConfig container_config(const std::filesystem::path& rootfs, const InstanceSpec& spec,
+                                          const std::vector<std::string>& benchinit_flags) {
+  runtime::ContainerConfig config;
+  config.name = spec.name;
+  config.rootfs = rootfs;
+  config.argv = {"/sbin/benchinit"};
+  config.argv.insert(config.argv.end(), benchinit_flags.begin(), benchinit_flags.end());
+  config.argv.emplace_back("--");
+  config.argv.push_back(workload_path(spec));
+  config.argv.insert(config.argv.end(), spec.workload_args.begin(), spec.workload_args.end());
+  config.hostname = spec.hostname;
+  config.network_namespace = spec.network_namespace;
+  config.user_namespace = spec.user_namespace;
+  config.seccomp = spec.seccomp;
+  config.limits = to_runtime_limits(spec.limits);
+  return config;
 }
 
 }  // namespace benchrun::harness

@@ -7,8 +7,9 @@
 #include <array>
 #include <csignal>
 
+#include "harness/backends/host_backend.hpp"
 #include "harness/console_reader.hpp"
-#include "harness/process_exit.hpp"
+#include "sys/child_process.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -20,7 +21,7 @@ class NativeInstance final : public Instance {
   NativeInstance(const ImageChoice& image, const InstanceSpec& spec, StopSignal& stop) : stop_(stop) {
     const auto rootfs = image.rootfs();
     std::vector<std::string> args{(rootfs / "sbin/benchinit").string(),
-                                  (rootfs / "bench/bin" / spec.workload).string()};
+                                  (rootfs / workload_path(spec).substr(1)).string()};
     args.insert(args.end(), spec.workload_args.begin(), spec.workload_args.end());
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
@@ -50,7 +51,7 @@ class NativeInstance final : public Instance {
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     if (spawned != 0) throw sys::SystemError(spawned, fmt::format("native: spawn {}", args[0]));
-    process_ = ProcessExit(pid);
+    process_ = sys::ChildProcess::open(pid);
     spawned_at_ = sys::monotonic_now();
     console_.emplace(std::move(out.read_end), std::move(err.read_end), stop_);
   }
@@ -60,7 +61,7 @@ class NativeInstance final : public Instance {
   }
 
   InstanceExit wait_exit(sys::MonotonicNs deadline) override {
-    const ProcessExit::Status status = process_.wait(deadline, stop_);
+    const sys::ChildProcess::ExitStatus& status = process_.wait(deadline, stop_.fd());
     return InstanceExit{status.exit_code, status.signal, false, status.at};
   }
 
@@ -79,17 +80,16 @@ class NativeInstance final : public Instance {
 
  private:
   StopSignal& stop_;
-  ProcessExit process_;
+  sys::ChildProcess process_;
   sys::MonotonicNs spawned_at_ = 0;
   std::optional<ConsoleReader> console_;
 };
 
 }  // namespace
 
-NativeBackend::NativeBackend(ImageChoice image, StopSignal& stop) : image_(std::move(image)), stop_(stop) {}
-
-std::unique_ptr<Instance> NativeBackend::launch(const InstanceSpec& spec, sys::MonotonicNs /*deadline*/) {
-  return std::make_unique<NativeInstance>(image_, spec, stop_);
+std::unique_ptr<Backend> make_native_backend(const BackendSetup& setup) {
+  return std::make_unique<HostBackend<NativeInstance>>("native", reports::BackendKind::native,
+                                                       std::map<std::string, std::string>{}, setup);
 }
 
 }  // namespace benchrun::harness

@@ -2,21 +2,13 @@
 // no cgroup, no limits: what every other backend's cost is measured against.
 #pragma once
 
+#include <memory>
+
 #include "harness/backend.hpp"
-#include "harness/stop_signal.hpp"
+#include "harness/backends/backend_setup.hpp"
 
 namespace benchrun::harness {
 
-class NativeBackend final : public Backend {
- public:
-  NativeBackend(ImageChoice image, StopSignal& stop);
-  [[nodiscard]] std::string name() const override { return "native"; }
-  [[nodiscard]] BackendKind kind() const override { return BackendKind::native; }
-  std::unique_ptr<Instance> launch(const InstanceSpec& spec, sys::MonotonicNs deadline) override;
-
- private:
-  ImageChoice image_;
-  StopSignal& stop_;
-};
+std::unique_ptr<Backend> make_native_backend(const BackendSetup& setup);
 
 }  // namespace benchrun::harness

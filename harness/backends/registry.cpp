@@ -1,41 +1,45 @@
 #include "harness/backends/registry.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "harness/backends/container.hpp"
 #include "harness/backends/native.hpp"
 #include "harness/backends/vm.hpp"
 
 namespace benchrun::harness {
+namespace {
 
-std::vector<std::unique_ptr<Backend>> make_backends(const SuiteOptions& options, const std::string& run_id,
-                                                    StopSignal& stop) {
-  std::vector<std::unique_ptr<Backend>> backends;
-  for (const auto& name : options.backends) {
-    if (name == "native") {
-      backends.push_back(std::make_unique<NativeBackend>(options.image, stop));
-    } else if (name == "container") {
-      backends.push_back(std::make_unique<ContainerBackend>(options.image, stop));
-    } else if (name == "vm") {
-      VmBackendOptions vm_options;
-      vm_options.libvirt_uri = options.libvirt_uri;
-      vm_options.image = options.image;
-      vm_options.run_id = run_id;
-      vm_options.accel = options.accel;
-      try {
-        backends.push_back(make_vm_backend(vm_options, stop));
-      } catch (const vm::AcceleratorUnavailable&) {
-        throw;  // already the one line the user needs
-      } catch (const sys::Interrupted&) {
-        throw;
-      } catch (const sys::Error& error) {
-        throw sys::Error(fmt::format("vm backend: {}: check --libvirt-uri, or see benchrun doctor", error.what()));
-      }
-    } else {
-      throw sys::Error(fmt::format("unknown backend '{}'", name));
-    }
+std::vector<DoctorCheck> no_host_checks(const BackendSetup& /*setup*/) { return {}; }
+
+const BackendEntry backends[] = {
+    {"native", reports::BackendKind::native, "benchinit and the workload as plain host processes: the baseline",
+     &make_native_backend, &no_host_checks},
+    {"container", reports::BackendKind::container,
+     "benchrun's own runtime: namespaces, a cgroup with the limits, pivot_root into the image", &make_container_backend,
+     &container_host_checks},
+    {"vm", reports::BackendKind::vm, "a libvirt/QEMU guest booting the image's kernel (the plugin, loaded on demand)",
+     &make_vm_backend, &vm_host_checks},
+};
+
+}  // namespace
+
+std::span<const BackendEntry> backend_registry() { return backends; }
+
+const BackendEntry* find_backend(std::string_view name) {
+  const auto found =
+      std::find_if(std::begin(backends), std::end(backends), [&](const auto& entry) { return entry.name == name; });
+  return found == std::end(backends) ? nullptr : &*found;
+}
+
+std::vector<std::unique_ptr<Backend>> make_backends(const std::vector<std::string>& names, const BackendSetup& setup) {
+  std::vector<std::unique_ptr<Backend>> made;
+  for (const auto& name : names) {
+    const BackendEntry* entry = find_backend(name);
+    if (entry == nullptr) throw sys::Error(fmt::format("unknown backend '{}'", name));
+    made.push_back(entry->make(setup));
   }
-  return backends;
+  return made;
 }
 
 }  // namespace benchrun::harness

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "harness/backend.hpp"
+#include "harness/backends/backend_setup.hpp"
 #include "harness/commands/doctor_check.hpp"
 #include "harness/stop_signal.hpp"
 #include "vm/accelerator.hpp"
@@ -29,7 +30,7 @@ inline std::filesystem::path kvm_probe_cache_file(const std::filesystem::path& s
 }
 
 // The plugin's entry points. Bumped whenever this struct or the types it passes change.
-inline constexpr int vm_plugin_abi = 2;
+inline constexpr int vm_plugin_abi = 3;
 struct VmPluginApi {
   int abi = vm_plugin_abi;
   std::unique_ptr<Backend> (*make_backend)(const VmBackendOptions& options, StopSignal& stop);
@@ -43,9 +44,10 @@ struct VmPluginApi {
 // Loads the plugin (next to the benchrun executable, or $BENCHRUN_PLUGIN_DIR). Throws Error naming the fix.
 const VmPluginApi& load_vm_plugin();
 
-std::unique_ptr<Backend> make_vm_backend(const VmBackendOptions& options, StopSignal& stop);
-DoctorCheck check_vm_connection(const std::string& libvirt_uri);
-DoctorCheck check_vm_accelerator(const VmBackendOptions& options, StopSignal& stop);
+// The registry's entry points: they load the plugin.
+std::unique_ptr<Backend> make_vm_backend(const BackendSetup& setup);
+// QEMU, the libvirt connection and the accelerator guests get (a probe boot where /dev/kvm is doubtful).
+std::vector<DoctorCheck> vm_host_checks(const BackendSetup& setup);
 
 }  // namespace benchrun::harness
 

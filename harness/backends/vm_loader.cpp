@@ -43,16 +43,18 @@ const VmPluginApi& load_vm_plugin() {
   return load();
 }
 
-std::unique_ptr<Backend> make_vm_backend(const VmBackendOptions& options, StopSignal& stop) {
-  VmBackendOptions with_wrapper = options;
-  if (with_wrapper.emulator_wrapper.empty()) {
-    const auto wrapper = plugin_dir() / vm::emulator_wrapper_name;
-    if (::access(wrapper.c_str(), X_OK) == 0) with_wrapper.emulator_wrapper = wrapper;
-  }
-  return load_vm_plugin().make_backend(with_wrapper, stop);
+namespace {
+
+VmBackendOptions vm_options(const BackendSetup& setup) {
+  VmBackendOptions options;
+  options.libvirt_uri = setup.libvirt_uri;
+  options.image = setup.image;
+  options.run_id = setup.run_id;
+  options.accel = setup.accel;
+  return options;
 }
 
-DoctorCheck check_vm_connection(const std::string& libvirt_uri) {
+DoctorCheck check_connection(const std::string& libvirt_uri) {
   try {
     return load_vm_plugin().check_connection(libvirt_uri, VmBackendOptions{}.state_dir);
   } catch (const std::exception& error) {
@@ -60,12 +62,34 @@ DoctorCheck check_vm_connection(const std::string& libvirt_uri) {
   }
 }
 
-DoctorCheck check_vm_accelerator(const VmBackendOptions& options, StopSignal& stop) {
+DoctorCheck check_accelerator(const VmBackendOptions& options, StopSignal& stop) {
   try {
     return load_vm_plugin().check_accelerator(options, stop);
   } catch (const std::exception& error) {
     return {"accelerator", false, error.what(), "scripts/build.sh", options.accel == vm::AcceleratorRequest::kvm};
   }
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> make_vm_backend(const BackendSetup& setup) {
+  VmBackendOptions options = vm_options(setup);
+  const auto wrapper = plugin_dir() / vm::emulator_wrapper_name;
+  if (::access(wrapper.c_str(), X_OK) == 0) options.emulator_wrapper = wrapper;
+  try {
+    return load_vm_plugin().make_backend(options, setup.stop);
+  } catch (const vm::AcceleratorUnavailable&) {
+    throw;  // already the one line the user needs
+  } catch (const sys::Interrupted&) {
+    throw;
+  } catch (const sys::Error& error) {
+    throw sys::Error(fmt::format("vm backend: {}: check --libvirt-uri, or see benchrun doctor", error.what()));
+  }
+}
+
+std::vector<DoctorCheck> vm_host_checks(const BackendSetup& setup) {
+  return {check_tool("qemu-system-x86_64", "qemu-system-x86", true), check_connection(setup.libvirt_uri),
+          check_accelerator(vm_options(setup), setup.stop)};
 }
 
 }  // namespace benchrun::harness

@@ -142,7 +142,7 @@ class VmBackend final : public Backend {
   }
 
   [[nodiscard]] std::string name() const override { return "vm"; }
-  [[nodiscard]] BackendKind kind() const override { return BackendKind::vm; }
+  [[nodiscard]] reports::BackendKind kind() const override { return reports::BackendKind::vm; }
   [[nodiscard]] std::map<std::string, std::string> details() const override {
     return {{"domain_type", std::string(vm::domain_type_of(accelerator_.accelerator))},
             {"accelerator", std::string(vm::to_string(accelerator_.accelerator))},
@@ -165,7 +165,7 @@ class VmBackend final : public Backend {
     config.memory_mib = spec.limits.memory_bytes ? std::max<std::uint64_t>(*spec.limits.memory_bytes >> 20, 128)
                                                  : default_guest_memory_mib;
     config.vcpus = spec.limits.cpus ? static_cast<unsigned>(std::ceil(*spec.limits.cpus)) : 1;
-    config.workload_argv = {"/bench/bin/" + spec.workload};
+    config.workload_argv = {workload_path(spec)};
     config.workload_argv.insert(config.workload_argv.end(), spec.workload_args.begin(), spec.workload_args.end());
     return std::make_unique<VmInstance>(vm::Guest::start(connection_, config), stop_);
   }

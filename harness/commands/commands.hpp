@@ -14,7 +14,7 @@ inline constexpr int exit_interrupted = 130;
 // benchrun --suite S: measures, writes samples.jsonl and report.json, prints the table.
 int run_suite(const SuiteOptions& options, StopSignal& stop);
 // benchrun run: one command in one instance; exit status is the workload's (128+signal when killed).
-int run_one(const RunOptions& options, StopSignal& stop);
+int run_one(const RunCommandOptions& options, StopSignal& stop);
 // benchrun doctor: what this host can measure, with the fix for what it cannot.
 int run_doctor(const DoctorCommand& options, StopSignal& stop);
 // benchrun cleanup: removes what killed runs left behind.

@@ -4,13 +4,12 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "harness/commands/doctor_check.hpp"
 #include "runtime/cgroup/attach_cost.hpp"
 #include "runtime/cgroup/mode.hpp"
 #include "sys/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -18,13 +17,6 @@ namespace {
 // A cold attach costing this much more than a warm one is worth a warning: it is paid by every launch that
 // comes after a quiet moment (a lone `docker run`).
 constexpr double notable_cold_cost_ms = 1.0;
-
-std::string read_mountinfo() {
-  std::ifstream file("/proc/self/mountinfo");
-  std::stringstream content;
-  content << file.rdbuf();
-  return content.str();
-}
 
 // "favordynmods: on /sys/fs/cgroup/memory" or "favordynmods: on none of 10 cgroup mounts".
 std::string favordynmods_state(const std::vector<runtime::CgroupMount>& mounts) {
@@ -58,7 +50,7 @@ DoctorCheck check_cgroup_attach_cost() {
               "for",
               "", false};
     }
-    const auto mounts = runtime::parse_cgroup_mounts(read_mountinfo());
+    const auto mounts = runtime::parse_cgroup_mounts(sys::read_file("/proc/self/mountinfo"));
     const bool favoring =
         std::any_of(mounts.begin(), mounts.end(), [](const auto& mount) { return mount.favordynmods; });
     const runtime::AttachCostOptions options;

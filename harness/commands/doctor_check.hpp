@@ -16,5 +16,7 @@ struct DoctorCheck {
 
 // The cost of a cgroup v1 attach, cold and warm, and the favordynmods state (doctor_attach_cost.cpp).
 DoctorCheck check_cgroup_attach_cost();
+// A program on PATH and its version; the fix installs `package`.
+DoctorCheck check_tool(const std::string& program, const std::string& package, bool required);
 
 }  // namespace benchrun::harness

@@ -4,7 +4,6 @@
 
 #include "harness/backends/container.hpp"
 #include "harness/commands/commands.hpp"
-#include "harness/console_reader.hpp"
 #include "harness/options.hpp"
 #include "harness/runner.hpp"
 #include "runtime/container.hpp"
@@ -36,40 +35,28 @@ void sweep_if_something_was_left() {
 // The instance's exit status, or nullopt when a stop signal came first. No deadline: a command run by
 // hand runs as long as it runs.
 std::optional<runtime::ExitStatus> wait_for_exit(runtime::Container& container, StopSignal& stop) {
-  constexpr sys::MonotonicNs an_hour = 3'600'000'000'000;
-  for (;;) {
-    if (auto status = container.wait_for(std::chrono::milliseconds(0))) return status;
-    try {
-      wait_readable(container.pidfd(), sys::monotonic_now() + an_hour, stop, "wait");
-    } catch (const sys::Interrupted&) {
-      return std::nullopt;
-    } catch (const sys::Timeout&) {  // an hour passed: keep waiting
-    }
+  try {
+    return container.wait(sys::kNoDeadline, stop.fd());
+  } catch (const sys::Interrupted&) {
+    return std::nullopt;
   }
 }
 
-int run_in_container(const RunOptions& options, StopSignal& stop) {
+int run_in_container(const RunCommandOptions& options, StopSignal& stop) {
   const auto rootfs = options.image.rootfs();
   if (!std::filesystem::exists(rootfs / "sbin/benchinit")) {
     throw UsageError(fmt::format("image not found at {}: build it with scripts/build-image.sh", rootfs.string()));
   }
   sweep_if_something_was_left();
-  runtime::ContainerConfig config;
-  config.name = instance_name(make_run_id(), 0);
-  config.rootfs = rootfs;
+  InstanceSpec spec = options.instance;
+  spec.name = instance_name(make_run_id(), 0);
+  spec.workload = resolve_in_image(rootfs, spec.workload);
   // The user sees what the workload writes, as `crun run` shows it: benchinit keeps its protocol lines
   // off the workload's stdout (on stderr with --verbose), and the workload writes straight to our own
   // fds 0-2 (same bytes, same order, a tty stays a tty) with nothing of ours copying in between.
-  config.argv = {"/sbin/benchinit", options.verbose ? "--protocol-fd" : "--quiet"};
-  if (options.verbose) config.argv.emplace_back("2");
-  config.argv.emplace_back("--");
-  config.argv.push_back(resolve_in_image(rootfs, options.command.front()));
-  config.argv.insert(config.argv.end(), options.command.begin() + 1, options.command.end());
-  if (options.hostname) config.hostname = *options.hostname;
-  config.network_namespace = options.network_namespace;
-  config.user_namespace = options.user_namespace;
-  config.seccomp = options.seccomp;
-  config.limits = to_runtime_limits(options.limits);
+  const runtime::ContainerConfig config = container_config(
+      rootfs, spec,
+      options.verbose ? std::vector<std::string>{"--protocol-fd", "2"} : std::vector<std::string>{"--quiet"});
 
   runtime::Container container = runtime::Container::start(config);
   const std::optional<runtime::ExitStatus> status = wait_for_exit(container, stop);
@@ -78,13 +65,13 @@ int run_in_container(const RunOptions& options, StopSignal& stop) {
   if (!status) return 128 + stop.signal().value_or(SIGINT);
   if (status->oom_killed) {
     fmt::print(stderr, "benchrun: OOM-killed: memory limit {}\n",
-               options.limits.memory_bytes ? format_size(*options.limits.memory_bytes) : std::string("(none set)"));
+               spec.limits.memory_bytes ? format_size(*spec.limits.memory_bytes) : std::string("(none set)"));
   }
   return status->shell_code();
 }
 
 }  // namespace
 
-int run_one(const RunOptions& options, StopSignal& stop) { return run_in_container(options, stop); }
+int run_one(const RunCommandOptions& options, StopSignal& stop) { return run_in_container(options, stop); }
 
 }  // namespace benchrun::harness

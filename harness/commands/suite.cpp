@@ -15,7 +15,7 @@
 #include "harness/image.hpp"
 #include "harness/report_builder.hpp"
 #include "harness/runner.hpp"
-#include "harness/suites/startup.hpp"
+#include "harness/suites/registry.hpp"
 #include "reports/report_file.hpp"
 #include "reports/samples_log.hpp"
 #include "reports/table.hpp"
@@ -80,7 +80,7 @@ std::vector<std::string> failure_lines(const std::vector<reports::Sample>& sampl
 // KVM one.
 void print_guest_accelerator(const std::vector<std::unique_ptr<Backend>>& backends) {
   for (const auto& backend : backends) {
-    if (backend->kind() != BackendKind::vm) continue;
+    if (backend->kind() != reports::BackendKind::vm) continue;
     const auto details = backend->details();
     const auto accelerator = details.find("accelerator");
     const auto reason = details.find("accelerator_reason");
@@ -102,13 +102,13 @@ std::optional<std::string> cold_start_warning(const std::vector<reports::StartMo
 
 int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   SuiteOptions options = requested;
-  require_image(options.image, options.workload);
+  for (const auto& test_case : options.cases) require_image(options.image, test_case.workload);
   const std::string run_id = make_run_id();
   if (options.out_dir.empty()) options.out_dir = std::filesystem::path("results") / run_id;
   prepare_out_dir(options.out_dir);
 
   const std::string started_at = now_rfc3339();
-  RunRecord record{run_id, started_at, {}, false, {}, {}, {}};
+  RunRecord record{run_id, started_at, {}, false, {}, {}, {}, {}};
   const auto swept = runtime::sweep_leftovers();
   if (const int removed = swept.cgroups_removed + swept.state_dirs_removed + swept.mounts_removed; removed > 0) {
     record.warnings.push_back(fmt::format("removed {} leftovers of killed runs before starting", removed));
@@ -118,7 +118,7 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
 
   std::vector<std::unique_ptr<Backend>> backends;
   try {
-    backends = make_backends(options, run_id, stop);
+    backends = make_backends(options.backends, {options.image, run_id, options.libvirt_uri, options.accel, stop});
   } catch (const sys::Interrupted&) {
     return exit_interrupted;  // stopped while setting up (e.g. during a KVM probe boot): nothing measured
   } catch (const sys::Error& error) {
@@ -127,13 +127,10 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   print_guest_accelerator(backends);
   reports::Environment environment = probe_environment();
   reports::SamplesLog log(options.out_dir / "samples.jsonl");
-  Progress progress(
-      (options.warmup + options.runs) * static_cast<int>(backends.size()) * launches_per_round(options.start_modes),
-      !options.quiet);
-
-  RunPlan plan{run_id,         std::move(backends), options.workload, options.workload_args, options.limits,
-               options.warmup, options.runs,        options.timeout,  options.start_modes};
-  RunOutcome outcome = run_plan(plan, measure_startup, log, progress);
+  const RunPlan plan{run_id,       std::move(backends), options.cases,      options.warmup,
+                     options.runs, options.timeout,     options.start_modes};
+  Progress progress(steps_in(plan), !options.quiet);
+  RunOutcome outcome = run_plan(plan, find_suite(options.suite)->make_step(options), log, progress);
   progress.clear();
   runtime::remove_unused_cgroup_parents();  // every instance was torn down
 
@@ -147,6 +144,7 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
         signal ? fmt::format("SIG{}", sigabbrev_np(*signal)) : std::string("a stop request"), outcome.samples.size()));
   }
   record.samples = std::move(outcome.samples);
+  record.series = std::move(outcome.series);
   const reports::Report report = build_report(options, std::move(environment), plan.backends, std::move(record));
   const auto report_path = options.out_dir / "report.json";
   reports::write_report_atomically(report, report_path);

@@ -97,7 +97,8 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, sys::MonotonicN
     const sys::MonotonicNs torn_down_at = sys::monotonic_now();
     // A native process is gone once reaped: it has no teardown to time, and a ~0 figure would only
     // make every other backend's ratio meaningless.
-    if (backend.kind() != BackendKind::native) sample.metrics["teardown_ms"] = ms_between(teardown_from, torn_down_at);
+    if (backend.kind() != reports::BackendKind::native)
+      sample.metrics["teardown_ms"] = ms_between(teardown_from, torn_down_at);
     sample.metrics["total_ms"] = ms_between(launched_at, torn_down_at);
     sample.failure = judge(exit, seen, sample.workload_result, *instance);
   } catch (const sys::Interrupted&) {
@@ -126,6 +127,20 @@ reports::Sample measure_startup(Backend& backend, const InstanceSpec& spec, std:
   }
   sample.ok = !sample.failure.has_value();
   return sample;
+}
+
+std::vector<reports::Case> startup_cases(const CaseFlags& flags) {
+  if (flags.workload_words.empty()) throw sys::Error("empty --workload: e.g. --workload hello");
+  const std::string& workload = flags.workload_words.front();
+  return {
+      reports::Case{workload, workload, {flags.workload_words.begin() + 1, flags.workload_words.end()}, flags.limits}};
+}
+
+Step make_startup_step(const SuiteOptions& /*options*/) {
+  return [](Backend& backend, const StepInput& input) {
+    return StepResult{
+        {measure_startup(backend, instance_spec(input.test_case, input.next_instance_name()), input.timeout)}, {}};
+  };
 }
 
 }  // namespace benchrun::harness

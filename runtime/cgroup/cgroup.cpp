@@ -2,18 +2,18 @@
 
 #include "runtime/cgroup/cgroup_v1.hpp"
 #include "runtime/cgroup/cgroup_v2.hpp"
+#include "sys/enum_names.hpp"
 
 namespace benchrun::runtime {
 
-std::string to_string(CgroupJoin join) {
-  switch (join) {
-    case CgroupJoin::procs_write:
-      return "procs_write";
-    case CgroupJoin::clone_into_cgroup:
-      return "clone_into_cgroup";
-  }
-  return "unknown";
-}
+namespace {
+
+constexpr sys::EnumNames<CgroupJoin, 2> kCgroupJoinNames{
+    {{CgroupJoin::procs_write, "procs_write"}, {CgroupJoin::clone_into_cgroup, "clone_into_cgroup"}}};
+
+}  // namespace
+
+std::string to_string(CgroupJoin join) { return std::string(sys::name_of(kCgroupJoinNames, join)); }
 
 OptionalControllers controllers_for(const ResourceLimits& limits) {
   return OptionalControllers{limits.cpuset_cpus.has_value(), !limits.io.empty()};

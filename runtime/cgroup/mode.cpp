@@ -3,21 +3,19 @@
 #include <linux/magic.h>
 #include <sys/statfs.h>
 
+#include "sys/enum_names.hpp"
 #include "sys/error.hpp"
 
 namespace benchrun::runtime {
 
-std::string to_string(CgroupMode mode) {
-  switch (mode) {
-    case CgroupMode::v1:
-      return "v1";
-    case CgroupMode::hybrid:
-      return "hybrid";
-    case CgroupMode::v2:
-      return "v2";
-  }
-  return "unknown";
-}
+namespace {
+
+constexpr sys::EnumNames<CgroupMode, 3> kCgroupModeNames{
+    {{CgroupMode::v1, "v1"}, {CgroupMode::hybrid, "hybrid"}, {CgroupMode::v2, "v2"}}};
+
+}  // namespace
+
+std::string to_string(CgroupMode mode) { return std::string(sys::name_of(kCgroupModeNames, mode)); }
 
 CgroupMode cgroup_mode_from_fs_types(long root_fs_type, std::optional<long> unified_fs_type) noexcept {
   if (root_fs_type == CGROUP2_SUPER_MAGIC) return CgroupMode::v2;

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iomanip>
 #include <system_error>
 
 extern char** environ;
@@ -62,6 +63,11 @@ CommandResult run_command(const std::vector<std::string>& argv) {
   }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+void PrintTo(const CommandResult& result, std::ostream* out) {
+  *out << "{exit " << result.exit_code << ", out " << std::quoted(result.out) << ", err " << std::quoted(result.err)
+       << "}";
 }
 
 }  // namespace benchrun::testing

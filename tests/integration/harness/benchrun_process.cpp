@@ -16,18 +16,15 @@
 #include <sstream>
 #include <thread>
 
+#include "sys/file_io.hpp"
+
 namespace benchrun::testing {
 
 namespace bp = boost::process;
 
 std::filesystem::path benchrun_executable() { return std::filesystem::path(BENCHRUN_BINARY_DIR) / "harness/benchrun"; }
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
+std::string read_text(const std::filesystem::path& path) { return sys::read_file_if_present(path).value_or(""); }
 
 CommandResult run_benchrun(const std::vector<std::string>& args, const std::string& stdin_text) {
   TempDir capture;

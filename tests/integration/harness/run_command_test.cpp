@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
 
 #include "benchrun_process.hpp"
 
@@ -11,41 +14,27 @@ namespace {
 class RunCommand : public LeakCheckedTest {};
 
 TEST_F(RunCommand, PrintsExactlyWhatTheWorkloadPrintsAndReturnsItsStatus) {
-  const auto echo = run_benchrun({"run", "--backend", "container", "--", "/bin/echo", "hi"});
-  EXPECT_EQ(echo.exit_code, 0) << echo.err;
-  EXPECT_EQ(echo.out, "hi\n");
-  EXPECT_EQ(echo.err, "");
-
-  const auto failing = run_benchrun({"run", "--", "sh", "-c", "exit 7"});
-  EXPECT_EQ(failing.exit_code, 7) << failing.err;
-  EXPECT_EQ(failing.out, "");
-  EXPECT_EQ(failing.err, "");
+  EXPECT_EQ(run_benchrun({"run", "--backend", "container", "--", "/bin/echo", "hi"}), (CommandResult{0, "hi\n", ""}));
+  EXPECT_EQ(run_benchrun({"run", "--", "sh", "-c", "exit 7"}), (CommandResult{7, "", ""}));
 }
 
 TEST_F(RunCommand, WorkloadStderrStaysOnStderr) {
-  const auto result = run_benchrun({"run", "--", "sh", "-c", "echo out; echo err >&2; exit 3"});
-  EXPECT_EQ(result.exit_code, 3);
-  EXPECT_EQ(result.out, "out\n");
-  EXPECT_EQ(result.err, "err\n");
+  EXPECT_EQ(run_benchrun({"run", "--", "sh", "-c", "echo out; echo err >&2; exit 3"}),
+            (CommandResult{3, "out\n", "err\n"}));
 }
 
 TEST_F(RunCommand, PartialLineAndRawBytesArriveUnchanged) {
-  const auto result = run_benchrun({"run", "--", "sh", "-c", "printf 'no newline\\001\\377'"});
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(result.out, "no newline\001\377");
-  EXPECT_EQ(result.err, "");
+  EXPECT_EQ(run_benchrun({"run", "--", "sh", "-c", "printf 'no newline\\001\\377'"}),
+            (CommandResult{0, "no newline\001\377", ""}));
 }
 
 TEST_F(RunCommand, StdoutAndStderrKeepTheirOrderOnOneFile) {
-  const auto result = run_benchrun_combined({"run", "--", "sh", "-c", "echo 1; echo 2 >&2; printf 3; echo 4 >&2"});
-  EXPECT_EQ(result.exit_code, 0);
-  EXPECT_EQ(result.out, "1\n2\n34\n");
+  EXPECT_EQ(run_benchrun_combined({"run", "--", "sh", "-c", "echo 1; echo 2 >&2; printf 3; echo 4 >&2"}),
+            (CommandResult{0, "1\n2\n34\n", ""}));
 }
 
 TEST_F(RunCommand, StdinReachesTheWorkload) {
-  const auto result = run_benchrun({"run", "--", "cat"}, "line\npartial");
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(result.out, "line\npartial");
+  EXPECT_EQ(run_benchrun({"run", "--", "cat"}, "line\npartial"), (CommandResult{0, "line\npartial", ""}));
 }
 
 TEST_F(RunCommand, OnATerminalTheWorkloadHasTheTerminal) {
@@ -62,6 +51,29 @@ TEST_F(RunCommand, VerboseShowsTheProtocolLinesOnStderrOnly) {
   ASSERT_TRUE(result.err.starts_with("BENCHRUN READY\noops\nBENCHRUN RESULT {\"exit_code\":5,")) << result.err;
   EXPECT_TRUE(result.err.ends_with("}\n")) << result.err;
   EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 3) << result.err;
+}
+
+// The host's network devices, one per line, sorted: what `ls /sys/class/net` shows in its network namespace.
+std::string host_network_devices() {
+  std::vector<std::string> names;
+  for (const auto& device : std::filesystem::directory_iterator("/sys/class/net")) {
+    names.push_back(device.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  std::string listing;
+  for (const auto& name : names) listing += name + "\n";
+  return listing;
+}
+
+TEST_F(RunCommand, EveryIsolationSwitchReachesTheContainer) {
+  EXPECT_EQ(run_benchrun({"run", "--no-network-namespace", "--", "ls", "/sys/class/net"}),
+            (CommandResult{0, host_network_devices(), ""}));
+  EXPECT_EQ(run_benchrun({"run", "--user-namespace", "--", "cat", "/proc/self/uid_map"}),
+            (CommandResult{0, "         0     100000      65536\n", ""}));
+  EXPECT_EQ(run_benchrun({"run", "--", "grep", "^Seccomp:", "/proc/self/status"}),
+            (CommandResult{0, "Seccomp:\t2\n", ""}));
+  EXPECT_EQ(run_benchrun({"run", "--no-seccomp", "--", "grep", "^Seccomp:", "/proc/self/status"}),
+            (CommandResult{0, "Seccomp:\t0\n", ""}));
 }
 
 TEST_F(RunCommand, SetsTheHostnameAndHidesTheHostNetwork) {

@@ -4,13 +4,12 @@
 #include <signal.h>
 
 #include <boost/process.hpp>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
 #include "benchrun_process.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::testing {
 namespace {
@@ -20,21 +19,30 @@ using nlohmann::json;
 
 class StartupSuite : public LeakCheckedTest {
  protected:
+  // benchrun --suite startup ARGS --out <a fresh folder>
+  CommandResult run_startup(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--suite", "startup"});
+    args.insert(args.end(), {"--out", out_.path().string()});
+    return run_benchrun(args);
+  }
+
+  // Runs the suite, which must succeed, print every text of `shown` and write a report that validates; the report.
+  json measured_report(std::vector<std::string> args, const std::vector<std::string>& shown) {
+    const auto result = run_startup(std::move(args));
+    EXPECT_EQ(result.exit_code, 0) << result.err << result.out;
+    for (const auto& text : shown) EXPECT_NE(result.out.find(text), std::string::npos) << text << " in " << result.out;
+    const auto report_path = out_.path() / "report.json";
+    EXPECT_EQ(validate_against_schema(report_path), "");
+    return json::parse(read_text(report_path));
+  }
+
   TempDir out_;
 };
 
 TEST_F(StartupSuite, ThreeRunsPerBackendGiveAValidReportAndATable) {
-  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,container", "--start", "cold", "--runs",
-                                    "3", "--warmup", "1", "--out", out_.path().string()});
-  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
-  EXPECT_NE(result.out.find("time_to_ready_ms"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("container"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("report: "), std::string::npos) << result.out;
-
-  const auto report_path = out_.path() / "report.json";
-  ASSERT_TRUE(std::filesystem::exists(report_path));
-  EXPECT_EQ(validate_against_schema(report_path), "");
-  const json report = json::parse(read_text(report_path));
+  const json report =
+      measured_report({"--backends", "native,container", "--start", "cold", "--runs", "3", "--warmup", "1"},
+                      {"time_to_ready_ms", "container", "report: "});
   EXPECT_TRUE(report.at("complete").get<bool>());
   std::map<std::string, int> measured;
   for (const auto& sample : report.at("samples")) {
@@ -62,14 +70,9 @@ TEST_F(StartupSuite, ThreeRunsPerBackendGiveAValidReportAndATable) {
 }
 
 TEST_F(StartupSuite, BothStartModesAreReportedForEveryBackend) {
-  const auto result = run_benchrun({"--suite", "startup", "--backends", "native,container", "--start", "both", "--runs",
-                                    "2", "--warmup", "0", "--out", out_.path().string()});
-  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
-  EXPECT_NE(result.out.find("phases container cold"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("phases container warm"), std::string::npos) << result.out;
-  const auto report_path = out_.path() / "report.json";
-  EXPECT_EQ(validate_against_schema(report_path), "");
-  const json report = json::parse(read_text(report_path));
+  const json report =
+      measured_report({"--backends", "native,container", "--start", "both", "--runs", "2", "--warmup", "0"},
+                      {"phases container cold", "phases container warm"});
   EXPECT_EQ(report.at("options").at("start_modes"), json({"cold", "warm"}));
 
   std::map<std::string, int> samples_per_backend_and_mode;
@@ -100,9 +103,8 @@ TEST_F(StartupSuite, BothStartModesAreReportedForEveryBackend) {
 }
 
 TEST_F(StartupSuite, AFailingWorkloadIsRecordedAndTheRunGoesOn) {
-  const auto result =
-      run_benchrun({"--suite", "startup", "--backends", "container", "--workload", "hog 256", "--memory", "64M",
-                    "--start", "warm", "--runs", "2", "--warmup", "0", "--out", out_.path().string()});
+  const auto result = run_startup({"--backends", "container", "--workload", "hog 256", "--memory", "64M", "--start",
+                                   "warm", "--runs", "2", "--warmup", "0"});
   EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_NE(result.err.find("oom"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("container (warm): 2 of 2 samples failed"), std::string::npos) << result.err;
@@ -116,9 +118,8 @@ TEST_F(StartupSuite, AFailingWorkloadIsRecordedAndTheRunGoesOn) {
 }
 
 TEST_F(StartupSuite, AHungWorkloadTimesOutAndIsTornDown) {
-  const auto result =
-      run_benchrun({"--suite", "startup", "--backends", "native,container", "--workload", "spin 60000", "--timeout",
-                    "1", "--start", "cold", "--runs", "1", "--warmup", "0", "--out", out_.path().string()});
+  const auto result = run_startup({"--backends", "native,container", "--workload", "spin 60000", "--timeout", "1",
+                                   "--start", "cold", "--runs", "1", "--warmup", "0"});
   EXPECT_EQ(result.exit_code, 1) << result.err;
   const json report = json::parse(read_text(out_.path() / "report.json"));
   ASSERT_EQ(report.at("samples").size(), 2u);
@@ -134,8 +135,8 @@ TEST_F(StartupSuite, InterruptKeepsEverySampleAndMarksTheReportIncomplete) {
   // Interrupt once two samples are in the log (the checks below want them), however long a loaded
   // machine takes to get there; the log only grows, so polling it cannot miss the moment.
   const auto samples_logged = [&] {
-    std::ifstream log(out_.path() / "samples.jsonl");
-    return std::count(std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>(), '\n');
+    const std::string log = sys::read_file_if_present(out_.path() / "samples.jsonl").value_or("");
+    return std::count(log.begin(), log.end(), '\n');
   };
   const auto give_up_at = std::chrono::steady_clock::now() + std::chrono::minutes(2);
   while (samples_logged() < 2 && child.running() && std::chrono::steady_clock::now() < give_up_at) {

@@ -7,10 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
+#include "sys/file_io.hpp"
 #include "tests/integration/image/spawned_process.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -32,11 +32,6 @@ CommandResult build_image(const std::vector<std::string>& arguments) {
   for (const OutputLine& line : process.stdout_lines()) run.out += line.text + "\n";
   run.out += process.stderr_text();
   return run;
-}
-
-std::string file_bytes(const fs::path& file) {
-  std::ifstream stream(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
 }
 
 const std::string kWorkloadsDir = std::string(BENCHRUN_BINARY_DIR) + "/bench/workloads";
@@ -67,9 +62,9 @@ TEST_F(BuildImageScript, SameInputsGiveTheSameInitramfsBytes) {
     CommandResult run = build_image({"--name", name, "--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
     ASSERT_EQ(run.exit_code, 0) << run.out;
   }
-  std::string first = file_bytes(out_.path() / "first" / "initramfs.cpio");
+  std::string first = sys::read_file(out_.path() / "first" / "initramfs.cpio");
   EXPECT_FALSE(first.empty());
-  EXPECT_TRUE(first == file_bytes(out_.path() / "second" / "initramfs.cpio"));
+  EXPECT_TRUE(first == sys::read_file(out_.path() / "second" / "initramfs.cpio"));
 }
 
 TEST_F(BuildImageScript, RebuildReplacesTheImageAndLeavesNoStagingDirs) {
@@ -80,7 +75,7 @@ TEST_F(BuildImageScript, RebuildReplacesTheImageAndLeavesNoStagingDirs) {
   CommandResult rebuilt = build_image({"--workloads-dir", kWorkloadsDir, "--out", out_.path().string()});
   ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.out;
   EXPECT_NE(rebuilt.out.find("build-image.sh: built"), std::string::npos) << rebuilt.out;
-  EXPECT_NE(file_bytes(out_.path() / "default" / "manifest.json"), "{}");
+  EXPECT_NE(sys::read_file(out_.path() / "default" / "manifest.json"), "{}");
   for (const fs::directory_entry& entry : fs::directory_iterator(out_.path())) {
     std::string name = entry.path().filename().string();
     EXPECT_TRUE(name == "default" || name == ".default.lock") << "left behind: " << name;

@@ -1,12 +1,12 @@
 // The image on disk: the manifest describes what was built, the initramfs holds the same tree as the rootfs.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 
+#include "sys/file_io.hpp"
 #include "tests/integration/image/image_location.hpp"
 #include "tests/support/run_command.hpp"
 
@@ -32,8 +32,7 @@ std::set<std::string> cpio_listing(const fs::path& archive) {
 }
 
 TEST_F(ImageContents, ManifestNamesTheImageItsWorkloadsAndKernel) {
-  std::ifstream stream(image_dir() / "manifest.json");
-  nlohmann::json manifest = nlohmann::json::parse(stream);
+  nlohmann::json manifest = nlohmann::json::parse(sys::read_file(image_dir() / "manifest.json"));
   EXPECT_EQ(manifest.at("name").get<std::string>(), image_dir().filename().string());
   EXPECT_EQ(manifest.at("workloads").get<std::vector<std::string>>(), kWorkloads);
   EXPECT_FALSE(manifest.at("kernel").get<std::string>().empty());

@@ -7,25 +7,19 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "sys/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-void write_file(const fs::path& file, const std::string& value) {
-  std::ofstream stream(file);
-  stream << value;
-  stream.close();
-  if (!stream) throw sys::Error("write " + file.string() + " = " + value + ": failed");
-}
-
 bool file_has_word(const fs::path& file, const std::string& word) {
-  std::ifstream stream(file);
+  std::istringstream stream(sys::read_file_if_present(file).value_or(""));
   std::string token;
   while (stream >> token) {
     if (token == word) return true;
@@ -38,7 +32,7 @@ fs::path pids_hierarchy_root() {
   if (fs::exists("/sys/fs/cgroup/pids/cgroup.procs")) return "/sys/fs/cgroup/pids";
   if (file_has_word("/sys/fs/cgroup/cgroup.controllers", "pids")) {
     if (!file_has_word("/sys/fs/cgroup/cgroup.subtree_control", "pids")) {
-      write_file("/sys/fs/cgroup/cgroup.subtree_control", "+pids");
+      sys::write_file("/sys/fs/cgroup/cgroup.subtree_control", "+pids");
     }
     return "/sys/fs/cgroup";
   }
@@ -58,13 +52,13 @@ PidsCgroup::PidsCgroup(int max_pids) {
     sys::throw_errno("mkdir " + parent_.string());
   }
   if (v2 && !file_has_word(parent_ / "cgroup.subtree_control", "pids")) {
-    write_file(parent_ / "cgroup.subtree_control", "+pids");
+    sys::write_file(parent_ / "cgroup.subtree_control", "+pids");
   }
   path_ = parent_ / ("benchrun-imagetest-" + std::to_string(getpid()) + "-" + std::to_string(serial++));
   if (mkdir(path_.c_str(), 0755) != 0) sys::throw_errno("mkdir " + path_.string());
   procs_file_ = (path_ / "cgroup.procs").string();
   try {
-    write_file(path_ / "pids.max", std::to_string(max_pids));
+    sys::write_file(path_ / "pids.max", std::to_string(max_pids));
   } catch (...) {
     rmdir(path_.c_str());
     if (made_parent_) rmdir(parent_.c_str());

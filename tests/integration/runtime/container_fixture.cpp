@@ -8,12 +8,11 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/cgroup/mode.hpp"
 #include "runtime/sweep.hpp"
+#include "sys/file_io.hpp"
 #include "sys/unique_fd.hpp"
 
 namespace benchrun::runtime::testing {
@@ -94,10 +93,8 @@ void expect_nothing_left(const std::string& name, pid_t pid) {
     EXPECT_FALSE(std::filesystem::exists(hierarchy / kCgroupParentName / name)) << "cgroup left in " << hierarchy;
   }
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(kDefaultStateRoot) / name)) << "state dir left";
-  std::ifstream mountinfo("/proc/self/mountinfo");
-  std::stringstream mounts;
-  mounts << mountinfo.rdbuf();
-  EXPECT_EQ(mounts.str().find(std::string(kDefaultStateRoot) + "/"), std::string::npos) << "mount left";
+  const std::string mounts = sys::read_file("/proc/self/mountinfo");
+  EXPECT_EQ(mounts.find(std::string(kDefaultStateRoot) + "/"), std::string::npos) << "mount left";
   if (pid > 0) {
     EXPECT_TRUE(::kill(pid, 0) != 0 && errno == ESRCH) << "process " << pid << " still exists";
   }

@@ -17,6 +17,19 @@
 namespace benchrun::runtime::testing {
 namespace {
 
+// The message of a start that must fail: one line.
+std::string start_failure(const ContainerConfig& config) {
+  try {
+    auto container = Container::start(config);
+  } catch (const sys::Error& error) {
+    const std::string message = error.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    return message;
+  }
+  ADD_FAILURE() << "container " << config.name << " started";
+  return {};
+}
+
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -154,41 +167,24 @@ TEST(ContainerLimits, StatsReportUsageWhileRunning) {
 TEST(ContainerLimits, ACpusetTheKernelRejectsIsAOneLineErrorNamingTheResource) {
   auto config = config_for({"/bench/bin/hello"});
   config.limits.cpuset_cpus = "99";
-  try {
-    auto container = Container::start(config);
-    FAIL() << "cpuset 99 was accepted";
-  } catch (const sys::Error& error) {
-    const std::string message = error.what();
-    EXPECT_THAT(message, HasSubstr("container " + config.name + ": cgroup cpuset: write "));
-    EXPECT_THAT(message, ::testing::ContainsRegex("cpuset.cpus: (EINVAL|ERANGE)"));
-    EXPECT_EQ(message.find('\n'), std::string::npos);
-  }
+  const std::string message = start_failure(config);
+  EXPECT_THAT(message, HasSubstr("container " + config.name + ": cgroup cpuset: write "));
+  EXPECT_THAT(message, ::testing::ContainsRegex("cpuset.cpus: (EINVAL|ERANGE)"));
   expect_nothing_left(config.name, -1);
 }
 
 TEST(ContainerLimits, AMissingRootfsIsAOneLineError) {
   auto config = config_for({"/bench/bin/hello"});
   config.rootfs = "/nonexistent/benchrun-image/rootfs";
-  try {
-    auto container = Container::start(config);
-    FAIL() << "a missing rootfs was accepted";
-  } catch (const sys::Error& error) {
-    const std::string message = error.what();
-    EXPECT_THAT(message, HasSubstr("container " + config.name + ": rootfs /nonexistent/benchrun-image/rootfs"));
-    EXPECT_EQ(message.find('\n'), std::string::npos);
-  }
+  EXPECT_THAT(start_failure(config),
+              HasSubstr("container " + config.name + ": rootfs /nonexistent/benchrun-image/rootfs"));
   expect_nothing_left(config.name, -1);
 }
 
 TEST(ContainerLimits, AMissingWorkloadBinaryFailsStartWithTheExecError) {
   auto config = config_for({});
   config.argv = {"/bench/bin/no-such-workload"};
-  try {
-    auto container = Container::start(config);
-    FAIL() << "exec of a missing binary was accepted";
-  } catch (const sys::Error& error) {
-    EXPECT_THAT(std::string(error.what()), HasSubstr("exec /bench/bin/no-such-workload: ENOENT"));
-  }
+  EXPECT_THAT(start_failure(config), HasSubstr("exec /bench/bin/no-such-workload: ENOENT"));
   expect_nothing_left(config.name, -1);
 }
 

@@ -6,9 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -16,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "protocol/workload_protocol.hpp"
+#include "sys/file_io.hpp"
 #include "vm/accelerator.hpp"
 #include "vm/boot_files.hpp"
 #include "vm/connection.hpp"
@@ -96,6 +95,18 @@ class VmGuest : public ::testing::Test {
     }
   }
 
+  // Starts the guest, runs `body` with it, lets ~Guest destroy it, and checks that nothing of it is left.
+  template <typename Body>
+  void run_guest(const GuestConfig& guest_config, Body&& body) {
+    std::optional<pid_t> qemu_pid;
+    {
+      Guest guest = Guest::start(*connection_, guest_config);
+      qemu_pid = guest.qemu_pid();
+      body(guest);
+    }
+    expect_gone(guest_config.name, qemu_pid);
+  }
+
   static std::unique_ptr<Connection> connection_;
   std::filesystem::path run_dir_;
   BootFiles boot_;
@@ -106,13 +117,10 @@ std::unique_ptr<Connection> VmGuest::connection_;
 
 TEST_F(VmGuest, BootsPrintsReadyAndHelloResultAndIsGoneAfterwards) {
   const GuestConfig guest_config = config("hello", {"/bench/bin/hello"});
-  std::optional<pid_t> qemu_pid;
-  {
-    Guest guest = Guest::start(*connection_, guest_config);
+  run_guest(guest_config, [&](Guest& guest) {
     EXPECT_EQ(guest.domain_type(), domain_type_of(test_accelerator()));
     EXPECT_THAT(guest.xml(), HasSubstr("<emulator>" + emulator_.string() + "</emulator>"));
-    qemu_pid = guest.qemu_pid();
-    ASSERT_TRUE(qemu_pid.has_value()) << "QEMU pid not found";
+    ASSERT_TRUE(guest.qemu_pid().has_value()) << "QEMU pid not found";
     const sys::MonotonicNs deadline = sys::monotonic_now() + boot_deadline;
     std::optional<sys::ConsoleLine> ready;
     std::optional<sys::ConsoleLine> result;
@@ -150,28 +158,18 @@ TEST_F(VmGuest, BootsPrintsReadyAndHelloResultAndIsGoneAfterwards) {
     // QEMU starts, QEMU starts before libvirt's create returns.
     EXPECT_THAT(names, ::testing::ElementsAre("xml_built", "qemu_exec", "create_returned", "first_console_output",
                                               "ready", "result", "qemu_exited", "teardown_done"));
-  }
-  expect_gone(guest_config.name, qemu_pid);
+  });
 }
 
 TEST_F(VmGuest, DestroyWhileTheGuestBootsLeavesNothing) {
   const GuestConfig guest_config = config("early", {"/bench/bin/spin", "60000"});
-  std::optional<pid_t> qemu_pid;
-  {
-    Guest guest = Guest::start(*connection_, guest_config);
-    qemu_pid = guest.qemu_pid();
-    guest.destroy();
-  }
-  // expect_gone also finds a QEMU zombie (kill(pid, 0) succeeds on one): benchrun, its subreaper, reaped it.
-  expect_gone(guest_config.name, qemu_pid);
+  // run_guest's check also finds a QEMU zombie (kill(pid, 0) succeeds on one): benchrun, its subreaper, reaped it.
+  run_guest(guest_config, [&](Guest& guest) { guest.destroy(); });
 }
 
 TEST_F(VmGuest, AGuestThatIsNotReadyInTimeTimesOutAndIsDestroyed) {
   const GuestConfig guest_config = config("timeout", {"/bench/bin/hello"});
-  std::optional<pid_t> qemu_pid;
-  {
-    Guest guest = Guest::start(*connection_, guest_config);
-    qemu_pid = guest.qemu_pid();
+  run_guest(guest_config, [&](Guest& guest) {
     // No kernel gets to init in 50 ms, even under KVM.
     const sys::MonotonicNs deadline = sys::monotonic_now() + one_second / 20;
     try {
@@ -182,16 +180,12 @@ TEST_F(VmGuest, AGuestThatIsNotReadyInTimeTimesOutAndIsDestroyed) {
       EXPECT_THAT(timeout.what(), HasSubstr(guest_config.name));
       EXPECT_EQ(std::string(timeout.what()).find('\n'), std::string::npos);
     }
-  }  // ~Guest destroys it
-  expect_gone(guest_config.name, qemu_pid);
+  });  // ~Guest destroys it
 }
 
 TEST_F(VmGuest, AWorkloadThatDoesNotExistReports127AndPowersOff) {
   const GuestConfig guest_config = config("missing", {"/bench/bin/does-not-exist"});
-  std::optional<pid_t> qemu_pid;
-  {
-    Guest guest = Guest::start(*connection_, guest_config);
-    qemu_pid = guest.qemu_pid();
+  run_guest(guest_config, [&](Guest& guest) {
     const sys::MonotonicNs deadline = sys::monotonic_now() + boot_deadline;
     std::optional<sys::ConsoleLine> result;
     while (auto line = guest.next_line(deadline)) {
@@ -199,8 +193,7 @@ TEST_F(VmGuest, AWorkloadThatDoesNotExistReports127AndPowersOff) {
     }
     ASSERT_TRUE(result.has_value());
     EXPECT_THAT(result->text, HasSubstr("\"exit_code\":127"));
-  }
-  expect_gone(guest_config.name, qemu_pid);
+  });
 }
 
 TEST_F(VmGuest, MissingKernelGivesOneClearLineAndNoDomain) {
@@ -252,11 +245,9 @@ TEST(VmConnection, UnreachableUriGivesOneClearLine) {
 TEST(VmConnection, EmbeddedRootGetsItsQemuConf) {
   const auto root = std::filesystem::temp_directory_path() / fmt::format("benchrun-vmtest-root-{}", ::getpid());
   prepare_embed_root(root);
-  std::ifstream conf(root / "etc" / "qemu.conf");
-  std::stringstream content;
-  content << conf.rdbuf();
-  EXPECT_THAT(content.str(), HasSubstr("stdio_handler = \"file\""));
-  EXPECT_THAT(content.str(), HasSubstr("security_driver = \"none\""));
+  const std::string content = sys::read_file(root / "etc" / "qemu.conf");
+  EXPECT_THAT(content, HasSubstr("stdio_handler = \"file\""));
+  EXPECT_THAT(content, HasSubstr("security_driver = \"none\""));
   std::filesystem::remove_all(root);
 }
 

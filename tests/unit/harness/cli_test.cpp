@@ -1,9 +1,13 @@
 #include "harness/cli.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "harness/backends/registry.hpp"
+#include "harness/suites/registry.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -28,23 +32,48 @@ TEST(Cli, SuiteDefaultsToEveryBackendWithHello) {
   const auto options = std::get<SuiteOptions>(parse({"--suite", "startup"}));
   EXPECT_EQ(options.suite, "startup");
   EXPECT_EQ(options.backends, (std::vector<std::string>{"native", "container", "vm"}));
-  EXPECT_EQ(options.workload, "hello");
-  EXPECT_TRUE(options.workload_args.empty());
+  EXPECT_EQ(options.cases, (std::vector<reports::Case>{{"hello", "hello", {}, {}}}));
   EXPECT_GE(options.runs, 1);
 }
 
-TEST(Cli, WorkloadCarriesItsArgumentsAndLimitsApplyToTheSuite) {
+TEST(Cli, TheStartupSuiteMeasuresOneCaseNamedAfterItsWorkloadUnderTheLimits) {
   const auto options = std::get<SuiteOptions>(
       parse({"--suite", "startup", "--backends", "container,native,container", "--workload", "spin 100", "--runs", "3",
              "--warmup", "0", "--memory", "64M", "--cpus", "0.5", "--pids", "16"}));
   EXPECT_EQ(options.backends, (std::vector<std::string>{"container", "native"}));
-  EXPECT_EQ(options.workload, "spin");
-  EXPECT_EQ(options.workload_args, std::vector<std::string>{"100"});
   EXPECT_EQ(options.runs, 3);
   EXPECT_EQ(options.warmup, 0);
-  EXPECT_EQ(options.limits.memory_bytes, 64u << 20);
-  EXPECT_DOUBLE_EQ(*options.limits.cpus, 0.5);
-  EXPECT_EQ(options.limits.pids_max, 16u);
+  ASSERT_EQ(options.cases.size(), 1u);
+  const reports::Case& test_case = options.cases.front();
+  EXPECT_EQ(test_case.name, "spin");
+  EXPECT_EQ(test_case.workload, "spin");
+  EXPECT_EQ(test_case.workload_args, std::vector<std::string>{"100"});
+  EXPECT_EQ(test_case.limits.memory_bytes, 64u << 20);
+  EXPECT_DOUBLE_EQ(*test_case.limits.cpus, 0.5);
+  EXPECT_EQ(test_case.limits.pids_max, 16u);
+}
+
+TEST(Cli, HelpListsEverySuiteAndBackendOfTheRegistriesWithItsHelp) {
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(std::get<ExitNow>(parse({"--help"})).code, 0);
+  const std::string help = ::testing::internal::GetCapturedStdout();
+  for (const auto& suite : suite_registry()) {
+    EXPECT_NE(help.find(fmt::format("{:<10} {}", suite.name, suite.help)), std::string::npos) << help;
+  }
+  for (const auto& backend : backend_registry()) {
+    EXPECT_NE(help.find(fmt::format("{:<10} {}", backend.name, backend.help)), std::string::npos) << help;
+  }
+}
+
+TEST(Cli, EveryRegisteredSuiteAndBackendIsAccepted) {
+  for (const auto& suite : suite_registry()) {
+    for (const auto& backend : backend_registry()) {
+      const auto options =
+          std::get<SuiteOptions>(parse({"--suite", std::string(suite.name), "--backends", std::string(backend.name)}));
+      EXPECT_EQ(options.suite, suite.name);
+      EXPECT_EQ(options.backends, std::vector<std::string>{std::string(backend.name)});
+    }
+  }
 }
 
 TEST(Cli, AcceleratorIsAutoUnlessAskedForSuiteAndDoctor) {
@@ -80,6 +109,7 @@ TEST(Cli, BadInputIsOneLineThatNamesTheProblem) {
             std::string::npos);
   EXPECT_NE(usage_error_of({"--suite", "startup", "--runs", "0"}).find("--runs 0"), std::string::npos);
   EXPECT_NE(usage_error_of({"--suite", "startup", "--memory", "lots"}).find("'lots'"), std::string::npos);
+  EXPECT_NE(usage_error_of({"--suite", "startup", "--workload", " "}).find("empty --workload"), std::string::npos);
   EXPECT_NE(usage_error_of({}).find("--suite startup"), std::string::npos);
   EXPECT_NE(usage_error_of({"--bogus"}).find("--bogus"), std::string::npos);
   for (const auto& message : {usage_error_of({"--suite", "nosuch"}), usage_error_of({"--bogus"})}) {
@@ -87,28 +117,44 @@ TEST(Cli, BadInputIsOneLineThatNamesTheProblem) {
   }
 }
 
-TEST(Cli, RunTakesTheCommandAfterDoubleDash) {
-  const auto options = std::get<RunOptions>(
-      parse({"run", "--backend", "container", "--memory", "64M", "--no-network-namespace", "--", "hog", "256"}));
+TEST(Cli, RunBuildsTheInstanceFromTheCommandAfterDoubleDashAndEverySwitch) {
+  const auto options =
+      std::get<RunCommandOptions>(parse({"run", "--backend", "container", "--memory", "64M", "--no-network-namespace",
+                                         "--hostname", "box", "--user-namespace", "--no-seccomp", "--", "hog", "256"}));
   EXPECT_EQ(options.backend, "container");
-  EXPECT_EQ(options.command, (std::vector<std::string>{"hog", "256"}));
-  EXPECT_EQ(options.limits.memory_bytes, 64u << 20);
-  EXPECT_FALSE(options.network_namespace);
-  EXPECT_TRUE(options.seccomp);
+  EXPECT_EQ(options.instance.workload, "hog");
+  EXPECT_EQ(options.instance.workload_args, std::vector<std::string>{"256"});
+  EXPECT_EQ(options.instance.limits.memory_bytes, 64u << 20);
+  EXPECT_EQ(options.instance.hostname, "box");
+  EXPECT_FALSE(options.instance.network_namespace);
+  EXPECT_TRUE(options.instance.user_namespace);
+  EXPECT_FALSE(options.instance.seccomp);
   EXPECT_FALSE(options.verbose);
+}
+
+TEST(Cli, RunDefaultsToAContainerWithEveryIsolation) {
+  const auto options = std::get<RunCommandOptions>(parse({"run", "--", "hello"}));
+  EXPECT_EQ(options.backend, "container");
+  EXPECT_EQ(options.instance.hostname, "") << "the instance's name";
+  EXPECT_TRUE(options.instance.network_namespace);
+  EXPECT_FALSE(options.instance.user_namespace);
+  EXPECT_TRUE(options.instance.seccomp);
+  EXPECT_FALSE(options.instance.limits.any());
 }
 
 TEST(Cli, RunVerboseIsAFlagBeforeTheCommand) {
-  EXPECT_TRUE(std::get<RunOptions>(parse({"run", "--verbose", "--", "hello"})).verbose);
-  EXPECT_TRUE(std::get<RunOptions>(parse({"run", "-v", "--", "hello"})).verbose);
+  EXPECT_TRUE(std::get<RunCommandOptions>(parse({"run", "--verbose", "--", "hello"})).verbose);
+  EXPECT_TRUE(std::get<RunCommandOptions>(parse({"run", "-v", "--", "hello"})).verbose);
   // After --, -v belongs to the workload.
-  const auto options = std::get<RunOptions>(parse({"run", "--", "sh", "-v"}));
+  const auto options = std::get<RunCommandOptions>(parse({"run", "--", "sh", "-v"}));
   EXPECT_FALSE(options.verbose);
-  EXPECT_EQ(options.command, (std::vector<std::string>{"sh", "-v"}));
+  EXPECT_EQ(options.instance.workload, "sh");
+  EXPECT_EQ(options.instance.workload_args, std::vector<std::string>{"-v"});
 }
 
 TEST(Cli, RunRejectsBackendsItCannotRunByHand) {
-  EXPECT_NE(usage_error_of({"run", "--backend", "vm", "--", "hello"}).find("'vm'"), std::string::npos);
+  EXPECT_EQ(usage_error_of({"run", "--backend", "vm", "--", "hello"}),
+            "backend 'vm' is not available for 'run': use container");
 }
 
 }  // namespace

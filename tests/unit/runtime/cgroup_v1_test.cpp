@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "fake_cgroup_tree.hpp"
 #include "runtime/cgroup/cgroup.hpp"
 #include "sys/error.hpp"
@@ -41,128 +43,101 @@ std::filesystem::path instance_file(const char* controller, const char* file) {
   return std::filesystem::path(controller) / "benchrun" / kName / file;
 }
 
-TEST(CgroupV1, CreatesOneDirectoryPerHierarchyUnderABenchrunParent) {
-  const FakeCgroupTree tree;
-  populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+class CgroupV1 : public testing::FakeCgroupTest {
+ protected:
+  std::unique_ptr<Cgroup> create() {
+    return create_on(
+        CgroupMode::v1, [](const FakeCgroupTree& tree) { populate_v1(tree); }, kName);
+  }
+};
+
+TEST_F(CgroupV1, CreatesOneDirectoryPerHierarchyUnderABenchrunParent) {
+  const auto cgroup = create();
   const auto paths = cgroup->paths();
   EXPECT_EQ(paths.size(), 6u);
   for (const char* controller : {"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio"}) {
-    EXPECT_TRUE(std::filesystem::is_directory(tree.root() / controller / "benchrun" / kName)) << controller;
+    EXPECT_TRUE(std::filesystem::is_directory(tree_.root() / controller / "benchrun" / kName)) << controller;
   }
 }
 
-TEST(CgroupV1, HasNoDirectoryToCloneIntoSinceAProcessJoinsOnePerHierarchy) {
-  const FakeCgroupTree tree;
-  populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+TEST_F(CgroupV1, HasNoDirectoryToCloneIntoSinceAProcessJoinsOnePerHierarchy) {
+  const auto cgroup = create();
   EXPECT_FALSE(cgroup->open_dir_for_clone().has_value());
 }
 
-TEST(CgroupV1, CpusetAndBlkioAreJoinedOnlyWhenLimited) {
-  const FakeCgroupTree tree;
-  populate_v1(tree);
+TEST_F(CgroupV1, CpusetAndBlkioAreJoinedOnlyWhenLimited) {
+  populate_v1(tree_);
   ResourceLimits limits;
   limits.memory_bytes = 1 << 20;
-  const auto unpinned = create_cgroup(CgroupMode::v1, tree.root(), kName, controllers_for(limits));
+  const auto unpinned = create_cgroup(CgroupMode::v1, tree_.root(), kName, controllers_for(limits));
   EXPECT_EQ(unpinned->paths().size(), 4u);
-  EXPECT_FALSE(std::filesystem::exists(tree.root() / "cpuset/benchrun" / kName));
-  EXPECT_FALSE(std::filesystem::exists(tree.root() / "blkio/benchrun" / kName));
+  EXPECT_FALSE(std::filesystem::exists(tree_.root() / "cpuset/benchrun" / kName));
+  EXPECT_FALSE(std::filesystem::exists(tree_.root() / "blkio/benchrun" / kName));
   limits.cpuset_cpus = "0";
   limits.io.push_back(IoDeviceLimit{});
-  const auto pinned = create_cgroup(CgroupMode::v1, tree.root(), "benchrun-unit-1", controllers_for(limits));
+  const auto pinned = create_cgroup(CgroupMode::v1, tree_.root(), "benchrun-unit-1", controllers_for(limits));
   EXPECT_EQ(pinned->paths().size(), 6u);
 }
 
-TEST(CgroupV1, CoMountedControllersShareOneDirectory) {
-  const FakeCgroupTree tree;
-  tree.write("cpu,cpuacct/cgroup.procs", "");
-  tree.write("memory/cgroup.procs", "");
-  std::filesystem::create_directory_symlink("cpu,cpuacct", tree.root() / "cpu");
-  std::filesystem::create_directory_symlink("cpu,cpuacct", tree.root() / "cpuacct");
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+TEST_F(CgroupV1, CoMountedControllersShareOneDirectory) {
+  tree_.write("cpu,cpuacct/cgroup.procs", "");
+  tree_.write("memory/cgroup.procs", "");
+  std::filesystem::create_directory_symlink("cpu,cpuacct", tree_.root() / "cpu");
+  std::filesystem::create_directory_symlink("cpu,cpuacct", tree_.root() / "cpuacct");
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree_.root(), kName);
   EXPECT_EQ(cgroup->paths().size(), 2u);
-  tree.write(std::filesystem::path("cpu,cpuacct/benchrun") / kName / "cpuacct.usage", "777\n");
+  tree_.write(std::filesystem::path("cpu,cpuacct/benchrun") / kName / "cpuacct.usage", "777\n");
   EXPECT_EQ(cgroup->stats().cpu_usage_ns, 777u);
 }
 
-TEST(CgroupV1, WritesEveryLimitToItsControllersFile) {
-  const FakeCgroupTree tree;
-  populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
-  populate_instance(tree);
-  ResourceLimits limits;
-  limits.memory_bytes = 64ull << 20;
-  limits.cpus = 0.5;
-  limits.cpu_weight = 100;
-  limits.pids_max = 16;
-  limits.cpuset_cpus = "1";
-  IoDeviceLimit disk;
-  disk.major = 8;
-  disk.minor = 0;
-  disk.read_bps = 1'000'000;
-  disk.write_iops = 50;
-  limits.io.push_back(disk);
-  cgroup->apply(limits);
-  EXPECT_EQ(tree.read(instance_file("memory", "memory.limit_in_bytes")), "67108864");
-  EXPECT_EQ(tree.read(instance_file("cpu", "cpu.cfs_period_us")), "100000");
-  EXPECT_EQ(tree.read(instance_file("cpu", "cpu.cfs_quota_us")), "50000");
-  EXPECT_EQ(tree.read(instance_file("cpu", "cpu.shares")), "2597");
-  EXPECT_EQ(tree.read(instance_file("pids", "pids.max")), "16");
-  EXPECT_EQ(tree.read(instance_file("cpuset", "cpuset.cpus")), "1");
-  EXPECT_EQ(tree.read(instance_file("blkio", "blkio.throttle.read_bps_device")), "8:0 1000000");
-  EXPECT_EQ(tree.read(instance_file("blkio", "blkio.throttle.write_iops_device")), "8:0 50");
+TEST_F(CgroupV1, WritesEveryLimitToItsControllersFile) {
+  const auto cgroup = create();
+  populate_instance(tree_);
+  cgroup->apply(testing::one_of_each_limit());
+  EXPECT_EQ(tree_.read(instance_file("memory", "memory.limit_in_bytes")), "67108864");
+  EXPECT_EQ(tree_.read(instance_file("cpu", "cpu.cfs_period_us")), "100000");
+  EXPECT_EQ(tree_.read(instance_file("cpu", "cpu.cfs_quota_us")), "150000");
+  EXPECT_EQ(tree_.read(instance_file("cpu", "cpu.shares")), "2597");
+  EXPECT_EQ(tree_.read(instance_file("pids", "pids.max")), "16");
+  EXPECT_EQ(tree_.read(instance_file("cpuset", "cpuset.cpus")), "1");
+  EXPECT_EQ(tree_.read(instance_file("blkio", "blkio.throttle.read_bps_device")), "8:0 1000000");
+  EXPECT_EQ(tree_.read(instance_file("blkio", "blkio.throttle.write_iops_device")), "8:0 50");
 }
 
-TEST(CgroupV1, FillsCpusetCpusAndMemsFromTheHierarchyBeforeTasksJoin) {
-  const FakeCgroupTree tree;
-  populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
-  populate_instance(tree);
+TEST_F(CgroupV1, FillsCpusetCpusAndMemsFromTheHierarchyBeforeTasksJoin) {
+  const auto cgroup = create();
+  populate_instance(tree_);
   cgroup->apply({});
-  EXPECT_EQ(tree.read("cpuset/benchrun/cpuset.cpus"), "0-1");
-  EXPECT_EQ(tree.read("cpuset/benchrun/cpuset.mems"), "0");
-  EXPECT_EQ(tree.read(instance_file("cpuset", "cpuset.cpus")), "0-1");
-  EXPECT_EQ(tree.read(instance_file("cpuset", "cpuset.mems")), "0");
-  EXPECT_EQ(tree.read(instance_file("memory", "memory.limit_in_bytes")), "") << "an unset limit is not written";
+  EXPECT_EQ(tree_.read("cpuset/benchrun/cpuset.cpus"), "0-1");
+  EXPECT_EQ(tree_.read("cpuset/benchrun/cpuset.mems"), "0");
+  EXPECT_EQ(tree_.read(instance_file("cpuset", "cpuset.cpus")), "0-1");
+  EXPECT_EQ(tree_.read(instance_file("cpuset", "cpuset.mems")), "0");
+  EXPECT_EQ(tree_.read(instance_file("memory", "memory.limit_in_bytes")), "") << "an unset limit is not written";
 }
 
-TEST(CgroupV1, AFailedWriteNamesTheResourceAndTheFile) {
-  const FakeCgroupTree tree;
-  populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);  // no instance files: ENOENT
+TEST_F(CgroupV1, AFailedWriteNamesTheResourceAndTheFile) {
+  const auto cgroup = create();  // no instance files: ENOENT
   ResourceLimits limits;
   limits.memory_bytes = 1 << 20;
-  try {
-    cgroup->apply(limits);
-    FAIL() << "no error";
-  } catch (const sys::Error& error) {
-    EXPECT_THAT(error.what(),
-                HasSubstr("cgroup memory: write " +
-                          (tree.root() / instance_file("memory", "memory.limit_in_bytes")).string() + ": ENOENT"));
-  }
+  EXPECT_THAT(apply_failure(*cgroup, limits),
+              HasSubstr("cgroup memory: write " +
+                        (tree_.root() / instance_file("memory", "memory.limit_in_bytes")).string() + ": ENOENT"));
 }
 
-TEST(CgroupV1, ALimitWithoutItsHierarchyIsAnError) {
-  const FakeCgroupTree tree;
-  tree.write("memory/cgroup.procs", "");
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+TEST_F(CgroupV1, ALimitWithoutItsHierarchyIsAnError) {
+  tree_.write("memory/cgroup.procs", "");
+  const auto cgroup = create_cgroup(CgroupMode::v1, tree_.root(), kName);
   ResourceLimits limits;
   limits.pids_max = 10;
-  try {
-    cgroup->apply(limits);
-    FAIL() << "no error";
-  } catch (const sys::Error& error) {
-    EXPECT_THAT(error.what(), HasSubstr("cgroup pids: no pids hierarchy under " + tree.root().string()));
-  }
+  EXPECT_THAT(apply_failure(*cgroup, limits),
+              HasSubstr("cgroup pids: no pids hierarchy under " + tree_.root().string()));
 }
 
-TEST(CgroupV1, AnExistingInstanceDirectoryIsAnError) {
-  const FakeCgroupTree tree;
-  populate_v1(tree);
-  tree.write(instance_file("memory", "cgroup.procs"), "");
+TEST_F(CgroupV1, AnExistingInstanceDirectoryIsAnError) {
+  populate_v1(tree_);
+  tree_.write(instance_file("memory", "cgroup.procs"), "");
   try {
-    create_cgroup(CgroupMode::v1, tree.root(), kName);
+    create_cgroup(CgroupMode::v1, tree_.root(), kName);
     FAIL() << "no error";
   } catch (const sys::Error& error) {
     EXPECT_THAT(error.what(), HasSubstr("cgroup benchrun-unit-0: mkdir "));
@@ -170,16 +145,14 @@ TEST(CgroupV1, AnExistingInstanceDirectoryIsAnError) {
   }
 }
 
-TEST(CgroupV1, StatsComeFromMemoryCpuacctCpuAndPids) {
-  const FakeCgroupTree tree;
-  populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
-  tree.write(instance_file("memory", "memory.usage_in_bytes"), "1000\n");
-  tree.write(instance_file("memory", "memory.max_usage_in_bytes"), "2000\n");
-  tree.write(instance_file("memory", "memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
-  tree.write(instance_file("cpuacct", "cpuacct.usage"), "123456789\n");
-  tree.write(instance_file("cpu", "cpu.stat"), "nr_periods 10\nnr_throttled 4\nthrottled_time 5000\n");
-  tree.write(instance_file("pids", "pids.current"), "3\n");
+TEST_F(CgroupV1, StatsComeFromMemoryCpuacctCpuAndPids) {
+  const auto cgroup = create();
+  tree_.write(instance_file("memory", "memory.usage_in_bytes"), "1000\n");
+  tree_.write(instance_file("memory", "memory.max_usage_in_bytes"), "2000\n");
+  tree_.write(instance_file("memory", "memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
+  tree_.write(instance_file("cpuacct", "cpuacct.usage"), "123456789\n");
+  tree_.write(instance_file("cpu", "cpu.stat"), "nr_periods 10\nnr_throttled 4\nthrottled_time 5000\n");
+  tree_.write(instance_file("pids", "pids.current"), "3\n");
   const auto stats = cgroup->stats();
   EXPECT_EQ(stats.memory_current_bytes, 1000u);
   EXPECT_EQ(stats.memory_peak_bytes, 2000u);
@@ -192,10 +165,8 @@ TEST(CgroupV1, StatsComeFromMemoryCpuacctCpuAndPids) {
   EXPECT_EQ(stats.pids_current, 3u);
 }
 
-TEST(CgroupV1, StatsAreEmptyWhereAFileIsMissing) {
-  const FakeCgroupTree tree;
-  populate_v1(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v1, tree.root(), kName);
+TEST_F(CgroupV1, StatsAreEmptyWhereAFileIsMissing) {
+  const auto cgroup = create();
   const auto stats = cgroup->stats();
   EXPECT_FALSE(stats.memory_current_bytes);
   EXPECT_FALSE(stats.oom_kills);

@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "fake_cgroup_tree.hpp"
 #include "runtime/cgroup/cgroup.hpp"
 #include "sys/error.hpp"
@@ -29,81 +31,55 @@ void populate_instance(const FakeCgroupTree& tree) {
   }
 }
 
-TEST(CgroupV2, EnablesTheWantedControllersInEveryAncestor) {
-  const FakeCgroupTree tree;
-  populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
-  EXPECT_EQ(tree.read("cgroup.subtree_control"), "+cpuset +cpu +io +memory +pids");
-  EXPECT_EQ(tree.read("benchrun/cgroup.subtree_control"), "+cpuset +cpu +io +memory +pids");
+class CgroupV2 : public testing::FakeCgroupTest {
+ protected:
+  std::unique_ptr<Cgroup> create() { return create_on(CgroupMode::v2, populate_v2, kName); }
+};
+
+TEST_F(CgroupV2, EnablesTheWantedControllersInEveryAncestor) {
+  const auto cgroup = create();
+  EXPECT_EQ(tree_.read("cgroup.subtree_control"), "+cpuset +cpu +io +memory +pids");
+  EXPECT_EQ(tree_.read("benchrun/cgroup.subtree_control"), "+cpuset +cpu +io +memory +pids");
   ASSERT_EQ(cgroup->paths().size(), 1u);
-  EXPECT_EQ(cgroup->paths().front(), tree.root() / kInstance);
+  EXPECT_EQ(cgroup->paths().front(), tree_.root() / kInstance);
 }
 
-TEST(CgroupV2, WritesEveryLimitToItsFile) {
-  const FakeCgroupTree tree;
-  populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
-  populate_instance(tree);
-  ResourceLimits limits;
-  limits.memory_bytes = 64ull << 20;
-  limits.cpus = 1.5;
-  limits.cpu_weight = 200;
-  limits.pids_max = 16;
-  limits.cpuset_cpus = "0-1";
-  IoDeviceLimit disk;
-  disk.major = 254;
-  disk.minor = 0;
-  disk.write_bps = 2'000'000;
-  limits.io.push_back(disk);
-  cgroup->apply(limits);
-  EXPECT_EQ(tree.read(kInstance / "memory.max"), "67108864");
-  EXPECT_EQ(tree.read(kInstance / "cpu.max"), "150000 100000");
-  EXPECT_EQ(tree.read(kInstance / "cpu.weight"), "200");
-  EXPECT_EQ(tree.read(kInstance / "pids.max"), "16");
-  EXPECT_EQ(tree.read(kInstance / "cpuset.cpus"), "0-1");
-  EXPECT_EQ(tree.read(kInstance / "io.max"), "254:0 wbps=2000000");
+TEST_F(CgroupV2, WritesEveryLimitToItsFile) {
+  const auto cgroup = create();
+  populate_instance(tree_);
+  cgroup->apply(testing::one_of_each_limit());
+  EXPECT_EQ(tree_.read(kInstance / "memory.max"), "67108864");
+  EXPECT_EQ(tree_.read(kInstance / "cpu.max"), "150000 100000");
+  EXPECT_EQ(tree_.read(kInstance / "cpu.weight"), "100");
+  EXPECT_EQ(tree_.read(kInstance / "pids.max"), "16");
+  EXPECT_EQ(tree_.read(kInstance / "cpuset.cpus"), "1");
+  EXPECT_EQ(tree_.read(kInstance / "io.max"), "8:0 rbps=1000000 wiops=50");
 }
 
-TEST(CgroupV2, AnInvalidCpuLimitNamesTheResource) {
-  const FakeCgroupTree tree;
-  populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
-  populate_instance(tree);
+TEST_F(CgroupV2, AnInvalidCpuLimitNamesTheResource) {
+  const auto cgroup = create();
+  populate_instance(tree_);
   ResourceLimits limits;
   limits.cpus = 0.0;
-  try {
-    cgroup->apply(limits);
-    FAIL() << "no error";
-  } catch (const sys::Error& error) {
-    EXPECT_THAT(error.what(), HasSubstr("cgroup cpu: cpus must be > 0"));
-  }
+  EXPECT_THAT(apply_failure(*cgroup, limits), HasSubstr("cgroup cpu: cpus must be > 0"));
 }
 
-TEST(CgroupV2, AFailedWriteNamesTheResourceAndTheFile) {
-  const FakeCgroupTree tree;
-  populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
+TEST_F(CgroupV2, AFailedWriteNamesTheResourceAndTheFile) {
+  const auto cgroup = create();
   ResourceLimits limits;
   limits.pids_max = 8;
-  try {
-    cgroup->apply(limits);
-    FAIL() << "no error";
-  } catch (const sys::Error& error) {
-    EXPECT_THAT(error.what(),
-                HasSubstr("cgroup pids: write " + (tree.root() / kInstance / "pids.max").string() + ": ENOENT"));
-  }
+  EXPECT_THAT(apply_failure(*cgroup, limits),
+              HasSubstr("cgroup pids: write " + (tree_.root() / kInstance / "pids.max").string() + ": ENOENT"));
 }
 
-TEST(CgroupV2, StatsConvertMicrosecondsToNanoseconds) {
-  const FakeCgroupTree tree;
-  populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
-  tree.write(kInstance / "memory.current", "4096\n");
-  tree.write(kInstance / "memory.peak", "8192\n");
-  tree.write(kInstance / "memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\noom_group_kill 0\n");
-  tree.write(kInstance / "cpu.stat",
-             "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 7\nnr_throttled 3\nthrottled_usec 250\n");
-  tree.write(kInstance / "pids.current", "2\n");
+TEST_F(CgroupV2, StatsConvertMicrosecondsToNanoseconds) {
+  const auto cgroup = create();
+  tree_.write(kInstance / "memory.current", "4096\n");
+  tree_.write(kInstance / "memory.peak", "8192\n");
+  tree_.write(kInstance / "memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\noom_group_kill 0\n");
+  tree_.write(kInstance / "cpu.stat",
+              "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 7\nnr_throttled 3\nthrottled_usec 250\n");
+  tree_.write(kInstance / "pids.current", "2\n");
   const auto stats = cgroup->stats();
   EXPECT_EQ(stats.memory_current_bytes, 4096u);
   EXPECT_EQ(stats.memory_peak_bytes, 8192u);
@@ -116,30 +92,24 @@ TEST(CgroupV2, StatsConvertMicrosecondsToNanoseconds) {
   EXPECT_EQ(stats.pids_current, 2u);
 }
 
-TEST(CgroupV2, AKernelWithoutMemoryPeakLeavesItEmpty) {
-  const FakeCgroupTree tree;
-  populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
-  tree.write(kInstance / "memory.current", "4096\n");
+TEST_F(CgroupV2, AKernelWithoutMemoryPeakLeavesItEmpty) {
+  const auto cgroup = create();
+  tree_.write(kInstance / "memory.current", "4096\n");
   const auto stats = cgroup->stats();
   EXPECT_EQ(stats.memory_current_bytes, 4096u);
   EXPECT_FALSE(stats.memory_peak_bytes);
 }
 
-TEST(CgroupV2, JoiningOpensTheOneCgroupProcs) {
-  const FakeCgroupTree tree;
-  populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
-  populate_instance(tree);
+TEST_F(CgroupV2, JoiningOpensTheOneCgroupProcs) {
+  const auto cgroup = create();
+  populate_instance(tree_);
   const auto fds = cgroup->open_procs_for_join();
   ASSERT_EQ(fds.size(), 1u);
   EXPECT_TRUE(fds.front().valid());
 }
 
-TEST(CgroupV2, OpensTheInstanceDirectoryForCloneIntoCgroup) {
-  const FakeCgroupTree tree;
-  populate_v2(tree);
-  const auto cgroup = create_cgroup(CgroupMode::v2, tree.root(), kName);
+TEST_F(CgroupV2, OpensTheInstanceDirectoryForCloneIntoCgroup) {
+  const auto cgroup = create();
   const auto dir = cgroup->open_dir_for_clone();
   ASSERT_TRUE(dir.has_value());
   EXPECT_TRUE(dir->valid());

@@ -2,10 +2,14 @@
 // back what the cgroup code wrote. Removed with everything in it.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "runtime/cgroup/cgroup.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace benchrun::runtime::testing {
@@ -20,5 +24,23 @@ class FakeCgroupTree {
  private:
   benchrun::testing::TempDir temp_dir_{"benchrun-fake-cgroup"};
 };
+
+// A test on a fake cgroupfs: create_on() lays it out as a host of `mode` and makes the instance's cgroup.
+class FakeCgroupTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Cgroup> create_on(CgroupMode mode, void (*populate)(const FakeCgroupTree&), std::string_view name) {
+    populate(tree_);
+    return create_cgroup(mode, tree_.root(), std::string(name));
+  }
+
+  // The message of the Error applying `limits` must throw.
+  static std::string apply_failure(Cgroup& cgroup, const ResourceLimits& limits);
+
+  const FakeCgroupTree tree_;
+};
+
+// One of each limit (memory, cpu quota and weight, pids, cpuset, io on disk 8:0): the v1 and the v2 test
+// apply the same limits and each checks its own files.
+ResourceLimits one_of_each_limit();
 
 }  // namespace benchrun::runtime::testing

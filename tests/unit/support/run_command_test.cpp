@@ -7,16 +7,12 @@ namespace benchrun::testing {
 namespace {
 
 TEST(RunCommand, ReturnsTheExitCodeAndStdoutWithStderrInOrder) {
-  const CommandResult result = run_command({"sh", "-c", "echo one; echo two >&2; echo three; exit 3"});
-  EXPECT_EQ(result.exit_code, 3);
-  EXPECT_EQ(result.out, "one\ntwo\nthree\n");
-  EXPECT_EQ(result.err, "");
+  EXPECT_EQ(run_command({"sh", "-c", "echo one; echo two >&2; echo three; exit 3"}),
+            (CommandResult{3, "one\ntwo\nthree\n", ""}));
 }
 
 TEST(RunCommand, PassesArgumentsAsTheyAreWithoutAShell) {
-  const CommandResult result = run_command({"printf", "%s|", "it's", "$HOME", "a b"});
-  EXPECT_EQ(result.exit_code, 0);
-  EXPECT_EQ(result.out, "it's|$HOME|a b|");
+  EXPECT_EQ(run_command({"printf", "%s|", "it's", "$HOME", "a b"}), (CommandResult{0, "it's|$HOME|a b|", ""}));
 }
 
 TEST(RunCommand, AProgramKilledBySignalExits128PlusTheSignal) {

@@ -1,5 +1,7 @@
 // Console bytes become lines stamped with their arrival time, free of CR and terminal escapes.
 #include <deque>
+#include <initializer_list>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -7,6 +9,15 @@
 
 namespace benchrun::sys {
 namespace {
+
+// The lines made of `reads`, each fed as one read.
+std::deque<sys::ConsoleLine> split(std::initializer_list<std::string_view> reads) {
+  sys::ConsoleLineSplitter splitter;
+  std::deque<sys::ConsoleLine> lines;
+  MonotonicNs at = 0;
+  for (const auto bytes : reads) splitter.feed(bytes, ++at, lines);
+  return lines;
+}
 
 TEST(ConsoleLineSplitter, StampsEachLineWithTheArrivalOfItsLastByte) {
   sys::ConsoleLineSplitter splitter;
@@ -24,21 +35,15 @@ TEST(ConsoleLineSplitter, StampsEachLineWithTheArrivalOfItsLastByte) {
 }
 
 TEST(ConsoleLineSplitter, DropsSeaBiosTerminalEscapes) {
-  sys::ConsoleLineSplitter splitter;
-  std::deque<sys::ConsoleLine> lines;
-  splitter.feed(
-      "\x1b"
-      "c\x1b[?7l\x1b[2JBENCHRUN READY\n",
-      5, lines);
+  const auto lines =
+      split({"\x1b"
+             "c\x1b[?7l\x1b[2JBENCHRUN READY\n"});
   ASSERT_EQ(lines.size(), 1U);
   EXPECT_EQ(lines[0].text, "BENCHRUN READY");
 }
 
 TEST(ConsoleLineSplitter, EscapeSplitAcrossReadsIsStillDropped) {
-  sys::ConsoleLineSplitter splitter;
-  std::deque<sys::ConsoleLine> lines;
-  splitter.feed("a\x1b[", 1, lines);
-  splitter.feed("2Jb\n", 2, lines);
+  const auto lines = split({"a\x1b[", "2Jb\n"});
   ASSERT_EQ(lines.size(), 1U);
   EXPECT_EQ(lines[0].text, "ab");
 }

@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "sys/console_lines.hpp"
 #include "sys/error.hpp"
+#include "sys/wait.hpp"
 
 namespace benchrun::sys {
 namespace {
@@ -17,24 +17,30 @@ class KindOfElsewhere : public sys::Error {
   using sys::Error::Error;
 };
 
-TEST(ErrorContext, ReadsContextColonMessage) {
+// The message of the Error `body` throws.
+template <typename Body>
+std::string message_of(Body&& body) {
   try {
-    sys::with_context("read config", [] { throw sys::Error("no such key"); });
-    FAIL() << "nothing thrown";
+    body();
   } catch (const sys::Error& error) {
-    EXPECT_STREQ(error.what(), "read config: no such key");
+    return error.what();
   }
+  ADD_FAILURE() << "nothing thrown";
+  return {};
+}
+
+TEST(ErrorContext, ReadsContextColonMessage) {
+  EXPECT_EQ(message_of([] { sys::with_context("read config", [] { throw sys::Error("no such key"); }); }),
+            "read config: no such key");
 }
 
 TEST(ErrorContext, NestedContextsChainOutermostFirst) {
-  try {
-    sys::with_context("container c1", [] {
-      sys::with_context("cgroup memory", [] { throw sys::Error("write memory.limit_in_bytes: EINVAL"); });
-    });
-    FAIL() << "nothing thrown";
-  } catch (const sys::Error& error) {
-    EXPECT_STREQ(error.what(), "container c1: cgroup memory: write memory.limit_in_bytes: EINVAL");
-  }
+  EXPECT_EQ(message_of([] {
+              sys::with_context("container c1", [] {
+                sys::with_context("cgroup memory", [] { throw sys::Error("write memory.limit_in_bytes: EINVAL"); });
+              });
+            }),
+            "container c1: cgroup memory: write memory.limit_in_bytes: EINVAL");
 }
 
 TEST(ErrorContext, TimeoutWithContextIsStillATimeout) {

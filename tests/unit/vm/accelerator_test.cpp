@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "tests/support/temp_dir.hpp"
 
@@ -64,69 +66,70 @@ KvmProbe probe_that_must_not_run() {
   };
 }
 
-TEST(KvmAssessment, NoDevKvmCannotWork) {
+// A host's /dev/kvm, KVM modules and CPU flags, and what the assessment must make of them.
+enum class DevKvm { missing, present, unopenable };
+struct HostCase {
+  const char* name;
+  DevKvm dev_kvm;
+  std::vector<std::string> modules;
+  const char* cpu_flags;
+  Verdict verdict;
+  const char* reason_part;  // a part of the reason that says why
+};
+
+const HostCase kHostCases[] = {
+    {"NoDevKvmCannotWork", DevKvm::missing, {"kvm_intel"}, intel_flags, Verdict::cannot_work, "no "},
+    {"DevKvmThatDoesNotOpenCannotWorkAndSaysWhy",
+     DevKvm::unopenable,
+     {"kvm_intel"},
+     intel_flags,
+     Verdict::cannot_work,
+     "EISDIR"},
+    {"KvmPvmAloneCannotBootAStockGuest",
+     DevKvm::present,
+     {"kvm_pvm"},
+     guest_flags,
+     Verdict::cannot_work,
+     "kvm_pvm: a paravirtual nested KVM cannot boot a stock guest kernel"},
+    {"KvmIntelWithVmxWorks", DevKvm::present, {"kvm_intel"}, intel_flags, Verdict::works, "kvm_intel with vmx"},
+    {"KvmAmdWithSvmWorks", DevKvm::present, {"kvm_amd"}, amd_flags, Verdict::works, "kvm_amd with svm"},
+    {"AFlagInAnotherWordDoesNotCount",
+     DevKvm::present,
+     {"kvm_intel"},
+     "flags\t\t: fpu vmx_ept svmx\n",
+     Verdict::unknown,
+     "lack vmx"},
+    {"HardwareModuleWithoutItsCpuFlagIsUnknown",
+     DevKvm::present,
+     {"kvm_intel"},
+     guest_flags,
+     Verdict::unknown,
+     "lack vmx"},
+    {"DevKvmWithNoKnownModuleIsUnknown", DevKvm::present, {}, intel_flags, Verdict::unknown, ""},
+    {"KvmPvmBesideAHardwareModuleIsUnknown",
+     DevKvm::present,
+     {"kvm_pvm", "kvm_intel"},
+     intel_flags,
+     Verdict::unknown,
+     ""},
+};
+
+class KvmAssessmentOf : public ::testing::TestWithParam<HostCase> {};
+
+TEST_P(KvmAssessmentOf, Host) {
+  const HostCase& host_case = GetParam();
   FakeHost host;
-  host.with_module("kvm_intel").with_cpu_flags(intel_flags);
+  if (host_case.dev_kvm == DevKvm::present) host.with_dev_kvm();
+  if (host_case.dev_kvm == DevKvm::unopenable) host.with_unopenable_dev_kvm();
+  for (const auto& module : host_case.modules) host.with_module(module);
+  host.with_cpu_flags(host_case.cpu_flags);
   const auto assessment = assess_kvm(host.paths());
-  EXPECT_EQ(assessment.verdict, Verdict::cannot_work);
-  EXPECT_THAT(assessment.reason, HasSubstr("no "));
+  EXPECT_EQ(assessment.verdict, host_case.verdict);
+  EXPECT_THAT(assessment.reason, HasSubstr(host_case.reason_part));
 }
 
-TEST(KvmAssessment, DevKvmThatDoesNotOpenCannotWorkAndSaysWhy) {
-  FakeHost host;
-  host.with_unopenable_dev_kvm().with_module("kvm_intel").with_cpu_flags(intel_flags);
-  const auto assessment = assess_kvm(host.paths());
-  EXPECT_EQ(assessment.verdict, Verdict::cannot_work);
-  EXPECT_THAT(assessment.reason, HasSubstr("EISDIR"));
-}
-
-TEST(KvmAssessment, KvmPvmAloneCannotBootAStockGuest) {
-  FakeHost host;
-  host.with_dev_kvm().with_module("kvm_pvm").with_cpu_flags(guest_flags);
-  const auto assessment = assess_kvm(host.paths());
-  EXPECT_EQ(assessment.verdict, Verdict::cannot_work);
-  EXPECT_EQ(assessment.reason, "kvm_pvm: a paravirtual nested KVM cannot boot a stock guest kernel");
-}
-
-TEST(KvmAssessment, KvmIntelWithVmxWorks) {
-  FakeHost host;
-  host.with_dev_kvm().with_module("kvm_intel").with_cpu_flags(intel_flags);
-  const auto assessment = assess_kvm(host.paths());
-  EXPECT_EQ(assessment.verdict, Verdict::works);
-  EXPECT_THAT(assessment.reason, HasSubstr("kvm_intel with vmx"));
-}
-
-TEST(KvmAssessment, KvmAmdWithSvmWorks) {
-  FakeHost host;
-  host.with_dev_kvm().with_module("kvm_amd").with_cpu_flags(amd_flags);
-  EXPECT_EQ(assess_kvm(host.paths()).verdict, Verdict::works);
-}
-
-TEST(KvmAssessment, AFlagInAnotherWordDoesNotCount) {
-  FakeHost host;
-  host.with_dev_kvm().with_module("kvm_intel").with_cpu_flags("flags\t\t: fpu vmx_ept svmx\n");
-  EXPECT_EQ(assess_kvm(host.paths()).verdict, Verdict::unknown);
-}
-
-TEST(KvmAssessment, HardwareModuleWithoutItsCpuFlagIsUnknown) {
-  FakeHost host;
-  host.with_dev_kvm().with_module("kvm_intel").with_cpu_flags(guest_flags);
-  const auto assessment = assess_kvm(host.paths());
-  EXPECT_EQ(assessment.verdict, Verdict::unknown);
-  EXPECT_THAT(assessment.reason, HasSubstr("lack vmx"));
-}
-
-TEST(KvmAssessment, DevKvmWithNoKnownModuleIsUnknown) {
-  FakeHost host;
-  host.with_dev_kvm().with_cpu_flags(intel_flags);
-  EXPECT_EQ(assess_kvm(host.paths()).verdict, Verdict::unknown);
-}
-
-TEST(KvmAssessment, KvmPvmBesideAHardwareModuleIsUnknown) {
-  FakeHost host;
-  host.with_dev_kvm().with_module("kvm_pvm").with_module("kvm_intel").with_cpu_flags(intel_flags);
-  EXPECT_EQ(assess_kvm(host.paths()).verdict, Verdict::unknown);
-}
+INSTANTIATE_TEST_SUITE_P(Hosts, KvmAssessmentOf, ::testing::ValuesIn(kHostCases),
+                         [](const ::testing::TestParamInfo<HostCase>& info) { return std::string(info.param.name); });
 
 TEST(ChooseAccelerator, AutoTakesKvmWhereItWorksWithoutProbing) {
   const auto choice = choose_accelerator(AcceleratorRequest::automatic, {Verdict::works, "kvm_intel with vmx"},

@@ -3,11 +3,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "sys/error.hpp"
+#include "sys/file_io.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace benchrun::vm {
@@ -44,9 +44,8 @@ TEST(CapabilityCache, TrimRemovesOnlyTheUnavailableFeaturesFlag) {
                                     "  <flag name='query-cpus-fast'/>\n</qemuCaps>\n";
   std::ofstream(dir / "other.txt") << "<flag name='cpu-unavailable-features'/>\n";
   EXPECT_EQ(trim_guest_cpu_probe(root), 1);
-  std::stringstream trimmed;
-  trimmed << std::ifstream(dir / "abc.xml").rdbuf();
-  EXPECT_EQ(trimmed.str(), "<qemuCaps>\n  <flag name='kvm'/>\n  <flag name='query-cpus-fast'/>\n</qemuCaps>\n");
+  EXPECT_EQ(sys::read_file(dir / "abc.xml"),
+            "<qemuCaps>\n  <flag name='kvm'/>\n  <flag name='query-cpus-fast'/>\n</qemuCaps>\n");
   EXPECT_EQ(trim_guest_cpu_probe(root), 0);  // idempotent
   EXPECT_EQ(trim_guest_cpu_probe(root / "missing"), 0);
 }

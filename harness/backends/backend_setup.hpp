@@ -1,0 +1,20 @@
+// What setting a backend up, or checking the host for it, may need from the command's options.
+#pragma once
+
+#include <string>
+
+#include "harness/options.hpp"
+#include "harness/stop_signal.hpp"
+#include "vm/accelerator.hpp"
+
+namespace benchrun::harness {
+
+struct BackendSetup {
+  ImageChoice image;
+  std::string run_id;       // names what the backend keeps for the run (e.g. the vm's state folder)
+  std::string libvirt_uri;  // empty: the embedded driver under the state dir
+  vm::AcceleratorRequest accel = vm::AcceleratorRequest::automatic;
+  StopSignal& stop;
+};
+
+}  // namespace benchrun::harness

@@ -1,0 +1,29 @@
+// What one instance runs and how it is confined: the suite and the `run` command build it, a Backend honours it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "reports/model.hpp"
+
+namespace benchrun::harness {
+
+// The container backend honours every switch; native runs unconfined (it is the baseline) and a guest is
+// confined by being a guest (it takes the memory and CPU limits as its size).
+struct InstanceSpec {
+  std::string name;      // benchrun-<run>-<n>: names every resource the instance creates
+  std::string workload;  // a program of the image: a bare name is one of /bench/bin, a path is taken as it is
+  std::vector<std::string> workload_args;
+  reports::Limits limits;
+  std::string hostname;           // empty: the name
+  bool network_namespace = true;  // false: share the host's network
+  bool user_namespace = false;
+  bool seccomp = true;  // the default seccomp filter
+};
+
+// The workload's path inside the image.
+inline std::string workload_path(const InstanceSpec& spec) {
+  return spec.workload.find('/') == std::string::npos ? "/bench/bin/" + spec.workload : spec.workload;
+}
+
+}  // namespace benchrun::harness

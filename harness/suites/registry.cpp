@@ -1,0 +1,24 @@
+#include "harness/suites/registry.hpp"
+
+#include <algorithm>
+
+#include "harness/suites/startup.hpp"
+
+namespace benchrun::harness {
+namespace {
+
+const SuiteEntry suites[] = {
+    {"startup", "how long from launch to a running workload, and to a finished one", &startup_cases,
+     &make_startup_step},
+};
+
+}  // namespace
+
+std::span<const SuiteEntry> suite_registry() { return suites; }
+
+const SuiteEntry* find_suite(std::string_view name) {
+  const auto found = std::find_if(std::begin(suites), std::end(suites), [&](const auto& s) { return s.name == name; });
+  return found == std::end(suites) ? nullptr : &*found;
+}
+
+}  // namespace benchrun::harness

@@ -1,0 +1,34 @@
+// Suites by name: the CLI (--suite, --help, the cases it builds) and the suite command read this table.
+// Adding a suite is one file in harness/suites/ and one line in registry.cpp.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/options.hpp"
+#include "harness/suite.hpp"
+#include "reports/model.hpp"
+
+namespace benchrun::harness {
+
+// What the command line says about the cases: --workload (split into words) and the limit flags.
+struct CaseFlags {
+  std::vector<std::string> workload_words;
+  reports::Limits limits;
+};
+
+struct SuiteEntry {
+  std::string_view name;
+  std::string_view help;  // one line: the question the suite answers
+  // The cases a run measures, from the flags; throws Error on flags the suite cannot take.
+  std::vector<reports::Case> (*cases)(const CaseFlags& flags);
+  Step (*make_step)(const SuiteOptions& options);
+};
+
+std::span<const SuiteEntry> suite_registry();
+// nullptr when no suite has that name.
+const SuiteEntry* find_suite(std::string_view name);
+
+}  // namespace benchrun::harness
