@@ -176,6 +176,9 @@ Command parse_command_line(int argc, char** argv) {
   CLI::App* cleanup_app =
       app.add_subcommand("cleanup", "Remove what killed runs left: cgroups, mounts, processes, guests");
   cleanup_app->add_option("--libvirt-uri", cleanup_uri, "libvirt URI whose benchrun guests to remove");
+  ReportCommand report;
+  CLI::App* report_app = app.add_subcommand("report", "Print the summary table of a report.json again");
+  report_app->add_option("file", report.file, "The report.json of a run (benchrun.report/1 or /2)")->required();
 
   try {
     app.parse(argc, argv);
@@ -207,6 +210,7 @@ Command parse_command_line(int argc, char** argv) {
       return DoctorCommand{doctor_uri, ImageChoice{images_dir, suite.image.name}, to_accel_request(doctor_accel)};
     }
     if (cleanup_app->parsed()) return CleanupCommand{cleanup_uri};
+    if (report_app->parsed()) return report;
 
     if (suite.suite.empty()) {
       throw UsageError(

@@ -22,11 +22,14 @@ struct DoctorCommand {
 struct CleanupCommand {
   std::string libvirt_uri;
 };
+struct ReportCommand {
+  std::filesystem::path file;  // a report.json
+};
 struct ExitNow {
   int code = 0;  // --help / --version were printed
 };
 
-using Command = std::variant<SuiteOptions, RunCommandOptions, DoctorCommand, CleanupCommand, ExitNow>;
+using Command = std::variant<SuiteOptions, RunCommandOptions, DoctorCommand, CleanupCommand, ReportCommand, ExitNow>;
 
 // Throws UsageError on bad input.
 Command parse_command_line(int argc, char** argv);

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
                           [&](const RunCommandOptions& options) { return run_one(options, stop); },
                           [&](const DoctorCommand& options) { return run_doctor(options, stop); },
                           [&](const CleanupCommand& options) { return run_cleanup(options); },
+                          [](const ReportCommand& options) { return run_report(options); },
                           [](const ExitNow& exit) { return exit.code; },
                       },
                       command);

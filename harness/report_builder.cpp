@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/runner.hpp"
+#include "reports/metric_table.hpp"
 #include "stats/report_summaries.hpp"
 #include "vm/accelerator.hpp"
 
@@ -14,11 +15,6 @@ reports::RunOptions to_report_options(const SuiteOptions& options) {
   report_options.suite = options.suite;
   report_options.backends = options.backends;
   report_options.cases = options.cases;
-  if (!options.cases.empty()) {  // the v1 fields, until the v2 writer lands: the first case
-    report_options.workload = options.cases.front().workload;
-    report_options.workload_args = options.cases.front().workload_args;
-    report_options.limits = options.cases.front().limits;
-  }
   report_options.runs = options.runs;
   report_options.warmup = options.warmup;
   report_options.timeout_ms = options.timeout.count();
@@ -85,10 +81,13 @@ reports::Report build_report(const SuiteOptions& options, reports::Environment e
   }
   report.samples = std::move(record.samples);
   report.series = std::move(record.series);
-  report.summaries = stats::summarize_samples(report.samples, report.backends);
-  report.phase_summaries = stats::summarize_phases(report.samples, report.backends);
+  reports::MetricTable metrics = reports::metric_table_for(report.samples);
+  report.metrics = std::move(metrics.rows);
+  report.summaries = stats::summarize_samples(report);
+  report.phase_summaries = stats::summarize_phases(report);
   report.errors = std::move(record.errors);
   report.warnings = std::move(record.warnings);
+  report.warnings.insert(report.warnings.end(), metrics.conflicts.begin(), metrics.conflicts.end());
   return report;
 }
 

@@ -22,8 +22,9 @@ struct RunRecord {
   std::vector<std::string> warnings;
 };
 
-// Summaries (per backend x start mode x metric, and the phase summaries) are computed from the measured
-// (non-warm-up, successful) samples.
+// The metric table holds a row for every metric of the samples (benchrun's and the workloads'); summaries
+// (per backend x case x start mode x metric, and the phase summaries) are computed from the measured
+// (non-warm-up, successful) samples. Throws Error for a sample metric that is in no metric table.
 reports::Report build_report(const SuiteOptions& options, reports::Environment environment,
                              const std::vector<std::unique_ptr<Backend>>& backends, RunRecord record);
 

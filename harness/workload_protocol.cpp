@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 #include <cstring>
-#include <nlohmann/json.hpp>
 
 #include "reports/json.hpp"
+#include "reports/metric_table.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -26,16 +26,22 @@ bool is_result_line(std::string_view line) { return line.starts_with(result_pref
 
 reports::WorkloadResult parse_result_line(std::string_view line) {
   const std::string_view json_text = line.substr(result_prefix.size());
-  const auto context = [&] { return fmt::format("malformed BENCHRUN RESULT line '{}'", json_text); };
+  reports::WorkloadResult result;
   try {
-    // The same reader as a report's workload_result: one place checks that each number fits its field.
-    return nlohmann::json::parse(json_text).get<reports::WorkloadResult>();
-  } catch (const nlohmann::json::exception& error) {
-    throw sys::Error(fmt::format("{}: {}", context(), error.what()));
+    result = reports::parse_workload_result(json_text);
   } catch (sys::Error& error) {
-    error.add_context(context());
+    error.add_context(fmt::format("malformed BENCHRUN RESULT line '{}'", json_text));
     throw;
   }
+  for (const reports::WorkloadMetric& metric : result.metrics) {
+    if (reports::find_metric(reports::known_metrics(), metric.name) != nullptr) {
+      throw sys::Error(
+          fmt::format("the workload reported a metric named {}, which benchrun measures itself: "
+                      "rename the workload's metric",
+                      metric.name));
+    }
+  }
+  return result;
 }
 
 std::string describe(const InstanceExit& exit) {

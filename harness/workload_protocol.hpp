@@ -17,7 +17,8 @@ inline constexpr std::string_view result_prefix = protocol::result_prefix;
 
 bool is_ready_line(std::string_view line);
 bool is_result_line(std::string_view line);
-// Throws Error when the JSON after the prefix is malformed.
+// Throws Error when the JSON after the prefix is malformed, or when a workload metric takes the name of one
+// benchrun measures itself (reports::known_metrics()).
 reports::WorkloadResult parse_result_line(std::string_view line);
 
 // "exit code 1", "killed by SIGKILL", "OOM-killed"

@@ -2,369 +2,405 @@
 
 #include <fmt/format.h>
 #include <cmath>
-#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
+#include "reports/report_v1.hpp"
 #include "sys/error.hpp"
 
+// Absent values are null, never left out: every key is always written.
+template <typename T>
+struct nlohmann::adl_serializer<std::optional<T>> {
+  static void to_json(json& out, const std::optional<T>& value) {
+    if (value)
+      out = *value;
+    else
+      out = nullptr;
+  }
+  static void from_json(const json& in, std::optional<T>& value) {
+    if (in.is_null())
+      value.reset();
+    else
+      value = in.get<T>();
+  }
+};
+
+// Backend details and verdict values: a string or a number, as JSON has them.
+template <>
+struct nlohmann::adl_serializer<std::variant<std::string, double>> {
+  static void to_json(json& out, const std::variant<std::string, double>& value) {
+    std::visit([&out](const auto& held) { out = held; }, value);
+  }
+  static void from_json(const json& in, std::variant<std::string, double>& value) {
+    if (in.is_string())
+      value = in.get<std::string>();
+    else if (in.is_number())
+      value = in.get<double>();
+    else
+      throw benchrun::sys::Error(fmt::format("expected a string or a number, got {}", in.type_name()));
+  }
+};
+
 namespace benchrun::reports {
-namespace {
 
 using nlohmann::json;
 
-template <typename T>
-json optional_to_json(const std::optional<T>& value) {
-  return value ? json(*value) : json(nullptr);
-}
+namespace {
 
-// nlohmann's get<int>() casts any number it finds: 1e300 (undefined behaviour), -1 into an unsigned, 2.5
-// truncated. Reports come from other machines: an integer is taken only from a JSON integer that fits.
-template <typename T>
-T integer(const json& value, std::string_view key) {
-  const bool fits = value.is_number_unsigned()  ? std::in_range<T>(value.get<std::uint64_t>())
-                    : value.is_number_integer() ? std::in_range<T>(value.get<std::int64_t>())
-                                                : false;
-  if (!fits) {
-    throw sys::Error(fmt::format("'{}' is {}, not an integer from {} to {}", key, value.dump(),
-                                 std::numeric_limits<T>::min(), std::numeric_limits<T>::max()));
-  }
-  return value.get<T>();
-}
+// A JSON key and the member that holds its value.
+template <typename Owner, typename Member>
+struct Field {
+  const char* key;
+  Member Owner::*member;
+};
 
 template <typename T>
-T value_at(const json& object, const char* key) {
-  const json& value = object.at(key);
-  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-    return integer<T>(value, key);
+struct OptionalValue {
+  using type = void;
+};
+template <typename T>
+struct OptionalValue<std::optional<T>> {
+  using type = T;
+};
+
+template <typename T>
+constexpr bool is_vector = false;
+template <typename T>
+constexpr bool is_vector<std::vector<T>> = true;
+
+// nlohmann turns any JSON number into any C++ number with a cast, and a cast of 1e300 to an int is undefined
+// behaviour: a whole-number member takes a whole JSON number in its range, nothing else. Arrays are read
+// element by element, so an error names the index.
+template <typename Member>
+void read_value(const json& value, Member& member) {
+  if constexpr (std::is_integral_v<Member> && !std::is_same_v<Member, bool>) {
+    if (value.is_number_unsigned() && std::in_range<Member>(value.get<std::uint64_t>())) {
+      member = static_cast<Member>(value.get<std::uint64_t>());
+    } else if (value.is_number_integer() && !value.is_number_unsigned() &&
+               std::in_range<Member>(value.get<std::int64_t>())) {
+      member = static_cast<Member>(value.get<std::int64_t>());
+    } else {
+      throw sys::Error(fmt::format("expected a whole number in range, got {}",
+                                   value.is_number() ? value.dump() : value.type_name()));
+    }
+  } else if constexpr (is_vector<Member>) {
+    if (!value.is_array()) throw sys::Error(fmt::format("expected an array, got {}", value.type_name()));
+    member.clear();
+    member.resize(value.size());
+    for (std::size_t index = 0; index < value.size(); ++index) {
+      try {
+        read_value(value[index], member[index]);
+      } catch (const json::exception& error) {
+        throw sys::Error(fmt::format("[{}]: {}", index, error.what()));
+      } catch (sys::Error& error) {
+        error.add_context(fmt::format("[{}]", index));
+        throw;
+      }
+    }
+  } else if constexpr (!std::is_void_v<typename OptionalValue<Member>::type>) {
+    if (value.is_null()) {
+      member.reset();
+    } else {
+      typename OptionalValue<Member>::type held{};
+      read_value(value, held);
+      member = std::move(held);
+    }
   } else {
-    return value.get<T>();
+    value.get_to(member);
   }
 }
 
+// Every key of one type, in the one list that its writer and its reader both walk, so a key cannot be
+// written and forgotten on the way back. Reading requires every key; an error names the key path.
+template <typename Owner, typename... Members>
+class FieldList {
+ public:
+  constexpr explicit FieldList(Field<Owner, Members>... fields) : fields_(fields...) {}
+
+  void write(json& out, const Owner& owner) const {
+    out = json::object();
+    std::apply([&](const auto&... field) { ((out[field.key] = owner.*field.member), ...); }, fields_);
+  }
+
+  void read(const json& in, Owner& owner) const {
+    if (!in.is_object()) throw sys::Error(fmt::format("expected an object, got {}", in.type_name()));
+    std::apply([&](const auto&... field) { (read_field(in, field.key, owner.*field.member), ...); }, fields_);
+  }
+
+ private:
+  template <typename Member>
+  static void read_field(const json& in, const char* key, Member& member) {
+    const auto found = in.find(key);
+    if (found == in.end()) throw sys::Error(fmt::format("missing key '{}'", key));
+    try {
+      read_value(*found, member);
+    } catch (const json::exception& error) {
+      throw sys::Error(fmt::format("{}: {}", key, error.what()));
+    } catch (sys::Error& error) {
+      error.add_context(key);
+      throw;
+    }
+  }
+
+  std::tuple<Field<Owner, Members>...> fields_;
+};
+
+// The field list of each type that has one (the others have no list: nullptr).
 template <typename T>
-std::optional<T> optional_at(const json& object, const char* key) {
-  if (object.at(key).is_null()) return std::nullopt;
-  return value_at<T>(object, key);
-}
+constexpr std::nullptr_t fields_of = nullptr;
 
-// Keys added to benchrun.report/1 after its first release: written always, optional when read, so a report
-// of an older benchrun still reads.
+template <>
+constexpr FieldList fields_of<Failure>{Field{"kind", &Failure::kind}, Field{"message", &Failure::message}};
+
+template <>
+constexpr FieldList fields_of<WorkloadMetric>{
+    Field{"name", &WorkloadMetric::name}, Field{"value", &WorkloadMetric::value}, Field{"unit", &WorkloadMetric::unit},
+    Field{"better", &WorkloadMetric::better}};
+
+template <>
+constexpr FieldList fields_of<WorkloadResult>{
+    Field{"exit_code", &WorkloadResult::exit_code}, Field{"signal", &WorkloadResult::signal},
+    Field{"wall_ns", &WorkloadResult::wall_ns},     Field{"user_us", &WorkloadResult::user_us},
+    Field{"sys_us", &WorkloadResult::sys_us},       Field{"max_rss_kb", &WorkloadResult::max_rss_kb},
+    Field{"metrics", &WorkloadResult::metrics}};
+
+// Sample, SummaryStats and Report write more than a field list (a check, a nested object, the version):
+// their lists are plain constants and their to_json/from_json are written out below.
+constexpr FieldList sample_fields{Field{"backend", &Sample::backend},
+                                  Field{"case_name", &Sample::case_name},
+                                  Field{"repetition", &Sample::repetition},
+                                  Field{"warmup", &Sample::warmup},
+                                  Field{"start_mode", &Sample::start_mode},
+                                  Field{"ok", &Sample::ok},
+                                  Field{"failure", &Sample::failure},
+                                  Field{"metrics", &Sample::metrics},
+                                  Field{"phases", &Sample::phases},
+                                  Field{"workload_result", &Sample::workload_result},
+                                  Field{"started_at_monotonic_ns", &Sample::started_at_monotonic_ns}};
+
+template <>
+constexpr FieldList fields_of<Limits>{Field{"memory_bytes", &Limits::memory_bytes}, Field{"cpus", &Limits::cpus},
+                                      Field{"pids_max", &Limits::pids_max}, Field{"cpuset_cpus", &Limits::cpuset_cpus}};
+
+template <>
+constexpr FieldList fields_of<Case>{Field{"name", &Case::name}, Field{"workload", &Case::workload},
+                                    Field{"workload_args", &Case::workload_args}, Field{"limits", &Case::limits}};
+
+template <>
+constexpr FieldList fields_of<RunOptions>{Field{"suite", &RunOptions::suite},
+                                          Field{"backends", &RunOptions::backends},
+                                          Field{"cases", &RunOptions::cases},
+                                          Field{"runs", &RunOptions::runs},
+                                          Field{"warmup", &RunOptions::warmup},
+                                          Field{"timeout_ms", &RunOptions::timeout_ms},
+                                          Field{"start_modes", &RunOptions::start_modes},
+                                          Field{"cold_settle_ms", &RunOptions::cold_settle_ms},
+                                          Field{"out_dir", &RunOptions::out_dir},
+                                          Field{"image", &RunOptions::image},
+                                          Field{"libvirt_uri", &RunOptions::libvirt_uri}};
+
+template <>
+constexpr FieldList fields_of<ToolVersions>{Field{"libvirt", &ToolVersions::libvirt},
+                                            Field{"qemu", &ToolVersions::qemu}, Field{"crun", &ToolVersions::crun},
+                                            Field{"runc", &ToolVersions::runc}};
+
+template <>
+constexpr FieldList fields_of<Environment>{Field{"hostname", &Environment::hostname},
+                                           Field{"kernel", &Environment::kernel},
+                                           Field{"os", &Environment::os},
+                                           Field{"cpu_model", &Environment::cpu_model},
+                                           Field{"cores", &Environment::cores},
+                                           Field{"memory_bytes", &Environment::memory_bytes},
+                                           Field{"cgroup_version", &Environment::cgroup_version},
+                                           Field{"virtualization", &Environment::virtualization},
+                                           Field{"virtualization_reason", &Environment::virtualization_reason},
+                                           Field{"tools", &Environment::tools},
+                                           Field{"benchrun_version", &Environment::benchrun_version},
+                                           Field{"git_commit", &Environment::git_commit},
+                                           Field{"time", &Environment::time}};
+
+template <>
+constexpr FieldList fields_of<BackendInfo>{Field{"name", &BackendInfo::name}, Field{"kind", &BackendInfo::kind},
+                                           Field{"details", &BackendInfo::details}};
+
+template <>
+constexpr FieldList fields_of<MetricDef>{Field{"name", &MetricDef::name}, Field{"unit", &MetricDef::unit},
+                                         Field{"better", &MetricDef::better},
+                                         Field{"description", &MetricDef::description}};
+
+// The median's interval is one nested object: {"level", "low", "high"}.
+constexpr FieldList median_ci_fields{Field{"level", &SummaryStats::ci_level}, Field{"low", &SummaryStats::ci_low},
+                                     Field{"high", &SummaryStats::ci_high}};
+
+constexpr FieldList summary_stats_fields{Field{"count", &SummaryStats::count},
+                                         Field{"min", &SummaryStats::min},
+                                         Field{"median", &SummaryStats::median},
+                                         Field{"mean", &SummaryStats::mean},
+                                         Field{"p90", &SummaryStats::p90},
+                                         Field{"p99", &SummaryStats::p99},
+                                         Field{"max", &SummaryStats::max},
+                                         Field{"stddev", &SummaryStats::stddev},
+                                         Field{"mad", &SummaryStats::mad},
+                                         Field{"mad_scaled", &SummaryStats::mad_scaled},
+                                         Field{"outlier_repetitions", &SummaryStats::outlier_repetitions}};
+
+template <>
+constexpr FieldList fields_of<MetricSummary>{Field{"backend", &MetricSummary::backend},
+                                             Field{"case_name", &MetricSummary::case_name},
+                                             Field{"start_mode", &MetricSummary::start_mode},
+                                             Field{"metric", &MetricSummary::metric},
+                                             Field{"unit", &MetricSummary::unit},
+                                             Field{"summary", &MetricSummary::summary},
+                                             Field{"ratio_to_native", &MetricSummary::ratio_to_native}};
+
+template <>
+constexpr FieldList fields_of<Verdict>{Field{"check", &Verdict::check},
+                                       Field{"backend", &Verdict::backend},
+                                       Field{"case_name", &Verdict::case_name},
+                                       Field{"configured", &Verdict::configured},
+                                       Field{"measured", &Verdict::measured},
+                                       Field{"unit", &Verdict::unit},
+                                       Field{"tolerance", &Verdict::tolerance},
+                                       Field{"pass", &Verdict::pass},
+                                       Field{"why", &Verdict::why}};
+
+template <>
+constexpr FieldList fields_of<SeriesPoint>{Field{"x", &SeriesPoint::x}, Field{"y", &SeriesPoint::y}};
+
+template <>
+constexpr FieldList fields_of<Series>{Field{"name", &Series::name},           Field{"backend", &Series::backend},
+                                      Field{"case_name", &Series::case_name}, Field{"x_label", &Series::x_label},
+                                      Field{"x_unit", &Series::x_unit},       Field{"y_label", &Series::y_label},
+                                      Field{"y_unit", &Series::y_unit},       Field{"points", &Series::points}};
+
 template <typename T>
-T added_key_or(const json& object, const char* key, T fallback) {
-  const auto found = object.find(key);
-  if (found == object.end()) return fallback;
-  return found->template get<T>();
-}
+concept HasFieldList = !std::is_same_v<decltype(fields_of<T>), const std::nullptr_t>;
 
-json start_mode_to_json(const std::optional<StartMode>& mode) { return mode ? json(to_string(*mode)) : json(nullptr); }
+// schema_version is not a field: it is checked before anything else is read, and always written as
+// report_schema_version.
+constexpr FieldList report_fields{Field{"run_id", &Report::run_id},
+                                  Field{"started_at", &Report::started_at},
+                                  Field{"finished_at", &Report::finished_at},
+                                  Field{"complete", &Report::complete},
+                                  Field{"command_line", &Report::command_line},
+                                  Field{"options", &Report::options},
+                                  Field{"environment", &Report::environment},
+                                  Field{"backends", &Report::backends},
+                                  Field{"metrics", &Report::metrics},
+                                  Field{"samples", &Report::samples},
+                                  Field{"summaries", &Report::summaries},
+                                  Field{"phase_summaries", &Report::phase_summaries},
+                                  Field{"verdicts", &Report::verdicts},
+                                  Field{"series", &Report::series},
+                                  Field{"errors", &Report::errors},
+                                  Field{"warnings", &Report::warnings}};
 
-std::optional<StartMode> start_mode_at(const json& object) {
-  const auto found = object.find("start_mode");
-  if (found == object.end() || found->is_null()) return std::nullopt;
-  return parse_start_mode(found->get<std::string>());
-}
-
-json finite_numbers(const std::map<std::string, double>& numbers, std::string_view what, const Sample& sample) {
-  json object = json::object();
+// JSON has no NaN or infinity (nlohmann would write null where the schema wants a number).
+void require_finite(const std::map<std::string, double>& numbers, std::string_view what, const Sample& sample) {
   for (const auto& [name, value] : numbers) {
     if (!std::isfinite(value)) {
       throw sys::Error(fmt::format("sample {} #{}: {} '{}' is not a finite number ({})", sample.backend,
                                    sample.repetition, what, name, value));
     }
-    object[name] = value;
   }
-  return object;
+}
+
+// `upgrade` brings an older form of the document up to date before it is read.
+template <typename Parsed>
+Parsed parse_json_text(std::string_view text, std::string_view what, void (*upgrade)(json&) = nullptr) {
+  try {
+    json document = json::parse(text);
+    if (upgrade != nullptr) upgrade(document);
+    return document.get<Parsed>();
+  } catch (const json::exception& error) {
+    throw sys::Error(fmt::format("parse {}: {}", what, error.what()));
+  } catch (sys::Error& error) {
+    error.add_context(fmt::format("parse {}", what));
+    throw;
+  }
 }
 
 }  // namespace
 
-void to_json(json& out, const Failure& failure) {
-  out = json{{"kind", to_string(failure.kind)}, {"message", failure.message}};
+// The nlohmann customization points (found by ADL): enums by name, structs by their field lists.
+void to_json(json& out, FailureKind kind) { out = to_string(kind); }
+void from_json(const json& in, FailureKind& kind) { kind = parse_failure_kind(in.get<std::string>()); }
+void to_json(json& out, BackendKind kind) { out = to_string(kind); }
+void from_json(const json& in, BackendKind& kind) { kind = parse_backend_kind(in.get<std::string>()); }
+void to_json(json& out, StartMode mode) { out = to_string(mode); }
+void from_json(const json& in, StartMode& mode) { mode = parse_start_mode(in.get<std::string>()); }
+void to_json(json& out, Better better) { out = to_string(better); }
+void from_json(const json& in, Better& better) { better = parse_better(in.get<std::string>()); }
+
+template <HasFieldList T>
+void to_json(json& out, const T& value) {
+  fields_of<T>.write(out, value);
 }
 
-void from_json(const json& in, Failure& failure) {
-  failure.kind = parse_failure_kind(in.at("kind").get<std::string>());
-  failure.message = in.at("message").get<std::string>();
+template <HasFieldList T>
+void from_json(const json& in, T& value) {
+  fields_of<T>.read(in, value);
 }
 
-void to_json(json& out, const WorkloadResult& result) {
-  out = json{{"exit_code", optional_to_json(result.exit_code)},
-             {"signal", optional_to_json(result.signal)},
-             {"wall_ns", result.wall_ns},
-             {"user_us", result.user_us},
-             {"sys_us", result.sys_us},
-             {"max_rss_kb", result.max_rss_kb}};
+void to_json(json& out, const SummaryStats& value) {
+  summary_stats_fields.write(out, value);
+  median_ci_fields.write(out["median_ci"], value);
 }
 
-void from_json(const json& in, WorkloadResult& result) {
-  result.exit_code = optional_at<int>(in, "exit_code");
-  result.signal = optional_at<int>(in, "signal");
-  result.wall_ns = value_at<std::int64_t>(in, "wall_ns");
-  result.user_us = value_at<std::int64_t>(in, "user_us");
-  result.sys_us = value_at<std::int64_t>(in, "sys_us");
-  result.max_rss_kb = value_at<std::int64_t>(in, "max_rss_kb");
+void from_json(const json& in, SummaryStats& value) {
+  summary_stats_fields.read(in, value);
+  sys::with_context("median_ci", [&] { median_ci_fields.read(in.at("median_ci"), value); });
 }
 
-void to_json(json& out, const Sample& sample) {
-  out = json{{"backend", sample.backend},
-             {"repetition", sample.repetition},
-             {"warmup", sample.warmup},
-             {"start_mode", start_mode_to_json(sample.start_mode)},
-             {"ok", sample.ok},
-             {"failure", optional_to_json(sample.failure)},
-             {"metrics", finite_numbers(sample.metrics, "metric", sample)},
-             {"phases", finite_numbers(sample.phases, "phase", sample)},
-             {"workload_result", optional_to_json(sample.workload_result)},
-             {"started_at_monotonic_ns", sample.started_at_monotonic_ns}};
+void to_json(json& out, const Sample& value) {
+  require_finite(value.metrics, "metric", value);
+  require_finite(value.phases, "phase", value);
+  sample_fields.write(out, value);
 }
 
-void from_json(const json& in, Sample& sample) {
-  sample.backend = in.at("backend").get<std::string>();
-  sample.repetition = value_at<int>(in, "repetition");
-  sample.warmup = in.at("warmup").get<bool>();
-  sample.start_mode = start_mode_at(in);
-  sample.ok = in.at("ok").get<bool>();
-  sample.failure = optional_at<Failure>(in, "failure");
-  sample.metrics = in.at("metrics").get<std::map<std::string, double>>();
-  sample.phases = in.at("phases").get<std::map<std::string, double>>();
-  sample.workload_result = optional_at<WorkloadResult>(in, "workload_result");
-  sample.started_at_monotonic_ns = value_at<std::int64_t>(in, "started_at_monotonic_ns");
+void from_json(const json& in, Sample& value) { sample_fields.read(in, value); }
+
+void to_json(json& out, const Report& value) {
+  report_fields.write(out, value);
+  out["schema_version"] = report_schema_version;
 }
 
-void to_json(json& out, const Limits& limits) {
-  out = json{{"memory_bytes", optional_to_json(limits.memory_bytes)},
-             {"cpus", optional_to_json(limits.cpus)},
-             {"pids_max", optional_to_json(limits.pids_max)},
-             {"cpuset_cpus", optional_to_json(limits.cpuset_cpus)}};
-}
-
-void from_json(const json& in, Limits& limits) {
-  limits.memory_bytes = optional_at<std::uint64_t>(in, "memory_bytes");
-  limits.cpus = optional_at<double>(in, "cpus");
-  limits.pids_max = optional_at<std::uint64_t>(in, "pids_max");
-  limits.cpuset_cpus = optional_at<std::string>(in, "cpuset_cpus");
-}
-
-void to_json(json& out, const RunOptions& options) {
-  json start_modes = json::array();
-  for (const StartMode mode : options.start_modes) start_modes.push_back(to_string(mode));
-  out = json{{"suite", options.suite},
-             {"backends", options.backends},
-             {"workload", options.workload},
-             {"workload_args", options.workload_args},
-             {"runs", options.runs},
-             {"warmup", options.warmup},
-             {"timeout_ms", options.timeout_ms},
-             {"start_modes", start_modes},
-             {"cold_settle_ms", optional_to_json(options.cold_settle_ms)},
-             {"limits", options.limits},
-             {"out_dir", options.out_dir},
-             {"image", options.image},
-             {"libvirt_uri", optional_to_json(options.libvirt_uri)}};
-}
-
-void from_json(const json& in, RunOptions& options) {
-  options.suite = in.at("suite").get<std::string>();
-  options.backends = in.at("backends").get<std::vector<std::string>>();
-  options.workload = in.at("workload").get<std::string>();
-  options.workload_args = in.at("workload_args").get<std::vector<std::string>>();
-  options.runs = value_at<int>(in, "runs");
-  options.warmup = value_at<int>(in, "warmup");
-  options.timeout_ms = value_at<std::int64_t>(in, "timeout_ms");
-  options.start_modes.clear();
-  for (const auto& mode : added_key_or(in, "start_modes", std::vector<std::string>{})) {
-    options.start_modes.push_back(parse_start_mode(mode));
+void from_json(const json& in, Report& value) {
+  if (!in.is_object() || !in.contains("schema_version")) {
+    throw sys::Error(fmt::format("not a benchrun report (a JSON {} without schema_version)", in.type_name()));
   }
-  options.cold_settle_ms =
-      in.contains("cold_settle_ms") ? optional_at<std::int64_t>(in, "cold_settle_ms") : std::nullopt;
-  options.limits = in.at("limits").get<Limits>();
-  options.out_dir = in.at("out_dir").get<std::string>();
-  options.image = in.at("image").get<std::string>();
-  options.libvirt_uri = optional_at<std::string>(in, "libvirt_uri");
-}
-
-void to_json(json& out, const ToolVersions& tools) {
-  out = json{{"libvirt", optional_to_json(tools.libvirt)},
-             {"qemu", optional_to_json(tools.qemu)},
-             {"crun", optional_to_json(tools.crun)},
-             {"runc", optional_to_json(tools.runc)}};
-}
-
-void from_json(const json& in, ToolVersions& tools) {
-  tools.libvirt = optional_at<std::string>(in, "libvirt");
-  tools.qemu = optional_at<std::string>(in, "qemu");
-  tools.crun = optional_at<std::string>(in, "crun");
-  tools.runc = optional_at<std::string>(in, "runc");
-}
-
-void to_json(json& out, const Environment& environment) {
-  out = json{{"hostname", environment.hostname},
-             {"kernel", environment.kernel},
-             {"os", environment.os},
-             {"cpu_model", environment.cpu_model},
-             {"cores", environment.cores},
-             {"memory_bytes", environment.memory_bytes},
-             {"cgroup_version", environment.cgroup_version},
-             {"virtualization", environment.virtualization},
-             {"virtualization_reason", environment.virtualization_reason},
-             {"tools", environment.tools},
-             {"benchrun_version", environment.benchrun_version},
-             {"git_commit", environment.git_commit},
-             {"time", environment.time}};
-}
-
-void from_json(const json& in, Environment& environment) {
-  environment.hostname = in.at("hostname").get<std::string>();
-  environment.kernel = in.at("kernel").get<std::string>();
-  environment.os = in.at("os").get<std::string>();
-  environment.cpu_model = in.at("cpu_model").get<std::string>();
-  environment.cores = value_at<unsigned>(in, "cores");
-  environment.memory_bytes = value_at<std::uint64_t>(in, "memory_bytes");
-  environment.cgroup_version = in.at("cgroup_version").get<std::string>();
-  environment.virtualization = in.at("virtualization").get<std::string>();
-  environment.virtualization_reason = in.value("virtualization_reason", "");  // absent before 0.2
-  environment.tools = in.at("tools").get<ToolVersions>();
-  environment.benchrun_version = in.at("benchrun_version").get<std::string>();
-  environment.git_commit = in.at("git_commit").get<std::string>();
-  environment.time = in.at("time").get<std::string>();
-}
-
-void to_json(json& out, const BackendInfo& backend) {
-  json details = json::object();
-  for (const auto& [key, value] : backend.details) {
-    std::visit([&details, &name = key](const auto& held) { details[name] = held; }, value);
+  const std::string version = in.at("schema_version").get<std::string>();
+  if (version == report_schema_version_v1) {
+    report_fields.read(upgrade_v1_document(in), value);
+    value.metrics = v1_metric_table(value);
+  } else if (version == report_schema_version) {
+    report_fields.read(in, value);
+  } else {
+    throw UnknownSchemaVersion(
+        fmt::format("schema_version is '{}', this benchrun reads '{}' and '{}': use the benchrun that "
+                    "wrote it, or a newer one",
+                    version, report_schema_version_v1, report_schema_version));
   }
-  out = json{{"name", backend.name}, {"kind", to_string(backend.kind)}, {"details", std::move(details)}};
-}
-
-void from_json(const json& in, BackendInfo& backend) {
-  backend.name = in.at("name").get<std::string>();
-  backend.kind = parse_backend_kind(in.at("kind").get<std::string>());
-  backend.details.clear();
-  for (const auto& [key, value] : in.at("details").items()) {
-    if (value.is_string())
-      backend.details[key] = value.get<std::string>();
-    else if (value.is_number())
-      backend.details[key] = value.get<double>();
-    else
-      throw sys::Error(fmt::format("backend {}: detail '{}' is neither a string nor a number", backend.name, key));
-  }
-}
-
-void to_json(json& out, const SummaryStats& summary) {
-  out = json{{"count", summary.count},
-             {"min", summary.min},
-             {"median", summary.median},
-             {"mean", summary.mean},
-             {"p90", summary.p90},
-             {"p99", summary.p99},
-             {"max", summary.max},
-             {"stddev", summary.stddev},
-             {"mad", summary.mad},
-             {"mad_scaled", summary.mad_scaled},
-             {"median_ci", json{{"level", summary.ci_level}, {"low", summary.ci_low}, {"high", summary.ci_high}}},
-             {"outlier_repetitions", summary.outlier_repetitions}};
-}
-
-void from_json(const json& in, SummaryStats& summary) {
-  summary.count = value_at<std::size_t>(in, "count");
-  summary.min = in.at("min").get<double>();
-  summary.median = in.at("median").get<double>();
-  summary.mean = in.at("mean").get<double>();
-  summary.p90 = in.at("p90").get<double>();
-  summary.p99 = in.at("p99").get<double>();
-  summary.max = in.at("max").get<double>();
-  summary.stddev = in.at("stddev").get<double>();
-  summary.mad = in.at("mad").get<double>();
-  summary.mad_scaled = in.at("mad_scaled").get<double>();
-  const json& interval = in.at("median_ci");
-  summary.ci_level = interval.at("level").get<double>();
-  summary.ci_low = interval.at("low").get<double>();
-  summary.ci_high = interval.at("high").get<double>();
-  summary.outlier_repetitions.clear();
-  for (const json& repetition : in.at("outlier_repetitions").get<std::vector<json>>()) {
-    summary.outlier_repetitions.push_back(integer<int>(repetition, "outlier_repetitions"));
-  }
-}
-
-void to_json(json& out, const MetricSummary& summary) {
-  out = json{{"backend", summary.backend}, {"start_mode", start_mode_to_json(summary.start_mode)},
-             {"metric", summary.metric},   {"unit", summary.unit},
-             {"summary", summary.summary}, {"ratio_to_native", optional_to_json(summary.ratio_to_native)}};
-}
-
-void from_json(const json& in, MetricSummary& summary) {
-  summary.backend = in.at("backend").get<std::string>();
-  summary.start_mode = start_mode_at(in);
-  summary.metric = in.at("metric").get<std::string>();
-  summary.unit = in.at("unit").get<std::string>();
-  summary.summary = in.at("summary").get<SummaryStats>();
-  summary.ratio_to_native = optional_at<double>(in, "ratio_to_native");
-}
-
-void to_json(json& out, const Report& report) {
-  out = json{{"schema_version", report.schema_version},
-             {"run_id", report.run_id},
-             {"started_at", report.started_at},
-             {"finished_at", report.finished_at},
-             {"complete", report.complete},
-             {"command_line", report.command_line},
-             {"options", report.options},
-             {"environment", report.environment},
-             {"backends", report.backends},
-             {"samples", report.samples},
-             {"summaries", report.summaries},
-             {"phase_summaries", report.phase_summaries},
-             {"errors", report.errors},
-             {"warnings", report.warnings}};
-}
-
-void from_json(const json& in, Report& report) {
-  report.schema_version = in.at("schema_version").get<std::string>();
-  if (report.schema_version != report_schema_version) {
-    throw sys::Error(
-        fmt::format("schema_version is '{}', this benchrun reads '{}'", report.schema_version, report_schema_version));
-  }
-  report.run_id = in.at("run_id").get<std::string>();
-  report.started_at = in.at("started_at").get<std::string>();
-  report.finished_at = in.at("finished_at").get<std::string>();
-  report.complete = in.at("complete").get<bool>();
-  report.command_line = in.at("command_line").get<std::vector<std::string>>();
-  report.options = in.at("options").get<RunOptions>();
-  report.environment = in.at("environment").get<Environment>();
-  report.backends = in.at("backends").get<std::vector<BackendInfo>>();
-  report.samples = in.at("samples").get<std::vector<Sample>>();
-  report.summaries = in.at("summaries").get<std::vector<MetricSummary>>();
-  report.phase_summaries = added_key_or(in, "phase_summaries", std::vector<MetricSummary>{});
-  report.errors = in.at("errors").get<std::vector<std::string>>();
-  report.warnings = in.at("warnings").get<std::vector<std::string>>();
+  value.schema_version = version;
 }
 
 std::string report_to_json_text(const Report& report) { return json(report).dump(2) + "\n"; }
 
-Report parse_report(std::string_view text) {
-  try {
-    return json::parse(text).get<Report>();
-  } catch (const json::exception& error) {
-    throw sys::Error(fmt::format("parse report: {}", error.what()));
-  } catch (sys::Error& error) {
-    error.add_context("parse report");
-    throw;
-  }
-}
+Report parse_report(std::string_view text) { return parse_json_text<Report>(text, "report"); }
 
 std::string sample_to_json_line(const Sample& sample) { return json(sample).dump(); }
 
-Sample parse_sample(std::string_view text) {
-  try {
-    return json::parse(text).get<Sample>();
-  } catch (const json::exception& error) {
-    throw sys::Error(fmt::format("parse sample: {}", error.what()));
-  } catch (sys::Error& error) {
-    error.add_context("parse sample");
-    throw;
-  }
+Sample parse_sample(std::string_view text) { return parse_json_text<Sample>(text, "sample"); }
+
+WorkloadResult parse_workload_result(std::string_view text) {
+  // The RESULT of a benchinit older than workload metrics (in an image not rebuilt since) has no "metrics".
+  return parse_json_text<WorkloadResult>(text, "workload result", [](json& result) {
+    if (result.is_object() && !result.contains("metrics")) result["metrics"] = json::array();
+  });
 }
 
 }  // namespace benchrun::reports

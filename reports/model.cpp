@@ -2,77 +2,40 @@
 
 #include <fmt/format.h>
 
+#include "sys/enum_names.hpp"
 #include "sys/error.hpp"
 
 namespace benchrun::reports {
+namespace {
 
-std::string_view to_string(FailureKind kind) {
-  switch (kind) {
-    case FailureKind::crash:
-      return "crash";
-    case FailureKind::timeout:
-      return "timeout";
-    case FailureKind::oom:
-      return "oom";
-    case FailureKind::error:
-      return "error";
-  }
-  return "error";
+constexpr sys::EnumNames<FailureKind, 4> failure_kind_names{{{FailureKind::crash, "crash"},
+                                                             {FailureKind::timeout, "timeout"},
+                                                             {FailureKind::oom, "oom"},
+                                                             {FailureKind::error, "error"}}};
+constexpr sys::EnumNames<BackendKind, 4> backend_kind_names{{{BackendKind::native, "native"},
+                                                             {BackendKind::container, "container"},
+                                                             {BackendKind::oci, "oci"},
+                                                             {BackendKind::vm, "vm"}}};
+constexpr sys::EnumNames<StartMode, 2> start_mode_names{{{StartMode::cold, "cold"}, {StartMode::warm, "warm"}}};
+constexpr sys::EnumNames<Better, 2> better_names{{{Better::lower, "lower"}, {Better::higher, "higher"}}};
+
+// Throws Error "unknown <what> 'text' (expected a, b or c)".
+template <typename Enum, std::size_t Count>
+Enum parse_name(const sys::EnumNames<Enum, Count>& names, std::string_view text, std::string_view what) {
+  if (const auto value = sys::value_of(names, text)) return *value;
+  throw sys::Error(fmt::format("unknown {} '{}' (expected {})", what, text, sys::names_listed(names)));
 }
 
-std::string_view to_string(BackendKind kind) {
-  switch (kind) {
-    case BackendKind::native:
-      return "native";
-    case BackendKind::container:
-      return "container";
-    case BackendKind::oci:
-      return "oci";
-    case BackendKind::vm:
-      return "vm";
-  }
-  return "native";
-}
+}  // namespace
 
-std::string_view to_string(StartMode mode) { return mode == StartMode::cold ? "cold" : "warm"; }
+std::string_view to_string(FailureKind kind) { return sys::name_of(failure_kind_names, kind); }
+std::string_view to_string(BackendKind kind) { return sys::name_of(backend_kind_names, kind); }
+std::string_view to_string(StartMode mode) { return sys::name_of(start_mode_names, mode); }
+std::string_view to_string(Better better) { return sys::name_of(better_names, better); }
 
-std::string_view to_string(Better better) { return better == Better::lower ? "lower" : "higher"; }
-
-FailureKind parse_failure_kind(std::string_view text) {
-  for (const auto kind : {FailureKind::crash, FailureKind::timeout, FailureKind::oom, FailureKind::error}) {
-    if (to_string(kind) == text) return kind;
-  }
-  throw sys::Error(fmt::format("unknown failure kind '{}' (expected crash, timeout, oom or error)", text));
-}
-
-BackendKind parse_backend_kind(std::string_view text) {
-  for (const auto kind : {BackendKind::native, BackendKind::container, BackendKind::oci, BackendKind::vm}) {
-    if (to_string(kind) == text) return kind;
-  }
-  throw sys::Error(fmt::format("unknown backend kind '{}' (expected native, container, oci or vm)", text));
-}
-
-StartMode parse_start_mode(std::string_view text) {
-  for (const auto mode : {StartMode::cold, StartMode::warm}) {
-    if (to_string(mode) == text) return mode;
-  }
-  throw sys::Error(fmt::format("unknown start mode '{}' (expected cold or warm)", text));
-}
-
-Better parse_better(std::string_view text) {
-  for (const auto better : {Better::lower, Better::higher}) {
-    if (to_string(better) == text) return better;
-  }
-  throw sys::Error(fmt::format("unknown direction '{}' (expected lower or higher)", text));
-}
-
-std::string unit_of_metric(std::string_view metric) {
-  static constexpr std::pair<std::string_view, std::string_view> suffixes[] = {
-      {"_ms", "ms"}, {"_mib", "MiB"}, {"_bytes", "bytes"}, {"_us", "us"}, {"_ns", "ns"}, {"_pct", "%"}};
-  for (const auto& [suffix, unit] : suffixes) {
-    if (metric.ends_with(suffix)) return std::string(unit);
-  }
-  return "count";
-}
+FailureKind parse_failure_kind(std::string_view text) { return parse_name(failure_kind_names, text, "failure kind"); }
+BackendKind parse_backend_kind(std::string_view text) { return parse_name(backend_kind_names, text, "backend kind"); }
+StartMode parse_start_mode(std::string_view text) { return parse_name(start_mode_names, text, "start mode"); }
+Better parse_better(std::string_view text) { return parse_name(better_names, text, "direction"); }
 
 }  // namespace benchrun::reports

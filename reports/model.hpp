@@ -17,7 +17,7 @@
 
 namespace benchrun::reports {
 
-inline constexpr std::string_view report_schema_version = "benchrun.report/1";  // "/2" once its writer lands
+inline constexpr std::string_view report_schema_version = "benchrun.report/2";
 inline constexpr std::string_view report_schema_version_v1 = "benchrun.report/1";
 
 enum class FailureKind { crash, timeout, oom, error };
@@ -32,6 +32,7 @@ struct MetricDef {
   std::string unit;  // "ms", "MiB", "ops/s", "count", ...
   Better better = Better::lower;
   std::string description;
+  bool operator==(const MetricDef&) const = default;
 };
 
 // Resource limits applied to an instance (native runs ignore them: it is the unconfined baseline).
@@ -91,10 +92,10 @@ struct Sample {
   std::string case_name;  // a Case of options.cases
   int repetition = 0;     // 0-based, counted separately for warm-up and measured rounds
   bool warmup = false;
-  std::optional<StartMode> start_mode;  // null in reports written before start modes existed
+  std::optional<StartMode> start_mode;  // null in v1 reports written before start modes existed
   bool ok = false;                      // true exactly when failure is empty
   std::optional<Failure> failure;
-  std::map<std::string, double> metrics;  // e.g. time_to_ready_ms; the name's suffix is its unit
+  std::map<std::string, double> metrics;  // e.g. time_to_ready_ms; unit and direction: Report.metrics
   std::map<std::string, double> phases;   // phase name -> ms since launch
   std::optional<WorkloadResult> workload_result;
   std::int64_t started_at_monotonic_ns = 0;  // CLOCK_MONOTONIC at launch: orders samples across backends
@@ -105,14 +106,10 @@ struct RunOptions {
   std::string suite;
   std::vector<std::string> backends;
   std::vector<Case> cases;  // in the order each round takes them
-  // v1 fields, until the report v2 writer lands (then cases alone say it).
-  std::string workload;
-  std::vector<std::string> workload_args;
-  Limits limits;
   int runs = 0;
   int warmup = 0;
   std::int64_t timeout_ms = 0;
-  std::vector<StartMode> start_modes;          // in the order each round takes them; empty in older reports
+  std::vector<StartMode> start_modes;          // in the order each round takes them; empty in older v1 reports
   std::optional<std::int64_t> cold_settle_ms;  // idle time before each cold launch; null without cold starts
   std::string out_dir;
   std::string image;                       // the image directory the instances ran from
@@ -178,7 +175,7 @@ struct MetricSummary {
   std::string case_name;
   std::optional<StartMode> start_mode;  // null: samples without a start mode (older reports)
   std::string metric;
-  std::string unit;  // "ms", "MiB", "bytes", "count", ...
+  std::string unit;  // the metric table's unit of `metric` ("ms" for a phase), repeated for readers of one row
   SummaryStats summary;
   std::optional<double> ratio_to_native;  // median / native's median of the same case, metric and start mode
 };
@@ -218,7 +215,7 @@ struct Series {
 };
 
 struct Report {
-  std::string schema_version{report_schema_version};
+  std::string schema_version{report_schema_version};  // as read; writers always write report_schema_version
   std::string run_id;
   std::string started_at;   // RFC 3339 UTC
   std::string finished_at;  // RFC 3339 UTC
@@ -228,10 +225,10 @@ struct Report {
   RunOptions options;
   Environment environment;
   std::vector<BackendInfo> backends;
-  std::vector<MetricDef> metrics;  // the metric table: one row per metric in samples, summaries and series
+  std::vector<MetricDef> metrics;  // the metric table: one row per metric in samples and summaries
   std::vector<Sample> samples;
   std::vector<MetricSummary> summaries;
-  // Where the time to ready goes: one row per backend x start mode x phase, no ratio. Empty in older reports.
+  // Where the time to ready goes: one row per backend x case x start mode x phase, no ratio.
   std::vector<MetricSummary> phase_summaries;
   std::vector<Verdict> verdicts;
   std::vector<Series> series;
@@ -248,9 +245,5 @@ FailureKind parse_failure_kind(std::string_view text);
 BackendKind parse_backend_kind(std::string_view text);
 StartMode parse_start_mode(std::string_view text);
 Better parse_better(std::string_view text);
-
-// The unit a metric's name ends in: "_ms" -> "ms", "_mib" -> "MiB", "_bytes" -> "bytes", "_us" -> "us",
-// "_ns" -> "ns", "_pct" -> "%"; "count" otherwise.
-std::string unit_of_metric(std::string_view metric);
 
 }  // namespace benchrun::reports

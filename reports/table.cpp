@@ -6,20 +6,23 @@
 #include <cmath>
 #include <vector>
 
+#include "reports/metric_table.hpp"
+
 namespace benchrun::reports {
 namespace {
 
-constexpr std::size_t column_count = 9;
+constexpr std::size_t column_count = 10;
 using Row = std::array<std::string, column_count>;
-// Text columns (backend, start, metric) align left, figures align right.
-constexpr std::array<bool, column_count> align_left = {true, true, true, false, false, false, false, false, false};
+// Text columns (backend, case, start, metric) align left, figures align right.
+constexpr std::array<bool, column_count> align_left = {true,  true,  true,  true,  false,
+                                                       false, false, false, false, false};
 
 std::string start_cell(const std::optional<StartMode>& start_mode) {
   return start_mode ? std::string(to_string(*start_mode)) : "-";
 }
 
 std::string with_unit(const std::string& figure, const std::string& unit) {
-  return unit == "count" ? figure : fmt::format("{} {}", figure, unit);
+  return unit.empty() || unit == "count" ? figure : fmt::format("{} {}", figure, unit);
 }
 
 std::string ratio_cell(const Report& report, const MetricSummary& summary) {
@@ -33,18 +36,30 @@ std::string ratio_cell(const Report& report, const MetricSummary& summary) {
 std::size_t failed_runs(const Report& report, const MetricSummary& summary) {
   return static_cast<std::size_t>(
       std::count_if(report.samples.begin(), report.samples.end(), [&](const Sample& sample) {
-        return sample.backend == summary.backend && sample.start_mode == summary.start_mode && !sample.warmup &&
-               !sample.ok;
+        return sample.backend == summary.backend && sample.case_name == summary.case_name &&
+               sample.start_mode == summary.start_mode && !sample.warmup && !sample.ok;
       }));
 }
 
-// "phases container cold (median ms since launch): prepared 0.41, cloned 0.92, cgroup_ready 13.1, ..."
-// One line per backend x start mode, in the order of report.phase_summaries, phases sorted by median.
+// The metric table's row of a summary; a report without one (hand-made) keeps the summary's own unit.
+MetricDef definition_of(const Report& report, const MetricSummary& summary) {
+  const MetricDef* row = find_metric(report.metrics, summary.metric);
+  return row != nullptr ? *row : MetricDef{summary.metric, summary.unit, Better::lower, ""};
+}
+
+// Lower is better for most metrics; the others say so, since a ratio above 1 is then a gain.
+std::string metric_cell(const MetricDef& metric) {
+  return metric.better == Better::higher ? metric.name + " (higher is better)" : metric.name;
+}
+
+// "phases container cold (case hello, median ms since launch): prepared 0.41, cloned 0.92, cgroup_ready 13.1, ..."
+// One line per backend x case x start mode, in the order of report.phase_summaries, phases sorted by median.
 std::string phase_lines(const Report& report) {
   std::vector<std::pair<std::string, std::vector<const MetricSummary*>>> groups;
   for (const MetricSummary& phase : report.phase_summaries) {
     const std::string label =
-        phase.start_mode ? fmt::format("{} {}", phase.backend, to_string(*phase.start_mode)) : phase.backend;
+        phase.start_mode ? fmt::format("{} {} (case {},", phase.backend, to_string(*phase.start_mode), phase.case_name)
+                         : fmt::format("{} (case {},", phase.backend, phase.case_name);
     auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& entry) { return entry.first == label; });
     if (group == groups.end()) group = groups.insert(groups.end(), {label, {}});
     group->second.push_back(&phase);
@@ -54,7 +69,7 @@ std::string phase_lines(const Report& report) {
     std::stable_sort(phases.begin(), phases.end(), [](const MetricSummary* a, const MetricSummary* b) {
       return a->summary.median < b->summary.median;
     });
-    std::string line = fmt::format("phases {} (median ms since launch):", label);
+    std::string line = fmt::format("phases {} median ms since launch):", label);
     for (std::size_t index = 0; index < phases.size(); ++index) {
       line += fmt::format("{} {} {}", index == 0 ? "" : ",", phases[index]->metric,
                           format_figure(phases[index]->summary.median));
@@ -76,13 +91,15 @@ std::string format_figure(double value) {
 
 std::string render_summary_table(const Report& report) {
   std::vector<Row> rows;
-  rows.push_back({"backend", "start", "metric", "median", "p90", "95% CI of median", "n", "failed", "vs native"});
+  rows.push_back(
+      {"backend", "case", "start", "metric", "median", "p90", "95% CI of median", "n", "failed", "vs native"});
   for (const MetricSummary& summary : report.summaries) {
     const SummaryStats& stats = summary.summary;
+    const MetricDef metric = definition_of(report, summary);
     rows.push_back(
-        {summary.backend, start_cell(summary.start_mode), summary.metric,
-         with_unit(format_figure(stats.median), summary.unit), with_unit(format_figure(stats.p90), summary.unit),
-         with_unit(fmt::format("[{}, {}]", format_figure(stats.ci_low), format_figure(stats.ci_high)), summary.unit),
+        {summary.backend, summary.case_name, start_cell(summary.start_mode), metric_cell(metric),
+         with_unit(format_figure(stats.median), metric.unit), with_unit(format_figure(stats.p90), metric.unit),
+         with_unit(fmt::format("[{}, {}]", format_figure(stats.ci_low), format_figure(stats.ci_high)), metric.unit),
          fmt::format("{}", stats.count), fmt::format("{}", failed_runs(report, summary)), ratio_cell(report, summary)});
   }
 

@@ -1,7 +1,8 @@
-// The terminal view of a report: one row per backend x start mode x metric with median, p90, the 95 %
-// interval of the median, n, failures and the ratio to native (of the same start mode); aligned plain-ASCII
-// columns, values in the metric's unit. Below, one line per backend x start mode with the median of each
-// phase in ms since launch, in the order they happened.
+// The terminal view of a report: one row per backend x case x start mode x metric with median, p90, the 95 %
+// interval of the median, n, failures and the ratio to native (of the same case and start mode); aligned
+// plain-ASCII columns, values in the unit of the report's metric table, a metric where higher is better
+// marked so. Below, one line per backend x case x start mode with the median of each phase in ms since
+// launch, in the order they happened.
 #pragma once
 
 #include <string>

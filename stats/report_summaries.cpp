@@ -1,10 +1,13 @@
 #include "stats/report_summaries.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <optional>
 #include <set>
 
+#include "reports/metric_table.hpp"
 #include "stats/percentile.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::stats {
 namespace {
@@ -18,17 +21,27 @@ using Figures = const std::map<std::string, double> reports::Sample::*;
 
 bool counts(const reports::Sample& sample) { return !sample.warmup && sample.ok; }
 
+// One row's coordinates: the samples that share them make the row.
+struct RowKey {
+  const std::string& backend;
+  const std::string& case_name;
+  const StartModeKey& start_mode;
+  const std::string& name;
+};
+
 struct MetricValues {
   std::vector<double> values;
   std::vector<int> repetitions;
 };
 
-MetricValues measured_values(const std::vector<reports::Sample>& samples, Figures figures, const std::string& backend,
-                             const StartModeKey& start_mode, const std::string& name) {
+MetricValues measured_values(const std::vector<reports::Sample>& samples, Figures figures, const RowKey& key) {
   MetricValues found;
   for (const reports::Sample& sample : samples) {
-    if (sample.backend != backend || sample.start_mode != start_mode || !counts(sample)) continue;
-    const auto value = (sample.*figures).find(name);
+    if (sample.backend != key.backend || sample.case_name != key.case_name || sample.start_mode != key.start_mode ||
+        !counts(sample)) {
+      continue;
+    }
+    const auto value = (sample.*figures).find(key.name);
     if (value == (sample.*figures).end()) continue;
     found.values.push_back(value->second);
     found.repetitions.push_back(sample.repetition);
@@ -36,75 +49,102 @@ MetricValues measured_values(const std::vector<reports::Sample>& samples, Figure
   return found;
 }
 
-std::vector<reports::MetricSummary> summarize_figures(const std::vector<reports::Sample>& samples,
-                                                      const std::vector<reports::BackendInfo>& backends,
+// The options' cases first, in their order, then any case only samples name.
+std::vector<std::string> case_order(const reports::Report& report) {
+  std::vector<std::string> names;
+  const auto add = [&](const std::string& name) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  };
+  for (const reports::Case& known : report.options.cases) add(known.name);
+  for (const reports::Sample& sample : report.samples) add(sample.case_name);
+  return names;
+}
+
+std::vector<reports::MetricSummary> summarize_figures(const reports::Report& report,
+                                                      const std::vector<reports::MetricDef>& table,
                                                       const SummaryOptions& options, Figures figures, bool with_ratio) {
-  std::set<std::string> names;
-  for (const reports::Sample& sample : samples) {
-    if (!counts(sample)) continue;
-    for (const auto& [name, value] : sample.*figures) names.insert(name);
-  }
-  const auto native = std::find_if(backends.begin(), backends.end(), [](const reports::BackendInfo& backend) {
-    return backend.kind == reports::BackendKind::native;
-  });
+  const auto native =
+      std::find_if(report.backends.begin(), report.backends.end(),
+                   [](const reports::BackendInfo& backend) { return backend.kind == reports::BackendKind::native; });
+  const std::vector<std::string> cases = case_order(report);
 
   std::vector<reports::MetricSummary> rows;
-  for (const std::string& name : names) {
-    for (const reports::BackendInfo& backend : backends) {
-      for (const StartModeKey& start_mode : start_mode_order) {
-        const MetricValues values = measured_values(samples, figures, backend.name, start_mode, name);
-        if (values.values.empty()) continue;
-        reports::MetricSummary row;
-        row.backend = backend.name;
-        row.start_mode = start_mode;
-        row.metric = name;
-        row.unit = with_ratio ? reports::unit_of_metric(name) : "ms";
-        row.summary = to_report_summary(summarize(values.values, options), values.repetitions);
-        if (with_ratio && backend.kind != reports::BackendKind::native && native != backends.end()) {
-          const MetricValues native_values = measured_values(samples, figures, native->name, start_mode, name);
-          if (!native_values.values.empty()) {
-            const double native_median = median(native_values.values);
-            if (native_median > 0.0) row.ratio_to_native = row.summary.median / native_median;
+  for (const reports::MetricDef& metric : table) {
+    for (const reports::BackendInfo& backend : report.backends) {
+      for (const std::string& case_name : cases) {
+        for (const StartModeKey& start_mode : start_mode_order) {
+          const MetricValues values =
+              measured_values(report.samples, figures, {backend.name, case_name, start_mode, metric.name});
+          if (values.values.empty()) continue;
+          reports::MetricSummary row;
+          row.backend = backend.name;
+          row.case_name = case_name;
+          row.start_mode = start_mode;
+          row.metric = metric.name;
+          row.unit = metric.unit;
+          row.summary = to_report_summary(summarize(values.values, options), values.repetitions);
+          if (with_ratio && backend.kind != reports::BackendKind::native && native != report.backends.end()) {
+            const MetricValues native_values =
+                measured_values(report.samples, figures, {native->name, case_name, start_mode, metric.name});
+            if (!native_values.values.empty()) {
+              const double native_median = median(native_values.values);
+              if (native_median > 0.0) row.ratio_to_native = row.summary.median / native_median;
+            }
           }
+          rows.push_back(std::move(row));
         }
-        rows.push_back(std::move(row));
       }
     }
   }
   return rows;
 }
 
+// The names of one kind of figure in the samples that count, sorted.
+std::set<std::string> figure_names(const std::vector<reports::Sample>& samples, Figures figures) {
+  std::set<std::string> names;
+  for (const reports::Sample& sample : samples) {
+    if (!counts(sample)) continue;
+    for (const auto& [name, value] : sample.*figures) names.insert(name);
+  }
+  return names;
+}
+
 }  // namespace
 
 reports::SummaryStats to_report_summary(const Summary& summary, const std::vector<int>& repetitions) {
-  reports::SummaryStats stats;
-  stats.count = summary.count;
-  stats.min = summary.min;
-  stats.median = summary.median;
-  stats.mean = summary.mean;
-  stats.p90 = summary.p90;
-  stats.p99 = summary.p99;
-  stats.max = summary.max;
-  stats.stddev = summary.stddev;
-  stats.mad = summary.mad;
-  stats.mad_scaled = summary.mad_scaled;
-  stats.ci_level = summary.ci_level;
-  stats.ci_low = summary.median_ci.low;
-  stats.ci_high = summary.median_ci.high;
+  reports::SummaryStats stats{summary.count,
+                              summary.min,
+                              summary.median,
+                              summary.mean,
+                              summary.p90,
+                              summary.p99,
+                              summary.max,
+                              summary.stddev,
+                              summary.mad,
+                              summary.mad_scaled,
+                              summary.ci_level,
+                              summary.median_ci.low,
+                              summary.median_ci.high,
+                              {}};
   for (const std::size_t index : summary.outliers) stats.outlier_repetitions.push_back(repetitions.at(index));
   return stats;
 }
 
-std::vector<reports::MetricSummary> summarize_samples(const std::vector<reports::Sample>& samples,
-                                                      const std::vector<reports::BackendInfo>& backends,
-                                                      const SummaryOptions& options) {
-  return summarize_figures(samples, backends, options, &reports::Sample::metrics, /*with_ratio=*/true);
+std::vector<reports::MetricSummary> summarize_samples(const reports::Report& report, const SummaryOptions& options) {
+  for (const std::string& name : figure_names(report.samples, &reports::Sample::metrics)) {
+    if (reports::find_metric(report.metrics, name) == nullptr) {
+      throw sys::Error(fmt::format("summarize: metric '{}' has no row in the report's metric table", name));
+    }
+  }
+  return summarize_figures(report, report.metrics, options, &reports::Sample::metrics, /*with_ratio=*/true);
 }
 
-std::vector<reports::MetricSummary> summarize_phases(const std::vector<reports::Sample>& samples,
-                                                     const std::vector<reports::BackendInfo>& backends,
-                                                     const SummaryOptions& options) {
-  return summarize_figures(samples, backends, options, &reports::Sample::phases, /*with_ratio=*/false);
+std::vector<reports::MetricSummary> summarize_phases(const reports::Report& report, const SummaryOptions& options) {
+  std::vector<reports::MetricDef> phases;
+  for (const std::string& name : figure_names(report.samples, &reports::Sample::phases)) {
+    phases.push_back(reports::phase_metric(name));
+  }
+  return summarize_figures(report, phases, options, &reports::Sample::phases, /*with_ratio=*/false);
 }
 
 }  // namespace benchrun::stats

@@ -10,11 +10,16 @@
 // drops them. `benchrun run` uses these so the workload keeps the real stdout to itself, byte for byte,
 // with nothing copied on the way (the lines are the harness's business, not the user's).
 //
+// A workload may report its own figures (e.g. ops/s): benchinit gives it a memfd, named in
+// BENCHRUN_METRICS_FD, reads the `name value unit lower|higher` lines back once the workload was reaped, and
+// forwards the valid ones in RESULT's "metrics" (protocol/workload_protocol.hpp says the rules).
+//
 // Static, libc only, no allocation on the path between READY and RESULT: it sits on the startup critical
 // path of every backend.
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
@@ -24,6 +29,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -71,10 +77,13 @@ void write_all(int fd, const char* data, size_t size) {
   }
 }
 
+// The longest line benchinit writes: RESULT with every workload metric (see metrics_json_size).
+constexpr size_t line_size = 4096;
+
 // printf to a raw fd: one write(2) per line, so lines from benchinit and the workload never interleave
 // mid-line and nothing waits in a buffer.
 [[gnu::format(printf, 2, 3)]] void print_line(int fd, const char* format, ...) {
-  char line[512];
+  char line[line_size];
   va_list arguments;
   va_start(arguments, format);
   int length = vsnprintf(line, sizeof line, format, arguments);
@@ -228,13 +237,127 @@ void end_leftover_processes() {
   }
 }
 
+// Workload metrics ------------------------------------------------------------------------------------
+namespace protocol = benchrun::protocol;
+
+// The memfd the workload writes its metric lines to, inherited (no close-on-exec) and named in the
+// environment; -1 when there is none (the workload then sees no BENCHRUN_METRICS_FD and reports nothing).
+int open_metrics_channel() {
+  int fd = memfd_create("benchrun-metrics", 0);
+  if (fd < 0) {
+    warn_errno("memfd_create", "for workload metrics (none will be forwarded)", errno);
+    unsetenv(protocol::metrics_fd_env);
+    return -1;
+  }
+  char number[16];
+  snprintf(number, sizeof number, "%d", fd);
+  setenv(protocol::metrics_fd_env, number, 1);
+  return fd;
+}
+
+bool is_name_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
+bool is_unit_char(char c) { return c > ' ' && c < 127 && c != '"' && c != '\\'; }
+
+template <typename Accept>
+bool all_of(const char* text, Accept accept) {
+  for (; *text != '\0'; ++text) {
+    if (!accept(*text)) return false;
+  }
+  return true;
+}
+
+// Splits `line` (NUL-terminated, modified in place) at spaces and tabs into at most `capacity` words;
+// returns how many there were (more than capacity: capacity + 1).
+int split_words(char* line, char** words, int capacity) {
+  int count = 0;
+  for (char* cursor = line; *cursor != '\0';) {
+    while (*cursor == ' ' || *cursor == '\t') *cursor++ = '\0';
+    if (*cursor == '\0') break;
+    if (count == capacity) return capacity + 1;
+    words[count++] = cursor;
+    while (*cursor != '\0' && *cursor != ' ' && *cursor != '\t') ++cursor;
+  }
+  return count;
+}
+
+// Why a metric line is not forwarded, or nullptr when it is fine. `names` are the names accepted so far.
+const char* judge_metric(char** words, int count, char* const* names, int accepted) {
+  if (count != 4) return "not 4 words: name value unit lower|higher";
+  const size_t name_length = strlen(words[0]);
+  if (name_length == 0 || name_length > protocol::max_metric_name_length || !all_of(words[0], is_name_char)) {
+    return "name must be 1 to 63 of a-z, 0-9, _";
+  }
+  char* end = nullptr;
+  const double value = strlen(words[1]) <= 32 ? strtod(words[1], &end) : 0.0;
+  if (end == nullptr || end == words[1] || *end != '\0' || !std::isfinite(value)) return "value is not a finite number";
+  const size_t unit_length = strlen(words[2]);
+  if (unit_length == 0 || unit_length > protocol::max_metric_unit_length || !all_of(words[2], is_unit_char)) {
+    return "unit must be 1 to 15 printable characters without quotes or backslashes";
+  }
+  if (strcmp(words[3], "lower") != 0 && strcmp(words[3], "higher") != 0) return "direction must be lower or higher";
+  for (int i = 0; i < accepted; ++i) {
+    if (strcmp(names[i], words[0]) == 0) return "name given twice";
+  }
+  return nullptr;
+}
+
+// One forwarded metric in JSON: the keys and quotes, a name, %.17g of a double (at most 24 characters), a
+// unit and "higher"; and the whole array of them.
+constexpr size_t metric_json_size =
+    48 + protocol::max_metric_name_length + 24 + protocol::max_metric_unit_length + sizeof "higher";
+constexpr size_t metrics_json_size = 2 + protocol::max_workload_metrics * metric_json_size;
+static_assert(metrics_json_size + 256 <= line_size, "RESULT with every metric fits one line");
+
+// RESULT's "metrics" array (e.g. `[{"name":"ops","value":12.5,"unit":"ops/s","better":"higher"}]`) from
+// the lines the workload wrote to `fd`, into `json`. Dropped lines get a note on stderr.
+void metrics_json(int fd, char* json, size_t capacity) {
+  size_t used = static_cast<size_t>(snprintf(json, capacity, "["));
+  char text[protocol::max_metrics_bytes + 1];
+  ssize_t length = fd < 0 ? 0 : pread(fd, text, sizeof text, 0);
+  if (length < 0) length = 0;
+  if (length > protocol::max_metrics_bytes) {
+    print_line(STDERR_FILENO, "benchinit: workload metrics beyond the first %d bytes dropped\n",
+               protocol::max_metrics_bytes);
+    length = protocol::max_metrics_bytes;
+    while (length > 0 && text[length - 1] != '\n') --length;  // the cut line is not whole
+  }
+  text[length] = '\0';
+
+  char* names[protocol::max_workload_metrics];
+  int accepted = 0;
+  int line_number = 0;
+  for (char* line = text; *line != '\0';) {
+    char* newline = strchr(line, '\n');
+    char* next = newline != nullptr ? newline + 1 : line + strlen(line);
+    if (newline != nullptr) *newline = '\0';
+    ++line_number;
+    char* words[5];
+    const int count = split_words(line, words, 4);
+    const char* problem = count == 0 ? nullptr : judge_metric(words, count, names, accepted);
+    if (count > 0 && problem == nullptr && accepted == protocol::max_workload_metrics) problem = "too many metrics";
+    if (problem != nullptr) {
+      print_line(STDERR_FILENO, "benchinit: workload metric line %d dropped: %s\n", line_number, problem);
+    } else if (count > 0) {
+      names[accepted] = words[0];
+      used += static_cast<size_t>(snprintf(
+          json + used, capacity - used, "%s{\"name\":\"%s\",\"value\":%.17g,\"unit\":\"%s\",\"better\":\"%s\"}",
+          accepted == 0 ? "" : ",", words[0], strtod(words[1], nullptr), words[2], words[3]));
+      ++accepted;
+    }
+    line = next;
+  }
+  snprintf(json + used, capacity - used, "]");
+}
+
 struct WorkloadOutcome {
   int wait_status = 0;
   rusage usage{};
   long long wall_ns = 0;
 };
 
-void print_result(int fd, const WorkloadOutcome& outcome) {
+void print_result(int fd, const WorkloadOutcome& outcome, int metrics_fd) {
+  char metrics[metrics_json_size];
+  metrics_json(metrics_fd, metrics, sizeof metrics);
   char exit_code[16] = "null";
   char signal_number[16] = "null";
   if (WIFEXITED(outcome.wait_status)) snprintf(exit_code, sizeof exit_code, "%d", WEXITSTATUS(outcome.wait_status));
@@ -246,9 +369,10 @@ void print_result(int fd, const WorkloadOutcome& outcome) {
   };
   print_line(fd,
              "%s{\"exit_code\":%s,\"signal\":%s,\"wall_ns\":%lld,\"user_us\":%lld,"
-             "\"sys_us\":%lld,\"max_rss_kb\":%ld}\n",
+             "\"sys_us\":%lld,\"max_rss_kb\":%ld,\"metrics\":%s}\n",
              benchrun::protocol::result_prefix, exit_code, signal_number, outcome.wall_ns,
-             microseconds(outcome.usage.ru_utime), microseconds(outcome.usage.ru_stime), outcome.usage.ru_maxrss);
+             microseconds(outcome.usage.ru_utime), microseconds(outcome.usage.ru_stime), outcome.usage.ru_maxrss,
+             metrics);
 }
 
 int exit_status_of(int wait_status) {
@@ -311,6 +435,10 @@ int main(int argc, char** argv) {
   sigprocmask(SIG_BLOCK, &forwarded, &original_mask);
   install_forwarding_handlers();
 
+  // Only where a RESULT will carry them: with --quiet the workload gets no channel (and no stale number).
+  if (protocol_fd == no_protocol) unsetenv(benchrun::protocol::metrics_fd_env);
+  const int metrics_fd = protocol_fd != no_protocol ? open_metrics_channel() : -1;
+
   if (protocol_fd != no_protocol) write_all(protocol_fd, ready_message.bytes, ready_message.size);
 
   WorkloadOutcome outcome;
@@ -345,7 +473,7 @@ int main(int argc, char** argv) {
     g_workload_pid = 0;
   }
   end_leftover_processes();
-  if (protocol_fd != no_protocol) print_result(protocol_fd, outcome);
+  if (protocol_fd != no_protocol) print_result(protocol_fd, outcome, metrics_fd);
 
   int exit_status = exit_status_of(outcome.wait_status);
   if (power_off) {

@@ -1,9 +1,11 @@
 // spin MS: burns one CPU for MS milliseconds of wall time, reading the clock in a tight loop, then says
-// how many iterations it managed. Iterations per millisecond is the CPU share the instance really got.
+// how many iterations it managed. Iterations per second is the CPU share the instance really got: it is
+// reported to benchrun as the workload metric spin_rate (iterations/s, higher is better).
 #include <cstdio>
 #include <ctime>
 
 #include "workload_args.hpp"
+#include "workload_metrics.hpp"
 
 namespace {
 
@@ -25,6 +27,12 @@ int main(int argc, char** argv) {
     ++iterations;
     now_ns = monotonic_ns();
   }
-  std::printf("spin: %lld iterations in %lld ms\n", iterations, (now_ns - started_ns) / 1'000'000LL);
+  const long long elapsed_ns = now_ns - started_ns;
+  std::printf("spin: %lld iterations in %lld ms\n", iterations, elapsed_ns / 1'000'000LL);
+  if (elapsed_ns > 0) {
+    benchrun::workload::report_metric("spin_rate",
+                                      static_cast<double>(iterations) * 1e9 / static_cast<double>(elapsed_ns),
+                                      "iterations/s", benchrun::workload::Better::higher);
+  }
   return 0;
 }

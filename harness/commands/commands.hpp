@@ -19,5 +19,8 @@ int run_one(const RunCommandOptions& options, StopSignal& stop);
 int run_doctor(const DoctorCommand& options, StopSignal& stop);
 // benchrun cleanup: removes what killed runs left behind.
 int run_cleanup(const CleanupCommand& options);
+// benchrun report FILE: the summary table of a report.json again. Throws UsageError when FILE is no
+// report this benchrun reads.
+int run_report(const ReportCommand& options);
 
 }  // namespace benchrun::harness

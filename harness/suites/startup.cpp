@@ -80,6 +80,8 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, sys::MonotonicN
       sample.workload_result = parse_result_line(seen.result_line->text);
       // The same figure on every backend: benchinit's wait4 of the workload.
       sample.metrics["workload_max_rss_mib"] = static_cast<double>(sample.workload_result->max_rss_kb) / 1024;
+      // The workload's own figures, summarized like every metric (their table rows: report_builder).
+      for (const auto& metric : sample.workload_result->metrics) sample.metrics[metric.name] = metric.value;
     }
 
     const InstanceExit exit = instance->wait_exit(deadline);

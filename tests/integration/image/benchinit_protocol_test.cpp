@@ -68,6 +68,7 @@ std::string check_protocol(BenchinitRun& run) {
   if (run.result["exit_code"].is_null() == run.result["signal"].is_null()) {
     return "RESULT needs exactly one of exit_code and signal";
   }
+  if (!run.result.contains("metrics") || !run.result["metrics"].is_array()) return "RESULT.metrics";
   return "";
 }
 
@@ -177,6 +178,52 @@ TEST_F(BenchinitProtocol, SpinRunsAtLeastItsWallTimeOnTheCpu) {
       << spin.workload_lines[0];
   EXPECT_GT(iterations, 0);
   EXPECT_GE(reported_ms, 200);
+}
+
+TEST_F(BenchinitProtocol, SpinReportsItsRateAsAWorkloadMetric) {
+  BenchinitRun spin = run({workload("spin"), "50"});
+  ASSERT_EQ(spin.protocol_error, "") << spin.stderr_text;
+  ASSERT_EQ(spin.result["metrics"].size(), 1U) << spin.result.dump() << spin.stderr_text;
+  const nlohmann::json& rate = spin.result["metrics"][0];
+  EXPECT_EQ(rate["name"], "spin_rate");
+  EXPECT_EQ(rate["unit"], "iterations/s");
+  EXPECT_EQ(rate["better"], "higher");
+  EXPECT_GT(rate["value"].get<double>(), 0.0);
+  EXPECT_EQ(spin.stderr_text, "");
+}
+
+TEST_F(BenchinitProtocol, MalformedMetricLinesAreDroppedWithANoteAndResultStaysValid) {
+  const std::string lines =
+      "good 1.5 ops/s higher\n"  // forwarded
+      "\n"                       // blank: ignored without a note
+      "Capital 1 ops/s higher\n"
+      "not_finite inf ops/s lower\n"
+      "three words only\n"
+      "quote 1 a\"b lower\n"
+      "sideways 1 ops/s up\n"
+      "good 2 ops/s higher\n"  // the same name again
+      "last_line_without_newline 7 ms lower";
+  BenchinitRun metrics = run({busybox(), "sh", "-c", "printf '%s' \"$0\" >&$BENCHRUN_METRICS_FD", lines});
+  ASSERT_EQ(metrics.protocol_error, "") << metrics.stderr_text;
+  EXPECT_EQ(metrics.result["metrics"],
+            nlohmann::json::parse(R"([{"name":"good","value":1.5,"unit":"ops/s","better":"higher"},)"
+                                  R"({"name":"last_line_without_newline","value":7,"unit":"ms","better":"lower"}])"));
+  for (int dropped : {3, 4, 5, 6, 7, 8}) {
+    EXPECT_NE(metrics.stderr_text.find("workload metric line " + std::to_string(dropped) + " dropped"),
+              std::string::npos)
+        << "line " << dropped << ": " << metrics.stderr_text;
+  }
+  EXPECT_EQ(metrics.stderr_text.find("line 2 "), std::string::npos) << metrics.stderr_text;
+}
+
+TEST_F(BenchinitProtocol, QuietGivesTheWorkloadNoMetricsChannel) {
+  // Even a number inherited from outside is taken away: it could name the workload's own stdout.
+  SpawnedProcess process =
+      SpawnedProcess::start(benchinit_argv({"--quiet", busybox(), "sh", "-c", "echo \"${BENCHRUN_METRICS_FD-none}\""}),
+                            [] { setenv(protocol::metrics_fd_env, "1", 1); });
+  EXPECT_EQ(exit_status(process.finish(30s)), 0);
+  ASSERT_EQ(process.stdout_lines().size(), 1U);
+  EXPECT_EQ(process.stdout_lines()[0].text, "none");
 }
 
 TEST_F(BenchinitProtocol, HogIsResidentForAllItAllocated) {

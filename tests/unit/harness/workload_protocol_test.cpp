@@ -16,6 +16,7 @@ TEST(WorkloadProtocol, RecognisesReadyAndResultLinesExactly) {
 }
 
 TEST(WorkloadProtocol, ParsesAResultWithAnExitCode) {
+  // Without "metrics", as a benchinit older than workload metrics writes it.
   const auto result = parse_result_line(
       R"(BENCHRUN RESULT {"exit_code":3,"signal":null,"wall_ns":1500000,"user_us":10,"sys_us":20,"max_rss_kb":900})");
   EXPECT_EQ(result.exit_code, 3);
@@ -24,12 +25,33 @@ TEST(WorkloadProtocol, ParsesAResultWithAnExitCode) {
   EXPECT_EQ(result.user_us, 10);
   EXPECT_EQ(result.sys_us, 20);
   EXPECT_EQ(result.max_rss_kb, 900);
+  EXPECT_TRUE(result.metrics.empty());
   EXPECT_EQ(describe(std::optional(result)), "exit code 3");
+}
+
+TEST(WorkloadProtocol, ParsesTheWorkloadsMetrics) {
+  const auto result = parse_result_line(
+      R"(BENCHRUN RESULT {"exit_code":0,"signal":null,"wall_ns":1,"user_us":0,"sys_us":0,"max_rss_kb":0,)"
+      R"("metrics":[{"name":"spin_rate","value":2.5e7,"unit":"iterations/s","better":"higher"},)"
+      R"({"name":"latency","value":0.5,"unit":"us","better":"lower"}]})");
+  ASSERT_EQ(result.metrics.size(), 2U);
+  EXPECT_EQ(result.metrics[0], (reports::WorkloadMetric{"spin_rate", 2.5e7, "iterations/s", reports::Better::higher}));
+  EXPECT_EQ(result.metrics[1].better, reports::Better::lower);
+}
+
+TEST(WorkloadProtocol, AWorkloadMetricNamedLikeOneOfBenchrunsIsAnError) {
+  try {
+    parse_result_line(R"(BENCHRUN RESULT {"exit_code":0,"signal":null,"wall_ns":1,"user_us":0,"sys_us":0,)"
+                      R"("max_rss_kb":0,"metrics":[{"name":"total_ms","value":1,"unit":"ms","better":"lower"}]})");
+    FAIL() << "a workload metric took the name total_ms";
+  } catch (const sys::Error& error) {
+    EXPECT_NE(std::string(error.what()).find("total_ms"), std::string::npos) << error.what();
+  }
 }
 
 TEST(WorkloadProtocol, ParsesAResultOfAKilledWorkload) {
   const auto result = parse_result_line(
-      R"(BENCHRUN RESULT {"exit_code":null,"signal":9,"wall_ns":1,"user_us":0,"sys_us":0,"max_rss_kb":0})");
+      R"(BENCHRUN RESULT {"exit_code":null,"signal":9,"wall_ns":1,"user_us":0,"sys_us":0,"max_rss_kb":0,"metrics":[]})");
   EXPECT_FALSE(result.exit_code.has_value());
   EXPECT_EQ(result.signal, SIGKILL);
   EXPECT_EQ(describe(std::optional(result)), "killed by SIGKILL");

@@ -70,15 +70,17 @@ TEST(SamplesLog, EverySampleSurvivesAWriterKilledMidRun) {
   EXPECT_FALSE(contents.torn_last_line);
 }
 
+// A log of one good sample line followed by `tail`, in `dir`.
+std::filesystem::path log_ending_in(const TempDir& dir, const std::string& tail) {
+  const auto path = dir.path() / "samples.jsonl";
+  SamplesLog(path).append(example_report().samples[1]);
+  std::ofstream(path, std::ios::app) << tail;
+  return path;
+}
+
 TEST(ReadSamplesLog, ForgivesATornLastLineOnly) {
   const TempDir dir;
-  const auto path = dir.path() / "samples.jsonl";
-  const Report report = example_report();
-  SamplesLog(path).append(report.samples[1]);
-  {
-    std::ofstream torn(path, std::ios::app);
-    torn << sample_to_json_line(report.samples[2]).substr(0, 20);
-  }
+  const auto path = log_ending_in(dir, sample_to_json_line(example_report().samples[2]).substr(0, 20));
   const SamplesLogContents contents = read_samples_log(path);
   EXPECT_EQ(contents.samples.size(), 1U);
   EXPECT_TRUE(contents.torn_last_line);
@@ -86,13 +88,7 @@ TEST(ReadSamplesLog, ForgivesATornLastLineOnly) {
 
 TEST(ReadSamplesLog, MalformedCompleteLineIsAnErrorWithItsNumber) {
   const TempDir dir;
-  const auto path = dir.path() / "samples.jsonl";
-  const Report report = example_report();
-  SamplesLog(path).append(report.samples[1]);
-  {
-    std::ofstream bad(path, std::ios::app);
-    bad << "{\"backend\": 3}\n";
-  }
+  const auto path = log_ending_in(dir, "{\"backend\": 3}\n");
   try {
     read_samples_log(path);
     FAIL() << "a malformed line was read as a sample";

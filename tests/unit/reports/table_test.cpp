@@ -25,19 +25,22 @@ TEST(RenderSummaryTable, PartialRunSaysSoFirst) {
   EXPECT_EQ(lines[0], "PARTIAL RESULTS: run 20250301-123456-3f9a did not complete (interrupted or aborted)");
 }
 
-TEST(RenderSummaryTable, OneAlignedRowPerBackendStartModeAndMetric) {
+TEST(RenderSummaryTable, OneAlignedRowPerBackendCaseStartModeAndMetric) {
   Report report = example_report();
   report.complete = true;
   report.phase_summaries.clear();
   const auto lines = lines_of(render_summary_table(report));
   ASSERT_EQ(lines.size(), 3U);
-  EXPECT_EQ(lines[0], "backend    start  metric             median      p90  95% CI of median  n  failed  vs native");
-  EXPECT_EQ(lines[1], "native     cold   time_to_ready_ms  1.25 ms  1.25 ms   [1.25, 1.25] ms  1       0   baseline");
+  EXPECT_EQ(lines[0],
+            "backend    case  start  metric             median      p90  95% CI of median  n  failed  vs native");
+  EXPECT_EQ(lines[1],
+            "native     spin  cold   time_to_ready_ms  1.25 ms  1.25 ms   [1.25, 1.25] ms  1       0   baseline");
   // Failures count per start mode: of the container's two failed samples, one was a cold start.
-  EXPECT_EQ(lines[2], "container  cold   time_to_ready_ms  3.75 ms  3.75 ms   [3.75, 3.75] ms  1       1      3.00x");
+  EXPECT_EQ(lines[2],
+            "container  spin  cold   time_to_ready_ms  3.75 ms  3.75 ms   [3.75, 3.75] ms  1       1      3.00x");
 }
 
-TEST(RenderSummaryTable, PhasesFollowAsOneLinePerBackendAndStartModeInTheOrderTheyHappened) {
+TEST(RenderSummaryTable, PhasesFollowAsOneLinePerBackendCaseAndStartModeInTheOrderTheyHappened) {
   Report report = example_report();
   report.complete = true;
   MetricSummary warm_clone = report.phase_summaries[0];
@@ -45,8 +48,8 @@ TEST(RenderSummaryTable, PhasesFollowAsOneLinePerBackendAndStartModeInTheOrderTh
   report.phase_summaries.push_back(warm_clone);
   const auto lines = lines_of(render_summary_table(report));
   ASSERT_EQ(lines.size(), 5U);
-  EXPECT_EQ(lines[3], "phases container cold (median ms since launch): clone 0.250, launch_returned 0.500");
-  EXPECT_EQ(lines[4], "phases container warm (median ms since launch): clone 0.250");
+  EXPECT_EQ(lines[3], "phases container cold (case spin, median ms since launch): clone 0.250, launch_returned 0.500");
+  EXPECT_EQ(lines[4], "phases container warm (case spin, median ms since launch): clone 0.250");
 }
 
 TEST(RenderSummaryTable, NoSummariesSaysThereIsNothingToShow) {
@@ -64,6 +67,26 @@ TEST(RenderSummaryTable, MissingRatioShowsADash) {
   const auto lines = lines_of(render_summary_table(report));
   ASSERT_EQ(lines.size(), 3U);
   EXPECT_TRUE(lines[2].ends_with(" -")) << lines[2];
+}
+
+}  // namespace
+}  // namespace benchrun::reports
+
+namespace benchrun::reports {
+namespace {
+
+TEST(RenderSummaryTable, UnitAndDirectionComeFromTheMetricTable) {
+  Report report = testing::example_report_with_checks();
+  report.complete = true;
+  report.phase_summaries.clear();
+  MetricSummary rate = report.summaries[0];
+  rate.metric = "spin_rate";
+  rate.unit = "stale";  // the metric table's unit wins over the one the row repeats
+  report.summaries = {rate};
+  const auto lines = testing::lines_of(render_summary_table(report));
+  ASSERT_EQ(lines.size(), 2U);
+  EXPECT_TRUE(lines[1].starts_with("native   spin  cold   spin_rate (higher is better)  1.25 iterations/s"))
+      << lines[1];
 }
 
 }  // namespace

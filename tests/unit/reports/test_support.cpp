@@ -2,7 +2,30 @@
 
 #include <algorithm>
 
+#include "reports/metric_table.hpp"
+#include "sys/file_io.hpp"
+
 namespace benchrun::reports::testing {
+
+namespace {
+
+// The statistics of one value (every figure is that value, no spread).
+SummaryStats of_one(double value, std::vector<int> outlier_repetitions = {}) {
+  return {1,   value, value, value, value, value, value,
+          0.0, 0.0,   0.0,   0.95,  value, value, std::move(outlier_repetitions)};
+}
+
+Sample failed_container_sample(int repetition, StartMode start_mode, Failure failure) {
+  Sample sample;
+  sample.backend = "container";
+  sample.case_name = "spin";
+  sample.repetition = repetition;
+  sample.start_mode = start_mode;
+  sample.failure = std::move(failure);
+  return sample;
+}
+
+}  // namespace
 
 Report example_report() {
   Report report;
@@ -13,15 +36,15 @@ Report example_report() {
   report.command_line = {"benchrun", "--suite", "startup", "--backends", "native,container", "--runs", "2"};
   report.options.suite = "startup";
   report.options.backends = {"native", "container"};
-  report.options.workload = "spin";
-  report.options.workload_args = {"10"};
+  Case spin{"spin", "spin", {"10"}, {}};
+  spin.limits.memory_bytes = 64ULL << 20;
+  spin.limits.cpus = 1.5;
+  report.options.cases = {spin};
   report.options.runs = 2;
   report.options.warmup = 1;
   report.options.timeout_ms = 30'000;
   report.options.start_modes = {StartMode::cold, StartMode::warm};
   report.options.cold_settle_ms = 100;
-  report.options.limits.memory_bytes = 64ULL << 20;
-  report.options.limits.cpus = 1.5;
   report.options.out_dir = "results/20250301-123456-3f9a";
   report.options.image = "images/default";
 
@@ -47,6 +70,7 @@ Report example_report() {
 
   Sample native;
   native.backend = "native";
+  native.case_name = "spin";
   native.repetition = 0;
   native.start_mode = StartMode::cold;
   native.ok = true;
@@ -66,51 +90,69 @@ Report example_report() {
   warmup.start_mode.reset();  // as in a log of an older benchrun
   warmup.started_at_monotonic_ns -= 50'000'000;
 
-  Sample killed;
-  killed.backend = "container";
-  killed.repetition = 1;
-  killed.start_mode = StartMode::warm;
-  killed.ok = false;
-  killed.failure = Failure{FailureKind::oom, "OOM-killed: the workload hit its memory limit"};
+  Sample killed =
+      failed_container_sample(1, StartMode::warm, {FailureKind::oom, "OOM-killed: the workload hit its memory limit"});
   killed.workload_result = WorkloadResult{std::nullopt, 9, 5'000'000, 4'000, 100, 65'536, {}};
   killed.started_at_monotonic_ns = 123'556'789'000;
-
-  Sample timed_out;
-  timed_out.backend = "container";
-  timed_out.repetition = 2;
-  timed_out.start_mode = StartMode::cold;
-  timed_out.ok = false;
-  timed_out.failure = Failure{FailureKind::timeout, "no BENCHRUN READY within 30000 ms"};
+  Sample timed_out =
+      failed_container_sample(2, StartMode::cold, {FailureKind::timeout, "no BENCHRUN READY within 30000 ms"});
   timed_out.started_at_monotonic_ns = 123'656'789'000;
 
   report.samples = {warmup, native, container, killed, timed_out};
+  report.metrics = metric_table_for(report.samples).rows;
 
-  MetricSummary native_summary;
-  native_summary.backend = "native";
-  native_summary.start_mode = StartMode::cold;
-  native_summary.metric = "time_to_ready_ms";
-  native_summary.unit = "ms";
-  native_summary.summary = SummaryStats{1, 1.25, 1.25, 1.25, 1.25, 1.25, 1.25, 0.0, 0.0, 0.0, 0.95, 1.25, 1.25, {}};
-  MetricSummary container_summary = native_summary;
-  container_summary.backend = "container";
-  container_summary.summary = SummaryStats{1, 3.75, 3.75, 3.75, 3.75, 3.75, 3.75, 0.0, 0.0, 0.0, 0.95, 3.75, 3.75, {0}};
-  container_summary.ratio_to_native = 3.0;
-  report.summaries = {native_summary, container_summary};
-
-  MetricSummary clone_phase;
-  clone_phase.backend = "container";
-  clone_phase.start_mode = StartMode::cold;
-  clone_phase.metric = "clone";
-  clone_phase.unit = "ms";
-  clone_phase.summary = SummaryStats{1, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.0, 0.0, 0.0, 0.95, 0.25, 0.25, {}};
-  MetricSummary launch_phase = clone_phase;
-  launch_phase.metric = "launch_returned";
-  launch_phase.summary = SummaryStats{1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.95, 0.5, 0.5, {}};
-  report.phase_summaries = {clone_phase, launch_phase};
+  report.summaries = {
+      {"native", "spin", StartMode::cold, "time_to_ready_ms", "ms", of_one(1.25), std::nullopt},
+      {"container", "spin", StartMode::cold, "time_to_ready_ms", "ms", of_one(3.75, {0}), 3.0},
+  };
+  report.phase_summaries = {
+      {"container", "spin", StartMode::cold, "clone", "ms", of_one(0.25), std::nullopt},
+      {"container", "spin", StartMode::cold, "launch_returned", "ms", of_one(0.5), std::nullopt},
+  };
 
   report.errors = {"container #1: OOM-killed"};
   report.warnings = {"only 2 runs: intervals are wide"};
   return report;
+}
+
+Report example_report_with_checks() {
+  Report report = example_report();
+  report.samples[1].workload_result->metrics = {{"spin_rate", 2.5e7, "iterations/s", Better::higher}};
+  report.samples[1].metrics["spin_rate"] = 2.5e7;
+  report.metrics = metric_table_for(report.samples).rows;
+
+  Verdict limit;
+  limit.check = "memory.oom_at_limit";
+  limit.backend = "container";
+  limit.case_name = "spin";
+  limit.configured = 67108864.0;
+  limit.measured = 66060288.0;
+  limit.unit = "bytes";
+  limit.tolerance = 0.05;
+  limit.pass = true;
+  limit.why = "OOM-killed at 98% of memory.max";
+  Verdict hidden;
+  hidden.check = "pid_namespace.host_pids_hidden";
+  hidden.backend = "container";
+  hidden.case_name = "spin";
+  hidden.measured = std::string("1 pid visible");
+  hidden.pass = false;
+  hidden.why = "the host's pids showed through";
+  report.verdicts = {limit, hidden};
+
+  report.series = {{"memory_per_instance",
+                    "container",
+                    "spin",
+                    "instances",
+                    "count",
+                    "instance memory",
+                    "MiB",
+                    {{1.0, 2.5}, {2.0, 2.25}}}};
+  return report;
+}
+
+std::string fixture_text(const std::string& name) {
+  return sys::read_file(std::filesystem::path(BENCHRUN_REPORT_FIXTURES) / name);
 }
 
 std::vector<std::string> file_names(const std::filesystem::path& directory) {

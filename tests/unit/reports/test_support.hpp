@@ -12,7 +12,15 @@ namespace benchrun::reports::testing {
 
 // A report of a small interrupted run: two backends, ok and failed samples, a summary with a ratio, every
 // optional present in at least one place and absent in another.
+// Its content is that of tests/unit/reports/fixtures/report_v1.json, which the v1 writer made of it.
 Report example_report();
+
+// example_report with what only v2 carries: a workload metric (higher is better), a passed and a failed
+// verdict, and a series.
+Report example_report_with_checks();
+
+// The text of a file in tests/unit/reports/fixtures/.
+std::string fixture_text(const std::string& name);
 
 // The newline-terminated lines of `text`, without their newlines (an unterminated tail is left out).
 std::vector<std::string> lines_of(const std::string& text);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "reports/metric_table.hpp"
+#include "sys/error.hpp"
+
 namespace benchrun::stats {
 namespace {
 
@@ -9,6 +12,7 @@ reports::Sample sample(const std::string& backend, int repetition, double time_t
                        bool ok = true) {
   reports::Sample made;
   made.backend = backend;
+  made.case_name = "hello";
   made.repetition = repetition;
   made.warmup = warmup;
   made.ok = ok;
@@ -19,6 +23,16 @@ reports::Sample sample(const std::string& backend, int repetition, double time_t
 
 const std::vector<reports::BackendInfo> native_and_container = {{"native", reports::BackendKind::native, {}},
                                                                 {"container", reports::BackendKind::container, {}}};
+
+// A report of these samples with its metric table, as the harness builds it.
+reports::Report report_of(std::vector<reports::Sample> samples,
+                          const std::vector<reports::BackendInfo>& backends = native_and_container) {
+  reports::Report report;
+  report.backends = backends;
+  report.samples = std::move(samples);
+  report.metrics = reports::metric_table_for(report.samples).rows;
+  return report;
+}
 
 TEST(SummarizeSamples, LeavesOutWarmupAndFailedSamplesAndRatesAgainstNative) {
   const std::vector<reports::Sample> samples = {
@@ -31,7 +45,7 @@ TEST(SummarizeSamples, LeavesOutWarmupAndFailedSamplesAndRatesAgainstNative) {
       sample("native", 2, 3.0),
       sample("container", 2, 1000.0, false, /*ok=*/false),
   };
-  const auto rows = summarize_samples(samples, native_and_container);
+  const auto rows = summarize_samples(report_of(samples));
   ASSERT_EQ(rows.size(), 2U);
   EXPECT_EQ(rows[0].backend, "native");
   EXPECT_EQ(rows[0].metric, "time_to_ready_ms");
@@ -54,30 +68,31 @@ TEST(SummarizeSamples, OutliersAreReportedAsRepetitions) {
     if (repetition == 3) continue;
     samples.push_back(sample("native", repetition, values[repetition]));
   }
-  const auto rows = summarize_samples(samples, native_and_container);
+  const auto rows = summarize_samples(report_of(samples));
   ASSERT_EQ(rows.size(), 1U);
   EXPECT_EQ(rows[0].summary.outlier_repetitions, (std::vector<int>{6}));
 }
 
 TEST(SummarizeSamples, NoNativeBackendMeansNoRatio) {
   const std::vector<reports::BackendInfo> container_only = {{"container", reports::BackendKind::container, {}}};
-  const auto rows = summarize_samples({sample("container", 0, 5.0)}, container_only);
+  const auto rows = summarize_samples(report_of({sample("container", 0, 5.0)}, container_only));
   ASSERT_EQ(rows.size(), 1U);
   EXPECT_FALSE(rows[0].ratio_to_native.has_value());
 }
 
-TEST(SummarizeSamples, MetricsComeInNameOrderWithBackendsInPlanOrder) {
+TEST(SummarizeSamples, MetricsComeInMetricTableOrderWithBackendsInPlanOrder) {
   reports::Sample native = sample("native", 0, 1.0);
   native.metrics["teardown_ms"] = 0.5;
   reports::Sample container = sample("container", 0, 2.0);
   container.metrics["teardown_ms"] = 1.5;
-  const auto rows = summarize_samples({container, native}, native_and_container);
+  const auto rows = summarize_samples(report_of({container, native}));
   ASSERT_EQ(rows.size(), 4U);
-  EXPECT_EQ(rows[0].metric, "teardown_ms");
+  EXPECT_EQ(rows[0].metric, "time_to_ready_ms");
   EXPECT_EQ(rows[0].backend, "native");
   EXPECT_EQ(rows[1].backend, "container");
-  EXPECT_DOUBLE_EQ(*rows[1].ratio_to_native, 3.0);
-  EXPECT_EQ(rows[2].metric, "time_to_ready_ms");
+  EXPECT_EQ(rows[2].metric, "teardown_ms");
+  EXPECT_EQ(rows[3].backend, "container");
+  EXPECT_DOUBLE_EQ(*rows[3].ratio_to_native, 3.0);
 }
 
 reports::Sample started(const std::string& backend, int repetition, reports::StartMode mode, double time_to_ready_ms) {
@@ -94,7 +109,7 @@ TEST(SummarizeSamples, OneRowPerBackendAndStartModeAndRatiosCompareLikeWithLike)
       started("container", 0, StartMode::cold, 16.0),
       started("container", 0, StartMode::warm, 3.0),
   };
-  const auto rows = summarize_samples(samples, native_and_container);
+  const auto rows = summarize_samples(report_of(samples));
   ASSERT_EQ(rows.size(), 4U);
   EXPECT_EQ(rows[0].backend, "native");
   EXPECT_EQ(rows[0].start_mode, StartMode::cold);
@@ -109,9 +124,8 @@ TEST(SummarizeSamples, OneRowPerBackendAndStartModeAndRatiosCompareLikeWithLike)
 
 TEST(SummarizeSamples, AModeNativeDidNotMeasureHasNoRatio) {
   using reports::StartMode;
-  const auto rows =
-      summarize_samples({started("native", 0, StartMode::warm, 1.0), started("container", 0, StartMode::cold, 9.0)},
-                        native_and_container);
+  const auto rows = summarize_samples(
+      report_of({started("native", 0, StartMode::warm, 1.0), started("container", 0, StartMode::cold, 9.0)}));
   ASSERT_EQ(rows.size(), 2U);
   EXPECT_FALSE(rows[1].ratio_to_native.has_value());
 }
@@ -131,7 +145,7 @@ TEST(SummarizePhases, MedianOfEachPhasePerBackendAndStartModeWithoutRatio) {
   samples.back().warmup = true;
   samples.back().phases = {{"cgroup_ready", 500.0}};
 
-  const auto rows = summarize_phases(samples, native_and_container);
+  const auto rows = summarize_phases(report_of(samples));
   ASSERT_EQ(rows.size(), 4U);
   EXPECT_EQ(rows[0].metric, "cgroup_ready");
   EXPECT_EQ(rows[0].start_mode, StartMode::cold);
@@ -145,10 +159,47 @@ TEST(SummarizePhases, MedianOfEachPhasePerBackendAndStartModeWithoutRatio) {
 }
 
 TEST(SummarizeSamples, SamplesWithoutAStartModeStillSummarize) {
-  const auto rows = summarize_samples({sample("native", 0, 2.0), sample("container", 0, 4.0)}, native_and_container);
+  const auto rows = summarize_samples(report_of({sample("native", 0, 2.0), sample("container", 0, 4.0)}));
   ASSERT_EQ(rows.size(), 2U);
   EXPECT_FALSE(rows[1].start_mode.has_value());
   EXPECT_DOUBLE_EQ(*rows[1].ratio_to_native, 2.0);
+}
+
+reports::Sample of_case(const std::string& backend, const std::string& case_name, double time_to_ready_ms) {
+  reports::Sample made = sample(backend, 0, time_to_ready_ms);
+  made.case_name = case_name;
+  return made;
+}
+
+TEST(SummarizeSamples, OneRowPerCaseInTheOptionsOrderAndRatiosCompareTheSameCase) {
+  reports::Report report = report_of({of_case("native", "spin", 10.0), of_case("native", "hello", 1.0),
+                                      of_case("container", "hello", 4.0), of_case("container", "spin", 20.0)});
+  report.options.cases = {{"spin", "spin", {"100"}, {}}, {"hello", "hello", {}, {}}};
+  const auto rows = summarize_samples(report);
+  ASSERT_EQ(rows.size(), 4U);
+  EXPECT_EQ(rows[0].case_name, "spin");
+  EXPECT_EQ(rows[1].case_name, "hello");
+  EXPECT_EQ(rows[2].backend, "container");
+  EXPECT_EQ(rows[2].case_name, "spin");
+  EXPECT_DOUBLE_EQ(*rows[2].ratio_to_native, 2.0) << "spin against native spin";
+  EXPECT_DOUBLE_EQ(*rows[3].ratio_to_native, 4.0) << "hello against native hello";
+}
+
+TEST(SummarizeSamples, AWorkloadMetricTakesItsUnitFromTheMetricTable) {
+  reports::Sample measured = sample("native", 0, 1.0);
+  measured.metrics["spin_rate"] = 3e7;
+  measured.workload_result = reports::WorkloadResult{};
+  measured.workload_result->metrics = {{"spin_rate", 3e7, "iterations/s", reports::Better::higher}};
+  const auto rows = summarize_samples(report_of({measured}));
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_EQ(rows[1].metric, "spin_rate");
+  EXPECT_EQ(rows[1].unit, "iterations/s");
+}
+
+TEST(SummarizeSamples, AMetricWithoutATableRowIsAnError) {
+  reports::Report report = report_of({sample("native", 0, 1.0)});
+  report.metrics.clear();
+  EXPECT_THROW(summarize_samples(report), sys::Error);
 }
 
 }  // namespace

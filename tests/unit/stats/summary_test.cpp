@@ -37,29 +37,21 @@ TEST(Summarize, MatchesNumpyOnARunWithOneSlowRepetition) {
   EXPECT_LE(summary.median_ci.high, 13.0);
 }
 
-TEST(Summarize, OneValueHasNoSpread) {
-  const Summary summary = summarize(std::vector<double>{7.5});
-  EXPECT_EQ(summary.count, 1U);
-  EXPECT_EQ(summary.min, 7.5);
-  EXPECT_EQ(summary.median, 7.5);
-  EXPECT_EQ(summary.p99, 7.5);
-  EXPECT_EQ(summary.max, 7.5);
-  EXPECT_EQ(summary.stddev, 0.0);
-  EXPECT_EQ(summary.mad, 0.0);
-  EXPECT_EQ(summary.median_ci.low, 7.5);
-  EXPECT_EQ(summary.median_ci.high, 7.5);
+// Values that are all `value`: every figure is that value, with no spread and no outlier.
+void expect_no_spread(const std::vector<double>& values, double value) {
+  const Summary summary = summarize(values);
+  EXPECT_EQ(summary.count, values.size());
+  for (const double figure :
+       {summary.min, summary.median, summary.p99, summary.max, summary.median_ci.low, summary.median_ci.high}) {
+    EXPECT_EQ(figure, value);
+  }
+  for (const double spread : {summary.stddev, summary.mad, summary.mad_scaled}) EXPECT_EQ(spread, 0.0);
   EXPECT_TRUE(summary.outliers.empty());
 }
 
-TEST(Summarize, AllEqualValuesHaveZeroSpreadAndNoOutliers) {
-  const Summary summary = summarize(std::vector<double>(20, 3.25));
-  EXPECT_EQ(summary.stddev, 0.0);
-  EXPECT_EQ(summary.mad, 0.0);
-  EXPECT_EQ(summary.mad_scaled, 0.0);
-  EXPECT_EQ(summary.median_ci.low, 3.25);
-  EXPECT_EQ(summary.median_ci.high, 3.25);
-  EXPECT_TRUE(summary.outliers.empty());
-}
+TEST(Summarize, OneValueHasNoSpread) { expect_no_spread({7.5}, 7.5); }
+
+TEST(Summarize, AllEqualValuesHaveZeroSpreadAndNoOutliers) { expect_no_spread(std::vector<double>(20, 3.25), 3.25); }
 
 TEST(Summarize, EmptySampleIsAnError) { EXPECT_THROW(summarize(std::vector<double>{}), sys::Error); }
 

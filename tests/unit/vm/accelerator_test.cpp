@@ -77,7 +77,7 @@ struct HostCase {
   const char* reason_part;  // a part of the reason that says why
 };
 
-const HostCase kHostCases[] = {
+const HostCase host_cases[] = {
     {"NoDevKvmCannotWork", DevKvm::missing, {"kvm_intel"}, intel_flags, Verdict::cannot_work, "no "},
     {"DevKvmThatDoesNotOpenCannotWorkAndSaysWhy",
      DevKvm::unopenable,
@@ -128,7 +128,7 @@ TEST_P(KvmAssessmentOf, Host) {
   EXPECT_THAT(assessment.reason, HasSubstr(host_case.reason_part));
 }
 
-INSTANTIATE_TEST_SUITE_P(Hosts, KvmAssessmentOf, ::testing::ValuesIn(kHostCases),
+INSTANTIATE_TEST_SUITE_P(Hosts, KvmAssessmentOf, ::testing::ValuesIn(host_cases),
                          [](const ::testing::TestParamInfo<HostCase>& info) { return std::string(info.param.name); });
 
 TEST(ChooseAccelerator, AutoTakesKvmWhereItWorksWithoutProbing) {
