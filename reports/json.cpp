@@ -57,6 +57,9 @@ struct Field {
   const char* key;
   Member Owner::*member;
 };
+// Spelled out for clang 14 (the fuzz build), which does not deduce an aggregate's template arguments.
+template <typename Owner, typename Member>
+Field(const char*, Member Owner::*) -> Field<Owner, Member>;
 
 template <typename T>
 struct OptionalValue {
