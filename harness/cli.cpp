@@ -99,6 +99,19 @@ std::vector<reports::StartMode> parse_start_choice(const std::string& choice) {
   return {reports::StartMode::cold, reports::StartMode::warm};
 }
 
+// "5%" or "5": five percent, as a fraction (0.05).
+double parse_percent(const std::string& flag, const std::string& text) {
+  std::string number = text;
+  if (!number.empty() && number.back() == '%') number.pop_back();
+  try {
+    std::size_t used = 0;
+    const double percent = std::stod(number, &used);
+    if (used == number.size() && percent >= 0.0 && percent < 100.0) return percent / 100.0;
+  } catch (const std::exception&) {
+  }
+  throw UsageError(fmt::format("{} '{}': give a percentage from 0 to 100, e.g. 5%", flag, text));
+}
+
 }  // namespace
 
 const std::vector<std::string>& known_start_choices() {
@@ -180,6 +193,18 @@ Command parse_command_line(int argc, char** argv) {
   CLI::App* report_app = app.add_subcommand("report", "Print the summary table of a report.json again");
   report_app->add_option("file", report.file, "The report.json of a run (benchrun.report/1 or /2)")->required();
 
+  CompareCommand compare;
+  std::string threshold = "5%";
+  CLI::App* compare_app = app.add_subcommand(
+      "compare", "Compare a report.json against a baseline: exit 1 when a metric regressed, 0 when none did");
+  compare_app->add_option("baseline", compare.baseline, "The baseline report.json")->required();
+  compare_app->add_option("current", compare.current, "The report.json to judge against it")->required();
+  compare_app->add_option("--threshold", threshold, "Smallest change of a median that counts, e.g. 5%")
+      ->capture_default_str();
+  compare_app->add_option("--alpha", compare.alpha, "Largest Mann-Whitney p-value that counts as a real change")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -211,6 +236,10 @@ Command parse_command_line(int argc, char** argv) {
     }
     if (cleanup_app->parsed()) return CleanupCommand{cleanup_uri};
     if (report_app->parsed()) return report;
+    if (compare_app->parsed()) {
+      compare.threshold = parse_percent("--threshold", threshold);
+      return compare;
+    }
 
     if (suite.suite.empty()) {
       throw UsageError(

@@ -25,11 +25,18 @@ struct CleanupCommand {
 struct ReportCommand {
   std::filesystem::path file;  // a report.json
 };
+struct CompareCommand {
+  std::filesystem::path baseline;  // report.json files
+  std::filesystem::path current;
+  double threshold = 0.05;  // relative change of the median that matters
+  double alpha = 0.05;      // largest p-value that counts as a real change
+};
 struct ExitNow {
   int code = 0;  // --help / --version were printed
 };
 
-using Command = std::variant<SuiteOptions, RunCommandOptions, DoctorCommand, CleanupCommand, ReportCommand, ExitNow>;
+using Command = std::variant<SuiteOptions, RunCommandOptions, DoctorCommand, CleanupCommand, ReportCommand,
+                             CompareCommand, ExitNow>;
 
 // Throws UsageError on bad input.
 Command parse_command_line(int argc, char** argv);

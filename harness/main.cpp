@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
                           [&](const DoctorCommand& options) { return run_doctor(options, stop); },
                           [&](const CleanupCommand& options) { return run_cleanup(options); },
                           [](const ReportCommand& options) { return run_report(options); },
+                          [](const CompareCommand& options) { return run_compare(options); },
                           [](const ExitNow& exit) { return exit.code; },
                       },
                       command);

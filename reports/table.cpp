@@ -11,11 +11,8 @@
 namespace benchrun::reports {
 namespace {
 
-constexpr std::size_t column_count = 10;
-using Row = std::array<std::string, column_count>;
 // Text columns (backend, case, start, metric) align left, figures align right.
-constexpr std::array<bool, column_count> align_left = {true,  true,  true,  true,  false,
-                                                       false, false, false, false, false};
+constexpr std::size_t text_columns = 4;
 
 std::string start_cell(const std::optional<StartMode>& start_mode) {
   return start_mode ? std::string(to_string(*start_mode)) : "-";
@@ -89,8 +86,30 @@ std::string format_figure(double value) {
   return fmt::format("{:.3f}", value);
 }
 
+std::string render_columns(const std::vector<std::vector<std::string>>& rows, std::size_t left_columns) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()));
+    for (std::size_t column = 0; column < row.size(); ++column) {
+      widths[column] = std::max(widths[column], row[column].size());
+    }
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t column = 0; column < row.size(); ++column) {
+      if (column > 0) line += "  ";
+      line += column < left_columns ? fmt::format("{:<{}}", row[column], widths[column])
+                                    : fmt::format("{:>{}}", row[column], widths[column]);
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + "\n";
+  }
+  return out;
+}
+
 std::string render_summary_table(const Report& report) {
-  std::vector<Row> rows;
+  std::vector<std::vector<std::string>> rows;
   rows.push_back(
       {"backend", "case", "start", "metric", "median", "p90", "95% CI of median", "n", "failed", "vs native"});
   for (const MetricSummary& summary : report.summaries) {
@@ -103,13 +122,6 @@ std::string render_summary_table(const Report& report) {
          fmt::format("{}", stats.count), fmt::format("{}", failed_runs(report, summary)), ratio_cell(report, summary)});
   }
 
-  std::array<std::size_t, column_count> widths{};
-  for (const Row& row : rows) {
-    for (std::size_t column = 0; column < column_count; ++column) {
-      widths[column] = std::max(widths[column], row[column].size());
-    }
-  }
-
   std::string out;
   if (!report.complete) {
     out += fmt::format("PARTIAL RESULTS: run {} did not complete (interrupted or aborted)\n", report.run_id);
@@ -118,16 +130,7 @@ std::string render_summary_table(const Report& report) {
     out += "no successful measurements to summarize\n";
     return out;
   }
-  for (const Row& row : rows) {
-    std::string line;
-    for (std::size_t column = 0; column < column_count; ++column) {
-      if (column > 0) line += "  ";
-      line += align_left[column] ? fmt::format("{:<{}}", row[column], widths[column])
-                                 : fmt::format("{:>{}}", row[column], widths[column]);
-    }
-    line.erase(line.find_last_not_of(' ') + 1);
-    out += line + "\n";
-  }
+  out += render_columns(rows, text_columns);
   return out + phase_lines(report);
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "reports/model.hpp"
 
@@ -18,5 +19,9 @@ std::string render_summary_table(const Report& report);
 // A value with precision that fits its magnitude: 3 significant digits below 100, whole numbers above
 // ("0.123", "1.23", "12.3", "123", "12345").
 std::string format_figure(double value);
+
+// Rows of cells as plain-ASCII columns two spaces apart: the first `left_columns` (text) align left, the rest
+// (figures) right; trailing blanks trimmed, one line per row.
+std::string render_columns(const std::vector<std::vector<std::string>>& rows, std::size_t left_columns);
 
 }  // namespace benchrun::reports

@@ -25,4 +25,10 @@ struct BootstrapOptions {
 // implementation-defined), so the interval is the same on every standard library. Throws Error when empty.
 Interval bootstrap_median_interval(std::span<const double> values, const BootstrapOptions& options = {});
 
+// The same percentile bootstrap for median(current) / median(baseline): each resample draws both samples
+// anew (baseline first, from one generator) and takes the ratio of their medians. Throws Error when a sample
+// is empty or a resampled baseline median is 0 (the ratio would be meaningless).
+Interval bootstrap_median_ratio_interval(std::span<const double> baseline, std::span<const double> current,
+                                         const BootstrapOptions& options = {});
+
 }  // namespace benchrun::stats

@@ -1,8 +1,11 @@
 // The commands benchrun offers; each returns the process exit code.
 #pragma once
 
+#include <filesystem>
+
 #include "harness/cli.hpp"
 #include "harness/stop_signal.hpp"
+#include "reports/model.hpp"
 
 namespace benchrun::harness {
 
@@ -22,5 +25,10 @@ int run_cleanup(const CleanupCommand& options);
 // benchrun report FILE: the summary table of a report.json again. Throws UsageError when FILE is no
 // report this benchrun reads.
 int run_report(const ReportCommand& options);
+// benchrun compare BASELINE CURRENT: a table of changes; exit 1 when a metric regressed. Throws UsageError
+// on bad input (a file that is no report, different suites, nothing in common).
+int run_compare(const CompareCommand& options);
+// The report at `file`; throws UsageError naming what is wrong with it and the fix.
+reports::Report read_report_for_command(const std::filesystem::path& file);
 
 }  // namespace benchrun::harness

@@ -8,17 +8,19 @@
 
 namespace benchrun::harness {
 
-int run_report(const ReportCommand& options) {
-  reports::Report report;
+reports::Report read_report_for_command(const std::filesystem::path& file) {
   try {
-    report = reports::read_report_file(options.file);
+    return reports::read_report_file(file);
   } catch (const reports::UnknownSchemaVersion& error) {
     throw UsageError(error.what());  // names the version and the fix itself
   } catch (const sys::Error& error) {
     throw UsageError(
         fmt::format("{}: give the report.json a benchrun run wrote (results/<run>/report.json)", error.what()));
   }
-  fmt::print("{}", reports::render_summary_table(report));
+}
+
+int run_report(const ReportCommand& options) {
+  fmt::print("{}", reports::render_summary_table(read_report_for_command(options.file)));
   return exit_ok;
 }
 
