@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cmath>
 #include <span>
 #include <sstream>
 
@@ -106,10 +107,10 @@ double parse_percent(const std::string& flag, const std::string& text) {
   try {
     std::size_t used = 0;
     const double percent = std::stod(number, &used);
-    if (used == number.size() && percent >= 0.0 && percent < 100.0) return percent / 100.0;
+    if (used == number.size() && std::isfinite(percent) && percent >= 0.0) return percent / 100.0;
   } catch (const std::exception&) {
   }
-  throw UsageError(fmt::format("{} '{}': give a percentage from 0 to 100, e.g. 5%", flag, text));
+  throw UsageError(fmt::format("{} '{}': give a percentage of 0 or more, e.g. 5%", flag, text));
 }
 
 }  // namespace
