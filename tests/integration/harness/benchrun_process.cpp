@@ -38,6 +38,14 @@ CommandResult run_benchrun(const std::vector<std::string>& args, const std::stri
   return CommandResult{child.exit_code(), read_text(out_path), read_text(err_path)};
 }
 
+std::string refusal_of(const std::vector<std::string>& args) {
+  const auto result = run_benchrun(args);
+  EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  return result.err;
+}
+
 CommandResult run_benchrun_combined(const std::vector<std::string>& args) {
   TempDir capture;
   const auto out_path = capture.path() / "output";

@@ -15,6 +15,9 @@ namespace benchrun::testing {
 std::filesystem::path benchrun_executable();
 // stdout and stderr captured apart; stdin reads `stdin_text`.
 CommandResult run_benchrun(const std::vector<std::string>& args, const std::string& stdin_text = "");
+// benchrun refusing bad input as a user sees it: exit code 2, nothing on stdout, one line on stderr (checked
+// with EXPECT); returns that line.
+std::string refusal_of(const std::vector<std::string>& args);
 // stdout and stderr into one file (`out`), as a terminal would show them: their order is kept.
 CommandResult run_benchrun_combined(const std::vector<std::string>& args);
 // stdin, stdout and stderr on a new pseudo-terminal; `out` is what the terminal received.

@@ -3,7 +3,6 @@
 // the report writer.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <fstream>
 
 #include "benchrun_process.hpp"
@@ -39,15 +38,6 @@ class CompareCommand : public ::testing::Test {
     return path;
   }
 
-  // Exit code 2, nothing on stdout, one line on stderr; returns that line.
-  static std::string refusal(const std::vector<std::string>& args) {
-    const auto result = run_benchrun(args);
-    EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
-    EXPECT_EQ(result.out, "");
-    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
-    return result.err;
-  }
-
   TempDir dir_;
 };
 
@@ -76,7 +66,7 @@ TEST_F(CompareCommand, AThresholdAboveTheChangeExitsZero) {
 }
 
 TEST_F(CompareCommand, DifferentSuitesExitTwo) {
-  const std::string line = refusal(
+  const std::string line = refusal_of(
       {"compare", write_report("base.json", fast).string(), write_report("cur.json", slow, "density").string()});
   EXPECT_NE(line.find("compare runs of one suite"), std::string::npos) << line;
 }
@@ -86,13 +76,13 @@ TEST_F(CompareCommand, ATruncatedReportExitsTwo) {
   const std::string text = read_text(base);
   const auto truncated = dir_.path() / "truncated.json";
   std::ofstream(truncated) << text.substr(0, text.size() / 2);
-  const std::string line = refusal({"compare", base.string(), truncated.string()});
+  const std::string line = refusal_of({"compare", base.string(), truncated.string()});
   EXPECT_NE(line.find("give the report.json a benchrun run wrote"), std::string::npos) << line;
 }
 
 TEST_F(CompareCommand, ABadThresholdExitsTwo) {
   const auto base = write_report("base.json", fast);
-  const std::string line = refusal({"compare", base.string(), base.string(), "--threshold", "five"});
+  const std::string line = refusal_of({"compare", base.string(), base.string(), "--threshold", "five"});
   EXPECT_NE(line.find("--threshold 'five'"), std::string::npos) << line;
 }
 

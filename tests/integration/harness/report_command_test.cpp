@@ -2,7 +2,6 @@
 // saying what is wrong with FILE and exit code 2.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <fstream>
 
 #include "benchrun_process.hpp"
@@ -23,14 +22,8 @@ class ReportCommand : public ::testing::Test {
     return path;
   }
 
-  // A refused FILE: exit code 2, nothing on stdout, one line on stderr; returns that line.
-  static std::string refusal(const std::filesystem::path& file) {
-    const auto result = run_benchrun({"report", file.string()});
-    EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
-    EXPECT_EQ(result.out, "");
-    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
-    return result.err;
-  }
+  // The one line of a refused FILE.
+  static std::string refusal(const std::filesystem::path& file) { return refusal_of({"report", file.string()}); }
 
   TempDir dir_;
 };
