@@ -117,6 +117,24 @@ TEST(Cli, BadInputIsOneLineThatNamesTheProblem) {
   }
 }
 
+TEST(Cli, CompareTakesTwoReportsAThresholdInPercentAndAnAlpha) {
+  const auto defaults = std::get<CompareCommand>(parse({"compare", "base.json", "cur.json"}));
+  EXPECT_EQ(defaults.baseline, "base.json");
+  EXPECT_EQ(defaults.current, "cur.json");
+  EXPECT_DOUBLE_EQ(defaults.threshold, 0.05);
+  EXPECT_DOUBLE_EQ(defaults.alpha, 0.05);
+  const auto chosen =
+      std::get<CompareCommand>(parse({"compare", "b.json", "c.json", "--threshold", "10%", "--alpha", "0.01"}));
+  EXPECT_DOUBLE_EQ(chosen.threshold, 0.10);
+  EXPECT_DOUBLE_EQ(chosen.alpha, 0.01);
+  EXPECT_DOUBLE_EQ(std::get<CompareCommand>(parse({"compare", "b", "c", "--threshold", "2.5"})).threshold, 0.025);
+  for (const char* bad : {"-1%", "inf", "5%%", "x"}) {
+    EXPECT_NE(usage_error_of({"compare", "b", "c", "--threshold", bad}).find("--threshold"), std::string::npos) << bad;
+  }
+  EXPECT_NE(usage_error_of({"compare", "b", "c", "--alpha", "2"}).find("--alpha"), std::string::npos);
+  EXPECT_NE(usage_error_of({"compare", "only.json"}).find("current"), std::string::npos);
+}
+
 TEST(Cli, RunBuildsTheInstanceFromTheCommandAfterDoubleDashAndEverySwitch) {
   const auto options =
       std::get<RunCommandOptions>(parse({"run", "--backend", "container", "--memory", "64M", "--no-network-namespace",

@@ -49,6 +49,23 @@ TEST(BootstrapMedianInterval, NarrowsWithLowerConfidence) {
   EXPECT_LT(narrow.high, wide.high);
 }
 
+TEST(BootstrapMedianRatioInterval, OfConstantSamplesIsTheRatioItself) {
+  const Interval interval =
+      bootstrap_median_ratio_interval(std::vector<double>{4.0, 4.0, 4.0}, std::vector<double>{6.0, 6.0});
+  EXPECT_DOUBLE_EQ(interval.low, 1.5);
+  EXPECT_DOUBLE_EQ(interval.high, 1.5);
+}
+
+TEST(BootstrapMedianRatioInterval, HoldsTheRatioOfMediansAndRejectsAZeroBaseline) {
+  std::vector<double> doubled = normal_draws;
+  for (double& value : doubled) value *= 2.0;
+  const Interval interval = bootstrap_median_ratio_interval(normal_draws, doubled);
+  EXPECT_LT(interval.low, 2.0);
+  EXPECT_GT(interval.high, 2.0);
+  EXPECT_THROW(bootstrap_median_ratio_interval(std::vector<double>{0.0}, normal_draws), sys::Error);
+  EXPECT_THROW(bootstrap_median_ratio_interval(std::vector<double>{}, normal_draws), sys::Error);
+}
+
 TEST(BootstrapMedianInterval, RejectsEmptySampleAndBadOptions) {
   EXPECT_THROW(bootstrap_median_interval(std::vector<double>{}), sys::Error);
   BootstrapOptions none;
