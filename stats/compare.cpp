@@ -112,7 +112,7 @@ Comparison compare_reports(const reports::Report& baseline, const reports::Repor
   if (comparison.rows.empty()) {
     throw sys::Error(
         "no backend x case x start mode x metric has ok measured samples in both reports: compare runs of the "
-        "same backends and cases");
+        "same backends, cases and start modes");
   }
   return comparison;
 }
