@@ -11,8 +11,8 @@
 namespace benchrun::reports {
 namespace {
 
-constexpr std::size_t column_count = 10;
-using Row = std::array<std::string, column_count>;
+constexpr std::size_t column_count = summary_column_count;
+using Row = SummaryRow;
 // Text columns (backend, case, start, metric) align left, figures align right.
 constexpr std::array<bool, column_count> align_left = {true,  true,  true,  true,  false,
                                                        false, false, false, false, false};
@@ -89,7 +89,7 @@ std::string format_figure(double value) {
   return fmt::format("{:.3f}", value);
 }
 
-std::string render_summary_table(const Report& report) {
+std::vector<SummaryRow> summary_table_rows(const Report& report) {
   std::vector<Row> rows;
   rows.push_back(
       {"backend", "case", "start", "metric", "median", "p90", "95% CI of median", "n", "failed", "vs native"});
@@ -102,6 +102,11 @@ std::string render_summary_table(const Report& report) {
          with_unit(fmt::format("[{}, {}]", format_figure(stats.ci_low), format_figure(stats.ci_high)), metric.unit),
          fmt::format("{}", stats.count), fmt::format("{}", failed_runs(report, summary)), ratio_cell(report, summary)});
   }
+  return rows;
+}
+
+std::string render_summary_table(const Report& report) {
+  const std::vector<Row> rows = summary_table_rows(report);
 
   std::array<std::size_t, column_count> widths{};
   for (const Row& row : rows) {
