@@ -22,5 +22,7 @@ int run_cleanup(const CleanupCommand& options);
 // benchrun report FILE: the summary table of a report.json again. Throws UsageError when FILE is no
 // report this benchrun reads.
 int run_report(const ReportCommand& options);
+// Writes each export of `report` (after its report.json), printing where and any warnings on stderr.
+void write_exports(const reports::Report& report, const std::vector<reports::ExportSpec>& exports);
 
 }  // namespace benchrun::harness
