@@ -21,6 +21,7 @@ nlohmann::json context_of(const Report& report) {
       {"cpu_scaling_enabled", false},
       {"caches", nlohmann::json::array()},
       {"library_build_type", "release"},
+      {"json_schema_version", 1},  // compare.py refuses any other
       {"benchrun_run_id", report.run_id},
   };
 }

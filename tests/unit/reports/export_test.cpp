@@ -45,6 +45,7 @@ TEST(GbenchExport, OneIterationPerMeasuredOkSampleAndTimeMetric) {
   const nlohmann::json document = nlohmann::json::parse(render_gbench(example_report_with_checks()).text);
   EXPECT_EQ(document["context"]["host_name"], example_report().environment.hostname);
   EXPECT_EQ(document["context"]["mhz_per_cpu"], 0);
+  EXPECT_EQ(document["context"]["json_schema_version"], 1);
   EXPECT_TRUE(document["context"]["caches"].is_array());
   const nlohmann::json& benchmarks = document["benchmarks"];
   // Two measured ok samples (native, container) x three ms metrics; the warm-up, the failures and
