@@ -113,6 +113,22 @@ double parse_percent(const std::string& flag, const std::string& text) {
   throw UsageError(fmt::format("{} '{}': give a percentage of 0 or more, e.g. 5%", flag, text));
 }
 
+constexpr const char* export_help =
+    "Also write the report as KIND:FILE (repeatable): gbench (Google Benchmark JSON), github-action (its "
+    "customSmallerIsBetter input), markdown, csv";
+
+std::vector<reports::ExportSpec> parse_exports(const std::vector<std::string>& specs) {
+  std::vector<reports::ExportSpec> exports;
+  for (const std::string& spec : specs) {
+    try {
+      exports.push_back(reports::parse_export_spec(spec));
+    } catch (const sys::Error& error) {
+      throw UsageError(fmt::format("--export: {}", error.what()));
+    }
+  }
+  return exports;
+}
+
 }  // namespace
 
 const std::vector<std::string>& known_start_choices() {
@@ -157,6 +173,8 @@ Command parse_command_line(int argc, char** argv) {
   app.add_option("--accel", accel, accel_help)->capture_default_str();
   app.add_flag("--quiet,-q", suite.quiet, "No progress line and no table; only errors and the report path");
   suite_limits.add_to(app);
+  std::vector<std::string> suite_exports;
+  app.add_option("--export", suite_exports, export_help);
 
   RunCommandOptions run;
   const std::vector<std::string> run_backends = run_command_backends();
@@ -193,6 +211,8 @@ Command parse_command_line(int argc, char** argv) {
   ReportCommand report;
   CLI::App* report_app = app.add_subcommand("report", "Print the summary table of a report.json again");
   report_app->add_option("file", report.file, "The report.json of a run (benchrun.report/1 or /2)")->required();
+  std::vector<std::string> report_exports;
+  report_app->add_option("--export", report_exports, export_help);
 
   CompareCommand compare;
   std::string threshold = "5%";
@@ -236,6 +256,10 @@ Command parse_command_line(int argc, char** argv) {
       return DoctorCommand{doctor_uri, ImageChoice{images_dir, suite.image.name}, to_accel_request(doctor_accel)};
     }
     if (cleanup_app->parsed()) return CleanupCommand{cleanup_uri};
+    if (report_app->parsed()) {
+      report.exports = parse_exports(report_exports);
+      return report;
+    }
     if (report_app->parsed()) return report;
     if (compare_app->parsed()) {
       compare.threshold = parse_percent("--threshold", threshold);
@@ -267,6 +291,7 @@ Command parse_command_line(int argc, char** argv) {
     suite.cases = find_suite(suite.suite)->cases(CaseFlags{split_words(workload), suite_limits.to_limits()});
     suite.accel = to_accel_request(accel);
     suite.image.images_dir = images_dir;
+    suite.exports = parse_exports(suite_exports);
     suite.command_line.assign(argv, argv + argc);
     return suite;
   } catch (const UsageError&) {

@@ -24,6 +24,7 @@ struct CleanupCommand {
 };
 struct ReportCommand {
   std::filesystem::path file;  // a report.json
+  std::vector<reports::ExportSpec> exports;
 };
 struct CompareCommand {
   std::filesystem::path baseline;  // report.json files

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/instance_spec.hpp"
+#include "reports/export/export.hpp"
 #include "reports/model.hpp"
 #include "vm/accelerator.hpp"
 
@@ -37,6 +38,7 @@ struct SuiteOptions {
   std::string libvirt_uri;                                           // empty: the embedded driver under the state dir
   vm::AcceleratorRequest accel = vm::AcceleratorRequest::automatic;  // what the vm backend's guests get
   bool quiet = false;
+  std::vector<reports::ExportSpec> exports;  // --export KIND:FILE, written after report.json
   std::vector<std::string> command_line;
 };
 

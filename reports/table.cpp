@@ -11,6 +11,7 @@
 namespace benchrun::reports {
 namespace {
 
+using Row = SummaryRow;
 // Text columns (backend, case, start, metric) align left, figures align right.
 constexpr std::size_t text_columns = 4;
 
@@ -108,8 +109,8 @@ std::string render_columns(const std::vector<std::vector<std::string>>& rows, st
   return out;
 }
 
-std::string render_summary_table(const Report& report) {
-  std::vector<std::vector<std::string>> rows;
+std::vector<SummaryRow> summary_table_rows(const Report& report) {
+  std::vector<Row> rows;
   rows.push_back(
       {"backend", "case", "start", "metric", "median", "p90", "95% CI of median", "n", "failed", "vs native"});
   for (const MetricSummary& summary : report.summaries) {
@@ -121,6 +122,12 @@ std::string render_summary_table(const Report& report) {
          with_unit(fmt::format("[{}, {}]", format_figure(stats.ci_low), format_figure(stats.ci_high)), metric.unit),
          fmt::format("{}", stats.count), fmt::format("{}", failed_runs(report, summary)), ratio_cell(report, summary)});
   }
+  return rows;
+}
+
+std::string render_summary_table(const Report& report) {
+  std::vector<std::vector<std::string>> rows;
+  for (const Row& row : summary_table_rows(report)) rows.emplace_back(row.begin(), row.end());
 
   std::string out;
   if (!report.complete) {

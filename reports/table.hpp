@@ -5,6 +5,7 @@
 // launch, in the order they happened.
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,13 @@ namespace benchrun::reports {
 // Rows in the order of report.summaries, then the phase lines. A partial report (complete == false) says so in its
 // first line.
 std::string render_summary_table(const Report& report);
+
+inline constexpr std::size_t summary_column_count = 10;
+using SummaryRow = std::array<std::string, summary_column_count>;
+
+// The cells of the table (the header row, then one row per summary), unaligned: for other renderings of the
+// same table (Markdown).
+std::vector<SummaryRow> summary_table_rows(const Report& report);
 
 // A value with precision that fits its magnitude: 3 significant digits below 100, whole numbers above
 // ("0.123", "1.23", "12.3", "123", "12345").

@@ -154,6 +154,7 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   for (const auto& warning : report.warnings) fmt::print(stderr, "benchrun: warning: {}\n", warning);
   for (const auto& error : report.errors) fmt::print(stderr, "benchrun: {}\n", error);
   fmt::print("report: {}\n", report_path.string());
+  write_exports(report, options.exports);
 
   if (outcome.interrupted) return exit_interrupted;
   return report.errors.empty() ? exit_ok : exit_failure;

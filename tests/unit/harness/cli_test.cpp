@@ -103,6 +103,25 @@ TEST(Cli, UnknownStartModeIsOneLineNamingTheChoices) {
   EXPECT_EQ(message, "unknown --start 'hot': choose one of cold, warm, both");
 }
 
+TEST(Cli, ExportsAreRepeatableOnSuiteAndReport) {
+  const auto suite = std::get<SuiteOptions>(
+      parse({"--suite", "startup", "--export", "csv:s.csv", "--export", "github-action:gh.json"}));
+  ASSERT_EQ(suite.exports.size(), 2U);
+  EXPECT_EQ(suite.exports[0].kind, reports::ExportKind::csv);
+  EXPECT_EQ(suite.exports[1].file, "gh.json");
+  const auto report = std::get<ReportCommand>(parse({"report", "r.json", "--export", "markdown:t.md"}));
+  ASSERT_EQ(report.exports.size(), 1U);
+  EXPECT_EQ(report.exports[0].kind, reports::ExportKind::markdown);
+}
+
+TEST(Cli, BadExportSpecIsAUsageErrorNamingTheKinds) {
+  for (const auto& message : {usage_error_of({"--suite", "startup", "--export", "xml:out.xml"}),
+                              usage_error_of({"report", "r.json", "--export", "csv"})}) {
+    EXPECT_NE(message.find("--export"), std::string::npos) << message;
+    EXPECT_NE(message.find("gbench, github-action, markdown, csv"), std::string::npos) << message;
+  }
+}
+
 TEST(Cli, BadInputIsOneLineThatNamesTheProblem) {
   EXPECT_NE(usage_error_of({"--suite", "nosuch"}).find("unknown suite 'nosuch'"), std::string::npos);
   EXPECT_NE(usage_error_of({"--suite", "startup", "--backends", "native,xen"}).find("unknown backend 'xen'"),
