@@ -6,24 +6,16 @@ std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (const char character : text) {
-    switch (character) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += character;
+    const char* entity = character == '&'    ? "&amp;"
+                         : character == '<'  ? "&lt;"
+                         : character == '>'  ? "&gt;"
+                         : character == '"'  ? "&quot;"
+                         : character == '\'' ? "&#39;"
+                                             : nullptr;
+    if (entity != nullptr) {
+      out += entity;
+    } else {
+      out += character;
     }
   }
   return out;
