@@ -202,5 +202,30 @@ TEST(SummarizeSamples, AMetricWithoutATableRowIsAnError) {
   EXPECT_THROW(summarize_samples(report), sys::Error);
 }
 
+TEST(RatioToNativeInterval, BracketsTheRatioOfMediansFromTheSamplesOfBothSides) {
+  const reports::Report report =
+      report_of({sample("native", 0, 2.0), sample("container", 0, 5.0), sample("native", 1, 4.0),
+                 sample("container", 1, 7.0), sample("native", 2, 3.0), sample("container", 2, 6.0)});
+  const auto rows = summarize_samples(report);
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_FALSE(ratio_to_native_interval(report, rows[0]).has_value()) << "native has no ratio";
+  const auto interval = ratio_to_native_interval(report, rows[1]);
+  ASSERT_TRUE(interval.has_value());
+  EXPECT_LE(interval->low, *rows[1].ratio_to_native);
+  EXPECT_GE(interval->high, *rows[1].ratio_to_native);
+  EXPECT_GE(interval->low, 5.0 / 4.0);   // the smallest ratio any resample can give
+  EXPECT_LE(interval->high, 7.0 / 2.0);  // and the largest
+  EXPECT_LT(interval->low, interval->high);
+}
+
+TEST(RatioToNativeInterval, NoneWhenANativeSampleIsZero) {
+  reports::Report report = report_of(
+      {sample("native", 0, 0.0), sample("native", 1, 4.0), sample("native", 2, 3.0), sample("container", 0, 5.0)});
+  const auto rows = summarize_samples(report);
+  ASSERT_EQ(rows.size(), 2U);
+  ASSERT_TRUE(rows[1].ratio_to_native.has_value());  // native's median is 3
+  EXPECT_FALSE(ratio_to_native_interval(report, rows[1]).has_value());
+}
+
 }  // namespace
 }  // namespace benchrun::stats

@@ -1,0 +1,24 @@
+#include "reports/html/escape.hpp"
+
+namespace benchrun::reports::html {
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char character : text) {
+    const char* entity = character == '&'    ? "&amp;"
+                         : character == '<'  ? "&lt;"
+                         : character == '>'  ? "&gt;"
+                         : character == '"'  ? "&quot;"
+                         : character == '\'' ? "&#39;"
+                                             : nullptr;
+    if (entity != nullptr) {
+      out += entity;
+    } else {
+      out += character;
+    }
+  }
+  return out;
+}
+
+}  // namespace benchrun::reports::html
