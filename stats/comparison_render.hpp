@@ -65,8 +65,9 @@ std::string render_comparison_table(const ComparisonReport& report);
 std::string comparison_to_json_text(const ComparisonReport& report);
 // GitHub-flavoured Markdown: a verdict line, then the rows, regressions first and in bold, then the warnings.
 std::string render_comparison_markdown(const ComparisonReport& report);
-// One self-contained HTML page (no external resource): the verdict, the table with regressed and improved rows
-// highlighted, and the warnings.
+// One self-contained HTML page (reports/html: no script, nothing fetched): the verdict, the rows grouped by change
+// with regressed and improved ones highlighted, per metric the ratios with their intervals and the threshold band,
+// the warnings, and what was compared how.
 std::string render_comparison_html(const ComparisonReport& report);
 
 }  // namespace benchrun::stats
