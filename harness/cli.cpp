@@ -176,6 +176,11 @@ Command parse_command_line(int argc, char** argv) {
   suite_limits.add_to(app);
   std::vector<std::string> suite_exports;
   app.add_option("--export", suite_exports, export_help);
+  app.add_option("--baseline", suite.baseline,
+                 "A report.json of the same suite to compare the run with (as benchrun compare, default threshold "
+                 "and alpha), checked before anything is measured; writes comparison.json and comparison.html "
+                 "beside report.json. Exit 1 when a metric regressed or a sample failed, 2 when the comparison "
+                 "cannot be made, 130 when interrupted (then nothing is compared)");
 
   RunCommandOptions run;
   const std::vector<std::string> run_backends = run_command_backends();
@@ -227,6 +232,10 @@ Command parse_command_line(int argc, char** argv) {
   compare_app->add_option("--alpha", compare.alpha, "Largest Mann-Whitney p-value that counts as a real change")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  compare_app->add_option("--json", compare.outputs.json, "Also write the comparison as JSON (benchrun.comparison/1)");
+  compare_app->add_option("--markdown", compare.outputs.markdown,
+                          "Also write it as a Markdown table, regressions first (e.g. for a CI comment)");
+  compare_app->add_option("--html", compare.outputs.html, "Also write it as one self-contained HTML page");
 
   try {
     app.parse(argc, argv);

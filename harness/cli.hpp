@@ -28,11 +28,18 @@ struct ReportCommand {
   std::vector<reports::ExportSpec> exports;
   std::optional<std::filesystem::path> html;  // --html OUT: the report as one self-contained page
 };
+// Files a comparison is written to besides the table on stdout; an empty path: not written.
+struct ComparisonOutputs {
+  std::filesystem::path json;  // benchrun.comparison/1
+  std::filesystem::path markdown;
+  std::filesystem::path html;
+};
 struct CompareCommand {
   std::filesystem::path baseline;  // report.json files
   std::filesystem::path current;
   double threshold = 0.05;  // relative change of the median that matters
   double alpha = 0.05;      // largest p-value that counts as a real change
+  ComparisonOutputs outputs;
 };
 struct ExitNow {
   int code = 0;  // --help / --version were printed

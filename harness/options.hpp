@@ -39,6 +39,7 @@ struct SuiteOptions {
   vm::AcceleratorRequest accel = vm::AcceleratorRequest::automatic;  // what the vm backend's guests get
   bool quiet = false;
   std::vector<reports::ExportSpec> exports;  // --export KIND:FILE, written after report.json
+  std::filesystem::path baseline;            // --baseline FILE: compared with the new report after the run
   std::vector<std::string> command_line;
 };
 

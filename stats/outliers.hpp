@@ -14,8 +14,10 @@ namespace benchrun::stats {
 inline constexpr double modified_z_factor = 0.6745;
 inline constexpr double modified_z_threshold = 3.5;
 
-// MAD scaled by 1.4826 (~ 1 / 0.6745) estimates the standard deviation of normally distributed data.
-inline constexpr double mad_normal_scale = 1.4826;
+// MAD scaled by 1 / Phi^-1(3/4) = 1.4826... estimates the standard deviation of normally distributed data.
+// The full double, 1 / scipy.stats.norm.ppf(0.75), so mad_scaled equals
+// scipy.stats.median_abs_deviation(x, scale='normal'); the rounded 1.4826 was off in the 6th digit.
+inline constexpr double mad_normal_scale = 1.482602218505602;
 
 // Median absolute deviation, raw (not scaled): median(|x_i - median(x)|). Throws Error when empty.
 double median_absolute_deviation(std::span<const double> values);

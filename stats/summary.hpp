@@ -28,7 +28,7 @@ struct Summary {
   // 0 keeps every field a finite number (NaN has no JSON form).
   double stddev = 0.0;
   double mad = 0.0;         // median absolute deviation, raw
-  double mad_scaled = 0.0;  // mad * 1.4826: comparable to stddev for normal data
+  double mad_scaled = 0.0;  // mad * 1.4826 (mad_normal_scale): comparable to stddev for normal data
   Interval median_ci;       // percentile bootstrap interval of the median at options.bootstrap.confidence
   double ci_level = 0.95;
   std::vector<std::size_t> outliers;  // indices into the input, |modified Z| > threshold

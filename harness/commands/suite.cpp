@@ -11,6 +11,7 @@
 
 #include "harness/backends/registry.hpp"
 #include "harness/commands/commands.hpp"
+#include "harness/commands/compare.hpp"
 #include "harness/environment.hpp"
 #include "harness/image.hpp"
 #include "harness/report_builder.hpp"
@@ -103,6 +104,8 @@ std::optional<std::string> cold_start_warning(const std::vector<reports::StartMo
 int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   SuiteOptions options = requested;
   for (const auto& test_case : options.cases) require_image(options.image, test_case.workload);
+  std::optional<reports::Report> baseline;
+  if (!options.baseline.empty()) baseline = read_baseline_for_suite(options.baseline, options);
   const std::string run_id = make_run_id();
   if (options.out_dir.empty()) options.out_dir = std::filesystem::path("results") / run_id;
   prepare_out_dir(options.out_dir);
@@ -160,7 +163,8 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   write_exports(report, options.exports);
 
   if (outcome.interrupted) return exit_interrupted;
-  return report.errors.empty() ? exit_ok : exit_failure;
+  return std::max(report.errors.empty() ? exit_ok : exit_failure,
+                  compare_with_baseline(baseline, options.baseline, report, report_path, options.quiet));
 }
 
 }  // namespace benchrun::harness

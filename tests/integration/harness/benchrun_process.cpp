@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "sys/file_io.hpp"
+#include "tests/support/json_schema.hpp"
 
 namespace benchrun::testing {
 
@@ -129,13 +130,7 @@ std::string benchrun_leftovers() {
 }
 
 std::string validate_against_schema(const std::filesystem::path& report) {
-  const auto schema = std::filesystem::path(BENCHRUN_SOURCE_DIR) / "reports/schema/report.schema.json";
-  const CommandResult validator =
-      run_command({"/usr/bin/python3", "-c",
-                   "import json, sys, jsonschema\n"
-                   "jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))\n",
-                   schema.string(), report.string()});
-  return validator.exit_code == 0 ? "" : validator.out + " (needs python3-jsonschema: scripts/setup.sh)";
+  return schema_complaint(report, std::filesystem::path(BENCHRUN_SOURCE_DIR) / "reports/schema/report.schema.json");
 }
 
 void start_and_kill(const std::vector<std::string>& args, const std::string& kind) {

@@ -1,8 +1,11 @@
-// Reference values: numpy 1.24 (Debian python3-numpy), numpy.percentile's default method "linear" (type 7).
+// Reference values: numpy 1.24.2 (Debian python3-numpy), computed once by hand with numpy.percentile(x, p), whose
+// default method "linear" is Hyndman & Fan type 7.
 #include "stats/percentile.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "sys/error.hpp"
@@ -16,6 +19,25 @@ TEST(Percentile, InterpolatesLinearlyBetweenClosestRanksLikeNumpy) {
   EXPECT_DOUBLE_EQ(percentile_of_sorted(sorted, 99), 3.97);  // numpy.percentile([1,2,3,4], 99)
   EXPECT_DOUBLE_EQ(percentile_of_sorted(sorted, 25), 1.75);  // numpy.percentile([1,2,3,4], 25)
   EXPECT_DOUBLE_EQ(percentile_of_sorted(sorted, 50), 2.5);
+}
+
+// numpy.percentile(x, p) for p in (0, 10, 25, 50, 90, 99, 100): fractional ranks between unevenly spaced
+// values of an odd-sized sample, and the smallest sample with a spread.
+void expect_numpy_percentiles(std::vector<double> values, const std::vector<std::pair<double, double>>& expected) {
+  std::sort(values.begin(), values.end());
+  for (const auto& [p, numpy_value] : expected) {
+    EXPECT_NEAR(percentile_of_sorted(values, p), numpy_value, 1e-12) << "p = " << p;
+  }
+}
+
+TEST(Percentile, MatchesNumpyOnSevenUnevenValues) {
+  expect_numpy_percentiles(
+      {3.2, 0.7, 9.9, 4.4, 1.5, 2.6, 8.1},
+      {{0, 0.7}, {10, 1.1800000000000002}, {25, 2.05}, {50, 3.2}, {90, 8.82}, {99, 9.792}, {100, 9.9}});
+}
+
+TEST(Percentile, MatchesNumpyOnTwoValues) {
+  expect_numpy_percentiles({6.0, 5.0}, {{0, 5.0}, {10, 5.1}, {25, 5.25}, {50, 5.5}, {90, 5.9}, {99, 5.99}, {100, 6.0}});
 }
 
 TEST(Percentile, EndsAreMinAndMax) {
