@@ -4,23 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "trend_runs.hpp"
 
 namespace benchrun::reports {
 namespace {
 
-// example_report (native and container, spin, cold, time_to_ready_ms) as the run `id`, with every median and
-// interval scaled by `factor`.
 TrendRun night(const std::string& id, RunVerdict verdict, double factor) {
-  TrendRun trend_run{*parse_run_id(id), testing::example_report()};
-  trend_run.run.verdict = verdict;
-  trend_run.run.has_report = true;
-  for (MetricSummary& row : trend_run.report.summaries) {
-    row.summary.median *= factor;
-    row.summary.ci_low = row.summary.median * 0.9;
-    row.summary.ci_high = row.summary.median * 1.2;
-  }
-  return trend_run;
+  return testing::example_trend_run(id, verdict, factor);
 }
 
 std::vector<double> medians_of(const TrendSeries& series) {
@@ -43,7 +33,7 @@ TEST(TrendSeries, FollowsEachMetricRunAfterRunAndMarksRegressedRuns) {
   EXPECT_EQ(regressed.run_index, 1u);
   EXPECT_TRUE(regressed.regressed);
   EXPECT_DOUBLE_EQ(regressed.ci_low, 2.25);
-  EXPECT_DOUBLE_EQ(regressed.ci_high, 3.0);
+  EXPECT_DOUBLE_EQ(regressed.ci_high, 2.75);
   EXPECT_FALSE(series[1].points[0].regressed);
   EXPECT_FALSE(series[1].points[2].regressed);
   EXPECT_EQ(series[1].unit, "ms");
