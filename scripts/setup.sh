@@ -11,6 +11,9 @@ packages=(
   libseccomp-dev libcap-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jsonschema hyperfine shellcheck
+  # independent readers of our outputs: headless Chromium renders report.html; Google Benchmark's
+  # compare.py (with SciPy) reads the gbench export; the OCI runtime-spec schema checks our config.json
+  chromium fonts-dejavu-core libbenchmark-tools python3-scipy golang-github-opencontainers-specs-dev
   # the fuzz targets (clang with libFuzzer, from libclang-rt-14-dev) and the lint checks
   clang libclang-rt-14-dev clang-format clang-tidy
   # the image and the backends
