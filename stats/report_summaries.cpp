@@ -21,6 +21,14 @@ using Figures = const std::map<std::string, double> reports::Sample::*;
 
 bool counts(const reports::Sample& sample) { return !sample.warmup && sample.ok; }
 
+// The baseline of every ratio, or nullptr when the report has no native backend.
+const reports::BackendInfo* native_backend(const reports::Report& report) {
+  const auto native =
+      std::find_if(report.backends.begin(), report.backends.end(),
+                   [](const reports::BackendInfo& backend) { return backend.kind == reports::BackendKind::native; });
+  return native == report.backends.end() ? nullptr : &*native;
+}
+
 // One row's coordinates: the samples that share them make the row.
 struct RowKey {
   const std::string& backend;
@@ -63,9 +71,7 @@ std::vector<std::string> case_order(const reports::Report& report) {
 std::vector<reports::MetricSummary> summarize_figures(const reports::Report& report,
                                                       const std::vector<reports::MetricDef>& table,
                                                       const SummaryOptions& options, Figures figures, bool with_ratio) {
-  const auto native =
-      std::find_if(report.backends.begin(), report.backends.end(),
-                   [](const reports::BackendInfo& backend) { return backend.kind == reports::BackendKind::native; });
+  const reports::BackendInfo* native = native_backend(report);
   const std::vector<std::string> cases = case_order(report);
 
   std::vector<reports::MetricSummary> rows;
@@ -83,7 +89,7 @@ std::vector<reports::MetricSummary> summarize_figures(const reports::Report& rep
           row.metric = metric.name;
           row.unit = metric.unit;
           row.summary = to_report_summary(summarize(values.values, options), values.repetitions);
-          if (with_ratio && backend.kind != reports::BackendKind::native && native != report.backends.end()) {
+          if (with_ratio && backend.kind != reports::BackendKind::native && native != nullptr) {
             const MetricValues native_values =
                 measured_values(report.samples, figures, {native->name, case_name, start_mode, metric.name});
             if (!native_values.values.empty()) {
@@ -145,6 +151,20 @@ std::vector<reports::MetricSummary> summarize_phases(const reports::Report& repo
     phases.push_back(reports::phase_metric(name));
   }
   return summarize_figures(report, phases, options, &reports::Sample::phases, /*with_ratio=*/false);
+}
+
+std::optional<Interval> ratio_to_native_interval(const reports::Report& report, const reports::MetricSummary& summary,
+                                                 const BootstrapOptions& options) {
+  const reports::BackendInfo* native = native_backend(report);
+  if (!summary.ratio_to_native || native == nullptr) return std::nullopt;
+  const MetricValues current =
+      measured_values(report.samples, &reports::Sample::metrics,
+                      {summary.backend, summary.case_name, summary.start_mode, summary.metric});
+  const MetricValues baseline = measured_values(report.samples, &reports::Sample::metrics,
+                                                {native->name, summary.case_name, summary.start_mode, summary.metric});
+  if (current.values.empty() || baseline.values.empty()) return std::nullopt;
+  if (*std::min_element(baseline.values.begin(), baseline.values.end()) <= 0.0) return std::nullopt;
+  return bootstrap_median_ratio_interval(baseline.values, current.values, options);
 }
 
 }  // namespace benchrun::stats
