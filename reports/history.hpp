@@ -1,7 +1,8 @@
 // The history folder of nightly runs (scripts/nightly.sh writes it, `benchrun trend` and `benchrun baseline`
 // read it):
 //   HISTORY/<UTC timestamp>-<suite>/      one run, e.g. 20261202T020000Z-startup (names sort by time)
-//       report.json, samples.jsonl         what `benchrun --suite <suite> --out <run>` wrote
+//       report.json, report.html,          what `benchrun --suite <suite> --out <run>` wrote
+//       samples.jsonl
 //       benchrun.log                       its stdout and stderr
 //       comparison.txt                     `benchrun compare` against the baseline, or why there was none
 //       baseline                           the id of the run it was compared with (absent: none)

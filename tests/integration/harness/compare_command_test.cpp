@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "benchrun_process.hpp"
+#include "handmade_reports.hpp"
 #include "reports/report_file.hpp"
 
 namespace benchrun::testing {
@@ -17,22 +18,11 @@ const std::vector<double> slow = {3.0, 5.0, 7.0, 9.0, 11.0, 13.0, 15.0, 17.0, 19
 
 class CompareCommand : public ::testing::Test {
  protected:
-  // A complete startup report whose native/hello/cold samples took `times` ms to ready.
+  // A complete report of `suite` whose native/hello/cold samples took `times` ms to ready.
   std::filesystem::path write_report(const std::string& name, const std::vector<double>& times,
                                      const std::string& suite = "startup") {
-    reports::Report report;
-    report.complete = true;
+    reports::Report report = startup_report(times);
     report.options.suite = suite;
-    report.metrics.push_back({"time_to_ready_ms", "ms", reports::Better::lower, "launch to READY"});
-    for (const double time : times) {
-      reports::Sample sample;
-      sample.backend = "native";
-      sample.case_name = "hello";
-      sample.start_mode = reports::StartMode::cold;
-      sample.ok = true;
-      sample.metrics["time_to_ready_ms"] = time;
-      report.samples.push_back(sample);
-    }
     const auto path = dir_.path() / name;
     reports::write_report_atomically(report, path);
     return path;
