@@ -237,6 +237,28 @@ Command parse_command_line(int argc, char** argv) {
                           "Also write it as a Markdown table, regressions first (e.g. for a CI comment)");
   compare_app->add_option("--html", compare.outputs.html, "Also write it as one self-contained HTML page");
 
+  TrendCommand trend;
+  std::string trend_suite;
+  CLI::App* trend_app = app.add_subcommand(
+      "trend", "Write the trend page of a nightly history folder: each metric over the last runs, regressions marked");
+  trend_app->add_option("history", trend.history, "The history folder scripts/nightly.sh fills")->required();
+  trend_app->add_option("--html", trend.html, "The page to write (replaced atomically)")->required();
+  trend_app->add_option("--suite", trend_suite, "Only the runs of this suite (default: every suite)");
+  trend_app->add_option("--last", trend.last, "Runs per suite on the page")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+
+  BaselineCommand baseline;
+  std::string baseline_suite;
+  std::string baseline_pin;
+  CLI::App* baseline_app = app.add_subcommand(
+      "baseline", "Print the run of a nightly history folder the next run of a suite is compared with, or pin one");
+  baseline_app->add_option("history", baseline.history, "The history folder scripts/nightly.sh fills")->required();
+  CLI::Option* baseline_suite_option =
+      baseline_app->add_option("--suite", baseline_suite, "Print the id of this suite's baseline run (none: no line)");
+  baseline_app->add_option("--pin", baseline_pin, "Pin this run (a folder name) as its suite's baseline")
+      ->excludes(baseline_suite_option);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -272,6 +294,21 @@ Command parse_command_line(int argc, char** argv) {
       return report;
     }
     if (report_app->parsed()) return report;
+    if (trend_app->parsed()) {
+      if (!trend_suite.empty()) trend.suite = trend_suite;
+      return trend;
+    }
+    if (baseline_app->parsed()) {
+      if (baseline_suite.empty() == baseline_pin.empty()) {
+        throw UsageError("benchrun baseline: give --suite SUITE (which run is the baseline) or --pin RUN (pin one)");
+      }
+      if (!baseline_suite.empty()) {
+        require_known("suite", baseline_suite, known_suites);
+        baseline.suite = baseline_suite;
+      }
+      if (!baseline_pin.empty()) baseline.pin = baseline_pin;
+      return baseline;
+    }
     if (compare_app->parsed()) {
       compare.threshold = parse_percent("--threshold", threshold);
       return compare;

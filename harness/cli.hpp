@@ -41,12 +41,25 @@ struct CompareCommand {
   double alpha = 0.05;      // largest p-value that counts as a real change
   ComparisonOutputs outputs;
 };
+// benchrun trend HISTORY --html OUT: the trend page of the runs scripts/nightly.sh filed in HISTORY.
+struct TrendCommand {
+  std::filesystem::path history;
+  std::filesystem::path html;
+  std::optional<std::string> suite;  // nullopt: every suite
+  int last = 30;                     // runs per suite on the page
+};
+// benchrun baseline HISTORY --suite S | --pin RUN: names the run the next run of S is compared with, or pins one.
+struct BaselineCommand {
+  std::filesystem::path history;
+  std::optional<std::string> suite;
+  std::optional<std::string> pin;  // exactly one of suite and pin is set
+};
 struct ExitNow {
   int code = 0;  // --help / --version were printed
 };
 
 using Command = std::variant<SuiteOptions, RunCommandOptions, DoctorCommand, CleanupCommand, ReportCommand,
-                             CompareCommand, ExitNow>;
+                             CompareCommand, TrendCommand, BaselineCommand, ExitNow>;
 
 // Throws UsageError on bad input.
 Command parse_command_line(int argc, char** argv);

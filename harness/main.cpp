@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
                           [&](const CleanupCommand& options) { return run_cleanup(options); },
                           [](const ReportCommand& options) { return run_report(options); },
                           [](const CompareCommand& options) { return run_compare(options); },
+                          [](const TrendCommand& options) { return run_trend(options); },
+                          [](const BaselineCommand& options) { return run_baseline(options); },
                           [](const ExitNow& exit) { return exit.code; },
                       },
                       command);

@@ -5,6 +5,7 @@
 
 #include "harness/cli.hpp"
 #include "harness/stop_signal.hpp"
+#include "reports/history.hpp"
 #include "reports/model.hpp"
 
 namespace benchrun::harness {
@@ -28,6 +29,14 @@ int run_report(const ReportCommand& options);
 // benchrun compare BASELINE CURRENT: a table of changes; exit 1 when a metric regressed. Throws UsageError
 // on bad input (a file that is no report, different suites, nothing in common).
 int run_compare(const CompareCommand& options);
+// benchrun trend HISTORY --html OUT: one line chart per metric over the last runs; a run whose report cannot be
+// read is skipped with a warning. Throws UsageError when no run is left or OUT cannot be written.
+int run_trend(const TrendCommand& options);
+// benchrun baseline HISTORY --suite S: prints the id of the baseline run (nothing on a first run);
+// --pin RUN: pins RUN as its suite's baseline. Throws UsageError on a history or pin it cannot use.
+int run_baseline(const BaselineCommand& options);
+// The runs of a history folder; throws UsageError naming the folder when it cannot be read.
+std::vector<reports::HistoryRun> read_history_for_command(const std::filesystem::path& history);
 // The report at `file`; throws UsageError naming what is wrong with it and the fix.
 reports::Report read_report_for_command(const std::filesystem::path& file);
 // Writes report.html's page of `report` to `file` atomically. Throws Error naming the file.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "benchrun_process.hpp"
+#include "handmade_reports.hpp"
 #include "reports/report_file.hpp"
 #include "tests/support/json_schema.hpp"
 
@@ -23,21 +24,16 @@ const std::vector<double> slow = {3.0, 5.0, 7.0, 9.0, 11.0, 13.0, 15.0, 17.0, 19
 const std::filesystem::path comparison_schema =
     std::filesystem::path(BENCHRUN_SOURCE_DIR) / "reports/schema/comparison.schema.json";
 
-// Writes a complete report at `path` whose native/hello/cold samples took `times` ms to ready.
+// Writes a complete report at `path` whose `backend`/hello/cold samples took `times` ms to ready.
 std::filesystem::path write_report(const std::filesystem::path& path, const std::vector<double>& times,
                                    const std::string& suite = "startup", const std::string& backend = "native") {
-  reports::Report report;
-  report.complete = true;
+  reports::Report report = startup_report(times);
   report.options.suite = suite;
-  report.metrics.push_back({"time_to_ready_ms", "ms", reports::Better::lower, "launch to READY"});
-  for (const double time : times) {
-    reports::Sample sample;
-    sample.backend = backend;
-    sample.case_name = "hello";
-    sample.start_mode = reports::StartMode::cold;
-    sample.ok = true;
-    sample.metrics["time_to_ready_ms"] = time;
-    report.samples.push_back(sample);
+  for (reports::Sample& sample : report.samples) sample.backend = backend;
+  for (reports::MetricSummary& summary : report.summaries) summary.backend = backend;
+  for (reports::BackendInfo& info : report.backends) {
+    info.name = backend;
+    if (backend != "native") info.kind = reports::BackendKind::container;
   }
   reports::write_report_atomically(report, path);
   return path;
