@@ -32,12 +32,17 @@ struct CompareCommand {
   double threshold = 0.05;  // relative change of the median that matters
   double alpha = 0.05;      // largest p-value that counts as a real change
 };
+struct MergeCommand {
+  std::vector<std::filesystem::path> files;  // report.json files of one suite
+  std::filesystem::path out_dir;             // gets report.json
+  std::vector<std::string> host_names;       // one per file ("" for its own name), or empty: every file's own
+};
 struct ExitNow {
   int code = 0;  // --help / --version were printed
 };
 
 using Command = std::variant<SuiteOptions, RunCommandOptions, DoctorCommand, CleanupCommand, ReportCommand,
-                             CompareCommand, ExitNow>;
+                             CompareCommand, MergeCommand, ExitNow>;
 
 // Throws UsageError on bad input.
 Command parse_command_line(int argc, char** argv);

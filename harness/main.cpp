@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
                           [&](const CleanupCommand& options) { return run_cleanup(options); },
                           [](const ReportCommand& options) { return run_report(options); },
                           [](const CompareCommand& options) { return run_compare(options); },
+                          [](const MergeCommand& options) { return run_merge(options); },
                           [](const ExitNow& exit) { return exit.code; },
                       },
                       command);

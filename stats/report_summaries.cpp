@@ -60,17 +60,25 @@ std::vector<std::string> case_order(const reports::Report& report) {
   return names;
 }
 
+// The native backend of the host `backend` ran on, or nullptr: in a merged report each host has its own, and a
+// ratio never divides by another machine's baseline.
+const reports::BackendInfo* native_of(const std::vector<reports::BackendInfo>& backends,
+                                      const reports::BackendInfo& backend) {
+  const auto native = std::find_if(backends.begin(), backends.end(), [&](const reports::BackendInfo& candidate) {
+    return candidate.kind == reports::BackendKind::native && candidate.host == backend.host;
+  });
+  return native == backends.end() ? nullptr : &*native;
+}
+
 std::vector<reports::MetricSummary> summarize_figures(const reports::Report& report,
                                                       const std::vector<reports::MetricDef>& table,
                                                       const SummaryOptions& options, Figures figures, bool with_ratio) {
-  const auto native =
-      std::find_if(report.backends.begin(), report.backends.end(),
-                   [](const reports::BackendInfo& backend) { return backend.kind == reports::BackendKind::native; });
   const std::vector<std::string> cases = case_order(report);
 
   std::vector<reports::MetricSummary> rows;
   for (const reports::MetricDef& metric : table) {
     for (const reports::BackendInfo& backend : report.backends) {
+      const reports::BackendInfo* native = native_of(report.backends, backend);
       for (const std::string& case_name : cases) {
         for (const StartModeKey& start_mode : start_mode_order) {
           const MetricValues values =
@@ -83,7 +91,7 @@ std::vector<reports::MetricSummary> summarize_figures(const reports::Report& rep
           row.metric = metric.name;
           row.unit = metric.unit;
           row.summary = to_report_summary(summarize(values.values, options), values.repetitions);
-          if (with_ratio && backend.kind != reports::BackendKind::native && native != report.backends.end()) {
+          if (with_ratio && backend.kind != reports::BackendKind::native && native != nullptr) {
             const MetricValues native_values =
                 measured_values(report.samples, figures, {native->name, case_name, start_mode, metric.name});
             if (!native_values.values.empty()) {

@@ -28,6 +28,11 @@ int run_report(const ReportCommand& options);
 // benchrun compare BASELINE CURRENT: a table of changes; exit 1 when a metric regressed. Throws UsageError
 // on bad input (a file that is no report, different suites, nothing in common).
 int run_compare(const CompareCommand& options);
+// benchrun merge FILES --out DIR: one report of many hosts' reports of one suite. Throws UsageError on bad
+// input (a file that is no report, different suites, a host name twice, an --out that cannot be written).
+int run_merge(const MergeCommand& options);
+// Creates an --out folder and proves it writable; throws UsageError naming it and the fix.
+void prepare_out_dir(const std::filesystem::path& out_dir);
 // The report at `file`; throws UsageError naming what is wrong with it and the fix.
 reports::Report read_report_for_command(const std::filesystem::path& file);
 // Writes each export of `report` (after its report.json), printing where and any warnings on stderr.
