@@ -185,7 +185,8 @@ Command parse_command_line(int argc, char** argv) {
                  "backend) or both")
       ->capture_default_str();
   app.add_option("--timeout", timeout_s, "Seconds an instance may take from launch to exit")->capture_default_str();
-  app.add_option("--out", suite.out_dir, "Folder for samples.jsonl and report.json (default: results/<run-id>)");
+  app.add_option("--out", suite.out_dir,
+                 "Folder for samples.jsonl, report.json and report.html (default: results/<run-id>)");
   app.add_option("--image", suite.image.name, "Image name under the images folder")->capture_default_str();
   app.add_option("--images-dir", images_dir, "Folder holding the images (env BENCHRUN_IMAGES_DIR)")
       ->capture_default_str();
@@ -234,6 +235,7 @@ Command parse_command_line(int argc, char** argv) {
   report_app->add_option("file", report.file, "The report.json of a run (benchrun.report/1 or /2)")->required();
   std::vector<std::string> report_exports;
   report_app->add_option("--export", report_exports, export_help);
+  report_app->add_option("--html", report.html, "Also write the report as one self-contained HTML page to this file");
 
   CompareCommand compare;
   std::string threshold = "5%";

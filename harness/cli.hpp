@@ -1,6 +1,7 @@
 // The command line: flags -> validated options, one parser for every subcommand.
 #pragma once
 
+#include <optional>
 #include <variant>
 
 #include "harness/options.hpp"
@@ -25,6 +26,7 @@ struct CleanupCommand {
 struct ReportCommand {
   std::filesystem::path file;  // a report.json
   std::vector<reports::ExportSpec> exports;
+  std::optional<std::filesystem::path> html;  // --html OUT: the report as one self-contained page
 };
 struct CompareCommand {
   std::filesystem::path baseline;  // report.json files

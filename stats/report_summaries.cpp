@@ -21,6 +21,19 @@ using Figures = const std::map<std::string, double> reports::Sample::*;
 
 bool counts(const reports::Sample& sample) { return !sample.warmup && sample.ok; }
 
+// The baseline of a backend's ratios: the native backend of the host it ran on, or nullptr. A merged report has
+// one native per host (BackendInfo.host), and a ratio never divides by another machine's.
+const reports::BackendInfo* native_of(const reports::Report& report, const std::string& backend_name) {
+  const auto backend = std::find_if(report.backends.begin(), report.backends.end(),
+                                    [&](const reports::BackendInfo& known) { return known.name == backend_name; });
+  const std::optional<std::string> host = backend == report.backends.end() ? std::nullopt : backend->host;
+  const auto native =
+      std::find_if(report.backends.begin(), report.backends.end(), [&](const reports::BackendInfo& known) {
+        return known.kind == reports::BackendKind::native && known.host == host;
+      });
+  return native == report.backends.end() ? nullptr : &*native;
+}
+
 // One row's coordinates: the samples that share them make the row.
 struct RowKey {
   const std::string& backend;
@@ -60,16 +73,6 @@ std::vector<std::string> case_order(const reports::Report& report) {
   return names;
 }
 
-// The native backend of the host `backend` ran on, or nullptr: in a merged report each host has its own, and a
-// ratio never divides by another machine's baseline.
-const reports::BackendInfo* native_of(const std::vector<reports::BackendInfo>& backends,
-                                      const reports::BackendInfo& backend) {
-  const auto native = std::find_if(backends.begin(), backends.end(), [&](const reports::BackendInfo& candidate) {
-    return candidate.kind == reports::BackendKind::native && candidate.host == backend.host;
-  });
-  return native == backends.end() ? nullptr : &*native;
-}
-
 std::vector<reports::MetricSummary> summarize_figures(const reports::Report& report,
                                                       const std::vector<reports::MetricDef>& table,
                                                       const SummaryOptions& options, Figures figures, bool with_ratio) {
@@ -78,7 +81,7 @@ std::vector<reports::MetricSummary> summarize_figures(const reports::Report& rep
   std::vector<reports::MetricSummary> rows;
   for (const reports::MetricDef& metric : table) {
     for (const reports::BackendInfo& backend : report.backends) {
-      const reports::BackendInfo* native = native_of(report.backends, backend);
+      const reports::BackendInfo* native = native_of(report, backend.name);
       for (const std::string& case_name : cases) {
         for (const StartModeKey& start_mode : start_mode_order) {
           const MetricValues values =
@@ -153,6 +156,20 @@ std::vector<reports::MetricSummary> summarize_phases(const reports::Report& repo
     phases.push_back(reports::phase_metric(name));
   }
   return summarize_figures(report, phases, options, &reports::Sample::phases, /*with_ratio=*/false);
+}
+
+std::optional<Interval> ratio_to_native_interval(const reports::Report& report, const reports::MetricSummary& summary,
+                                                 const BootstrapOptions& options) {
+  const reports::BackendInfo* native = native_of(report, summary.backend);
+  if (!summary.ratio_to_native || native == nullptr) return std::nullopt;
+  const MetricValues current =
+      measured_values(report.samples, &reports::Sample::metrics,
+                      {summary.backend, summary.case_name, summary.start_mode, summary.metric});
+  const MetricValues baseline = measured_values(report.samples, &reports::Sample::metrics,
+                                                {native->name, summary.case_name, summary.start_mode, summary.metric});
+  if (current.values.empty() || baseline.values.empty()) return std::nullopt;
+  if (*std::min_element(baseline.values.begin(), baseline.values.end()) <= 0.0) return std::nullopt;
+  return bootstrap_median_ratio_interval(baseline.values, current.values, options);
 }
 
 }  // namespace benchrun::stats

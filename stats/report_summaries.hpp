@@ -3,9 +3,11 @@
 // of the same case and start mode (cold to cold, warm to warm); and the same statistics of every phase.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "reports/model.hpp"
+#include "stats/bootstrap.hpp"
 #include "stats/summary.hpp"
 
 namespace benchrun::stats {
@@ -27,5 +29,13 @@ std::vector<reports::MetricSummary> summarize_samples(const reports::Report& rep
 // The same rows for the samples' phases (ms since launch, phase names sorted), without ratios: where the time
 // to ready goes, per backend x case x start mode.
 std::vector<reports::MetricSummary> summarize_phases(const reports::Report& report, const SummaryOptions& options = {});
+
+// The percentile bootstrap interval of `summary.ratio_to_native`, drawn from the report's samples of the same
+// backend, case, start mode and metric and native's (as summarize_samples picks them). nullopt when the
+// summary has no ratio, either side has no samples, or a native sample is not above 0 (a resampled native
+// median of 0 would make the ratio meaningless). Not stored in report.json: the samples it comes from are,
+// and the fixed seed gives the same interval on every rendering.
+std::optional<Interval> ratio_to_native_interval(const reports::Report& report, const reports::MetricSummary& summary,
+                                                 const BootstrapOptions& options = {});
 
 }  // namespace benchrun::stats

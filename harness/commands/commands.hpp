@@ -35,6 +35,8 @@ int run_merge(const MergeCommand& options);
 void prepare_out_dir(const std::filesystem::path& out_dir);
 // The report at `file`; throws UsageError naming what is wrong with it and the fix.
 reports::Report read_report_for_command(const std::filesystem::path& file);
+// Writes report.html's page of `report` to `file` atomically. Throws Error naming the file.
+void write_report_html(const reports::Report& report, const std::filesystem::path& file);
 // Writes each export of `report` (after its report.json), printing where and any warnings on stderr.
 void write_exports(const reports::Report& report, const std::vector<reports::ExportSpec>& exports);
 

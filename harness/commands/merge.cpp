@@ -1,6 +1,7 @@
 // benchrun merge FILES --out DIR [--host-names a,b,...]: the reports of one suite from many hosts as one
-// DIR/report.json, its backends named <host>/<backend>. Everything is read and merged before DIR is touched, and
-// the report is written to a temporary file and renamed: bad input leaves every file as it was.
+// DIR/report.json and its page DIR/report.html, its backends named <host>/<backend>. Everything is read and
+// merged before DIR is touched, and each file is written to a temporary file and renamed: bad input leaves
+// every file as it was.
 #include <fmt/format.h>
 
 #include "harness/commands/commands.hpp"
@@ -25,8 +26,10 @@ int run_merge(const MergeCommand& command) {
   prepare_out_dir(command.out_dir);
   merged.options.out_dir = command.out_dir.string();
   const std::filesystem::path report_path = command.out_dir / "report.json";
+  const std::filesystem::path html_path = command.out_dir / "report.html";
   try {
     reports::write_report_atomically(merged, report_path);
+    write_report_html(merged, html_path);
   } catch (const sys::Error& error) {
     throw UsageError(fmt::format("{}: choose a writable --out folder", error.what()));
   }
@@ -34,6 +37,7 @@ int run_merge(const MergeCommand& command) {
     if (warning.starts_with("merge: ")) fmt::print(stderr, "benchrun: warning: {}\n", warning);
   }
   fmt::print("{} hosts, {} backends: {}\n", merged.hosts.size(), merged.backends.size(), report_path.string());
+  fmt::print("html: {}\n", html_path.string());
   return exit_ok;
 }
 

@@ -1,12 +1,14 @@
-// benchrun report FILE [--export KIND:FILE]: re-renders the summary table of a report.json, of this benchrun or an
-// older one, and writes its exports.
+// benchrun report FILE [--export KIND:FILE] [--html OUT]: re-renders the summary table of a report.json, of this
+// benchrun or an older one, and writes its exports and its HTML page.
 #include <fmt/format.h>
 
 #include "harness/commands/commands.hpp"
 #include "reports/export/export.hpp"
+#include "reports/html/report_page.hpp"
 #include "reports/json.hpp"
 #include "reports/report_file.hpp"
 #include "reports/table.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::harness {
 
@@ -29,9 +31,23 @@ reports::Report read_report_for_command(const std::filesystem::path& file) {
   }
 }
 
+void write_report_html(const reports::Report& report, const std::filesystem::path& file) {
+  sys::write_file_atomically(file, reports::html::render_report_html(report));
+}
+
 int run_report(const ReportCommand& options) {
   const reports::Report report = read_report_for_command(options.file);
+  if (options.html) {
+    // First, so that an unwritable OUT is refused before anything is printed. Written to a temp file and
+    // renamed: a failure leaves any previous file as it was.
+    try {
+      write_report_html(report, *options.html);
+    } catch (const sys::Error& error) {
+      throw UsageError(fmt::format("--html: {}", error.what()));
+    }
+  }
   fmt::print("{}", reports::render_summary_table(report));
+  if (options.html) fmt::print("html: {}\n", options.html->string());
   std::fflush(stdout);
   write_exports(report, options.exports);
   return exit_ok;

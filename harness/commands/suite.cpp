@@ -149,12 +149,15 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   const reports::Report report = build_report(options, std::move(environment), plan.backends, std::move(record));
   const auto report_path = options.out_dir / "report.json";
   reports::write_report_atomically(report, report_path);
+  const auto html_path = options.out_dir / "report.html";
+  write_report_html(report, html_path);
 
   if (!options.quiet) fmt::print("{}", reports::render_summary_table(report));
   std::fflush(stdout);  // the table stays whole when stdout and stderr go to the same file
   for (const auto& warning : report.warnings) fmt::print(stderr, "benchrun: warning: {}\n", warning);
   for (const auto& error : report.errors) fmt::print(stderr, "benchrun: {}\n", error);
   fmt::print("report: {}\n", report_path.string());
+  fmt::print("html: {}\n", html_path.string());
   write_exports(report, options.exports);
 
   if (outcome.interrupted) return exit_interrupted;

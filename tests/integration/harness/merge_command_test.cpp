@@ -38,6 +38,7 @@ TEST_F(MergeOfRealRuns, TwoRunsMergeIntoOneReportThatReportAndCompareRead) {
   const auto merged_path = merged_dir / "report.json";
   EXPECT_NE(merge.out.find(merged_path.string()), std::string::npos) << merge.out;
   EXPECT_EQ(validate_against_schema(merged_path), "");
+  EXPECT_NE(read_text(merged_dir / "report.html").find("<section id=\"hosts\">"), std::string::npos);
 
   const json merged = json::parse(read_text(merged_path));
   ASSERT_EQ(merged.at("hosts").size(), 2U);
