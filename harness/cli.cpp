@@ -254,7 +254,7 @@ Command parse_command_line(int argc, char** argv) {
   CLI::App* merge_app = app.add_subcommand(
       "merge", "Merge reports of one suite from many hosts into one, its backends named <host>/<backend>");
   merge_app->add_option("files", merge.files, "The report.json of each host")->required();
-  merge_app->add_option("--out", merge.out_dir, "Folder for the merged report.json")->required();
+  merge_app->add_option("--out", merge.out_dir, "Folder for the merged report.json and report.html")->required();
   merge_app->add_option("--host-names", host_names,
                         "Comma-separated host name of each report, in order ('-': its own hostname); needed when two "
                         "reports come from one host");
