@@ -129,6 +129,27 @@ std::vector<reports::ExportSpec> parse_exports(const std::vector<std::string>& s
   return exports;
 }
 
+// --host-names a,-,c: one name per report, "-" (kept as "") for the report's own hostname.
+std::vector<std::string> parse_host_names(const std::string& text, std::size_t reports) {
+  if (text.empty()) return {};
+  std::vector<std::string> names;
+  for (std::size_t start = 0;;) {
+    const std::size_t comma = text.find(',', start);
+    const std::string name = text.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (name.empty()) throw UsageError(fmt::format("--host-names '{}': a name is empty ('-': its own)", text));
+    names.push_back(name == "-" ? "" : name);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (names.size() != reports) {
+    throw UsageError(
+        fmt::format("--host-names '{}' names {} host(s) for {} report(s): give one name per report, "
+                    "'-' for its own hostname",
+                    text, names.size(), reports));
+  }
+  return names;
+}
+
 }  // namespace
 
 const std::vector<std::string>& known_start_choices() {
@@ -259,6 +280,16 @@ Command parse_command_line(int argc, char** argv) {
   baseline_app->add_option("--pin", baseline_pin, "Pin this run (a folder name) as its suite's baseline")
       ->excludes(baseline_suite_option);
 
+  MergeCommand merge;
+  std::string host_names;
+  CLI::App* merge_app = app.add_subcommand(
+      "merge", "Merge reports of one suite from many hosts into one, its backends named <host>/<backend>");
+  merge_app->add_option("files", merge.files, "The report.json of each host")->required();
+  merge_app->add_option("--out", merge.out_dir, "Folder for the merged report.json and report.html")->required();
+  merge_app->add_option("--host-names", host_names,
+                        "Comma-separated host name of each report, in order ('-': its own hostname); needed when two "
+                        "reports come from one host");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -308,6 +339,10 @@ Command parse_command_line(int argc, char** argv) {
       }
       if (!baseline_pin.empty()) baseline.pin = baseline_pin;
       return baseline;
+    }
+    if (merge_app->parsed()) {
+      merge.host_names = parse_host_names(host_names, merge.files.size());
+      return merge;
     }
     if (compare_app->parsed()) {
       compare.threshold = parse_percent("--threshold", threshold);

@@ -54,12 +54,17 @@ struct BaselineCommand {
   std::optional<std::string> suite;
   std::optional<std::string> pin;  // exactly one of suite and pin is set
 };
+struct MergeCommand {
+  std::vector<std::filesystem::path> files;  // report.json files of one suite
+  std::filesystem::path out_dir;             // gets report.json
+  std::vector<std::string> host_names;       // one per file ("" for its own name), or empty: every file's own
+};
 struct ExitNow {
   int code = 0;  // --help / --version were printed
 };
 
 using Command = std::variant<SuiteOptions, RunCommandOptions, DoctorCommand, CleanupCommand, ReportCommand,
-                             CompareCommand, TrendCommand, BaselineCommand, ExitNow>;
+                             CompareCommand, TrendCommand, BaselineCommand, MergeCommand, ExitNow>;
 
 // Throws UsageError on bad input.
 Command parse_command_line(int argc, char** argv);

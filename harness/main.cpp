@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
                           [](const CompareCommand& options) { return run_compare(options); },
                           [](const TrendCommand& options) { return run_trend(options); },
                           [](const BaselineCommand& options) { return run_baseline(options); },
+                          [](const MergeCommand& options) { return run_merge(options); },
                           [](const ExitNow& exit) { return exit.code; },
                       },
                       command);

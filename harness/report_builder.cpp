@@ -75,7 +75,7 @@ reports::Report build_report(const SuiteOptions& options, reports::Environment e
   environment.time = record.started_at;
   report.environment = std::move(environment);
   for (const auto& backend : backends) {
-    reports::BackendInfo info{backend->name(), backend->kind(), {}};
+    reports::BackendInfo info{backend->name(), backend->kind(), {}, std::nullopt};
     for (const auto& [key, value] : backend->details()) info.details[key] = value;
     report.backends.push_back(std::move(info));
   }

@@ -228,7 +228,11 @@ constexpr FieldList fields_of<Environment>{Field{"hostname", &Environment::hostn
 
 template <>
 constexpr FieldList fields_of<BackendInfo>{Field{"name", &BackendInfo::name}, Field{"kind", &BackendInfo::kind},
-                                           Field{"details", &BackendInfo::details}};
+                                           Field{"details", &BackendInfo::details}, Field{"host", &BackendInfo::host}};
+
+template <>
+constexpr FieldList fields_of<HostEnvironment>{Field{"host", &HostEnvironment::host},
+                                               Field{"environment", &HostEnvironment::environment}};
 
 template <>
 constexpr FieldList fields_of<MetricDef>{Field{"name", &MetricDef::name}, Field{"unit", &MetricDef::unit},
@@ -292,6 +296,7 @@ constexpr FieldList report_fields{Field{"run_id", &Report::run_id},
                                   Field{"command_line", &Report::command_line},
                                   Field{"options", &Report::options},
                                   Field{"environment", &Report::environment},
+                                  Field{"hosts", &Report::hosts},
                                   Field{"backends", &Report::backends},
                                   Field{"metrics", &Report::metrics},
                                   Field{"samples", &Report::samples},
@@ -301,6 +306,18 @@ constexpr FieldList report_fields{Field{"run_id", &Report::run_id},
                                   Field{"series", &Report::series},
                                   Field{"errors", &Report::errors},
                                   Field{"warnings", &Report::warnings}};
+
+// The keys v2 gained after its first files were written (model.hpp, "Growing v2"), with the value their
+// absence means: a single-host report.
+json with_later_v2_keys(json document) {
+  if (!document.contains("hosts")) document["hosts"] = json::array();
+  if (const auto backends = document.find("backends"); backends != document.end() && backends->is_array()) {
+    for (json& backend : *backends) {
+      if (backend.is_object() && !backend.contains("host")) backend["host"] = nullptr;
+    }
+  }
+  return document;
+}
 
 // JSON has no NaN or infinity (nlohmann would write null where the schema wants a number).
 void require_finite(const std::map<std::string, double>& numbers, std::string_view what, const Sample& sample) {
@@ -378,10 +395,10 @@ void from_json(const json& in, Report& value) {
   }
   const std::string version = in.at("schema_version").get<std::string>();
   if (version == report_schema_version_v1) {
-    report_fields.read(upgrade_v1_document(in), value);
+    report_fields.read(with_later_v2_keys(upgrade_v1_document(in)), value);
     value.metrics = v1_metric_table(value);
   } else if (version == report_schema_version) {
-    report_fields.read(in, value);
+    report_fields.read(with_later_v2_keys(in), value);
   } else {
     throw UnknownSchemaVersion(
         fmt::format("schema_version is '{}', this benchrun reads '{}' and '{}': use the benchrun that "

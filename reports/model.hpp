@@ -5,6 +5,12 @@
 //
 // Optional values are std::optional and appear in JSON as null (every key is always present), so a reader
 // can tell "not measured" from "forgot to write".
+//
+// Growing v2: a key may join "benchrun.report/2" without a new version only when its absence has exactly one
+// meaning, which the reader supplies for a v2 file written before it (Report.hosts absent: [], a single-host
+// report; BackendInfo.host absent: null). Writers always write it, the schema lists it without requiring it,
+// and an older benchrun still reads the newer file (its reader ignores keys it does not know). A key removed,
+// renamed, retyped or given a new meaning needs "benchrun.report/3".
 #pragma once
 
 #include <cstdint>
@@ -98,7 +104,9 @@ struct Sample {
   std::map<std::string, double> metrics;  // e.g. time_to_ready_ms; unit and direction: Report.metrics
   std::map<std::string, double> phases;   // phase name -> ms since launch
   std::optional<WorkloadResult> workload_result;
-  std::int64_t started_at_monotonic_ns = 0;  // CLOCK_MONOTONIC at launch: orders samples across backends
+  // CLOCK_MONOTONIC at launch: orders samples across backends of one host. Each host has its own clock, so in
+  // a merged report times of different hosts are not comparable (merging keeps them as measured).
+  std::int64_t started_at_monotonic_ns = 0;
 };
 
 // What the user asked for.
@@ -144,9 +152,18 @@ enum class BackendKind { native, container, oci, vm };
 using DetailValue = std::variant<std::string, double>;
 
 struct BackendInfo {
-  std::string name;
+  std::string name;  // in a merged report "<host>/<backend>", e.g. "lab1/container"
   BackendKind kind = BackendKind::native;
   std::map<std::string, DetailValue> details;  // e.g. {"domain_type": "qemu"}
+  // The host (a HostEnvironment.host) it ran on in a merged report, so nobody parses names; null in the
+  // report of one run.
+  std::optional<std::string> host;
+};
+
+// One host of a merged report (`benchrun merge`): the name that qualifies its backends and how it stood.
+struct HostEnvironment {
+  std::string host;  // unique in the report, no '/': its Environment.hostname unless the merge renamed it
+  Environment environment;
 };
 
 // Statistics of one metric as the report carries them; computed by stats/ (see
@@ -223,7 +240,11 @@ struct Report {
   bool complete = false;
   std::vector<std::string> command_line;
   RunOptions options;
+  // Where the report was measured; in a merged report the first host's (hosts[0].environment).
   Environment environment;
+  // A merged report's hosts in merge order, each with its environment; empty in the report of one run (its
+  // one host is `environment`): a non-empty list is what marks a report as merged.
+  std::vector<HostEnvironment> hosts;
   std::vector<BackendInfo> backends;
   std::vector<MetricDef> metrics;  // the metric table: one row per metric in samples and summaries
   std::vector<Sample> samples;

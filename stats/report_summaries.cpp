@@ -21,11 +21,16 @@ using Figures = const std::map<std::string, double> reports::Sample::*;
 
 bool counts(const reports::Sample& sample) { return !sample.warmup && sample.ok; }
 
-// The baseline of every ratio, or nullptr when the report has no native backend.
-const reports::BackendInfo* native_backend(const reports::Report& report) {
+// The baseline of a backend's ratios: the native backend of the host it ran on, or nullptr. A merged report has
+// one native per host (BackendInfo.host), and a ratio never divides by another machine's.
+const reports::BackendInfo* native_of(const reports::Report& report, const std::string& backend_name) {
+  const auto backend = std::find_if(report.backends.begin(), report.backends.end(),
+                                    [&](const reports::BackendInfo& known) { return known.name == backend_name; });
+  const std::optional<std::string> host = backend == report.backends.end() ? std::nullopt : backend->host;
   const auto native =
-      std::find_if(report.backends.begin(), report.backends.end(),
-                   [](const reports::BackendInfo& backend) { return backend.kind == reports::BackendKind::native; });
+      std::find_if(report.backends.begin(), report.backends.end(), [&](const reports::BackendInfo& known) {
+        return known.kind == reports::BackendKind::native && known.host == host;
+      });
   return native == report.backends.end() ? nullptr : &*native;
 }
 
@@ -71,12 +76,12 @@ std::vector<std::string> case_order(const reports::Report& report) {
 std::vector<reports::MetricSummary> summarize_figures(const reports::Report& report,
                                                       const std::vector<reports::MetricDef>& table,
                                                       const SummaryOptions& options, Figures figures, bool with_ratio) {
-  const reports::BackendInfo* native = native_backend(report);
   const std::vector<std::string> cases = case_order(report);
 
   std::vector<reports::MetricSummary> rows;
   for (const reports::MetricDef& metric : table) {
     for (const reports::BackendInfo& backend : report.backends) {
+      const reports::BackendInfo* native = native_of(report, backend.name);
       for (const std::string& case_name : cases) {
         for (const StartModeKey& start_mode : start_mode_order) {
           const MetricValues values =
@@ -155,7 +160,7 @@ std::vector<reports::MetricSummary> summarize_phases(const reports::Report& repo
 
 std::optional<Interval> ratio_to_native_interval(const reports::Report& report, const reports::MetricSummary& summary,
                                                  const BootstrapOptions& options) {
-  const reports::BackendInfo* native = native_backend(report);
+  const reports::BackendInfo* native = native_of(report, summary.backend);
   if (!summary.ratio_to_native || native == nullptr) return std::nullopt;
   const MetricValues current =
       measured_values(report.samples, &reports::Sample::metrics,

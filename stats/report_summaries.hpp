@@ -20,8 +20,9 @@ reports::SummaryStats to_report_summary(const Summary& summary, const std::vecto
 // whose unit each row takes), then backends in the order of report.backends, cases in the order of
 // report.options.cases (cases only samples name come after, in the order they appear), then cold, warm and
 // samples without a mode. Warm-up and failed samples are left out; a combination with no value left has no
-// row. ratio_to_native is set for non-native backends when a native backend measured the same case, metric
-// and start mode with a median above 0. Throws Error for a sample metric without a row in report.metrics.
+// row. ratio_to_native is set for non-native backends when a native backend of the same host (BackendInfo.host:
+// a merged report has one per host) measured the same case, metric and start mode with a median above 0. Throws Error
+// for a sample metric without a row in report.metrics.
 std::vector<reports::MetricSummary> summarize_samples(const reports::Report& report,
                                                       const SummaryOptions& options = {});
 

@@ -37,6 +37,11 @@ int run_trend(const TrendCommand& options);
 int run_baseline(const BaselineCommand& options);
 // The runs of a history folder; throws UsageError naming the folder when it cannot be read.
 std::vector<reports::HistoryRun> read_history_for_command(const std::filesystem::path& history);
+// benchrun merge FILES --out DIR: one report of many hosts' reports of one suite. Throws UsageError on bad
+// input (a file that is no report, different suites, a host name twice, an --out that cannot be written).
+int run_merge(const MergeCommand& options);
+// Creates an --out folder and proves it writable; throws UsageError naming it and the fix.
+void prepare_out_dir(const std::filesystem::path& out_dir);
 // The report at `file`; throws UsageError naming what is wrong with it and the fix.
 reports::Report read_report_for_command(const std::filesystem::path& file);
 // Writes report.html's page of `report` to `file` atomically. Throws Error naming the file.

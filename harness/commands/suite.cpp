@@ -25,7 +25,6 @@
 #include "runtime/sweep.hpp"
 
 namespace benchrun::harness {
-namespace {
 
 // Creates the output folder and proves it writable before anything is measured.
 void prepare_out_dir(const std::filesystem::path& out_dir) {
@@ -40,6 +39,8 @@ void prepare_out_dir(const std::filesystem::path& out_dir) {
                                  sys::describe_errno(errno)));
   }
 }
+
+namespace {
 
 std::string now_rfc3339() { return reports::rfc3339_utc(std::chrono::system_clock::now()); }
 

@@ -12,8 +12,9 @@ namespace benchrun::reports::html {
 std::string render_report_html(const Report& report) {
   const std::string suite = report.options.suite.empty() ? "benchrun" : report.options.suite;
   HtmlPage page(fmt::format("benchrun report: {} suite", suite));
-  page.set_subtitle(fmt::format("run {} on {}, {} to {}", report.run_id, report.environment.hostname, report.started_at,
-                                report.finished_at));
+  const std::string where =
+      report.hosts.empty() ? report.environment.hostname : fmt::format("{} hosts (see Hosts)", report.hosts.size());
+  page.set_subtitle(fmt::format("run {} on {}, {} to {}", report.run_id, where, report.started_at, report.finished_at));
   if (!report.complete) {
     page.add_banner(fmt::format("PARTIAL RESULTS: run {} did not complete (interrupted or aborted)", report.run_id));
   }
@@ -26,6 +27,7 @@ std::string render_report_html(const Report& report) {
     page.add_section(fmt::format("Case {}", case_name), case_section(report, case_name));
   }
   page.add_section("Failed samples", failed_samples_section(report));
+  if (!report.hosts.empty()) page.add_section("Hosts", hosts_section(report));
   page.add_section("Environment", environment_section(report));
   page.add_section("Run", run_section(report));
   return page.render();

@@ -83,9 +83,10 @@ std::string failed_samples_section(const Report& report) {
   return html_table({"backend", "case", "start", "repetition", "kind", "reason"}, rows, 6);
 }
 
-std::string environment_section(const Report& report) {
-  const Environment& env = report.environment;
-  std::string out = facts_table({
+namespace {
+
+std::string environment_facts(const Environment& env) {
+  return facts_table({
       {"host", env.hostname},
       {"kernel", env.kernel},
       {"os", env.os},
@@ -102,6 +103,22 @@ std::string environment_section(const Report& report) {
       {"benchrun", fmt::format("{} (commit {})", env.benchrun_version, env.git_commit)},
       {"probed at", env.time},
   });
+}
+
+}  // namespace
+
+std::string hosts_section(const Report& report) {
+  std::string out = paragraph(
+      "A merged report (benchrun merge): each backend is named <host>/<backend>, and its ratio to native is "
+      "against the native of the same host. Sample times of different hosts come from different clocks.",
+      "note");
+  for (const HostEnvironment& host : report.hosts) out += subheading(host.host) + environment_facts(host.environment);
+  return out;
+}
+
+std::string environment_section(const Report& report) {
+  std::string out = report.hosts.empty() ? environment_facts(report.environment)
+                                         : paragraph("Every host's environment is under Hosts.", "note");
   std::vector<std::vector<std::string>> backends;
   for (const BackendInfo& backend : report.backends) {
     std::vector<std::string> details;

@@ -25,6 +25,8 @@ std::vector<std::string> case_names(const Report& report);
 std::string summary_section(const Report& report);
 std::string failed_samples_section(const Report& report);
 std::string environment_section(const Report& report);
+// A merged report's hosts, each with its environment (report.hosts is not empty).
+std::string hosts_section(const Report& report);
 std::string run_section(const Report& report);
 
 }  // namespace benchrun::reports::html

@@ -103,6 +103,22 @@ TEST(Cli, UnknownStartModeIsOneLineNamingTheChoices) {
   EXPECT_EQ(message, "unknown --start 'hot': choose one of cold, warm, both");
 }
 
+TEST(Cli, MergeTakesOneHostNamePerReportWithADashForItsOwn) {
+  const auto merge = std::get<MergeCommand>(
+      parse({"merge", "a.json", "b.json", "c.json", "--out", "fleet", "--host-names", "east,-,west"}));
+  EXPECT_EQ(merge.files, (std::vector<std::filesystem::path>{"a.json", "b.json", "c.json"}));
+  EXPECT_EQ(merge.out_dir, "fleet");
+  EXPECT_EQ(merge.host_names, (std::vector<std::string>{"east", "", "west"}));
+  EXPECT_TRUE(std::get<MergeCommand>(parse({"merge", "a.json", "--out", "f"})).host_names.empty());
+  EXPECT_NE(usage_error_of({"merge", "a.json", "b.json", "--out", "f", "--host-names", "east"})
+                .find("names 1 host(s) for 2 report(s)"),
+            std::string::npos);
+  EXPECT_NE(
+      usage_error_of({"merge", "a.json", "b.json", "--out", "f", "--host-names", "east,"}).find("a name is empty"),
+      std::string::npos);
+  EXPECT_NE(usage_error_of({"merge", "a.json"}).find("--out"), std::string::npos);
+}
+
 TEST(Cli, ExportsAreRepeatableOnSuiteAndReport) {
   const auto suite = std::get<SuiteOptions>(
       parse({"--suite", "startup", "--export", "csv:s.csv", "--export", "github-action:gh.json"}));

@@ -71,6 +71,35 @@ TEST(ReportJson, MetricTableVerdictsAndSeriesRoundTrip) {
   EXPECT_EQ(read_back.series[0].y_unit, "MiB");
 }
 
+TEST(ReportJson, HostsOfAMergedReportRoundTrip) {
+  Report merged = example_report();
+  Environment second = merged.environment;
+  second.hostname = "lab2-build";
+  merged.hosts = {{"lab1", merged.environment}, {"lab2", second}};
+  merged.backends[1].name = "lab2/container";
+  merged.backends[1].host = "lab2";
+  const std::string text = report_to_json_text(merged);
+  const Report read_back = parse_report(text);
+  EXPECT_EQ(report_to_json_text(read_back), text);
+  ASSERT_EQ(read_back.hosts.size(), 2U);
+  EXPECT_EQ(read_back.hosts[1].host, "lab2");
+  EXPECT_EQ(read_back.hosts[1].environment.hostname, "lab2-build");
+  EXPECT_EQ(read_back.backends[1].host, "lab2");
+  EXPECT_FALSE(read_back.backends[0].host.has_value());
+}
+
+// hosts and a backend's host joined v2 later (model.hpp, "Growing v2"): a v2 file without them is one host's.
+TEST(ReportJson, AVersionTwoReportWrittenBeforeHostsReadsAsASingleHostReport) {
+  auto json = example_json();
+  json.erase("hosts");
+  for (auto& backend : json["backends"]) backend.erase("host");
+  const Report read_back = parse_report(json.dump());
+  EXPECT_TRUE(read_back.hosts.empty());
+  ASSERT_EQ(read_back.backends.size(), 2U);
+  EXPECT_FALSE(read_back.backends[0].host.has_value());
+  EXPECT_EQ(report_to_json_text(read_back), report_to_json_text(example_report_with_checks()));
+}
+
 TEST(ReportJson, AVersionOneReportReadsAsOneCaseWithTheKnownMetricTable) {
   // fixtures/report_v1.json is what the v1 writer made of example_report(): read now, it is the same report.
   const Report read_back = parse_report(fixture_text("report_v1.json"));

@@ -38,6 +38,22 @@ TEST(ReportPage, HasEverySectionAndSaysAPartialRunIsPartial) {
   }
 }
 
+TEST(ReportPage, AMergedReportListsEveryHostWithItsEnvironment) {
+  Report merged = example_report();
+  Environment second = merged.environment;
+  second.hostname = "lab2.example";
+  second.kernel = "Linux 6.12.0-lab2";
+  merged.hosts = {{"lab1", merged.environment}, {"lab2", second}};
+  const std::string page = render_report_html(merged);
+  EXPECT_NE(page.find("<section id=\"hosts\">"), std::string::npos);
+  EXPECT_NE(page.find("<h3>lab1</h3>"), std::string::npos);
+  EXPECT_NE(page.find("<h3>lab2</h3>"), std::string::npos);
+  EXPECT_NE(page.find("<td>Linux 6.12.0-lab2</td>"), std::string::npos);
+  EXPECT_NE(page.find("on 2 hosts"), std::string::npos);
+  EXPECT_EQ(render_report_html(example_report()).find("<section id=\"hosts\">"), std::string::npos)
+      << "the report of one run has its one environment, no hosts";
+}
+
 TEST(ReportPage, ListsEveryFailedSampleWithItsReason) {
   const std::string page = render_report_html(example_report());
   EXPECT_NE(page.find("<td>container</td><td>spin</td><td>warm</td><td>1</td><td>oom</td>"

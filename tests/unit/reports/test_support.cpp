@@ -4,6 +4,8 @@
 
 #include "reports/metric_table.hpp"
 #include "sys/file_io.hpp"
+#include "tests/support/run_command.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::reports::testing {
 
@@ -65,8 +67,9 @@ Report example_report() {
   env.git_commit = "b509f6e0a1b2";
   env.time = "2025-03-01T12:34:56.700Z";
 
-  report.backends = {{"native", BackendKind::native, {}},
-                     {"container", BackendKind::container, {{"cgroup", std::string("v1")}, {"layers", 1.0}}}};
+  report.backends = {
+      {"native", BackendKind::native, {}, std::nullopt},
+      {"container", BackendKind::container, {{"cgroup", std::string("v1")}, {"layers", 1.0}}, std::nullopt}};
 
   Sample native;
   native.backend = "native";
@@ -149,6 +152,26 @@ Report example_report_with_checks() {
                     "MiB",
                     {{1.0, 2.5}, {2.0, 2.25}}}};
   return report;
+}
+
+std::string schema_complaint(const std::string& document) {
+  // Probing for a python3 that imports jsonschema costs a Python start: once per test program.
+  static const std::string python = [] {
+    for (const std::string candidate : {"/usr/bin/python3", "python3"}) {  // Debian's (scripts/setup.sh), then PATH's
+      if (benchrun::testing::run_command({candidate, "-c", "import jsonschema"}).exit_code == 0) return candidate;
+    }
+    return std::string();
+  }();
+  if (python.empty()) {
+    return "no python3 with the jsonschema module: install it with `apt-get install python3 python3-jsonschema` "
+           "(scripts/setup.sh does)";
+  }
+  const benchrun::testing::TempDir dir("benchrun-schema");
+  const auto path = dir.path() / "report.json";
+  sys::write_file_atomically(path, document);
+  const auto result = benchrun::testing::run_command(
+      {python, "-W", "ignore::DeprecationWarning", "-m", "jsonschema", "-i", path.string(), BENCHRUN_REPORT_SCHEMA});
+  return result.exit_code == 0 ? "" : result.out.empty() ? "the validator failed without a word" : result.out;
 }
 
 std::string fixture_text(const std::string& name) {

@@ -1,4 +1,5 @@
-// Helpers for the reports tests: a report with every field set, and reading back lines and folders.
+// Helpers for the reports tests (and others that need a report): a report with every field set, schema
+// validation, and reading back lines and folders.
 // (Temporary folders and running commands: tests/support.)
 #pragma once
 
@@ -18,6 +19,11 @@ Report example_report();
 // example_report with what only v2 carries: a workload metric (higher is better), a passed and a failed
 // verdict, and a series.
 Report example_report_with_checks();
+
+// "" when `document` (report JSON text) validates against reports/schema/report.schema.json, else the
+// validator's complaint. The validator is Python's jsonschema (Debian python3-jsonschema), independent of the
+// C++ writer; a missing one is a complaint too, so a test fails instead of skipping.
+std::string schema_complaint(const std::string& document);
 
 // The text of a file in tests/unit/reports/fixtures/.
 std::string fixture_text(const std::string& name);

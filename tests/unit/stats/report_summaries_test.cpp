@@ -21,8 +21,9 @@ reports::Sample sample(const std::string& backend, int repetition, double time_t
   return made;
 }
 
-const std::vector<reports::BackendInfo> native_and_container = {{"native", reports::BackendKind::native, {}},
-                                                                {"container", reports::BackendKind::container, {}}};
+const std::vector<reports::BackendInfo> native_and_container = {
+    {"native", reports::BackendKind::native, {}, std::nullopt},
+    {"container", reports::BackendKind::container, {}, std::nullopt}};
 
 // A report of these samples with its metric table, as the harness builds it.
 reports::Report report_of(std::vector<reports::Sample> samples,
@@ -73,8 +74,32 @@ TEST(SummarizeSamples, OutliersAreReportedAsRepetitions) {
   EXPECT_EQ(rows[0].summary.outlier_repetitions, (std::vector<int>{6}));
 }
 
+TEST(SummarizeSamples, InAMergedReportEachHostIsRatedAgainstItsOwnNative) {
+  const auto on = [](const std::string& host, const std::string& name, reports::BackendKind kind) {
+    return reports::BackendInfo{host + "/" + name, kind, {}, host};
+  };
+  const std::vector<reports::BackendInfo> fleet = {
+      on("lab1", "native", reports::BackendKind::native), on("lab1", "container", reports::BackendKind::container),
+      on("lab2", "native", reports::BackendKind::native), on("lab2", "container", reports::BackendKind::container),
+      on("lab3", "container", reports::BackendKind::container)};
+  const auto rows = summarize_samples(
+      report_of({sample("lab1/native", 0, 2.0), sample("lab1/container", 0, 4.0), sample("lab2/native", 0, 10.0),
+                 sample("lab2/container", 0, 15.0), sample("lab3/container", 0, 30.0)},
+                fleet));
+  ASSERT_EQ(rows.size(), 5U);
+  EXPECT_EQ(rows[1].backend, "lab1/container");
+  ASSERT_TRUE(rows[1].ratio_to_native.has_value());
+  EXPECT_DOUBLE_EQ(*rows[1].ratio_to_native, 2.0);
+  EXPECT_EQ(rows[3].backend, "lab2/container");
+  ASSERT_TRUE(rows[3].ratio_to_native.has_value());
+  EXPECT_DOUBLE_EQ(*rows[3].ratio_to_native, 1.5);
+  EXPECT_EQ(rows[4].backend, "lab3/container");
+  EXPECT_FALSE(rows[4].ratio_to_native.has_value()) << "lab3 has no native of its own";
+}
+
 TEST(SummarizeSamples, NoNativeBackendMeansNoRatio) {
-  const std::vector<reports::BackendInfo> container_only = {{"container", reports::BackendKind::container, {}}};
+  const std::vector<reports::BackendInfo> container_only = {
+      {"container", reports::BackendKind::container, {}, std::nullopt}};
   const auto rows = summarize_samples(report_of({sample("container", 0, 5.0)}, container_only));
   ASSERT_EQ(rows.size(), 1U);
   EXPECT_FALSE(rows[0].ratio_to_native.has_value());
