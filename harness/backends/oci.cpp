@@ -82,8 +82,8 @@ template <Runtime runtime>
 std::unique_ptr<Backend> make_oci_backend(const BackendSetup& setup) {
   const std::string program = program_of(runtime);
   if (!tool_version(program)) {
-    throw sys::Error(fmt::format("oci:{}: `{} --version` failed: install it (apt-get install {})", program, program,
-                                 program));
+    throw sys::Error(
+        fmt::format("oci:{}: `{} --version` failed: install it (apt-get install {})", program, program, program));
   }
   return std::make_unique<HostBackend<OciInstance<runtime>>>("oci:" + program, reports::BackendKind::oci,
                                                              oci_details(runtime), setup);
@@ -94,9 +94,9 @@ std::vector<DoctorCheck> oci_host_checks(Runtime runtime) {
   std::vector<DoctorCheck> checks{check_tool(program, program, false)};
   const auto mode = runtime::detect_cgroup_mode();
   if (runtime::oci::runtime_setup_for(runtime, mode).hide_unified) {
-    checks.push_back({program + " cgroups", true, fmt::format("{} host: {}", runtime::to_string(mode),
-                                                              runtime::oci::hybrid_workaround),
-                      "", false, "crun 1.8 refuses hybrid cgroups (\"cgroups in hybrid mode not supported\")"});
+    checks.push_back({program + " cgroups", true,
+                      fmt::format("{} host: {}", runtime::to_string(mode), runtime::oci::hybrid_workaround), "", false,
+                      "crun 1.8 refuses hybrid cgroups (\"cgroups in hybrid mode not supported\")"});
   }
   return checks;
 }

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "runtime/cgroup/cgroup.hpp"

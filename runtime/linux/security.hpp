@@ -29,9 +29,8 @@ struct SecurityPlan {
 
 // The namespace flags the default filter refuses to unshare and clone with (EPERM); clone3, whose flags a
 // filter cannot read, gets ENOSYS instead.
-inline constexpr std::array<int, 8> denied_namespace_flags = {CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,
-                                                              CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
-                                                              CLONE_NEWCGROUP, CLONE_NEWTIME};
+inline constexpr std::array<int, 8> denied_namespace_flags = {
+    CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME};
 
 // Docker's default capabilities, by name ("CAP_CHOWN", ...).
 const std::vector<const char*>& default_capability_names();

@@ -1,7 +1,7 @@
 #include "runtime/oci/oci_config.hpp"
 
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 
 #include "runtime/cgroup/conversions.hpp"
 #include "runtime/linux/rootfs.hpp"
@@ -23,8 +23,8 @@ json mounts(const ContainerConfig& config) {
   list.push_back(mount("/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}));
   // Not nodev, unlike ours: the runtimes make /dev/null and the other default devices on this tmpfs.
   list.push_back(mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}));
-  list.push_back(mount("/dev/pts", "devpts", "devpts",
-                       {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}));
+  list.push_back(
+      mount("/dev/pts", "devpts", "devpts", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}));
   list.push_back(mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}));
   if (config.network_namespace) {
     list.push_back(mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}));

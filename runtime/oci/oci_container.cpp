@@ -84,7 +84,8 @@ OciContainer::~OciContainer() {
 
 const ExitStatus& OciContainer::wait(sys::MonotonicNs deadline, int wake_fd) {
   if (exit_status_) return *exit_status_;
-  const auto& status = runtime_process_.wait(deadline, wake_fd, fmt::format("{} run {}", to_string(runtime_.runtime), name_));
+  const auto& status =
+      runtime_process_.wait(deadline, wake_fd, fmt::format("{} run {}", to_string(runtime_.runtime), name_));
   ExitStatus exit;
   exit.exit_code = status.exit_code;
   exit.signal = status.signal;

@@ -21,8 +21,8 @@ namespace benchrun::runtime::oci {
 
 // Absolute CLOCK_MONOTONIC times of the launch, comparable with the host's monotonic_now().
 struct OciPhaseTimes {
-  sys::MonotonicNs start = 0;           // start() entered
-  sys::MonotonicNs bundle_written = 0;  // state dir and config.json in place
+  sys::MonotonicNs start = 0;            // start() entered
+  sys::MonotonicNs bundle_written = 0;   // state dir and config.json in place
   sys::MonotonicNs runtime_spawned = 0;  // `<runtime> run` forked (its view and exec follow in the child)
 };
 

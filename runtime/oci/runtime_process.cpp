@@ -28,9 +28,10 @@ constexpr int child_setup_failed = 125;
 // In the forked child: says what failed on stderr and ends. Only async-signal-safe calls from here on.
 [[noreturn]] void fail_child(const char* what, const char* path) noexcept {
   std::array<char, 512> message{};
-  const int length =
-      std::snprintf(message.data(), message.size(), "benchrun: oci launcher: %s %s: %s\n", what, path, strerrordesc_np(errno));
-  if (length > 0) [[maybe_unused]] const auto written = ::write(STDERR_FILENO, message.data(), static_cast<std::size_t>(length));
+  const int length = std::snprintf(message.data(), message.size(), "benchrun: oci launcher: %s %s: %s\n", what, path,
+                                   strerrordesc_np(errno));
+  if (length > 0) [[maybe_unused]]
+    const auto written = ::write(STDERR_FILENO, message.data(), static_cast<std::size_t>(length));
   ::_exit(child_setup_failed);
 }
 
@@ -67,9 +68,8 @@ void mount_layer(const kernel::RootfsPlan& layer, const std::optional<unsigned>&
     if (::unshare(CLONE_NEWNS) != 0) fail_child("unshare", "mount namespace");
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail_child("make private", "/");
   }
-  if (setup.hide_unified &&
-      ::mount("benchrun-hide-unified", "/sys/fs/cgroup/unified", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-              "size=4k,mode=0555") != 0) {
+  if (setup.hide_unified && ::mount("benchrun-hide-unified", "/sys/fs/cgroup/unified", "tmpfs",
+                                    MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555") != 0) {
     fail_child("mount tmpfs on", "/sys/fs/cgroup/unified");
   }
   if (command.layer != nullptr) mount_layer(*command.layer, command.layer_owner);
@@ -134,8 +134,8 @@ std::string run_runtime(const RuntimeSetup& setup, const std::vector<std::string
     const auto& status = process.wait(deadline, -1);
     if (status.exit_code != 0) {
       while (!errors.empty() && errors.back() == '\n') errors.pop_back();
-      throw sys::Error(fmt::format("exit {}: {}", status.exit_code ? *status.exit_code : 128 + status.signal.value_or(0),
-                                   errors));
+      throw sys::Error(
+          fmt::format("exit {}: {}", status.exit_code ? *status.exit_code : 128 + status.signal.value_or(0), errors));
     }
     return output;
   });
