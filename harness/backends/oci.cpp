@@ -4,7 +4,6 @@
 
 #include "harness/backends/container.hpp"
 #include "harness/backends/host_backend.hpp"
-#include "harness/console_reader.hpp"
 #include "harness/environment.hpp"
 #include "runtime/oci/oci_container.hpp"
 
@@ -21,17 +20,11 @@ template <Runtime runtime>
 class OciInstance final : public Instance {
  public:
   OciInstance(const ImageChoice& image, const InstanceSpec& spec, StopSignal& stop) : stop_(stop) {
-    runtime::ContainerConfig config = container_config(image.rootfs(), spec, {});
-    sys::Pipe out = sys::make_pipe();
-    sys::Pipe err = sys::make_pipe();
-    config.stdout_fd = out.write_end.get();
-    config.stderr_fd = err.write_end.get();
     const auto setup = runtime::oci::runtime_setup_for(runtime, runtime::detect_cgroup_mode());
-    container_.emplace(runtime::oci::OciContainer::start(setup, config));
-    // Our copies of the write ends must go, or the console never sees EOF.
-    out.write_end.reset();
-    err.write_end.reset();
-    console_.emplace(std::move(out.read_end), std::move(err.read_end), stop_);
+    console_.emplace(start_with_console(container_config(image.rootfs(), spec, {}), stop_,
+                                        [&](const runtime::ContainerConfig& config) {
+                                          container_.emplace(runtime::oci::OciContainer::start(setup, config));
+                                        }));
   }
 
   std::optional<sys::ConsoleLine> next_line(sys::MonotonicNs deadline) override {
@@ -39,8 +32,7 @@ class OciInstance final : public Instance {
   }
 
   InstanceExit wait_exit(sys::MonotonicNs deadline) override {
-    const runtime::ExitStatus& status = container_->wait(deadline, stop_.fd());
-    return InstanceExit{status.exit_code, status.signal, status.oom_killed, status.at};
+    return instance_exit_of(container_->wait(deadline, stop_.fd()));
   }
 
   [[nodiscard]] std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const override {
@@ -48,10 +40,7 @@ class OciInstance final : public Instance {
     return {{"bundle_written", times.bundle_written}, {"runtime_spawned", times.runtime_spawned}};
   }
 
-  InstanceStats stats() override {
-    const runtime::CgroupStats cgroup = container_->stats();
-    return InstanceStats{cgroup.memory_peak_bytes, cgroup.cpu_usage_ns};
-  }
+  InstanceStats stats() override { return instance_stats_of(container_->stats()); }
 
   std::string diagnostics() override { return console_->stderr_tail(); }
 
