@@ -3,8 +3,10 @@
 # the floor (bench/floor/container_floor: the bare kernel work of one container), measured side by side in
 # one hyperfine run. All get the same container: the image's rootfs read-only, the namespaces pid, mount,
 # uts, ipc, network and cgroup, memory 64M, pids 16, and the process `/sbin/benchinit /bench/bin/hello`.
-# crun and runc read one OCI bundle written here (crun's own default spec, edited); benchrun and the floor
-# get the same settings on their command lines.
+# crun and runc read one OCI bundle written by oci-bundle (bench/oci_bundle: the config benchrun's oci:crun
+# and oci:runc backends run, with the default seccomp filter and Docker's capabilities as ours; its root is
+# the image's rootfs itself, read-only, where benchrun's own runs get a writable layer); benchrun and the
+# floor get the same settings on their command lines.
 #
 # Each command is measured twice: warm (runs back to back) and cold (each run after 0.1 s idle, hyperfine
 # --prepare 'sleep 0.1'). Cold matters on cgroup v1: the first attach to a cgroup after ~20 ms without one
@@ -26,6 +28,7 @@ image_dir=$repo_root/images/default
 export_json=
 with_benchrun=1
 floor_binary=${FLOOR_BINARY:-$repo_root/build/release/bench/floor/container_floor}
+bundle_tool=${OCI_BUNDLE:-$repo_root/build/release/bench/oci_bundle/oci-bundle}
 benchrun_cmd=${BENCHRUN_CMD:-"$repo_root/build/release/harness/benchrun run --backend container --memory 64M --pids 16 -- /bench/bin/hello"}
 
 die() {
@@ -44,6 +47,7 @@ usage: compare-runtimes.sh [--runs N] [--warmup N] [--image DIR] [--export-json 
 The benchrun command is \$BENCHRUN_CMD, by default:
   $benchrun_cmd
 The floor is \$FLOOR_BINARY (default build/release/bench/floor/container_floor), skipped if not built.
+The bundle is written by \$OCI_BUNDLE (default build/release/bench/oci_bundle/oci-bundle).
 EOF
 }
 
@@ -83,6 +87,7 @@ for tool in crun runc hyperfine unshare python3; do
 done
 rootfs=$(realpath -m "$image_dir/rootfs")
 [[ -x $rootfs/sbin/benchinit ]] || die "image missing: run scripts/build-image.sh (looked in $image_dir)"
+[[ -x $bundle_tool ]] || die "$bundle_tool not built: cmake --build build/release --target oci-bundle"
 
 benchrun_binary=${benchrun_cmd%% *}
 if ((with_benchrun)) && [[ ! -x $benchrun_binary ]]; then
@@ -115,7 +120,9 @@ in_runtime_view() {
 }
 
 # --- what is removed at the end ----------------------------------------------------------------------
-readonly run_name=benchrun-cmp-$$
+# Not benchrun-<...>: a benchrun sweep takes a crun or runc container of that name without a state folder
+# of benchrun's for a leftover of a killed run, and would delete these mid-measurement.
+readonly run_name=cmp-benchrun-$$
 readonly crun_id=$run_name-crun runc_id=$run_name-runc
 workdir=$(mktemp -d /tmp/benchrun-compare.XXXXXX)
 shopt -s nullglob
@@ -127,7 +134,8 @@ cleanup() {
   set +e
   in_runtime_view crun delete --force "$crun_id" >/dev/null 2>&1
   in_runtime_view runc delete --force "$runc_id" >/dev/null 2>&1
-  for dir in /sys/fs/cgroup/*/"$run_name"; do [[ -d $dir ]] && rmdir "$dir"; done
+  # The bundle's cgroup is <hierarchy>/<name>/oci: the runtimes remove the leaf, the parent is ours.
+  for dir in /sys/fs/cgroup/*/"$run_name"/oci /sys/fs/cgroup/*/"$run_name"; do [[ -d $dir ]] && rmdir "$dir"; done
   # A floor killed with SIGKILL leaves benchrun-floor-<its pid>; any other it removes itself.
   for dir in /sys/fs/cgroup/*/benchrun-floor-*; do
     [[ -d $dir && ! -d /proc/${dir##*-} ]] && rmdir "$dir"
@@ -146,30 +154,8 @@ trap 'exit 143' TERM
 
 # --- the OCI bundle ---------------------------------------------------------------------------------
 bundle=$workdir/bundle
-mkdir -p "$bundle"
-(cd "$bundle" && crun spec)
-python3 - "$bundle/config.json" "$rootfs" "$run_name" "$memory_limit_bytes" "$pids_limit" "${workload_args[@]}" <<'EOF'
-import json
-import sys
-
-config_path, rootfs, run_name, memory_limit, pids_limit, *args = sys.argv[1:]
-with open(config_path) as stream:
-    config = json.load(stream)
-config["root"] = {"path": rootfs, "readonly": True}
-config["hostname"] = "benchrun"
-config["process"]["terminal"] = False
-config["process"]["args"] = args
-linux = config["linux"]
-linux["namespaces"] = [{"type": kind} for kind in ("pid", "mount", "uts", "ipc", "network", "cgroup")]
-# At each hierarchy's root, not under benchrun/: any benchrun's sweep takes what it finds there without a
-# state entry for a leftover, and would kill the peers' containers mid-run.
-linux["cgroupsPath"] = f"/{run_name}"
-resources = linux.setdefault("resources", {})
-resources["memory"] = {"limit": int(memory_limit)}
-resources["pids"] = {"limit": int(pids_limit)}
-with open(config_path, "w") as stream:
-    json.dump(config, stream, indent=2)
-EOF
+"$bundle_tool" --rootfs "$rootfs" --name "$run_name" --out "$bundle" --memory "$memory_limit_bytes" \
+  --pids "$pids_limit" -- "${workload_args[1]}"
 
 commands=()
 names=()

@@ -11,6 +11,7 @@
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/mode.hpp"
+#include "runtime/oci/oci_sweep.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
 
@@ -61,6 +62,10 @@ std::vector<std::filesystem::path> mounts_under(const std::filesystem::path& roo
 SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::filesystem::path& cgroup_root,
                             std::string_view name_prefix) {
   SweepResult result;
+  // The peers first: their leftovers are judged by the state dirs removed below.
+  const auto peers = oci::sweep_oci_leftovers(state_root, cgroup_root, name_prefix);
+  result.peer_containers_removed = peers.containers_removed;
+  result.cgroups_removed = peers.cgroups_removed;
   // Names outside the prefix are not ours to judge; a staging directory is judged by its own owner.
   const auto is_live = [&](const std::filesystem::path& dir) {
     const auto name = dir.filename().string();

@@ -12,9 +12,11 @@ struct SweepResult {
   int cgroups_removed = 0;
   int state_dirs_removed = 0;
   int mounts_removed = 0;
+  int peer_containers_removed = 0;  // crun/runc containers (their cgroups count as cgroups)
 };
 
-// Removes instance cgroups under every hierarchy's `benchrun` parent and state dirs under `state_root`
+// First the peers' leftovers (runtime/oci/oci_sweep.hpp: crun and runc containers, their cgroups), then
+// removes instance cgroups under every hierarchy's `benchrun` parent and state dirs under `state_root`
 // whose owner process is gone (killing what still runs in them), and unmounts anything mounted under
 // `state_root` in this mount namespace. Instances of live benchrun processes are left alone, and so is
 // every name not starting with `name_prefix` (a narrower prefix sweeps one run: "benchrun-<run>-").

@@ -12,16 +12,9 @@ namespace {
 class ContainerInstance final : public Instance {
  public:
   ContainerInstance(const ImageChoice& image, const InstanceSpec& spec, StopSignal& stop) : stop_(stop) {
-    runtime::ContainerConfig config = container_config(image.rootfs(), spec, {});
-    sys::Pipe out = sys::make_pipe();
-    sys::Pipe err = sys::make_pipe();
-    config.stdout_fd = out.write_end.get();
-    config.stderr_fd = err.write_end.get();
-    container_.emplace(runtime::Container::start(config));
-    // Our copies of the write ends must go, or the console never sees EOF.
-    out.write_end.reset();
-    err.write_end.reset();
-    console_.emplace(std::move(out.read_end), std::move(err.read_end), stop_);
+    console_.emplace(start_with_console(
+        container_config(image.rootfs(), spec, {}), stop_,
+        [&](const runtime::ContainerConfig& config) { container_.emplace(runtime::Container::start(config)); }));
   }
 
   std::optional<sys::ConsoleLine> next_line(sys::MonotonicNs deadline) override {
@@ -29,8 +22,7 @@ class ContainerInstance final : public Instance {
   }
 
   InstanceExit wait_exit(sys::MonotonicNs deadline) override {
-    const runtime::ExitStatus& status = container_->wait(deadline, stop_.fd());
-    return InstanceExit{status.exit_code, status.signal, status.oom_killed, status.at};
+    return instance_exit_of(container_->wait(deadline, stop_.fd()));
   }
 
   [[nodiscard]] std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const override {
@@ -42,10 +34,7 @@ class ContainerInstance final : public Instance {
             {"exec", times.exec}};
   }
 
-  InstanceStats stats() override {
-    const runtime::CgroupStats cgroup = container_->stats();
-    return InstanceStats{cgroup.memory_peak_bytes, cgroup.cpu_usage_ns};
-  }
+  InstanceStats stats() override { return instance_stats_of(container_->stats()); }
 
   std::string diagnostics() override { return console_->stderr_tail(); }
 

@@ -5,6 +5,7 @@
 
 #include "harness/backends/container.hpp"
 #include "harness/backends/native.hpp"
+#include "harness/backends/oci.hpp"
 #include "harness/backends/vm.hpp"
 
 namespace benchrun::harness {
@@ -18,6 +19,11 @@ const BackendEntry backends[] = {
     {"container", reports::BackendKind::container,
      "benchrun's own runtime: namespaces, a cgroup with the limits, pivot_root into the image", &make_container_backend,
      &container_host_checks},
+    {"oci:crun", reports::BackendKind::oci,
+     "crun running the same container from an OCI bundle (on a hybrid host in a private mount namespace)",
+     &make_crun_backend, &crun_host_checks},
+    {"oci:runc", reports::BackendKind::oci, "runc running the same container from an OCI bundle", &make_runc_backend,
+     &runc_host_checks},
     {"vm", reports::BackendKind::vm, "a libvirt/QEMU guest booting the image's kernel (the plugin, loaded on demand)",
      &make_vm_backend, &vm_host_checks},
 };

@@ -37,15 +37,13 @@ DoctorCheck check_tool(const std::string& program, const std::string& package, b
 }
 
 // The image, then what each backend of the registry needs (a vm probe boot where /dev/kvm is doubtful, as the
-// suite would choose), then the peers' tools.
+// suite would choose); the peers' tools are their backends' checks.
 int run_doctor(const DoctorCommand& options, StopSignal& stop) {
   std::vector<Check> checks{check_image(options.image)};
   const BackendSetup setup{options.image, make_run_id(), options.libvirt_uri, options.accel, stop};
   for (const BackendEntry& backend : backend_registry()) {
     for (Check& check : backend.host_checks(setup)) checks.push_back(std::move(check));
   }
-  checks.push_back(check_tool("crun", "crun", false));
-  checks.push_back(check_tool("runc", "runc", false));
 
   bool all_required_ok = true;
   for (const auto& check : checks) {

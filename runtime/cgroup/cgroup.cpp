@@ -25,6 +25,15 @@ std::unique_ptr<Cgroup> create_cgroup(CgroupMode mode, const std::filesystem::pa
   return create_cgroup_v2(root, name);
 }
 
+CgroupStats read_cgroup_stats(CgroupMode mode, const std::filesystem::path& root,
+                              const std::filesystem::path& relative) {
+  if (!uses_v1_controllers(mode)) return read_v2_stats(root / relative);
+  return read_v1_stats([&](std::string_view controller) -> std::optional<std::filesystem::path> {
+    auto dir = root / controller / relative;
+    return std::filesystem::is_directory(dir) ? std::optional(std::move(dir)) : std::nullopt;
+  });
+}
+
 std::vector<std::filesystem::path> cgroup_parent_dirs(CgroupMode mode, const std::filesystem::path& root) {
   if (uses_v1_controllers(mode)) return v1_hierarchy_dirs(root);
   return {root};

@@ -65,6 +65,11 @@ OptionalControllers controllers_for(const ResourceLimits& limits);
 std::unique_ptr<Cgroup> create_cgroup(CgroupMode mode, const std::filesystem::path& root, const std::string& name,
                                       OptionalControllers optional = {});
 
+// The stats of a cgroup someone else made (a peer runtime's): <hierarchy>/<relative> in every v1 hierarchy
+// that has it, or <root>/<relative> on v2. Fields stay empty where nothing is there.
+CgroupStats read_cgroup_stats(CgroupMode mode, const std::filesystem::path& root,
+                              const std::filesystem::path& relative);
+
 // The directories holding the `benchrun` parents on this layout: one per v1 hierarchy, or the root on v2.
 std::vector<std::filesystem::path> cgroup_parent_dirs(CgroupMode mode, const std::filesystem::path& root);
 

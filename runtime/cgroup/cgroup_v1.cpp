@@ -115,21 +115,10 @@ class CgroupV1 final : public Cgroup {
   [[nodiscard]] std::optional<sys::UniqueFd> open_dir_for_clone() const override { return std::nullopt; }
 
   [[nodiscard]] CgroupStats stats() const override {
-    CgroupStats stats;
-    if (const auto* memory = find("memory")) {
-      stats.memory_current_bytes = read_cgroup_number(*memory / "memory.usage_in_bytes");
-      stats.memory_peak_bytes = read_cgroup_number(*memory / "memory.max_usage_in_bytes");
-      stats.oom_kills = read_cgroup_key(*memory / "memory.oom_control", "oom_kill");
-    }
-    if (const auto* cpuacct = find("cpuacct")) stats.cpu_usage_ns = read_cgroup_number(*cpuacct / "cpuacct.usage");
-    if (const auto* cpu = find("cpu")) {
-      const auto cpu_stat = *cpu / "cpu.stat";
-      stats.nr_periods = read_cgroup_key(cpu_stat, "nr_periods");
-      stats.nr_throttled = read_cgroup_key(cpu_stat, "nr_throttled");
-      stats.throttled_ns = read_cgroup_key(cpu_stat, "throttled_time");  // v1 counts nanoseconds
-    }
-    if (const auto* pids = find("pids")) stats.pids_current = read_cgroup_number(*pids / "pids.current");
-    return stats;
+    return read_v1_stats([&](std::string_view controller) -> std::optional<std::filesystem::path> {
+      const auto* path = find(controller);
+      return path ? std::optional(*path) : std::nullopt;
+    });
   }
 
   [[nodiscard]] std::optional<std::uint64_t> oom_kills() const override {
@@ -202,6 +191,24 @@ class CgroupV1 final : public Cgroup {
 };
 
 }  // namespace
+
+CgroupStats read_v1_stats(const std::function<std::optional<std::filesystem::path>(std::string_view)>& dir_of) {
+  CgroupStats stats;
+  if (const auto memory = dir_of("memory")) {
+    stats.memory_current_bytes = read_cgroup_number(*memory / "memory.usage_in_bytes");
+    stats.memory_peak_bytes = read_cgroup_number(*memory / "memory.max_usage_in_bytes");
+    stats.oom_kills = read_cgroup_key(*memory / "memory.oom_control", "oom_kill");
+  }
+  if (const auto cpuacct = dir_of("cpuacct")) stats.cpu_usage_ns = read_cgroup_number(*cpuacct / "cpuacct.usage");
+  if (const auto cpu = dir_of("cpu")) {
+    const auto cpu_stat = *cpu / "cpu.stat";
+    stats.nr_periods = read_cgroup_key(cpu_stat, "nr_periods");
+    stats.nr_throttled = read_cgroup_key(cpu_stat, "nr_throttled");
+    stats.throttled_ns = read_cgroup_key(cpu_stat, "throttled_time");  // v1 counts nanoseconds
+  }
+  if (const auto pids = dir_of("pids")) stats.pids_current = read_cgroup_number(*pids / "pids.current");
+  return stats;
+}
 
 std::unique_ptr<Cgroup> create_cgroup_v1(const std::filesystem::path& root, const std::string& name,
                                          OptionalControllers optional) {

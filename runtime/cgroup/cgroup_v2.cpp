@@ -76,25 +76,7 @@ class CgroupV2 final : public Cgroup {
     return fd;
   }
 
-  [[nodiscard]] CgroupStats stats() const override {
-    CgroupStats stats;
-    if (!dir_.owns()) return stats;
-    const auto& dir = dir_.path();
-    stats.memory_current_bytes = read_cgroup_number(dir / "memory.current");
-    stats.memory_peak_bytes = read_cgroup_number(dir / "memory.peak");  // Linux 5.19+
-    stats.oom_kills = read_cgroup_key(dir / "memory.events", "oom_kill");
-    if (const auto cpu_stat = read_cgroup_file_if_exists(dir / "cpu.stat")) {
-      const auto micros_to_nanos = [](std::optional<std::uint64_t> us) {
-        return us ? std::optional<std::uint64_t>(*us * 1000) : std::nullopt;
-      };
-      stats.cpu_usage_ns = micros_to_nanos(find_keyed_value(*cpu_stat, "usage_usec"));
-      stats.nr_periods = find_keyed_value(*cpu_stat, "nr_periods");
-      stats.nr_throttled = find_keyed_value(*cpu_stat, "nr_throttled");
-      stats.throttled_ns = micros_to_nanos(find_keyed_value(*cpu_stat, "throttled_usec"));
-    }
-    stats.pids_current = read_cgroup_number(dir / "pids.current");
-    return stats;
-  }
+  [[nodiscard]] CgroupStats stats() const override { return dir_.owns() ? read_v2_stats(dir_.path()) : CgroupStats{}; }
 
   [[nodiscard]] std::optional<std::uint64_t> oom_kills() const override {
     if (!dir_.owns()) return std::nullopt;
@@ -113,6 +95,24 @@ class CgroupV2 final : public Cgroup {
 };
 
 }  // namespace
+
+CgroupStats read_v2_stats(const std::filesystem::path& dir) {
+  CgroupStats stats;
+  stats.memory_current_bytes = read_cgroup_number(dir / "memory.current");
+  stats.memory_peak_bytes = read_cgroup_number(dir / "memory.peak");  // Linux 5.19+
+  stats.oom_kills = read_cgroup_key(dir / "memory.events", "oom_kill");
+  if (const auto cpu_stat = read_cgroup_file_if_exists(dir / "cpu.stat")) {
+    const auto micros_to_nanos = [](std::optional<std::uint64_t> us) {
+      return us ? std::optional<std::uint64_t>(*us * 1000) : std::nullopt;
+    };
+    stats.cpu_usage_ns = micros_to_nanos(find_keyed_value(*cpu_stat, "usage_usec"));
+    stats.nr_periods = find_keyed_value(*cpu_stat, "nr_periods");
+    stats.nr_throttled = find_keyed_value(*cpu_stat, "nr_throttled");
+    stats.throttled_ns = micros_to_nanos(find_keyed_value(*cpu_stat, "throttled_usec"));
+  }
+  stats.pids_current = read_cgroup_number(dir / "pids.current");
+  return stats;
+}
 
 std::unique_ptr<Cgroup> create_cgroup_v2(const std::filesystem::path& root, const std::string& name) {
   return sys::with_context("cgroup " + name, [&] { return std::make_unique<CgroupV2>(root, name); });

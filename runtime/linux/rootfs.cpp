@@ -122,12 +122,9 @@ bool pivot_into(const RootfsPlan& plan, ChildFailure& failure) noexcept {
   return true;
 }
 
-// runc's masked paths: files get /dev/null over them, directories an empty read-only tmpfs.
+// Files get /dev/null over them, directories an empty read-only tmpfs.
 bool mask_paths(ChildFailure& failure) noexcept {
-  const char* const masked[] = {
-      "/proc/acpi",        "/proc/kcore",       "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-      "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",       "/sys/devices/virtual/powercap"};
-  for (const char* path : masked) {
+  for (const char* path : masked_paths) {
     struct stat info {};
     if (::lstat(path, &info) != 0) {
       if (errno == ENOENT) continue;
@@ -143,9 +140,7 @@ bool mask_paths(ChildFailure& failure) noexcept {
 // The /proc entries that change the host kernel become read-only. The remount repeats proc's own
 // flags: a bind in a user namespace may not drop them.
 bool make_proc_entries_readonly(ChildFailure& failure) noexcept {
-  const char* const readonly[] = {"/proc/asound", "/proc/bus", "/proc/fs",
-                                  "/proc/irq",    "/proc/sys", "/proc/sysrq-trigger"};
-  for (const char* path : readonly) {
+  for (const char* path : readonly_proc_paths) {
     if (::mount(path, path, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
       if (errno == ENOENT) continue;
       return fail(failure, "bind-mount %s", path);

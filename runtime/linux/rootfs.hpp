@@ -10,11 +10,21 @@
 // (/proc -> /host/etc, say) cannot redirect a mount out of the rootfs.
 #pragma once
 
+#include <array>
 #include <string>
 
 #include "runtime/linux/child_failure.hpp"
 
 namespace benchrun::runtime::kernel {
+
+// runc's masked paths: files get /dev/null over them, directories an empty read-only tmpfs. The OCI
+// bundle of the peers (runtime/oci/oci_config.hpp) names the same.
+inline constexpr std::array<const char*, 10> masked_paths = {
+    "/proc/acpi",        "/proc/kcore",       "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+    "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",       "/sys/devices/virtual/powercap"};
+// The /proc entries that change the host kernel: made read-only.
+inline constexpr std::array<const char*, 6> readonly_proc_paths = {"/proc/asound", "/proc/bus", "/proc/fs",
+                                                                   "/proc/irq",    "/proc/sys", "/proc/sysrq-trigger"};
 
 // Prepared by the parent; the strings outlive the child's use of them.
 struct RootfsPlan {

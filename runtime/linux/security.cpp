@@ -24,9 +24,6 @@ struct SeccompRelease {
 };
 using SeccompContext = std::unique_ptr<void, SeccompRelease>;
 
-constexpr int namespace_flags[] = {CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,    CLONE_NEWUSER,
-                                   CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME};
-
 void check_seccomp(int result, const std::string& what) {
   if (result < 0) throw sys::SystemError(-result, "seccomp: " + what);
 }
@@ -41,7 +38,7 @@ std::vector<sock_filter> compile_default_program() {
   }
   // New namespaces: unshare and clone with any namespace flag. clone3 hides its flags in memory a
   // filter cannot read, so it gets ENOSYS and libc falls back to clone (Docker does the same).
-  for (const int flag : namespace_flags) {
+  for (const int flag : denied_namespace_flags) {
     const auto mask = static_cast<scmp_datum_t>(flag);
     check_seccomp(seccomp_rule_add(context.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 1,
                                    SCMP_A0(SCMP_CMP_MASKED_EQ, mask, mask)),

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <linux/filter.h>
+#include <sched.h>
 #include <sys/capability.h>
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -24,6 +26,11 @@ struct SecurityPlan {
   std::vector<cap_value_t> bounding_drop;                     // every capability the kernel knows outside the defaults
   const std::vector<sock_filter>* seccomp_program = nullptr;  // nullptr: no filter
 };
+
+// The namespace flags the default filter refuses to unshare and clone with (EPERM); clone3, whose flags a
+// filter cannot read, gets ENOSYS instead.
+inline constexpr std::array<int, 8> denied_namespace_flags = {
+    CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME};
 
 // Docker's default capabilities, by name ("CAP_CHOWN", ...).
 const std::vector<const char*>& default_capability_names();

@@ -109,6 +109,25 @@ std::string benchrun_leftovers() {
       if (entry.is_directory()) found += "cgroup " + entry.path().string() + "\n";
     }
   }
+  // The peers' instances (oci:crun, oci:runc): cgroups named after the instance at each hierarchy's root,
+  // and the runtimes' containers.
+  for (const auto& hierarchy : std::filesystem::directory_iterator("/sys/fs/cgroup", ignored)) {
+    if (hierarchy.path().filename().string().starts_with("benchrun-")) {
+      found += "peer cgroup " + hierarchy.path().string() + "\n";
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(hierarchy.path(), ignored)) {
+      if (entry.path().filename().string().starts_with("benchrun-") && entry.is_directory()) {
+        found += "peer cgroup " + entry.path().string() + "\n";
+      }
+    }
+  }
+  for (const char* runtime_root : {"/run/crun", "/run/runc"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(runtime_root, ignored)) {
+      if (entry.path().filename().string().starts_with("benchrun-")) {
+        found += "peer container " + entry.path().string() + "\n";
+      }
+    }
+  }
   for (const auto& entry : std::filesystem::directory_iterator("/run/benchrun", ignored)) {
     found += "state " + entry.path().string() + "\n";
   }

@@ -23,8 +23,9 @@ CommandResult run_benchrun_combined(const std::vector<std::string>& args);
 // stdin, stdout and stderr on a new pseudo-terminal; `out` is what the terminal received.
 CommandResult run_benchrun_on_terminal(const std::vector<std::string>& args);
 
-// Every benchrun cgroup dir, /run/benchrun entry, vm run folder (/var/lib/benchrun/runs), benchrun mount and
-// QEMU of a benchrun guest on this machine, as text, for leak checks ("" when none).
+// Every benchrun cgroup dir (the peers' too), crun/runc container named benchrun-*, /run/benchrun entry, vm run folder
+// (/var/lib/benchrun/runs), benchrun mount and QEMU of a benchrun guest on this machine, as text, for leak checks (""
+// when none).
 std::string benchrun_leftovers();
 
 std::string read_text(const std::filesystem::path& path);

@@ -31,7 +31,7 @@ std::string usage_error_of(std::vector<std::string> args) {
 TEST(Cli, SuiteDefaultsToEveryBackendWithHello) {
   const auto options = std::get<SuiteOptions>(parse({"--suite", "startup"}));
   EXPECT_EQ(options.suite, "startup");
-  EXPECT_EQ(options.backends, (std::vector<std::string>{"native", "container", "vm"}));
+  EXPECT_EQ(options.backends, (std::vector<std::string>{"native", "container", "oci:crun", "oci:runc", "vm"}));
   EXPECT_EQ(options.cases, (std::vector<reports::Case>{{"hello", "hello", {}, {}}}));
   EXPECT_GE(options.runs, 1);
 }
