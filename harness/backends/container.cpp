@@ -44,7 +44,7 @@ class ContainerInstance final : public Instance {
 
   InstanceStats stats() override {
     const runtime::CgroupStats cgroup = container_->stats();
-    return InstanceStats{cgroup.memory_peak_bytes, cgroup.cpu_usage_ns};
+    return InstanceStats{cgroup.memory_peak_bytes, cgroup.cpu_usage_ns, cgroup.memory_current_bytes};
   }
 
   std::string diagnostics() override { return console_->stderr_tail(); }
