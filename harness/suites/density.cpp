@@ -193,7 +193,8 @@ class Fleet {
       record.host_available_bytes = probe_.mem_available_bytes();
       watch_.note_alive(alive_);
     }
-    if (stop && !stop_) stop_ = std::move(stop);
+    // The first reason stands, except a stop request: the run must end, whatever else stopped the step.
+    if (stop && (!stop_ || stop->cause == StopCause::interrupted)) stop_ = std::move(stop);
     run_.instances[index] = std::move(record);
     instances_[index] = std::move(instance);
   }
