@@ -154,7 +154,12 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   const auto report_path = options.out_dir / "report.json";
   reports::write_report_atomically(report, report_path);
 
-  if (!options.quiet) fmt::print("{}", reports::render_summary_table(report));
+  if (!options.quiet) {
+    fmt::print("{}", reports::render_summary_table(report));
+    for (const auto& verdict : report.verdicts) {
+      if (verdict.pass) fmt::print("{}: {}: {}\n", verdict.backend, verdict.check, verdict.why);
+    }
+  }
   std::fflush(stdout);  // the table stays whole when stdout and stderr go to the same file
   for (const auto& warning : report.warnings) fmt::print(stderr, "benchrun: warning: {}\n", warning);
   for (const auto& error : report.errors) fmt::print(stderr, "benchrun: {}\n", error);

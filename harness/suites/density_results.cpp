@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <algorithm>
 
+#include "sys/enum_names.hpp"
+
 namespace benchrun::harness {
 namespace {
 
@@ -10,6 +12,16 @@ constexpr double ns_per_ms = 1e6;
 constexpr double ns_per_s = 1e9;
 constexpr double bytes_per_mib = 1 << 20;
 constexpr std::size_t max_rate_window = 50;
+
+constexpr sys::EnumNames<StopCause, 7> stop_cause_names{{
+    {StopCause::count_reached, "count reached"},
+    {StopCause::memory_budget, "memory budget (--max-memory) reached"},
+    {StopCause::time_budget, "time budget (--time-budget) reached"},
+    {StopCause::host_memory, "host memory reserve reached"},
+    {StopCause::kernel_limit, "kernel limit"},
+    {StopCause::launch_failed, "a launch failed"},
+    {StopCause::interrupted, "interrupted"},
+}};
 
 double ms_between(sys::MonotonicNs from, sys::MonotonicNs to) { return static_cast<double>(to - from) / ns_per_ms; }
 
@@ -54,26 +66,8 @@ std::vector<sys::MonotonicNs> sorted(std::vector<sys::MonotonicNs> times) {
 }  // namespace
 
 std::string describe(const StopReason& reason) {
-  const auto with_detail = [&](std::string_view what) {
-    return reason.detail.empty() ? std::string(what) : fmt::format("{}: {}", what, reason.detail);
-  };
-  switch (reason.cause) {
-    case StopCause::count_reached:
-      return with_detail("count reached");
-    case StopCause::memory_budget:
-      return with_detail("memory budget (--max-memory) reached");
-    case StopCause::time_budget:
-      return with_detail("time budget (--time-budget) reached");
-    case StopCause::host_memory:
-      return with_detail("host memory reserve reached");
-    case StopCause::kernel_limit:
-      return with_detail("kernel limit");
-    case StopCause::launch_failed:
-      return with_detail("a launch failed");
-    case StopCause::interrupted:
-      return with_detail("interrupted");
-  }
-  return reason.detail;
+  const std::string_view what = sys::name_of(stop_cause_names, reason.cause);
+  return reason.detail.empty() ? std::string(what) : fmt::format("{}: {}", what, reason.detail);
 }
 
 bool stopped_as_asked(StopCause cause) {
