@@ -173,6 +173,8 @@ class Fleet {
         instance = backend_.launch(spec, deadline);
       }
       record.ready_at = wait_ready(*instance, deadline);
+      for (const auto& [phase, at] : instance->phases())
+        record.phases[phase] = static_cast<double>(at - record.launched_at) / 1e6;
     } catch (const sys::Interrupted& interrupted) {
       fail(reports::FailureKind::error, interrupted, {StopCause::interrupted, "a stop request"});
     } catch (const sys::Timeout& timeout) {

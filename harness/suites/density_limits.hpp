@@ -97,8 +97,9 @@ class LimitWatch {
   LimitWatch(const HostProbe& probe, reports::BackendKind kind);
   // The limits with `alive` instances up (and `in_flight` more starting); RLIMIT_NOFILE is read afresh.
   [[nodiscard]] std::vector<KernelLimit> read(std::uint64_t alive) const;
-  // Called with the number of instances alive after each one is READY: the first few are counted in
-  // /proc/self/fd, later ones extrapolated (counting 20000 fds per launch would cost more than the launch).
+  // Called with the number of instances alive after each one is READY: counted in /proc/self/fd for the
+  // first few and at powers of two, extrapolated in between (counting 20000 fds per launch would cost
+  // more than the launch).
   void note_alive(std::uint64_t alive);
 
  private:

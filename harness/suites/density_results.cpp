@@ -53,6 +53,7 @@ reports::Sample instance_sample(const InstanceRecord& instance) {
   if (instance.memory_bytes) sample.metrics["idle_instance_memory_mib"] = mib(*instance.memory_bytes);
   if (instance.teardown_started_at && instance.torn_down_at)
     sample.metrics["teardown_ms"] = ms_between(*instance.teardown_started_at, *instance.torn_down_at);
+  sample.phases = instance.phases;
   sample.failure = instance.failure;
   sample.ok = !sample.failure.has_value();
   return sample;

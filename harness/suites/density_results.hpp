@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,7 @@ struct InstanceRecord {
   std::optional<sys::MonotonicNs> teardown_started_at;
   std::optional<sys::MonotonicNs> torn_down_at;
   std::optional<reports::Failure> failure;
+  std::map<std::string, double> phases;  // the backend's launch phases, ms since launch: where a slower start goes
 };
 
 struct DensityRun {
