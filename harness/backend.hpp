@@ -26,6 +26,9 @@ struct InstanceExit {
 struct InstanceStats {
   std::optional<std::uint64_t> memory_peak_bytes;
   std::optional<std::uint64_t> cpu_time_ns;
+  // What the instance holds now (cgroup memory usage), where the backend can tell; density reads it from
+  // idle instances (a guest's QEMU PSS is a current figure already, in memory_peak_bytes while it runs).
+  std::optional<std::uint64_t> memory_current_bytes;
 };
 
 class Instance {

@@ -43,6 +43,38 @@ struct LimitFlags {
   }
 };
 
+// The density suite's flags (harness/suites/density.hpp).
+struct DensityFlags {
+  std::uint64_t count = 0;
+  unsigned parallel = 1;
+  std::string max_memory;
+  double time_budget_s = 0;
+  bool raise_limits = false;
+
+  void add_to(CLI::App& app) {
+    app.add_option("--count", count, "density: instances to hold at once (default: 500, guests 8)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--parallel", parallel, "density: launches (and teardowns) in flight at once")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--max-memory", max_memory, "density: stop once the host's MemAvailable fell by this (e.g. 4G)");
+    app.add_option("--time-budget", time_budget_s, "density: seconds after which no instance starts")
+        ->check(CLI::PositiveNumber);
+    app.add_flag("--raise-limits", raise_limits,
+                 "density: raise a kernel limit in the way (pid_max, file-max, RLIMIT_NOFILE, namespaces) for the "
+                 "run and restore it afterwards");
+  }
+  [[nodiscard]] DensityOptions to_options() const {
+    DensityOptions options;
+    if (count > 0) options.count = count;
+    options.parallel = parallel;
+    if (!max_memory.empty()) options.max_memory_bytes = parse_size(max_memory);
+    if (time_budget_s > 0) options.time_budget = std::chrono::milliseconds(static_cast<long>(time_budget_s * 1000));
+    options.raise_limits = raise_limits;
+    return options;
+  }
+};
+
 constexpr const char* accel_help =
     "Accelerator of the guests: auto (KVM only where it boots a stock guest, else TCG), kvm, tcg";
 
@@ -177,13 +209,19 @@ Command parse_command_line(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--workload", workload, "Workload from the image and its arguments, e.g. 'spin 100'")
       ->capture_default_str();
-  app.add_option("--runs", suite.runs, "Measured repetitions per case and backend")->capture_default_str();
-  app.add_option("--warmup", suite.warmup, "Unmeasured warm-up repetitions per case and backend")
-      ->capture_default_str();
-  app.add_option("--start", start,
-                 "Start modes to measure: cold (after an idle settle time), warm (right after a launch of the same "
-                 "backend) or both")
-      ->capture_default_str();
+  CLI::Option* runs_flag =
+      app.add_option("--runs", suite.runs, "Measured repetitions per case and backend (density: 1)")
+          ->capture_default_str();
+  CLI::Option* warmup_flag =
+      app.add_option("--warmup", suite.warmup, "Unmeasured warm-up repetitions per case and backend (density: 0)")
+          ->capture_default_str();
+  CLI::Option* start_flag =
+      app.add_option("--start", start,
+                     "Start modes to measure: cold (after an idle settle time), warm (right after a launch of the "
+                     "same backend) or both (density: cold)")
+          ->capture_default_str();
+  DensityFlags density;
+  density.add_to(app);
   app.add_option("--timeout", timeout_s, "Seconds an instance may take from launch to exit")->capture_default_str();
   app.add_option("--out", suite.out_dir,
                  "Folder for samples.jsonl, report.json and report.html (default: results/<run-id>)");
@@ -365,13 +403,18 @@ Command parse_command_line(int argc, char** argv) {
     if (suite.backends.empty()) {
       throw UsageError(fmt::format("no backend given: e.g. --backends {}", fmt::join(known_backends, ",")));
     }
+    const SuiteEntry& entry = *find_suite(suite.suite);
+    if (runs_flag->count() == 0) suite.runs = entry.default_runs;
+    if (warmup_flag->count() == 0) suite.warmup = entry.default_warmup;
+    if (start_flag->count() == 0) start = entry.default_start;
+    suite.density = density.to_options();
     if (suite.runs < 1) throw UsageError(fmt::format("--runs {}: needs at least 1 measured run", suite.runs));
     if (suite.warmup < 0) throw UsageError(fmt::format("--warmup {}: cannot be negative", suite.warmup));
     suite.start_modes = parse_start_choice(start);
     if (!(timeout_s > 0))
       throw UsageError(fmt::format("--timeout {}: must be a positive number of seconds", timeout_s));
     suite.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
-    suite.cases = find_suite(suite.suite)->cases(CaseFlags{split_words(workload), suite_limits.to_limits()});
+    suite.cases = entry.cases(CaseFlags{split_words(workload), suite_limits.to_limits()});
     suite.accel = to_accel_request(accel);
     suite.image.images_dir = images_dir;
     suite.exports = parse_exports(suite_exports);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,15 @@ struct ImageChoice {
 
   [[nodiscard]] std::filesystem::path dir() const { return images_dir / name; }
   [[nodiscard]] std::filesystem::path rootfs() const { return dir() / "rootfs"; }
+};
+
+// The density suite's flags: how many instances to hold at once and what may stop it earlier.
+struct DensityOptions {
+  std::optional<std::uint64_t> count;                    // --count; else the backend's quick default (density.hpp)
+  unsigned parallel = 1;                                 // --parallel: launches in flight at once (and teardowns)
+  std::optional<std::uint64_t> max_memory_bytes;         // --max-memory: the host's MemAvailable drop allowed
+  std::optional<std::chrono::milliseconds> time_budget;  // --time-budget: no launch after that long
+  bool raise_limits = false;  // --raise-limits: raise a kernel limit in the way for the run, then restore it
 };
 
 struct SuiteOptions {
@@ -41,6 +51,7 @@ struct SuiteOptions {
   std::vector<reports::ExportSpec> exports;  // --export KIND:FILE, written after report.json
   std::filesystem::path baseline;            // --baseline FILE: compared with the new report after the run
   std::vector<std::string> command_line;
+  DensityOptions density;
 };
 
 // `benchrun run`: one command in one instance, by hand.

@@ -81,6 +81,7 @@ reports::Report build_report(const SuiteOptions& options, reports::Environment e
   }
   report.samples = std::move(record.samples);
   report.series = std::move(record.series);
+  report.verdicts = std::move(record.verdicts);
   reports::MetricTable metrics = reports::metric_table_for(report.samples);
   report.metrics = std::move(metrics.rows);
   report.summaries = stats::summarize_samples(report);

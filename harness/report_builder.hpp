@@ -20,6 +20,7 @@ struct RunRecord {
   std::vector<reports::Series> series;
   std::vector<std::string> errors;
   std::vector<std::string> warnings;
+  std::vector<reports::Verdict> verdicts;
 };
 
 // The metric table holds a row for every metric of the samples (benchrun's and the workloads'); summaries

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <thread>
 
+#include "sys/wait.hpp"
+
 namespace benchrun::harness {
 
 std::string instance_name(const std::string& run_id, int instance_number) {
@@ -55,6 +57,10 @@ void stamp(StepResult& result, const StepPlace& place) {
     if (series.backend.empty()) series.backend = place.backend.name();
     series.case_name = place.test_case.name;
   }
+  for (auto& verdict : result.verdicts) {
+    if (verdict.backend.empty()) verdict.backend = place.backend.name();
+    verdict.case_name = place.test_case.name;
+  }
 }
 
 }  // namespace
@@ -99,7 +105,10 @@ RunOutcome run_plan(const RunPlan& plan, const Step& step, reports::SamplesLog& 
               outcome.samples.push_back(std::move(sample));
             }
             for (auto& series : result.series) outcome.series.push_back(std::move(series));
+            for (auto& verdict : result.verdicts) outcome.verdicts.push_back(std::move(verdict));
+            for (auto& note : result.notes) outcome.notes.push_back(std::move(note));
             progress.finish_case();
+            if (result.interrupted) throw sys::Interrupted("the step stopped on a stop request");
           }
         }
       }

@@ -53,6 +53,8 @@ struct RunPlan {
 struct RunOutcome {
   std::vector<reports::Sample> samples;
   std::vector<reports::Series> series;
+  std::vector<reports::Verdict> verdicts;
+  std::vector<std::string> notes;
   bool interrupted = false;
 };
 

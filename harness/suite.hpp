@@ -26,10 +26,15 @@ struct StepInput {
 struct StepResult {
   std::vector<reports::Sample> samples;
   std::vector<reports::Series> series;
+  std::vector<reports::Verdict> verdicts;  // checks the step judged (density: did it reach its count, and why not)
+  std::vector<std::string> notes;          // what the report should say about the run (limits raised, predicted)
+  // The step stopped on a stop request after tearing down what it started: the runner keeps what it measured
+  // and ends the run (a step that keeps hundreds of instances alive must not lose them all to Ctrl-C).
+  bool interrupted = false;
 };
 
-// Measures; a failed instance is a failed sample, not an exception. Throws only Interrupted, after every
-// instance the step started was torn down.
+// Measures; a failed instance is a failed sample, not an exception. Throws only Interrupted (or returns a
+// result marked interrupted), after every instance the step started was torn down.
 using Step = std::function<StepResult(Backend& backend, const StepInput& input)>;
 
 // The instance a case asks for, under a given name, with the default switches.

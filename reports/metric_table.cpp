@@ -20,6 +20,15 @@ const std::vector<MetricDef>& known_metrics() {
        "the workload's peak resident memory (benchinit's wait4): the same figure on every backend"},
       {"instance_memory_mib", "MiB", Better::lower,
        "what the whole instance cost in memory: container cgroup peak, VM QEMU PSS; none for native"},
+      // density: one sample per instance held alive, and one for the whole fleet of a step.
+      {"idle_instance_memory_mib", "MiB", Better::lower,
+       "an idle instance's own memory with the whole fleet up: container cgroup usage, VM QEMU PSS (guest RAM it "
+       "touched included)"},
+      {"launch_rate_per_s", "1/s", Better::higher, "instances READY per second, first launch to last READY"},
+      {"teardown_rate_per_s", "1/s", Better::higher, "instances torn down per second, the whole fleet"},
+      {"instances_reached", "count", Better::higher, "instances READY at once when the run stopped starting more"},
+      {"host_memory_per_instance_mib", "MiB", Better::lower,
+       "the host's MemAvailable drop over the instances alive, with the whole fleet up"},
   };
   return table;
 }

@@ -48,7 +48,7 @@ inline InstanceExit instance_exit_of(const runtime::ExitStatus& status) {
 
 // What a container's cgroup says, in the Instance's words.
 inline InstanceStats instance_stats_of(const runtime::CgroupStats& cgroup) {
-  return InstanceStats{cgroup.memory_peak_bytes, cgroup.cpu_usage_ns};
+  return InstanceStats{cgroup.memory_peak_bytes, cgroup.cpu_usage_ns, cgroup.memory_current_bytes};
 }
 
 }  // namespace benchrun::harness

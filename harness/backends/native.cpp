@@ -45,7 +45,10 @@ class NativeInstance final : public Instance {
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) sigaddset(&stop_signals, sig);
     posix_spawnattr_setsigmask(&attributes, &no_signals);
     posix_spawnattr_setsigdefault(&attributes, &stop_signals);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    // Its own process group, so teardown reaches the workload too: killing benchinit alone would orphan a
+    // workload that does not end by itself (density's `idle`).
+    posix_spawnattr_setpgroup(&attributes, 0);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
     pid_t pid = -1;
     const int spawned = posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
@@ -76,7 +79,11 @@ class NativeInstance final : public Instance {
     return stats;
   }
   std::string diagnostics() override { return console_->stderr_tail(); }
-  void destroy() override { process_.kill_and_reap(); }
+  void destroy() override {
+    // While benchinit is unreaped its pid names the group, so the group kill cannot hit anyone else.
+    if (process_.running()) ::kill(-process_.pid(), SIGKILL);
+    process_.kill_and_reap();
+  }
 
  private:
   StopSignal& stop_;

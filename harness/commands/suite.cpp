@@ -112,7 +112,7 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   prepare_out_dir(options.out_dir);
 
   const std::string started_at = now_rfc3339();
-  RunRecord record{run_id, started_at, {}, false, {}, {}, {}, {}};
+  RunRecord record{run_id, started_at, {}, false, {}, {}, {}, {}, {}};
   const auto swept = runtime::sweep_leftovers();
   if (const int removed = swept.cgroups_removed + swept.state_dirs_removed + swept.mounts_removed; removed > 0) {
     record.warnings.push_back(fmt::format("removed {} leftovers of killed runs before starting", removed));
@@ -147,15 +147,25 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
         "interrupted by {} after {} instances: the report is incomplete",
         signal ? fmt::format("SIG{}", sigabbrev_np(*signal)) : std::string("a stop request"), outcome.samples.size()));
   }
+  for (const auto& verdict : outcome.verdicts) {
+    if (!verdict.pass) record.errors.push_back(fmt::format("{}: {}: {}", verdict.backend, verdict.check, verdict.why));
+  }
+  record.warnings.insert(record.warnings.end(), outcome.notes.begin(), outcome.notes.end());
   record.samples = std::move(outcome.samples);
   record.series = std::move(outcome.series);
+  record.verdicts = std::move(outcome.verdicts);
   const reports::Report report = build_report(options, std::move(environment), plan.backends, std::move(record));
   const auto report_path = options.out_dir / "report.json";
   reports::write_report_atomically(report, report_path);
   const auto html_path = options.out_dir / "report.html";
   write_report_html(report, html_path);
 
-  if (!options.quiet) fmt::print("{}", reports::render_summary_table(report));
+  if (!options.quiet) {
+    fmt::print("{}", reports::render_summary_table(report));
+    for (const auto& verdict : report.verdicts) {
+      if (verdict.pass) fmt::print("{}: {}: {}\n", verdict.backend, verdict.check, verdict.why);
+    }
+  }
   std::fflush(stdout);  // the table stays whole when stdout and stderr go to the same file
   for (const auto& warning : report.warnings) fmt::print(stderr, "benchrun: warning: {}\n", warning);
   for (const auto& error : report.errors) fmt::print(stderr, "benchrun: {}\n", error);

@@ -2,14 +2,17 @@
 
 #include <algorithm>
 
+#include "harness/suites/density.hpp"
 #include "harness/suites/startup.hpp"
 
 namespace benchrun::harness {
 namespace {
 
 const SuiteEntry suites[] = {
-    {"startup", "how long from launch to a running workload, and to a finished one", &startup_cases,
-     &make_startup_step},
+    {"startup", "how long from launch to a running workload, and to a finished one", &startup_cases, &make_startup_step,
+     10, 1, "both"},
+    {"density", "how many idle instances fit, how fast they start and stop, what each costs", &density_cases,
+     &make_density_step, 1, 0, "cold"},
 };
 
 }  // namespace

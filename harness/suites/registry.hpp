@@ -25,6 +25,11 @@ struct SuiteEntry {
   // The cases a run measures, from the flags; throws Error on flags the suite cannot take.
   std::vector<reports::Case> (*cases)(const CaseFlags& flags);
   Step (*make_step)(const SuiteOptions& options);
+  // What a run repeats when --runs, --warmup and --start are not given: startup samples many short
+  // instances; density's one step already holds hundreds, so once, without warm-up.
+  int default_runs = 10;
+  int default_warmup = 1;
+  std::string_view default_start = "both";
 };
 
 std::span<const SuiteEntry> suite_registry();

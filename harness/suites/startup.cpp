@@ -138,8 +138,10 @@ std::vector<reports::Case> startup_cases(const CaseFlags& flags) {
 
 Step make_startup_step(const SuiteOptions& /*options*/) {
   return [](Backend& backend, const StepInput& input) {
-    return StepResult{
-        {measure_startup(backend, instance_spec(input.test_case, input.next_instance_name()), input.timeout)}, {}};
+    StepResult result;
+    result.samples.push_back(
+        measure_startup(backend, instance_spec(input.test_case, input.next_instance_name()), input.timeout));
+    return result;
   };
 }
 

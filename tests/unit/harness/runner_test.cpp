@@ -48,7 +48,9 @@ class RunnerTest : public ::testing::Test {
       steps_.push_back(input.test_case.name + "/" + backend.name() + ":" + input.next_instance_name());
       reports::Sample sample;
       sample.ok = true;
-      return StepResult{{sample}, {}};
+      StepResult result;
+      result.samples.push_back(sample);
+      return result;
     };
   }
 

@@ -104,7 +104,7 @@ class MeasureStartup : public ::testing::Test {
 
 TEST_F(MeasureStartup, ReadyResultAndExitStampsBecomeTheTimesSinceLaunch) {
   script_success();
-  script_.stats = InstanceStats{64u << 20, 5 * ms};
+  script_.stats = InstanceStats{64u << 20, 5 * ms, std::nullopt};
   script_.phases = {{"cloned", at_ + ms / 2}, {"exec", at_ + ms}};
   const reports::Sample sample = measure();
 
@@ -128,7 +128,7 @@ TEST_F(MeasureStartup, ReadyResultAndExitStampsBecomeTheTimesSinceLaunch) {
 
 TEST_F(MeasureStartup, NativeHasNoTeardownNorInstanceMemory) {
   script_success();
-  script_.stats = InstanceStats{std::nullopt, 5 * ms};
+  script_.stats = InstanceStats{std::nullopt, 5 * ms, std::nullopt};
   const reports::Sample sample = measure(reports::BackendKind::native);
   ASSERT_TRUE(sample.ok);
   EXPECT_FALSE(sample.metrics.contains("teardown_ms"));
