@@ -11,7 +11,7 @@ reports::Report startup_report(const std::vector<double>& times) {
   report.complete = true;
   report.options.suite = "startup";
   report.options.cases = {{"hello", "hello", {}, {}}};
-  report.backends = {{"native", reports::BackendKind::native, {}}};
+  report.backends = {{"native", reports::BackendKind::native, {}, std::nullopt}};
   report.metrics.push_back({"time_to_ready_ms", "ms", reports::Better::lower, "launch to READY"});
   for (const double time : times) {
     reports::Sample sample;
