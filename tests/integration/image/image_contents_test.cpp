@@ -15,7 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> workloads = {"hello", "spin", "hog", "forker"};
+const std::vector<std::string> workloads = {"hello", "spin", "hog", "forker", "idle"};
 
 class ImageContents : public ::testing::Test {
  protected:
