@@ -85,16 +85,7 @@ OciSweepResult sweep_oci_leftovers(const std::filesystem::path& state_root, cons
     if (owned_by_live_process(state_root / name)) continue;
     for (const auto& runtime : runtimes) {
       if (!std::filesystem::exists(runtime.state_root() / name)) continue;
-      try {
-        delete_container(runtime, name);
-      } catch (sys::Error& error) {
-        // The killed run's own `run` process may still be exiting and remove the state itself between our
-        // look and our delete: the container is gone either way. Anything else is a real failure.
-        if (std::filesystem::exists(runtime.state_root() / name)) {
-          error.add_context("sweep");
-          throw;
-        }
-      }
+      sys::with_context("sweep", [&] { delete_container(runtime, name); });
       ++result.containers_removed;
     }
     result.cgroups_removed += sys::with_context("sweep", [&] { return remove_peer_cgroups(cgroup_root, name); });
