@@ -17,6 +17,8 @@ struct ContainerConfig {
   std::vector<std::string> env = {"PATH=/bin:/sbin:/bench/bin"};
   std::string hostname;           // empty: the name
   bool network_namespace = true;  // false: share the host's network
+  // Non-empty (with network_namespace): join this network namespace (a netns path) instead of a new one.
+  std::string network_namespace_path;
   bool user_namespace = false;    // container root = host uid user_namespace_host_base
   bool seccomp = true;            // the default denylist (capabilities are always dropped)
   ResourceLimits limits;
