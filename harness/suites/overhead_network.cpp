@@ -30,8 +30,8 @@ constexpr char peer_port[] = "7300";
 constexpr char rr_round_trips[] = "5000";
 constexpr char stream_mebibytes[] = "256";
 
-constexpr std::string_view rr_case = "tcp_rr";
-constexpr std::string_view stream_case = "tcp_stream";
+constexpr std::string_view rr_case = "network.tcp_rr";
+constexpr std::string_view stream_case = "network.tcp_stream";
 
 // Each instance has namespaces of its own, so a link name only has to be unique within them: short fixed
 // names, well under IFNAMSIZ.

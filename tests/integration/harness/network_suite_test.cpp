@@ -79,21 +79,24 @@ TEST_F(NetworkSuite, NativeAndContainerReportRoundTripLatencyAndStreamThroughput
   std::map<std::string, int> measured;
   for (const auto& sample : report.at("samples")) {
     ASSERT_TRUE(sample.at("ok").get<bool>()) << sample.dump();
-    const auto test_case = sample.at("case").get<std::string>();
+    const auto test_case = sample.at("case_name").get<std::string>();
     ++measured[sample.at("backend").get<std::string>() + " " + test_case];
     const json& metrics = sample.at("metrics");
-    if (test_case == "tcp_rr") {
+    if (test_case == "network.tcp_rr") {
       EXPECT_GT(metrics.at("tcp_rr_p50_us").get<double>(), 0) << sample.dump();
       EXPECT_GE(metrics.at("tcp_rr_p99_us").get<double>(), metrics.at("tcp_rr_p50_us").get<double>());
       EXPECT_GT(metrics.at("tcp_rr_transactions_per_s").get<double>(), 0);
     } else {
-      EXPECT_EQ(test_case, "tcp_stream");
+      EXPECT_EQ(test_case, "network.tcp_stream");
       EXPECT_GT(metrics.at("tcp_stream_mb_per_s").get<double>(), 0) << sample.dump();
     }
   }
   EXPECT_EQ(measured,
             (std::map<std::string, int>{
-                {"native tcp_rr", 1}, {"native tcp_stream", 1}, {"container tcp_rr", 1}, {"container tcp_stream", 1}}));
+                {"native network.tcp_rr", 1},
+                          {"native network.tcp_stream", 1},
+                          {"container network.tcp_rr", 1},
+                          {"container network.tcp_stream", 1}}));
 }
 
 TEST_F(NetworkSuite, AKilledRunLeavesNoNamespaceAndCleanupRemovesItsInstance) {

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <string>
