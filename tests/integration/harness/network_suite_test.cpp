@@ -91,15 +91,13 @@ TEST_F(NetworkSuite, NativeAndContainerReportRoundTripLatencyAndStreamThroughput
       EXPECT_GT(metrics.at("tcp_stream_mb_per_s").get<double>(), 0) << sample.dump();
     }
   }
-  EXPECT_EQ(measured,
-            (std::map<std::string, int>{
-                {"native network.tcp_rr", 1},
-                          {"native network.tcp_stream", 1},
-                          {"container network.tcp_rr", 1},
-                          {"container network.tcp_stream", 1}}));
+  EXPECT_EQ(measured, (std::map<std::string, int>{{"native network.tcp_rr", 1},
+                                                  {"native network.tcp_stream", 1},
+                                                  {"container network.tcp_rr", 1},
+                                                  {"container network.tcp_stream", 1}}));
 }
 
-TEST_F(NetworkSuite, AKilledRunLeavesNoNamespaceAndCleanupRemovesItsInstance) {
+TEST_F(NetworkSuite, AKilledRunLeavesNoNamespaceAndTheNextRunSweepsItsInstance) {
   // Long enough to be caught running: a million round trips (bounded by netclient's 120 s alarm).
   bp::child child(benchrun_executable().string(),
                   bp::args({"--suite", "network", "--backends", "container", "--runs", "1", "--warmup", "0",
@@ -127,11 +125,35 @@ TEST_F(NetworkSuite, AKilledRunLeavesNoNamespaceAndCleanupRemovesItsInstance) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_FALSE(live_network_namespaces().contains(peer_ns));
-  // The container is a leftover like any other; the sweep removes it and its namespace goes with it.
+  // The container is a leftover like any other: the next run sweeps it, and its namespace goes with it.
   ASSERT_NE(benchrun_leftovers(), "");
-  const auto cleanup = run_benchrun({"cleanup"});
-  EXPECT_EQ(cleanup.exit_code, 0) << cleanup.err;
+  TempDir next_out;
+  const auto next = run_benchrun({"--suite", "network", "--backends", "container", "--runs", "1", "--warmup", "0",
+                                  "--workload", "netclient rr 192.0.2.1 7300 10", "--out", next_out.path().string()});
+  EXPECT_EQ(next.exit_code, 0) << next.err;
   EXPECT_FALSE(live_network_namespaces().contains(instance_ns));
+}
+
+TEST_F(NetworkSuite, CrunAndRuncJoinThePreparedNamespaceByPath) {
+  const auto result =
+      run_benchrun({"--suite", "network", "--backends", "oci:crun,oci:runc", "--runs", "1", "--warmup", "0",
+                    "--workload", "netclient rr 192.0.2.1 7300 200", "--out", out_.path().string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  const json report = json::parse(read_text(out_.path() / "report.json"));
+  std::set<std::string> measured;
+  for (const auto& sample : report.at("samples")) {
+    ASSERT_TRUE(sample.at("ok").get<bool>()) << sample.dump();
+    EXPECT_GT(sample.at("metrics").at("tcp_rr_p50_us").get<double>(), 0) << sample.dump();
+    measured.insert(sample.at("backend").get<std::string>());
+  }
+  EXPECT_EQ(measured, (std::set<std::string>{"oci:crun", "oci:runc"}));
+}
+
+TEST_F(NetworkSuite, TheClientRefusesAnyAddressOutsideBenchrunsRange) {
+  // In the host's namespace, through `benchrun run`: refused before a socket exists, with the usage status.
+  const auto result = run_benchrun({"run", "--", "netclient", "rr", "10.0.0.1", "7300", "10"});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.out + result.err, ::testing::HasSubstr("ADDRESS in 192.0.2.0/24"));
 }
 
 }  // namespace
