@@ -23,8 +23,8 @@ namespace benchrun::harness {
 
 // The network cases: "network.tcp_rr" (netclient rr: round trips of 1 byte) and "network.tcp_stream"
 // (netclient stream: MiB sent), with `limits`; named as the overhead suite's case groups are (h6's
-// OverheadCaseGroup: {"network", help, &network_suite_cases, &make_network_step}). Their workload metrics: tcp_rr_p50_us, tcp_rr_p99_us, tcp_rr_transactions_per_s,
-// tcp_stream_mb_per_s.
+// OverheadCaseGroup: {"network", help, &network_suite_cases, &make_network_step}). Their workload metrics:
+// tcp_rr_p50_us, tcp_rr_p99_us, tcp_rr_transactions_per_s, tcp_stream_mb_per_s.
 std::vector<reports::Case> network_cases(const reports::Limits& limits);
 // Whether `test_case` is one of network_cases() (a suite mixing cases sends these to measure_network).
 bool is_network_case(const reports::Case& test_case);
