@@ -43,11 +43,12 @@ constexpr char instance_link[] = "brinst";
 // and its namespace (and veth) with it.
 class PeerProcess {
  public:
-  PeerProcess(const runtime::net::NetNamespace& ns, const std::filesystem::path& netpeer, int seconds) {
+  PeerProcess(const runtime::net::NetNamespace& ns, const std::filesystem::path& netpeer, const std::string& address,
+              const std::string& port, int seconds) {
     if (::access(netpeer.c_str(), X_OK) != 0) {
       throw sys::Error(fmt::format("{}: not in the image: rebuild it (scripts/build-image.sh)", netpeer.string()));
     }
-    std::vector<std::string> args{netpeer.string(), peer_address, peer_port, "1", std::to_string(seconds)};
+    std::vector<std::string> args{netpeer.string(), address, port, "1", std::to_string(seconds)};
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -154,7 +155,11 @@ reports::Sample measure_network(Backend& backend, const reports::Case& test_case
     plumbing.emplace();
     // The peer outlives the instance's timeout by a little, and no more: bounded even if nobody stops it.
     const auto peer_seconds = static_cast<int>(std::chrono::ceil<std::chrono::seconds>(timeout).count()) + 5;
-    peer.emplace(plumbing->peer_ns, image.rootfs() / "bench/bin/netpeer", peer_seconds);
+    // The peer listens where the case's client connects (netclient MODE ADDRESS PORT N): a case of the user's
+    // naming another address fails here, saying netpeer cannot bind it, rather than connecting anywhere.
+    const auto& args = test_case.workload_args;
+    peer.emplace(plumbing->peer_ns, image.rootfs() / "bench/bin/netpeer", args.size() > 1 ? args[1] : peer_address,
+                 args.size() > 2 ? args[2] : peer_port, peer_seconds);
     peer->wait_until_listening(deadline);
   } catch (const sys::Interrupted&) {
     throw;

@@ -134,6 +134,41 @@ TEST_F(NetworkSuite, AKilledRunLeavesNoNamespaceAndTheNextRunSweepsItsInstance) 
   EXPECT_FALSE(live_network_namespaces().contains(instance_ns));
 }
 
+TEST_F(NetworkSuite, CtrlCRemovesThePeerAndBothNamespaces) {
+  const auto err_path = out_.path() / "stderr";
+  bp::child child(benchrun_executable().string(),
+                  bp::args({"--suite", "network", "--backends", "native", "--runs", "1", "--warmup", "0", "--workload",
+                            "netclient rr 192.0.2.1 7300 1000000", "--out", out_.path().string()}),
+                  bp::std_out > bp::null, bp::std_err > err_path.string());
+  std::map<int, unsigned long long> peers;
+  std::map<int, unsigned long long> clients;
+  for (int waited_ms = 0; peers.empty() || clients.empty(); waited_ms += 20) {
+    ASSERT_LT(waited_ms, 30'000) << "netpeer and netclient never ran together";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    peers = processes_named("netpeer");
+    clients = processes_named("netclient");
+  }
+  ::kill(child.id(), SIGINT);
+  child.wait();
+  EXPECT_EQ(child.exit_code(), 130) << read_text(err_path);
+  const auto live = live_network_namespaces();
+  EXPECT_FALSE(live.contains(peers.begin()->second));
+  EXPECT_FALSE(live.contains(clients.begin()->second));
+}
+
+TEST_F(NetworkSuite, APeerThatCannotStartIsAFailedSampleAndLeavesNothing) {
+  // 192.0.2.9 is no address of the peer's namespace: netpeer cannot bind it, and the client never starts.
+  const auto result =
+      run_benchrun({"--suite", "network", "--backends", "native,container", "--runs", "1", "--warmup", "0",
+                    "--workload", "netclient rr 192.0.2.9 7300 10", "--out", out_.path().string()});
+  const json report = json::parse(read_text(out_.path() / "report.json"));
+  ASSERT_EQ(report.at("samples").size(), 2u) << result.err;
+  for (const auto& sample : report.at("samples")) {
+    EXPECT_FALSE(sample.at("ok").get<bool>());
+    EXPECT_THAT(sample.at("failure").dump(), ::testing::HasSubstr("netpeer did not start")) << sample.dump();
+  }
+}
+
 TEST_F(NetworkSuite, CrunAndRuncJoinThePreparedNamespaceByPath) {
   const auto result =
       run_benchrun({"--suite", "network", "--backends", "oci:crun,oci:runc", "--runs", "1", "--warmup", "0",
