@@ -12,7 +12,8 @@ namespace benchrun::runtime::net {
 class VethPair {
  public:
   // Creates `first_name` in `first` with its peer `second_name` in `second` (names: at most 15 bytes).
-  // Both must outlive the pair. Throws SystemError (EEXIST: a link of that name is there already).
+  // Both must outlive the pair and stay where they are (it keeps a pointer to `first`). Throws SystemError
+  // (EEXIST: a link of that name is there already).
   static VethPair create(NetNamespace& first, const std::string& first_name, NetNamespace& second,
                          const std::string& second_name);
 
