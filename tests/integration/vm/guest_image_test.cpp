@@ -145,7 +145,9 @@ class GuestImage : public ::testing::Test {
       guest.destroy();
     }
     EXPECT_EQ(virDomainLookupByName(connection_->get(), config.name.c_str()), nullptr);
-    if (qemu_pid) EXPECT_NE(::kill(*qemu_pid, 0), 0) << "QEMU pid " << *qemu_pid << " still exists";
+    if (qemu_pid) {
+      EXPECT_NE(::kill(*qemu_pid, 0), 0) << "QEMU pid " << *qemu_pid << " still exists";
+    }
     EXPECT_FALSE(find_qemu_pid(config.name, embed_root).has_value());
     std::string result;
     for (const std::string& line : lines) {
@@ -195,7 +197,7 @@ TEST_F(GuestImage, CgroupV2WithEveryControllerModulesAndAContainerInside) {
 
 TEST_F(GuestImage, CgroupV1HierarchiesAndResultsMountWithoutAChannel) {
   const std::vector<std::string> lines = boot("v1", {"benchrun.cgroup=v1", "benchrun.results=org.benchrun.results"},
-                                              "cat /proc/self/mountinfo; echo kept > /results/out.txt");
+                                              "cat /proc/self/mountinfo; echo kept >/results/out.txt");
   const std::string console = console_text(lines);
   const std::vector<Mount> mounts = mounts_in(lines);
   const Mount* base = mount_at(mounts, "/sys/fs/cgroup");
