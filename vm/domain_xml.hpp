@@ -3,8 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "vm/cgroup_layout.hpp"
 
 namespace benchrun::vm {
 
@@ -13,6 +17,14 @@ enum class ConsoleKind {
   fifo,  // a named pipe on the host that QEMU writes into: nothing is lost before the host reads (local)
   pty,   // a pseudo-terminal read through virDomainOpenConsole: works over remote connections
 };
+
+// The virtio-serial port a guest writes its /results folder to (one tar stream) before it powers off:
+// benchinit finds the port by this name under /sys/class/virtio-ports (docs: CONTRACT of issue 11).
+inline constexpr std::string_view results_channel_name = "org.benchrun.results";
+
+// The kernel parameters benchinit reads for these (benchrun.results=org.benchrun.results when
+// `with_results`, benchrun.cgroup=v2 ...), for kernel_cmdline's `extra`.
+std::vector<std::string> guest_parameters(bool with_results, std::optional<CgroupLayout> cgroup_layout);
 
 struct DomainSpec {
   std::string name;         // benchrun-<run>-<n>
@@ -25,6 +37,9 @@ struct DomainSpec {
   std::string cmdline;  // see kernel_cmdline()
   ConsoleKind console = ConsoleKind::fifo;
   std::string console_fifo;  // for ConsoleKind::fifo: the fifos are <console_fifo>.in and .out
+  // Non-empty: a virtio-serial port named results_channel_name whose bytes QEMU writes into this host
+  // file (a <channel type='file'>), for the guest's results tar.
+  std::string results_file;
 };
 
 // console=ttyS0 rdinit=/sbin/benchinit, the boot-time savers (see domain_xml.cpp), BENCHRUN_POWEROFF=1
