@@ -18,7 +18,7 @@ BENCHRUN_IMAGE_DIR=/images/default "$test_binary" --gtest_filter="$filter" \
 tests=$?
 echo "guest: runtime tests exited $tests"
 
-benchrun --suite startup --backends native,container --runs "$runs" --images-dir /images --image default \
+/usr/bin/benchrun --suite startup --backends native,container --runs "$runs" --images-dir /images --image default \
   --out /results/startup
 suite=$?
 echo "guest: startup suite exited $suite"
