@@ -12,6 +12,7 @@
 #include "runtime/container.hpp"
 #include "runtime/sweep.hpp"
 #include "sys/file_io.hpp"
+#include "vm/kernel_cmdline.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -121,6 +122,12 @@ int run_in_guest(const RunCommandOptions& options, StopSignal& stop) {
   run.results_dir = options.results_dir;
   run.timeout = options.timeout;
   run.verbose = options.verbose;
+  // The command reaches the guest on the kernel command line: what the kernel cannot carry is bad input.
+  try {
+    (void)vm::kernel_cmdline(run.argv, vm::guest_parameters(!run.results_dir.empty(), run.cgroup_layout));
+  } catch (const sys::Error& error) {
+    throw UsageError(fmt::format("{}: pass plain words, or put the command in a script in the image", error.what()));
+  }
   if (!run.results_dir.empty()) {
     check_results_dir(run.results_dir);
     check_image_sends_results(options.image);

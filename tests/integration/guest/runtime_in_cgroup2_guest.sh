@@ -87,8 +87,10 @@ for backend in report.get("backends", []):
     print(f"startup in the v2 guest: backend {backend.get('name')}: cgroup_join={details.get('cgroup_join', '-')} "
           f"cgroup_mode={details.get('cgroup_mode', '-')}")
 for summary in report.get("summaries", []):
-    print(f"  {summary.get('backend')} {summary.get('case', '')} {summary.get('metric')}: "
-          f"median {summary.get('median')} {summary.get('unit', '')}")
+    stats = summary.get("summary", {})
+    ratio = summary.get("ratio_to_native")
+    print(f"  {summary['backend']} {summary['case_name']} {summary['start_mode']} {summary['metric']}: "
+          f"median {stats.get('median')} {summary['unit']}" + (f" ({ratio:.2f}x native)" if ratio else ""))
 PY
 ((status == 0)) || {
   console_tail
