@@ -39,9 +39,9 @@ TEST_F(GuestRun, PrintsTheCommandsOutputAndExitsWithItsStatus) {
 TEST_F(GuestRun, AV2GuestSendsBackWhatTheCommandWroteUnderResults) {
   const TempDir out("benchrun-guest-results");
   const auto results = out.path() / "results";
-  const CommandResult run =
-      run_benchrun({"run", "--backend", "vm", "--images-dir", images_dir, "--image", "guest", "--guest-cgroup", "v2",
-                    "--results", results.string(), "--", "cp", "/sys/fs/cgroup/cgroup.subtree_control", "/results/"});
+  const CommandResult run = run_benchrun({"run", "--backend", "vm", "--images-dir", images_dir, "--image",
+                                          "runtime-tests", "--guest-cgroup", "v2", "--results", results.string(), "--",
+                                          "cp", "/sys/fs/cgroup/cgroup.subtree_control", "/results/"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   const std::string controllers = read_text(results / "cgroup.subtree_control");
   EXPECT_THAT(controllers, HasSubstr("memory"));
@@ -60,12 +60,16 @@ TEST_F(GuestRun, BadInputIsOneLineNamingTheFixBeforeAnythingBoots) {
               HasSubstr("use v2, v1 or hybrid"));
   EXPECT_THAT(refusal_of({"run", "--backend", "vm", "--images-dir", images_dir, "--", "no-such-command"}),
               HasSubstr("is not in image"));
+  // The image's initramfs (over 20 MiB) and its unpacked copy do not fit with the kernel into 128 MiB.
+  EXPECT_THAT(refusal_of({"run", "--backend", "vm", "--images-dir", images_dir, "--image", "runtime-tests", "--memory",
+                          "128M", "--", "hello"}),
+              HasSubstr("needs at least"));
 }
 
 TEST_F(GuestRun, ATimeoutDestroysTheGuestAndSaysSo) {
   const TempDir out("benchrun-guest-timeout");
   const CommandResult run =
-      run_benchrun({"run", "--backend", "vm", "--images-dir", images_dir, "--image", "guest", "--results",
+      run_benchrun({"run", "--backend", "vm", "--images-dir", images_dir, "--image", "runtime-tests", "--results",
                     (out.path() / "r").string(), "--timeout", "1", "--", "sleep", "600"});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_THAT(run.err, HasSubstr("still running after --timeout 1 s (destroyed)"));
@@ -75,8 +79,8 @@ TEST_F(GuestRun, ATimeoutDestroysTheGuestAndSaysSo) {
 TEST_F(GuestRun, CtrlCDestroysTheGuestAndExits130) {
   const TempDir out("benchrun-guest-interrupt");
   bp::child child(benchrun_executable().string(),
-                  bp::args({"run", "--backend", "vm", "--images-dir", images_dir, "--image", "guest", "--results",
-                            (out.path() / "r").string(), "--", "sleep", "600"}),
+                  bp::args({"run", "--backend", "vm", "--images-dir", images_dir, "--image", "runtime-tests",
+                            "--results", (out.path() / "r").string(), "--", "sleep", "600"}),
                   bp::std_out > bp::null, bp::std_err > bp::null);
   for (int waited_ms = 0; benchrun_leftovers().find("qemu ") == std::string::npos; waited_ms += 50) {
     ASSERT_LT(waited_ms, 120'000) << "no guest appeared";

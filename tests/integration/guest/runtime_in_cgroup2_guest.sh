@@ -107,8 +107,7 @@ import json, sys
 report = json.load(open(sys.argv[1]))
 for backend in report.get("backends", []):
     details = backend.get("details", {})
-    print(f"startup in the v2 guest: backend {backend['name']}: cgroup_join={details.get('cgroup_join', '-')} "
-          f"cgroup_mode={details.get('cgroup_mode', '-')}")
+    print(f"startup in the v2 guest: backend {backend['name']}: cgroup_join={details.get('cgroup_join', '-')}")
 for summary in report.get("summaries", []):
     stats = summary.get("summary", {})
     ratio = summary.get("ratio_to_native")
