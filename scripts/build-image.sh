@@ -118,9 +118,12 @@ check_rootfs_path() {
   [[ $2 =~ ^/[A-Za-z0-9._+@/-]+$ ]] || die "$1: '$2' is not an absolute path of letters, digits and ._+@-"
 }
 
-# The ELF interpreter (dynamic loader) a program asks for; empty for a static program or a library.
+# The ELF interpreter (dynamic loader) a program asks for; empty for a static program, a library or a file
+# that is no ELF at all (a script: its interpreter must be in the image already, e.g. busybox's sh).
 interpreter_of() {
-  readelf --program-headers "$1" 2>/dev/null | sed -n 's/.*\[Requesting program interpreter: \(.*\)\]$/\1/p'
+  local headers
+  headers=$(readelf --program-headers "$1" 2>/dev/null) || return 0
+  sed -n 's/.*\[Requesting program interpreter: \(.*\)\]$/\1/p' <<<"$headers"
 }
 
 # --add: what goes where, "<host path> <rootfs path>" in order, each once. The programs themselves, then

@@ -1,6 +1,6 @@
 // scripts/build-image.sh --add / --nest / --modules, for real, into a scratch --out: a dynamically linked
-// program added with its libraries runs in a chroot into the bare rootfs, modules come with their
-// dependencies in load order (judged against the kernel's own modules.dep), a nested image is there whole,
+// program added with its libraries runs in a chroot into the bare rootfs (and so does an added script), modules come
+// with their dependencies in load order (judged against the kernel's own modules.dep), a nested image is there whole,
 // the same inputs build nothing the second time, and a bad input is one line naming the fix.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -61,6 +62,9 @@ class BuildImageExtras : public ::testing::Test {
   static void SetUpTestSuite() {
     if (!fs::exists(workloads_dir + "/benchinit") || !fs::exists(added_program)) return;
     out_ = std::make_unique<TempDir>("benchrun-image-extras");
+    // A file that is no ELF at all (a script for the image's busybox sh) is added as it is.
+    std::ofstream(script()) << "#!/bin/sh\necho from a script\n";
+    fs::permissions(script(), fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
     default_build_ = build_image({"--workloads-dir", workloads_dir, "--out", out_->path().string()});
     host_build_ = build_image(host_arguments());
   }
@@ -79,9 +83,11 @@ class BuildImageExtras : public ::testing::Test {
             "--workloads-dir", workloads_dir,
             "--out",           out_->path().string(),
             "--add",           added_program,
+            "--add",           script().string() + "=/usr/bin/from-script",
             "--nest",          (out_->path() / "default").string(),
             "--modules",       modules};
   }
+  static fs::path script() { return out_->path() / "script.sh"; }
   static fs::path host() { return out_->path() / "host"; }
   static nlohmann::json manifest(const fs::path& image) {
     return nlohmann::json::parse(sys::read_file(image / "manifest.json"));
@@ -108,8 +114,15 @@ TEST_F(BuildImageExtras, AnAddedDynamicProgramRunsInAChrootIntoTheRootfs) {
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out << process.stderr_text();
   EXPECT_THAT(out, StartsWith("stress-ng, version ")) << out;
 
+  SpawnedProcess script_process = SpawnedProcess::start({"/usr/bin/from-script"}, [&rootfs] {
+    if (::chroot(rootfs.c_str()) != 0 || ::chdir("/") != 0) _exit(126);
+  });
+  ASSERT_EQ(script_process.finish(60s), 0) << script_process.stderr_text();
+  ASSERT_EQ(script_process.stdout_lines().size(), 1U);
+  EXPECT_EQ(script_process.stdout_lines()[0].text, "from a script");
+
   const nlohmann::json image = manifest(host());
-  EXPECT_EQ(image["added"], nlohmann::json::array({added_program}));
+  EXPECT_EQ(image["added"], nlohmann::json::array({added_program, "/usr/bin/from-script"}));
   // Every library the loader listed is there, the loader among them; a soname link and its file both.
   ASSERT_TRUE(image.contains("libraries"));
   bool saw_soname_link = false;
