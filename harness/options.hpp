@@ -12,7 +12,7 @@
 #include "reports/export/export.hpp"
 #include "reports/model.hpp"
 #include "vm/accelerator.hpp"
-#include "vm/cgroup_layout.hpp"
+#include "vm/kernel_cmdline.hpp"
 
 namespace benchrun::harness {
 

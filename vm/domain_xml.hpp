@@ -1,5 +1,5 @@
-// The libvirt domain XML of a benchrun guest and the kernel command line it boots with. Pure functions of
-// their inputs, so unit tests check them without a hypervisor.
+// The libvirt domain XML of a benchrun guest (its kernel command line: kernel_cmdline.hpp). A pure function
+// of its input, so unit tests check it without a hypervisor.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "vm/cgroup_layout.hpp"
+#include "vm/kernel_cmdline.hpp"
 
 namespace benchrun::vm {
 
@@ -17,14 +17,6 @@ enum class ConsoleKind {
   fifo,  // a named pipe on the host that QEMU writes into: nothing is lost before the host reads (local)
   pty,   // a pseudo-terminal read through virDomainOpenConsole: works over remote connections
 };
-
-// The virtio-serial port a guest writes its /results folder to (one tar stream) before it powers off:
-// benchinit finds the port by this name under /sys/class/virtio-ports (docs: CONTRACT of issue 11).
-inline constexpr std::string_view results_channel_name = "org.benchrun.results";
-
-// The kernel parameters benchinit reads for these (benchrun.results=org.benchrun.results when
-// `with_results`, benchrun.cgroup=v2 ...), for kernel_cmdline's `extra`.
-std::vector<std::string> guest_parameters(bool with_results, std::optional<CgroupLayout> cgroup_layout);
 
 struct DomainSpec {
   std::string name;         // benchrun-<run>-<n>
@@ -41,13 +33,6 @@ struct DomainSpec {
   // file (a <channel type='file'>), for the guest's results tar.
   std::string results_file;
 };
-
-// console=ttyS0 rdinit=/sbin/benchinit, the boot-time savers (see domain_xml.cpp), BENCHRUN_POWEROFF=1
-// (reaches benchinit as environment: the kernel hands unknown k=v parameters without a dot to init),
-// `extra`, then " -- " and the workload argv (the kernel hands what follows "--" to init as argv).
-// Throws Error for an argument the kernel would split or mangle (whitespace, quotes, empty) or a line
-// longer than the kernel keeps (2048 bytes on x86).
-std::string kernel_cmdline(const std::vector<std::string>& workload_argv, const std::vector<std::string>& extra = {});
 
 // The domain XML. Throws Error for a spec libvirt would refuse or misread (unknown type, no vCPU...).
 std::string domain_xml(const DomainSpec& spec);

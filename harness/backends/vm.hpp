@@ -15,7 +15,7 @@
 #include "harness/commands/doctor_check.hpp"
 #include "harness/stop_signal.hpp"
 #include "vm/accelerator.hpp"
-#include "vm/cgroup_layout.hpp"
+#include "vm/kernel_cmdline.hpp"
 
 namespace benchrun::harness {
 

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "harness/backends/container.hpp"
 #include "harness/backends/vm.hpp"
 #include "harness/commands/commands.hpp"
@@ -12,6 +15,7 @@
 #include "runtime/container.hpp"
 #include "runtime/sweep.hpp"
 #include "sys/file_io.hpp"
+#include "vm/kernel_cmdline.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -103,6 +107,26 @@ void check_image_sends_results(const ImageChoice& image) {
   }
 }
 
+// The guest's memory: --memory, else enough for the image. The kernel unpacks the initramfs into the tmpfs
+// root while the archive itself still sits in memory, so a guest holds it twice before anything runs; short
+// of that it panics during boot, before benchinit could say a word.
+std::uint64_t guest_memory(const RunCommandOptions& options) {
+  constexpr std::uint64_t mib = std::uint64_t{1} << 20;
+  constexpr std::uint64_t default_memory = 256 * mib;
+  constexpr std::uint64_t kernel_and_command = 128 * mib;
+  std::error_code ignored;
+  const auto initramfs = std::filesystem::file_size(options.image.dir() / "initramfs.cpio", ignored);
+  const std::uint64_t needed = initramfs == static_cast<std::uintmax_t>(-1) ? 0 : 2 * initramfs + kernel_and_command;
+  const auto& asked = options.instance.limits.memory_bytes;
+  if (!asked) return std::max(default_memory, (needed + mib - 1) / mib * mib);
+  if (*asked < needed) {
+    throw UsageError(fmt::format("--memory {}: image {} needs at least {} to boot (its initramfs is {}): give more",
+                                 format_size(*asked), options.image.name, format_size((needed + mib - 1) / mib * mib),
+                                 format_size(initramfs)));
+  }
+  return *asked;
+}
+
 // One guest of the image: the plugin (and libvirt with it) is loaded here only, never on the container path.
 int run_in_guest(const RunCommandOptions& options, StopSignal& stop) {
   const auto rootfs = options.image.rootfs();
@@ -115,12 +139,18 @@ int run_in_guest(const RunCommandOptions& options, StopSignal& stop) {
   run.backend.run_id = make_run_id();
   run.argv = {resolve_in_image(rootfs, options.instance.workload)};
   run.argv.insert(run.argv.end(), options.instance.workload_args.begin(), options.instance.workload_args.end());
-  run.memory_bytes = options.instance.limits.memory_bytes;
+  run.memory_bytes = guest_memory(options);
   run.cpus = options.instance.limits.cpus;
   run.cgroup_layout = options.guest_cgroup;
   run.results_dir = options.results_dir;
   run.timeout = options.timeout;
   run.verbose = options.verbose;
+  // The command reaches the guest on the kernel command line: what the kernel cannot carry is bad input.
+  try {
+    (void)vm::kernel_cmdline(run.argv, vm::guest_parameters(!run.results_dir.empty(), run.cgroup_layout));
+  } catch (const sys::Error& error) {
+    throw UsageError(fmt::format("{}: pass plain words, or put the command in a script in the image", error.what()));
+  }
   if (!run.results_dir.empty()) {
     check_results_dir(run.results_dir);
     check_image_sends_results(options.image);

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <fstream>
 #include <string>
 
 #include "sys/error.hpp"
@@ -27,6 +28,11 @@ using ::testing::IsEmpty;
 using ::testing::Optional;
 
 namespace fs = std::filesystem;
+
+// Creates or replaces `path` with exactly `content`.
+void put(const fs::path& path, const std::string& content) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+}
 
 // One ustar header block (POSIX magic) with a correct checksum, for archives a real tar would not write.
 std::string header(const std::string& name, char type, std::size_t size, const std::string& link = "") {
@@ -60,7 +66,7 @@ class GuestResultsTest : public ::testing::Test {
  protected:
   fs::path tar_of(const std::string& bytes) {
     const auto path = dir_.path() / "results.tar";
-    sys::write_file(path, bytes);
+    put(path, bytes);
     return path;
   }
   fs::path out() const { return dir_.path() / "out"; }
@@ -71,11 +77,11 @@ class GuestResultsTest : public ::testing::Test {
 TEST_F(GuestResultsTest, UnpacksWhatBusyboxTarWrites) {
   const auto src = dir_.path() / "src";
   fs::create_directories(src / "startup" / "deep");
-  sys::write_file(src / "gtest.json", "{\"tests\": 3}\n");
-  sys::write_file(src / "startup" / "report.json", std::string(3000, 'x'));
-  sys::write_file(src / "startup" / "deep" / "empty", "");
+  put(src / "gtest.json", "{\"tests\": 3}\n");
+  put(src / "startup" / "report.json", std::string(3000, 'x'));
+  put(src / "startup" / "deep" / "empty", "");
   const std::string long_name(120, 'n');
-  sys::write_file(src / "startup" / long_name, "long");
+  put(src / "startup" / long_name, "long");
   const auto tar = dir_.path() / "busybox.tar";
   const auto made =
       benchrun::testing::run_command({"busybox", "tar", "-c", "-f", tar.string(), "-C", src.string(), "."});
@@ -95,7 +101,7 @@ TEST_F(GuestResultsTest, UnpacksGnuTarLongNames) {
   const auto src = dir_.path() / "src";
   const std::string long_dir(150, 'd');
   fs::create_directories(src / long_dir);
-  sys::write_file(src / long_dir / "f.txt", "gnu");
+  put(src / long_dir / "f.txt", "gnu");
   const auto tar = dir_.path() / "gnu.tar";
   const auto made =
       benchrun::testing::run_command({"tar", "--format=gnu", "-c", "-f", tar.string(), "-C", src.string(), "."});
@@ -197,7 +203,7 @@ TEST_F(GuestResultsTest, TheResultsFileExistsEmptyWhileOwnedAndIsGoneAfter) {
     ASSERT_EQ(::stat(path.c_str(), &info), 0);
     EXPECT_EQ(info.st_size, 0);
     EXPECT_EQ(info.st_mode & 0777U, 0600U);
-    sys::write_file(path, entry("./r", "ok") + end_marker);
+    put(path, entry("./r", "ok") + end_marker);
     const ResultsExtraction result = file.extract_to(out());
     EXPECT_THAT(result.files, ElementsAre("r"));
   }
