@@ -1,6 +1,7 @@
 // forker N: tries to start N children that all stay alive together (each blocks on a pipe), counts how
 // many fork() calls succeeded, then lets them go and reaps them. Under pids.max the count stops at the
-// limit: "forker: <ok> of <N> children started", exit 0 if all started, else 1.
+// limit: "forker: <ok> of <N> children started", exit 0 if all started, else 1. Its own side of pids.max goes to
+// benchrun as the workload metrics forks_started and fork_errno (the errno of the first failing fork, 0 if none).
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cstring>
 
 #include "workload_args.hpp"
+#include "workload_metrics.hpp"
 
 int main(int argc, char** argv) {
   long long wanted = benchrun::workload::parse_single_count(argc, argv, 0, 1'000'000, "forker N");
@@ -40,6 +42,9 @@ int main(int argc, char** argv) {
   while (wait(nullptr) > 0 || errno == EINTR) {
   }
   std::printf("forker: %lld of %lld children started\n", started, wanted);
+  using benchrun::workload::Better;
+  benchrun::workload::report_metric("forks_started", static_cast<double>(started), "count", Better::higher);
+  benchrun::workload::report_metric("fork_errno", first_fork_errno, "errno", Better::lower);
   if (first_fork_errno != 0) std::fprintf(stderr, "forker: fork: %s\n", std::strerror(first_fork_errno));
   return started == wanted ? 0 : 1;
 }

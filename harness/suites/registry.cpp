@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/suites/density.hpp"
+#include "harness/suites/limits.hpp"
 #include "harness/suites/startup.hpp"
 
 namespace benchrun::harness {
@@ -13,6 +14,8 @@ const SuiteEntry suites[] = {
      10, 1, "both"},
     {"density", "how many idle instances fit, how fast they start and stop, what each costs", &density_cases,
      &make_density_step, 1, 0, "cold"},
+    {"limits", "do the limits hold: one verdict per check (memory, CPU quota, pids, cpuset), exit 1 on a failure",
+     &limits_cases, &make_limits_step, 1, 0, "cold"},
 };
 
 }  // namespace
