@@ -1,5 +1,6 @@
-// forker N: tries to start N children that all stay alive together (each blocks on a pipe), counts how
-// many fork() calls succeeded, then lets them go and reaps them. Under pids.max the count stops at the
+// forker N [HOLD_MS]: tries to start N children that all stay alive together (each blocks on a pipe), counts
+// how many fork() calls succeeded, keeps them alive HOLD_MS more (default 0: the host may look at them meanwhile),
+// then lets them go and reaps them. Under pids.max the count stops at the
 // limit: "forker: <ok> of <N> children started", exit 0 if all started, else 1. Its own side of pids.max goes to
 // benchrun as the workload metrics forks_started and fork_errno (the errno of the first failing fork, 0 if none).
 #include <sys/wait.h>
@@ -8,12 +9,21 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 #include "workload_args.hpp"
 #include "workload_metrics.hpp"
 
 int main(int argc, char** argv) {
-  long long wanted = benchrun::workload::parse_single_count(argc, argv, 0, 1'000'000, "forker N");
+  constexpr const char* usage = "forker N [HOLD_MS]";
+  // The optional hold: a second whole number, parsed as the first is (argv without it).
+  long long hold_ms = 0;
+  if (argc == 3) {
+    char* hold_argv[] = {argv[0], argv[2], nullptr};
+    hold_ms = benchrun::workload::parse_single_count(2, hold_argv, 0, 3'600'000, usage);
+    argc = 2;
+  }
+  long long wanted = benchrun::workload::parse_single_count(argc, argv, 0, 1'000'000, usage);
   int release_pipe[2];
   if (pipe(release_pipe) != 0) {
     std::perror("forker: pipe");
@@ -35,6 +45,11 @@ int main(int argc, char** argv) {
       ++started;
     } else if (first_fork_errno == 0) {
       first_fork_errno = errno;
+    }
+  }
+  if (hold_ms > 0) {
+    timespec hold{static_cast<time_t>(hold_ms / 1000), static_cast<long>(hold_ms % 1000) * 1'000'000L};
+    while (nanosleep(&hold, &hold) != 0 && errno == EINTR) {
     }
   }
   close(release_pipe[1]);

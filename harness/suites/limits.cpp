@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <mutex>
+#include <thread>
 
 #include "harness/suites/limits_checks.hpp"
 #include "harness/suites/limits_host.hpp"
@@ -44,14 +46,46 @@ struct TeardownGuard {
   }
 };
 
+// Reads the instance's cgroup every 20 ms while it runs, keeping the last full read: crun and runc remove it
+// when the init exits, and a few files (the limits read back, cpu.stat's throttling, pids.events) live there
+// alone. Our runtime keeps it until teardown, where the read after the exit supersedes this one.
+class WhileRunningReader {
+ public:
+  WhileRunningReader(runtime::CgroupMode mode, std::filesystem::path relative)
+      : thread_([this, mode, relative = std::move(relative)](const std::stop_token& stop) {
+          while (!stop.stop_requested()) {
+            HostView view = read_host_view(mode, cgroup_root, relative);
+            // Kept only if the directory outlived the read: removal is atomic, so every file was there.
+            if (cgroup_exists(mode, cgroup_root, relative)) {
+              const std::lock_guard lock(mutex_);
+              last_ = std::move(view);
+            }
+            std::this_thread::sleep_for(poll_interval);
+          }
+        }) {}
+  HostView stop_and_take() {
+    thread_.request_stop();
+    thread_.join();
+    return last_.value_or(HostView{});
+  }
+
+ private:
+  static constexpr std::chrono::milliseconds poll_interval{20};
+  std::mutex mutex_;
+  std::optional<HostView> last_;
+  std::jthread thread_;  // last: started once the rest is built
+};
+
 // Runs the workload to its end, reads the host's view before teardown; fills `sample` with the workload's
 // figures. Throws Error / Timeout when the launch fails, Interrupted on a stop request.
 Observation observe(Backend& backend, const InstanceSpec& spec, const std::filesystem::path& relative,
                     sys::MonotonicNs deadline, reports::Sample& sample) {
   Observation seen;
   sample.started_at_monotonic_ns = sys::monotonic_now();
+  const runtime::CgroupMode mode = runtime::detect_cgroup_mode(cgroup_root);
   std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
   const TeardownGuard guard{*instance};
+  WhileRunningReader while_running(mode, relative);
   while (std::optional<sys::ConsoleLine> line = instance->next_line(deadline)) {
     if (!is_result_line(line->text)) continue;
     const reports::WorkloadResult result = parse_result_line(line->text);
@@ -67,7 +101,13 @@ Observation observe(Backend& backend, const InstanceSpec& spec, const std::files
   const InstanceExit exit = instance->wait_exit(deadline);
   seen.workload.oom_killed = exit.oom_killed;
   // After the workload ended, before teardown removes the cgroup: the counters are final.
-  seen.host = read_host_view(runtime::detect_cgroup_mode(cgroup_root), cgroup_root, relative);
+  HostView last_while_running = while_running.stop_and_take();
+  if (cgroup_exists(mode, cgroup_root, relative)) {
+    seen.host = read_host_view(mode, cgroup_root, relative);
+  } else {
+    seen.host =
+        merge_final_counters(std::move(last_while_running), read_host_view(mode, cgroup_root, relative.parent_path()));
+  }
   instance->destroy();
   return seen;
 }

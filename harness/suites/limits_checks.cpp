@@ -1,6 +1,7 @@
 #include "harness/suites/limits_checks.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -22,9 +23,11 @@ constexpr double quota_cpus = 0.25;
 constexpr std::uint64_t cfs_period_us = 100'000;
 constexpr const char* burn_ms = "3000";
 constexpr double cpu_tolerance = 0.10;
-// The pids check: 16 tasks, a forker asking for 64.
+// The pids check: 16 tasks, a forker asking for 64 and holding them 500 ms, so the host reads the cgroup
+// while they live even where the runtime removes it at exit (crun, runc; see limits_host.hpp).
 constexpr std::uint64_t pids_limit = 16;
 constexpr const char* forks_wanted = "64";
+constexpr const char* forks_hold_ms = "500";
 // The cpuset check: the share of the instance's CPU time the host may see on other CPUs (see the header).
 constexpr double cpuset_outside_share = 0.01;
 constexpr const char* affinity_ms = "1000";
@@ -70,12 +73,13 @@ Verdict make_verdict(std::string check, std::optional<reports::VerdictValue> con
   return verdict;
 }
 
-// The first reason in `failures`, or the pass reason.
+// Every reason in `failures`, or the pass reason.
 void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
               const Observation& seen) {
   verdict.pass = failures.empty();
   verdict.why =
       verdict.pass ? std::move(pass_reason) : fmt::format("{}{}", fmt::join(failures, "; "), limit_note(seen));
+  if (!seen.host.note.empty()) verdict.why += fmt::format(" ({})", seen.host.note);
 }
 
 double to_mib(std::uint64_t bytes) { return static_cast<double>(bytes) / static_cast<double>(mib); }
@@ -313,7 +317,8 @@ std::vector<LimitCheck> limit_checks(unsigned online_cpus) {
                  &judge_cpu_quota};
   cpu.limits.cpus = quota_cpus;
   checks.push_back(std::move(cpu));
-  LimitCheck pids{"pids", "forks stop exactly at pids.max with EAGAIN", "forker", {forks_wanted}, {}, &judge_pids};
+  LimitCheck pids{"pids",     "forks stop exactly at pids.max with EAGAIN", "forker", {forks_wanted, forks_hold_ms}, {},
+                  &judge_pids};
   pids.limits.pids_max = pids_limit;
   checks.push_back(std::move(pids));
   LimitCheck cpuset{"cpuset",     "the workload may run, and runs, only on its cpuset", "affinity", {affinity_ms}, {},

@@ -49,6 +49,7 @@ struct HostView {
   std::optional<std::uint64_t> pids_max_events;  // pids.events: max (forks refused at the limit)
   std::optional<std::string> cpuset_effective;   // cpuset.effective_cpus / cpuset.cpus.effective
   std::vector<std::uint64_t> usage_per_cpu_ns;   // cpuacct.usage_percpu (v1 only; empty elsewhere)
+  std::string note;  // where the figures come from when not all from one final read (every verdict says it)
 };
 
 // How the workload ended and what it counted itself.

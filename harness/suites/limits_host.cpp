@@ -94,6 +94,24 @@ HostView read_host_view(runtime::CgroupMode mode, const fs::path& root, const fs
   return runtime::uses_v1_controllers(mode) ? read_v1(root, relative) : read_v2(root / relative);
 }
 
+bool cgroup_exists(runtime::CgroupMode mode, const fs::path& root, const fs::path& relative) {
+  return fs::is_directory(runtime::uses_v1_controllers(mode) ? root / "memory" / relative : root / relative);
+}
+
+HostView merge_final_counters(HostView last_while_running, const HostView& parent_after_exit) {
+  HostView merged = std::move(last_while_running);
+  const auto later = [](std::optional<std::uint64_t>& field, const std::optional<std::uint64_t>& parent) {
+    if (parent && (!field || *parent > *field)) field = parent;
+  };
+  later(merged.oom_kills, parent_after_exit.oom_kills);
+  later(merged.cpu_usage_ns, parent_after_exit.cpu_usage_ns);
+  if (!parent_after_exit.usage_per_cpu_ns.empty()) merged.usage_per_cpu_ns = parent_after_exit.usage_per_cpu_ns;
+  merged.note =
+      "the runtime removed the instance's cgroup when its init exited: limits, peak, throttling and pids.events "
+      "as last read while it ran, OOM kills and CPU usage from its parent after the exit";
+  return merged;
+}
+
 std::optional<fs::path> instance_cgroup_relative(reports::BackendKind kind, const std::string& name) {
   switch (kind) {
     case reports::BackendKind::container:

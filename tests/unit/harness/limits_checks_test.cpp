@@ -301,6 +301,32 @@ TEST_F(FakeCgroupTree, V2FilesAreReadFromOneDirectory) {
   EXPECT_TRUE(view.usage_per_cpu_ns.empty());
 }
 
+TEST(LimitsHost, AGoneCgroupKeepsItsLastReadAndTakesTheParentsInstanceCounters) {
+  HostView last;
+  last.memory_limit_bytes = 32 * mib;
+  last.memory_peak_bytes = 31 * mib;
+  last.oom_kills = 0;
+  last.cpu_usage_ns = 100;
+  last.pids_max = 16;
+  HostView parent;
+  parent.memory_peak_bytes = 33 * mib;  // the runtime's own charges before the init moved: not the instance's
+  parent.oom_kills = 1;
+  parent.cpu_usage_ns = 200;
+  parent.usage_per_cpu_ns = {0, 200};
+  const HostView merged = merge_final_counters(last, parent);
+  EXPECT_EQ(merged.memory_limit_bytes, 32 * mib);
+  EXPECT_EQ(merged.memory_peak_bytes, 31 * mib);
+  EXPECT_EQ(merged.oom_kills, 1U);
+  EXPECT_EQ(merged.cpu_usage_ns, 200U);
+  EXPECT_EQ(merged.pids_max, 16U);
+  EXPECT_EQ(merged.usage_per_cpu_ns, (std::vector<std::uint64_t>{0, 200}));
+  EXPECT_FALSE(merged.note.empty());
+  // ... and every verdict says where its figures came from.
+  Observation seen = memory_held();
+  seen.host.note = merged.note;
+  EXPECT_NE(judge("memory", seen)[0].why.find(merged.note), std::string::npos);
+}
+
 TEST(LimitsHost, InstanceCgroupsAreWhereEachRuntimePutsThem) {
   EXPECT_EQ(instance_cgroup_relative(reports::BackendKind::container, "benchrun-r-1"), "benchrun/benchrun-r-1");
   const auto oci = instance_cgroup_relative(reports::BackendKind::oci, "benchrun-r-1");
