@@ -71,7 +71,8 @@ Observation memory_held() {
   seen.host.oom_kills = 1;
   seen.workload.oom_killed = true;
   seen.workload.result_seen = true;
-  seen.workload.signal = 9;
+  seen.workload.exit_code = 0;
+  seen.workload.metrics = {{"hog_signal", 9.0}, {"hog_exit_code", -1.0}};
   return seen;
 }
 
@@ -92,6 +93,7 @@ TEST(LimitsMemory, WithoutTheLimitTheHogFinishesAndBothVerdictsFail) {
   seen.host.oom_kills = 0;
   seen.workload.result_seen = true;
   seen.workload.exit_code = 0;
+  seen.workload.metrics = {{"hog_signal", 0.0}, {"hog_exit_code", 0.0}};
   const auto verdicts = judge("memory", seen);
   EXPECT_TRUE(none_pass(verdicts)) << reasons(verdicts);
   EXPECT_NE(verdicts[0].why.find("--limits-off"), std::string::npos) << verdicts[0].why;
@@ -107,6 +109,9 @@ TEST(LimitsMemory, TwoOomKillsOrAPeakOverTheLimitFail) {
   Observation unread = memory_held();
   unread.host.oom_kills.reset();
   EXPECT_FALSE(judge("memory", unread)[0].pass);
+  Observation other_signal = memory_held();  // the host counted a kill, but the hog ended otherwise
+  other_signal.workload.metrics["hog_signal"] = 11.0;
+  EXPECT_FALSE(judge("memory", other_signal)[0].pass);
 }
 
 // 3 s at a quarter CPU: 30 periods of 25 ms, 750 ms allowed.
