@@ -1,5 +1,5 @@
-// `benchrun --suite limits` end to end, as root, for real: every check holds on our containers (exit 0, a
-// passing verdict per check in report.json), and each check flips to fail when its limit is removed
+// `benchrun --suite limits` end to end, as root, for real: every check holds on our containers, crun and runc
+// (exit 0, a passing verdict per check in report.json), and each check flips to fail when its limit is removed
 // (--limits-off: exit 1, every verdict failing with its reason). Nothing may be left behind.
 #include <gtest/gtest.h>
 
@@ -54,6 +54,19 @@ TEST_F(LimitsSuite, EveryCheckHoldsOnContainersFromBothSides) {
   EXPECT_EQ(verdicts.at("cpu.quota").at("tolerance").get<double>(), 0.10);
   EXPECT_EQ(verdicts.at("pids.max").at("measured").get<double>(), 16.0);
   EXPECT_EQ(verdicts.at("memory.oom_kill").at("measured").get<double>(), 1.0);
+}
+
+// crun and runc remove the instance's cgroup when its init exits: the host's view is read while it runs
+// (limits_host.hpp), and the verdicts say so.
+TEST_F(LimitsSuite, EveryCheckHoldsOnCrunAndRunc) {
+  const auto result = run_benchrun(limits_args("oci:crun,oci:runc"));
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  const json measured = report();
+  for (const std::string backend : {"oci:crun", "oci:runc"}) {
+    const auto verdicts = verdicts_of(measured, backend);
+    EXPECT_EQ(verdicts.size(), every_verdict.size()) << backend;
+    for (const auto& [name, verdict] : verdicts) EXPECT_TRUE(verdict.at("pass").get<bool>()) << verdict.dump();
+  }
 }
 
 TEST_F(LimitsSuite, EachCheckFlipsToFailWithoutItsLimitAndTheRunExitsOne) {
