@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "harness/backends/registry.hpp"
+#include "harness/suites/limits_checks.hpp"
 #include "harness/suites/registry.hpp"
 #include "harness/version.hpp"
 #include "sys/error.hpp"
@@ -224,6 +225,9 @@ Command parse_command_line(int argc, char** argv) {
           ->capture_default_str();
   DensityFlags density;
   density.add_to(app);
+  std::vector<std::string> limits_off;
+  app.add_option("--limits-off", limits_off,
+                 "limits: run this check without its limit, which must flip its verdicts to fail (repeatable)");
   app.add_option("--timeout", timeout_s, "Seconds an instance may take from launch to exit")->capture_default_str();
   app.add_option("--out", suite.out_dir,
                  "Folder for samples.jsonl, report.json and report.html (default: results/<run-id>)");
@@ -449,6 +453,8 @@ Command parse_command_line(int argc, char** argv) {
     if (warmup_flag->count() == 0) suite.warmup = entry.default_warmup;
     if (start_flag->count() == 0) start = entry.default_start;
     suite.density = density.to_options();
+    for (const auto& check : limits_off) require_known("--limits-off", check, limit_check_names());
+    suite.limits_off = limits_off;
     if (suite.runs < 1) throw UsageError(fmt::format("--runs {}: needs at least 1 measured run", suite.runs));
     if (suite.warmup < 0) throw UsageError(fmt::format("--warmup {}: cannot be negative", suite.warmup));
     suite.start_modes = parse_start_choice(start);

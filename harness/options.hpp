@@ -53,6 +53,8 @@ struct SuiteOptions {
   std::filesystem::path baseline;            // --baseline FILE: compared with the new report after the run
   std::vector<std::string> command_line;
   DensityOptions density;
+  // --limits-off CHECK (limits suite): run that check without its limit, to prove its verdicts flip to fail.
+  std::vector<std::string> limits_off;
 };
 
 // `benchrun run`: one command in one instance, by hand.

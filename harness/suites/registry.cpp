@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/suites/density.hpp"
+#include "harness/suites/limits.hpp"
 #include "harness/suites/overhead_network.hpp"
 #include "harness/suites/startup.hpp"
 
@@ -14,6 +15,8 @@ const SuiteEntry suites[] = {
      10, 1, "both"},
     {"density", "how many idle instances fit, how fast they start and stop, what each costs", &density_cases,
      &make_density_step, 1, 0, "cold"},
+    {"limits", "do the limits hold: one verdict per check (memory, CPU quota, pids, cpuset), exit 1 on a failure",
+     &limits_cases, &make_limits_step, 1, 0, "cold"},
     // The overhead suite's network cases on their own (harness/suites/overhead_network.hpp).
     {"network", "TCP round-trip latency and stream throughput to a peer behind a veth, per backend",
      &network_suite_cases, &make_network_step, 5, 1, "cold"},

@@ -1,0 +1,178 @@
+#include "harness/suites/limits.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <mutex>
+#include <thread>
+
+#include "harness/suites/limits_checks.hpp"
+#include "harness/suites/limits_host.hpp"
+#include "harness/workload_protocol.hpp"
+#include "runtime/cgroup/mode.hpp"
+#include "sys/wait.hpp"
+
+namespace benchrun::harness {
+namespace {
+
+constexpr const char* cgroup_root = "/sys/fs/cgroup";
+
+unsigned online_cpus() {
+  const long count = sysconf(_SC_NPROCESSORS_ONLN);
+  return count > 0 ? static_cast<unsigned>(count) : 1U;
+}
+
+// A verdict for a check this backend cannot be judged on, failing and saying why: never a silent skip.
+reports::Verdict unjudged(const LimitCheck& check, std::string why) {
+  reports::Verdict verdict;
+  verdict.check = fmt::format("{}.host_view", check.name);
+  verdict.pass = false;
+  verdict.why = std::move(why);
+  return verdict;
+}
+
+// Tears the instance down whatever happens (destroy() is idempotent).
+struct TeardownGuard {
+  Instance& instance;
+  explicit TeardownGuard(Instance& torn_down) : instance(torn_down) {}
+  TeardownGuard(const TeardownGuard&) = delete;
+  TeardownGuard& operator=(const TeardownGuard&) = delete;
+  ~TeardownGuard() {
+    try {
+      instance.destroy();
+    } catch (...) {  // the sweep of the next run removes what a failed teardown left
+    }
+  }
+};
+
+// Reads the instance's cgroup every 20 ms while it runs, keeping the last full read: crun and runc remove it
+// when the init exits, and a few files (the limits read back, cpu.stat's throttling, pids.events) live there
+// alone. Our runtime keeps it until teardown, where the read after the exit supersedes this one.
+class WhileRunningReader {
+ public:
+  WhileRunningReader(runtime::CgroupMode mode, std::filesystem::path relative)
+      : thread_([this, mode, relative = std::move(relative)](const std::stop_token& stop) {
+          while (!stop.stop_requested()) {
+            HostView view = read_host_view(mode, cgroup_root, relative);
+            // Kept only if the directory outlived the read: removal is atomic, so every file was there.
+            if (cgroup_exists(mode, cgroup_root, relative)) {
+              const std::lock_guard lock(mutex_);
+              last_ = std::move(view);
+            }
+            std::this_thread::sleep_for(poll_interval);
+          }
+        }) {}
+  HostView stop_and_take() {
+    thread_.request_stop();
+    thread_.join();
+    return last_.value_or(HostView{});
+  }
+
+ private:
+  static constexpr std::chrono::milliseconds poll_interval{20};
+  std::mutex mutex_;
+  std::optional<HostView> last_;
+  std::jthread thread_;  // last: started once the rest is built
+};
+
+// Runs the workload to its end, reads the host's view before teardown; fills `sample` with the workload's
+// figures. Throws Error / Timeout when the launch fails, Interrupted on a stop request.
+Observation observe(Backend& backend, const InstanceSpec& spec, const std::filesystem::path& relative,
+                    sys::MonotonicNs deadline, reports::Sample& sample) {
+  Observation seen;
+  sample.started_at_monotonic_ns = sys::monotonic_now();
+  const runtime::CgroupMode mode = runtime::detect_cgroup_mode(cgroup_root);
+  std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
+  const TeardownGuard guard{*instance};
+  WhileRunningReader while_running(mode, relative);
+  while (std::optional<sys::ConsoleLine> line = instance->next_line(deadline)) {
+    if (!is_result_line(line->text)) continue;
+    const reports::WorkloadResult result = parse_result_line(line->text);
+    seen.workload.result_seen = true;
+    seen.workload.exit_code = result.exit_code;
+    seen.workload.signal = result.signal;
+    for (const auto& metric : result.metrics) {
+      seen.workload.metrics[metric.name] = metric.value;
+      sample.metrics[metric.name] = metric.value;
+    }
+    sample.workload_result = result;
+  }
+  const InstanceExit exit = instance->wait_exit(deadline);
+  seen.workload.oom_killed = exit.oom_killed;
+  // After the workload ended, before teardown removes the cgroup: the counters are final.
+  HostView last_while_running = while_running.stop_and_take();
+  if (cgroup_exists(mode, cgroup_root, relative)) {
+    seen.host = read_host_view(mode, cgroup_root, relative);
+  } else {
+    seen.host =
+        merge_final_counters(std::move(last_while_running), read_host_view(mode, cgroup_root, relative.parent_path()));
+  }
+  instance->destroy();
+  return seen;
+}
+
+StepResult measure_limit_check(Backend& backend, const StepInput& input, const std::vector<std::string>& limits_off) {
+  StepResult result;
+  const std::vector<LimitCheck> checks = limit_checks(online_cpus());
+  const LimitCheck* check = find_limit_check(checks, input.test_case.name);
+  if (check == nullptr) throw sys::Error(fmt::format("limits: no check named {}", input.test_case.name));
+
+  InstanceSpec spec = instance_spec(input.test_case, input.next_instance_name());
+  const auto relative = instance_cgroup_relative(backend.kind(), spec.name);
+  if (!relative) {
+    result.verdicts.push_back(unjudged(
+        *check, backend.kind() == reports::BackendKind::native
+                    ? "native runs unconfined (the baseline): there is no limit to prove"
+                    : fmt::format("{}: the host's view of this backend's limits is not built yet (a guest's limits are "
+                                  "libvirt tunables): not judged",
+                                  backend.name())));
+    return result;
+  }
+  const bool limit_off = std::find(limits_off.begin(), limits_off.end(), check->name) != limits_off.end();
+  if (limit_off) {
+    spec.limits = {};
+    result.notes.push_back(fmt::format("{}: {} ran without its limit (--limits-off): its verdicts must fail",
+                                       backend.name(), check->name));
+  }
+
+  reports::Sample sample;
+  sample.backend = backend.name();
+  const sys::MonotonicNs deadline = sys::monotonic_now() + std::chrono::nanoseconds(input.timeout).count();
+  try {
+    Observation seen = observe(backend, spec, *relative, deadline, sample);
+    seen.limit_applied = !limit_off;
+    result.verdicts = check->judge(*check, seen);
+    sample.ok = true;
+  } catch (const sys::Interrupted&) {
+    throw;
+  } catch (const sys::Error& error) {
+    const reports::FailureKind kind =
+        dynamic_cast<const sys::Timeout*>(&error) ? reports::FailureKind::timeout : reports::FailureKind::error;
+    sample.failure = reports::Failure{kind, error.what()};
+    result.verdicts.push_back(unjudged(*check, fmt::format("the check's instance failed: {}", error.what())));
+  }
+  result.samples.push_back(std::move(sample));
+  return result;
+}
+
+}  // namespace
+
+std::vector<reports::Case> limits_cases(const CaseFlags& flags) {
+  if (flags.limits.any()) {
+    throw sys::Error("--suite limits sets each check's own limit: drop --memory, --cpus, --pids and --cpuset");
+  }
+  std::vector<reports::Case> cases;
+  for (const LimitCheck& check : limit_checks(online_cpus())) {
+    cases.push_back(reports::Case{std::string(check.name), check.workload, check.workload_args, check.limits});
+  }
+  return cases;
+}
+
+Step make_limits_step(const SuiteOptions& options) {
+  return [limits_off = options.limits_off](Backend& backend, const StepInput& input) {
+    return measure_limit_check(backend, input, limits_off);
+  };
+}
+
+}  // namespace benchrun::harness
