@@ -26,6 +26,9 @@ const BackendEntry backends[] = {
      &runc_host_checks},
     {"vm", reports::BackendKind::vm, "a libvirt/QEMU guest booting the image's kernel (the plugin, loaded on demand)",
      &make_vm_backend, &vm_host_checks},
+    {"vm+container", reports::BackendKind::vm,
+     "a container of benchrun's own runtime inside a guest of image 'guest' (Kata's layout; the vm plugin)",
+     &make_vm_container_backend, &vm_host_checks},
 };
 
 }  // namespace

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/backend.hpp"
 #include "harness/backends/backend_setup.hpp"
@@ -22,6 +24,13 @@ struct VmBackendOptions {
   vm::AcceleratorRequest accel = vm::AcceleratorRequest::automatic;
   // The emulator wrapper next to benchrun (stamps the qemu_exec phase); empty: plain QEMU, no such phase.
   std::filesystem::path emulator_wrapper;
+  // vm+container: the guest (image "guest") runs the workload in a container of benchrun's own runtime,
+  // nested_container_argv (vm_container.hpp); `own_executable` finds benchrun in that image.
+  bool nested_container = false;
+  std::filesystem::path own_executable;
+  // benchrun.cgroup=v2|v1|hybrid for the guest's benchinit; none: nothing mounted (vm+container: v2).
+  std::optional<std::string> guest_cgroup;
+  std::vector<std::string> guest_kernel_args;  // more kernel parameters, after benchrun's own
 };
 
 // Where the KVM probe verdicts are kept (see vm/kvm_probe_cache.hpp).
@@ -30,7 +39,7 @@ inline std::filesystem::path kvm_probe_cache_file(const std::filesystem::path& s
 }
 
 // The plugin's entry points. Bumped whenever this struct or the types it passes change.
-inline constexpr int vm_plugin_abi = 3;
+inline constexpr int vm_plugin_abi = 4;
 struct VmPluginApi {
   int abi = vm_plugin_abi;
   std::unique_ptr<Backend> (*make_backend)(const VmBackendOptions& options, StopSignal& stop);
@@ -46,6 +55,8 @@ const VmPluginApi& load_vm_plugin();
 
 // The registry's entry points: they load the plugin.
 std::unique_ptr<Backend> make_vm_backend(const BackendSetup& setup);
+// vm+container: image "guest", the workload in a container inside it (vm_container.hpp).
+std::unique_ptr<Backend> make_vm_container_backend(const BackendSetup& setup);
 // QEMU, the libvirt connection and the accelerator guests get (a probe boot where /dev/kvm is doubtful).
 std::vector<DoctorCheck> vm_host_checks(const BackendSetup& setup);
 
