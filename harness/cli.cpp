@@ -205,7 +205,7 @@ Command parse_command_line(int argc, char** argv) {
   SuiteOptions suite;
   const std::vector<std::string> known_suites = names_of(suite_registry());
   const std::vector<std::string> known_backends = names_of(backend_registry());
-  std::string backends = fmt::format("{}", fmt::join(known_backends, ","));
+  std::string backends = fmt::format("{}", fmt::join(default_backends(), ","));
   std::string workload = "hello";
   std::string start = "both";
   double timeout_s = 30;

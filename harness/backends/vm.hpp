@@ -57,6 +57,8 @@ const VmPluginApi& load_vm_plugin();
 std::unique_ptr<Backend> make_vm_backend(const BackendSetup& setup);
 // vm+container: image "guest", the workload in a container inside it (vm_container.hpp).
 std::unique_ptr<Backend> make_vm_container_backend(const BackendSetup& setup);
+// Image "guest" with benchrun and the nested image (the guests' own checks are vm's).
+std::vector<DoctorCheck> vm_container_host_checks(const BackendSetup& setup);
 // QEMU, the libvirt connection and the accelerator guests get (a probe boot where /dev/kvm is doubtful).
 std::vector<DoctorCheck> vm_host_checks(const BackendSetup& setup);
 

@@ -11,9 +11,13 @@
 namespace benchrun::harness {
 namespace {
 
-// What the guest needs besides the container: kernel, page tables, benchinit and benchrun (measured here
-// with TCG: ~60 MiB used after boot with a 40 MiB initramfs).
+// What the guest needs besides the container and its initramfs: kernel, page tables, benchinit, benchrun.
 constexpr std::uint64_t guest_base_mib = 128;
+// The initramfs is unpacked into the rootfs tmpfs, whose size limit is half the RAM the kernel counts, and
+// the kernel does not count the initramfs's own pages until it has unpacked them: the limit must hold the
+// unpacked files, so RAM >= 3x the initramfs. Measured here: a 121 MiB initramfs in 370 MiB failed with
+// "Initramfs unpacking failed: write error"; in 512 MiB it booted.
+constexpr std::uint64_t initramfs_factor = 3;
 constexpr std::uint64_t min_guest_memory_mib = 256;
 constexpr std::uint64_t mib = 1U << 20U;
 
@@ -22,8 +26,16 @@ constexpr std::uint64_t mib = 1U << 20U;
 std::string benchrun_in_guest(const std::filesystem::path& guest_rootfs, const std::filesystem::path& own_executable) {
   std::vector<std::filesystem::path> candidates{"/usr/bin/benchrun", "/usr/local/bin/benchrun"};
   if (own_executable.is_absolute()) candidates.push_back(own_executable);
+  const std::filesystem::path nested_init = guest_rootfs / std::filesystem::path(nested_images_dir).relative_path() /
+                                            nested_image_name / "rootfs/sbin/benchinit";
+  std::error_code ignored;
+  if (!std::filesystem::is_regular_file(nested_init, ignored)) {
+    throw sys::Error(fmt::format(
+        "vm+container: image {} holds no nested image at {}/{}: build the guest image (cmake --build build/release "
+        "--target benchrun_guest_image)",
+        guest_rootfs.parent_path().string(), nested_images_dir, nested_image_name));
+  }
   for (const auto& candidate : candidates) {
-    std::error_code ignored;
     if (std::filesystem::is_regular_file(guest_rootfs / candidate.relative_path(), ignored)) return candidate.string();
   }
   throw sys::Error(
@@ -53,7 +65,17 @@ std::vector<std::string> nested_container_argv(const std::string& benchrun_path,
   if (!spec.network_namespace) argv.emplace_back("--no-network-namespace");
   if (spec.user_namespace) argv.emplace_back("--user-namespace");
   if (!spec.seccomp) argv.emplace_back("--no-seccomp");
-  argv.emplace_back("--");
+  // No "--" before the command: the kernel ends init's arguments at a second "--" (parse_args), so the
+  // command is the first positional word and its arguments may not look like options.
+  for (const auto& arg : spec.workload_args) {
+    if (arg.starts_with('-')) {
+      throw sys::Error(
+          fmt::format("vm+container: workload argument '{}' starts with '-', which the inner benchrun would take as "
+                      "its own option (the guest kernel passes init no '--'): give the workload arguments without "
+                      "a leading '-'",
+                      arg));
+    }
+  }
   argv.push_back(workload_path(spec));
   argv.insert(argv.end(), spec.workload_args.begin(), spec.workload_args.end());
   return argv;
@@ -82,7 +104,7 @@ GuestSize nested_guest_size(const reports::Limits& limits, std::uint64_t initram
   GuestSize size;
   const std::uint64_t initramfs_mib = (initramfs_bytes + mib - 1) / mib;
   const std::uint64_t limit_mib = limits.memory_bytes ? (*limits.memory_bytes + mib - 1) / mib : 0;
-  size.memory_mib = std::max(min_guest_memory_mib, guest_base_mib + 2 * initramfs_mib) + limit_mib;
+  size.memory_mib = std::max(min_guest_memory_mib, guest_base_mib + initramfs_factor * initramfs_mib) + limit_mib;
   if (limits.cpus) size.vcpus = std::max(size.vcpus, static_cast<unsigned>(std::ceil(*limits.cpus)));
   if (limits.cpuset_cpus) size.vcpus = std::max(size.vcpus, highest_cpu_of(*limits.cpuset_cpus) + 1);
   return size;

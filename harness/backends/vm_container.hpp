@@ -23,12 +23,14 @@ inline constexpr std::string_view nested_image_name = "default";
 
 // Where the guest image keeps benchrun: /usr/bin/benchrun (where the guest image's build puts it), else
 // /usr/local/bin/benchrun, else the running benchrun's own path (`build-image.sh --add PATH` keeps a program's
-// host path). Throws Error naming the fix when none exists in `guest_rootfs`.
+// host path). Throws Error naming the fix when none exists in `guest_rootfs`, or when the image lacks the nested
+// image (/images/default/rootfs/sbin/benchinit).
 std::string benchrun_in_guest(const std::filesystem::path& guest_rootfs, const std::filesystem::path& own_executable);
 
-// What the guest's benchinit runs (after `--quiet --`, so only the inner container's protocol lines reach the
+// What the guest's benchinit runs (after `--quiet`, so only the inner container's protocol lines reach the
 // console): `benchrun run --backend container --verbose --phases-fd 2 --images-dir /images --image default
-// [limits and switches of spec] -- <workload path> ARGS`.
+// [limits and switches of spec] <workload path> ARGS`. No `--` anywhere: the kernel drops init's arguments from
+// a second `--` on. Throws Error when a workload argument starts with '-' (the inner benchrun would parse it).
 std::vector<std::string> nested_container_argv(const std::string& benchrun_path, const InstanceSpec& spec);
 
 struct GuestSize {
@@ -36,7 +38,7 @@ struct GuestSize {
   unsigned vcpus = 1;
 };
 // A guest that holds the container's limits: the memory limit on top of what the guest itself needs (its
-// kernel, and the initramfs twice while it is unpacked into the rootfs tmpfs), vCPUs for the CPU quota and
+// kernel, and 3x the initramfs, see vm_container.cpp), vCPUs for the CPU quota and
 // for every CPU the cpuset names (the container's cpuset must exist in the guest).
 GuestSize nested_guest_size(const reports::Limits& limits, std::uint64_t initramfs_bytes);
 

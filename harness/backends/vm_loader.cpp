@@ -112,4 +112,21 @@ std::vector<DoctorCheck> vm_host_checks(const BackendSetup& setup) {
           check_accelerator(vm_options(setup), setup.stop)};
 }
 
+std::vector<DoctorCheck> vm_container_host_checks(const BackendSetup& setup) {
+  // The guests themselves are vm's checks (listed once); vm+container adds its image.
+  ImageChoice guest = setup.image;
+  guest.name = std::string(guest_image_name);
+  std::error_code ignored;
+  const auto own = std::filesystem::read_symlink("/proc/self/exe", ignored);
+  try {
+    return {{"vm+container image", true,
+             fmt::format("{} holds {} and {}/{}", guest.dir().string(), benchrun_in_guest(guest.rootfs(), own),
+                         nested_images_dir, nested_image_name),
+             "", false}};
+  } catch (const sys::Error& error) {
+    return {{"vm+container image", false, error.what(), "cmake --build build/release --target benchrun_guest_image",
+             false}};
+  }
+}
+
 }  // namespace benchrun::harness

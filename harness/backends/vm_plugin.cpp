@@ -210,7 +210,8 @@ class VmBackend final : public Backend {
       config.memory_mib = size.memory_mib;
       config.vcpus = size.vcpus;
       // --quiet: the guest's benchinit stays silent, the console carries the inner container's lines.
-      config.workload_argv = {"--quiet", "--"};
+      // No "--" after it: the kernel ends init's arguments at a second "--" (see nested_container_argv).
+      config.workload_argv = {"--quiet"};
       const auto inner = nested_container_argv(benchrun_in_guest_, spec);
       config.workload_argv.insert(config.workload_argv.end(), inner.begin(), inner.end());
     } else {

@@ -26,7 +26,7 @@ TEST(VmContainer, InnerCommandRunsTheWorkloadInTheNestedImageWithTheLimitsAndPha
   EXPECT_THAT(nested_container_argv("/usr/bin/benchrun", spec),
               ElementsAre("/usr/bin/benchrun", "run", "--backend", "container", "--verbose", "--phases-fd", "2",
                           "--images-dir", "/images", "--image", "default", "--memory", "67108864", "--cpus", "0.5",
-                          "--pids", "32", "--cpuset", "0-1", "--", "/bench/bin/spin", "100"));
+                          "--pids", "32", "--cpuset", "0-1", "/bench/bin/spin", "100"));
 }
 
 TEST(VmContainer, InnerCommandCarriesTheIsolationSwitches) {
@@ -39,15 +39,23 @@ TEST(VmContainer, InnerCommandCarriesTheIsolationSwitches) {
   EXPECT_THAT(nested_container_argv("/b", spec),
               ElementsAre("/b", "run", "--backend", "container", "--verbose", "--phases-fd", "2", "--images-dir",
                           "/images", "--image", "default", "--hostname", "inner", "--no-network-namespace",
-                          "--user-namespace", "--no-seccomp", "--", "/bin/true"));
+                          "--user-namespace", "--no-seccomp", "/bin/true"));
+}
+
+TEST(VmContainer, InnerCommandRefusesAWorkloadArgumentTheInnerBenchrunWouldTakeForAnOption) {
+  // The guest kernel gives init nothing after a second "--", so the command has none to protect its arguments.
+  InstanceSpec spec;
+  spec.workload = "spin";
+  spec.workload_args = {"-5"};
+  EXPECT_THROW(nested_container_argv("/b", spec), sys::Error);
 }
 
 TEST(VmContainer, GuestHoldsTheMemoryLimitOnTopOfWhatItNeedsItself) {
   const GuestSize unlimited = nested_guest_size({}, 10ULL << 20);
   EXPECT_EQ(unlimited.memory_mib, 256U);
   EXPECT_EQ(unlimited.vcpus, 1U);
-  // A big initramfs is in memory twice while it is unpacked.
-  EXPECT_EQ(nested_guest_size({}, 100ULL << 20).memory_mib, 128U + 200U);
+  // A big initramfs must fit the rootfs tmpfs (half the RAM the kernel counts, without the initramfs).
+  EXPECT_EQ(nested_guest_size({}, 100ULL << 20).memory_mib, 128U + 300U);
   reports::Limits limits;
   limits.memory_bytes = 512ULL << 20;
   EXPECT_EQ(nested_guest_size(limits, 10ULL << 20).memory_mib, 256U + 512U);
@@ -67,8 +75,13 @@ TEST(VmContainer, GuestHasAVcpuForTheQuotaAndForEveryCpuTheCpusetNames) {
 TEST(VmContainer, BenchrunIsFoundWhereTheGuestImagePutsItElseWhereItRunsFrom) {
   testing::TempDir rootfs;
   const std::filesystem::path own = "/opt/build/benchrun";
-  EXPECT_THROW(benchrun_in_guest(rootfs.path(), own), sys::Error);
   std::filesystem::create_directories(rootfs.path() / "opt/build");
+  std::ofstream(rootfs.path() / "opt/build/benchrun") << "x";
+  EXPECT_THROW(benchrun_in_guest(rootfs.path(), own), sys::Error) << "no nested image";
+  std::filesystem::create_directories(rootfs.path() / "images/default/rootfs/sbin");
+  std::ofstream(rootfs.path() / "images/default/rootfs/sbin/benchinit") << "x";
+  std::filesystem::remove(rootfs.path() / "opt/build/benchrun");
+  EXPECT_THROW(benchrun_in_guest(rootfs.path(), own), sys::Error) << "no benchrun";
   std::ofstream(rootfs.path() / "opt/build/benchrun") << "x";
   EXPECT_EQ(benchrun_in_guest(rootfs.path(), own), "/opt/build/benchrun");
   std::filesystem::create_directories(rootfs.path() / "usr/bin");
