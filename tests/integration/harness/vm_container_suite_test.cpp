@@ -27,7 +27,8 @@ class VmContainerSuite : public LeakCheckedTest {
   json report() const { return json::parse(read_text(out_.path() / "report.json")); }
   std::vector<json> samples_of(const std::string& backend) const {
     std::vector<json> found;
-    for (const auto& sample : report().at("samples")) {
+    const json whole = report();  // kept: a range-for over a member of a temporary would dangle
+    for (const auto& sample : whole.at("samples")) {
       if (sample.at("backend") == backend) found.push_back(sample);
     }
     return found;
@@ -66,7 +67,8 @@ TEST_F(VmContainerSuite, StartupReportsItBesideNativeWithTheContainersPhasesOnTh
   EXPECT_EQ(sample.at("workload_result").at("exit_code"), 0);
 
   bool listed = false;
-  for (const auto& backend : report().at("backends")) {
+  const json whole = report();
+  for (const auto& backend : whole.at("backends")) {
     if (backend.at("name") != "vm+container") continue;
     listed = true;
     EXPECT_EQ(backend.at("kind"), "vm");
@@ -82,7 +84,7 @@ TEST_F(VmContainerSuite, StartupReportsItBesideNativeWithTheContainersPhasesOnTh
 TEST_F(VmContainerSuite, TheMemoryLimitIsTheInnerContainersAndOomKillsTheHogInsideTheGuest) {
   // The guest is sized above the limit: only the container's cgroup can stop a 96 MiB hog at 32 MiB.
   const auto result = run_startup("vm+container", {"--workload", "hog 96", "--memory", "32M"});
-  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  ASSERT_EQ(result.exit_code, 1) << "a failed sample: " << result.err << result.out;
   const auto samples = samples_of("vm+container");
   ASSERT_EQ(samples.size(), 1U);
   const json& sample = samples.front();
@@ -96,7 +98,7 @@ TEST_F(VmContainerSuite, AnInnerBenchrunThatFailsIsAFailedSampleCarryingTheConso
   // exits, the guest powers off without a READY.
   const auto result =
       run_startup("vm+container", {"--guest-kernel-args", "module_blacklist=overlay", "--timeout", "60"});
-  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  ASSERT_EQ(result.exit_code, 1) << "a failed sample: " << result.err << result.out;
   const auto samples = samples_of("vm+container");
   ASSERT_EQ(samples.size(), 1U);
   const json& sample = samples.front();
@@ -111,7 +113,7 @@ TEST_F(VmContainerSuite, AGuestWhoseKernelPanicsIsAFailedSampleWithThePanicForVm
   // No such init: the kernel panics early; panic=1 reboots it, which ends the domain (on_reboot destroy).
   const auto result =
       run_startup("vm,vm+container", {"--guest-kernel-args", "rdinit=/nonexistent panic=1", "--timeout", "60"});
-  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  ASSERT_EQ(result.exit_code, 1) << "failed samples: " << result.err << result.out;
   for (const std::string backend : {"vm", "vm+container"}) {
     const auto samples = samples_of(backend);
     ASSERT_EQ(samples.size(), 1U) << backend;
@@ -126,7 +128,7 @@ TEST_F(VmContainerSuite, AGuestWhoseKernelPanicsIsAFailedSampleWithThePanicForVm
 TEST_F(VmContainerSuite, AGuestHungInAPanicFailsAtTheTimeoutWithThePanic) {
   // Without panic=1 a panicked kernel spins forever: the per-instance timeout ends it.
   const auto result = run_startup("vm+container", {"--guest-kernel-args", "rdinit=/nonexistent", "--timeout", "15"});
-  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  ASSERT_EQ(result.exit_code, 1) << "a failed sample: " << result.err << result.out;
   const auto samples = samples_of("vm+container");
   ASSERT_EQ(samples.size(), 1U);
   const json& sample = samples.front();
