@@ -123,6 +123,8 @@ std::vector<std::string> run_command_backends() {
   for (const auto& entry : backend_registry()) {
     if (entry.kind == reports::BackendKind::container) names.emplace_back(entry.name);
   }
+  // One guest booted through the vm plugin (loaded only then): harness/backends/vm_run.cpp.
+  names.emplace_back("vm");
   return names;
 }
 
@@ -238,8 +240,8 @@ Command parse_command_line(int argc, char** argv) {
   app.add_option("--libvirt-uri", suite.libvirt_uri, "libvirt URI for the vm backend (default: embedded QEMU driver)");
   std::string accel = "auto";
   app.add_option("--accel", accel, accel_help)->capture_default_str();
-  std::string guest_cgroup;
-  app.add_option("--guest-cgroup", guest_cgroup,
+  std::string suite_guest_cgroup;
+  app.add_option("--guest-cgroup", suite_guest_cgroup,
                  "cgroup layout the guests mount: v2, v1 or hybrid (default: vm none, vm+container v2)");
   std::string guest_kernel_args;
   app.add_option("--guest-kernel-args", guest_kernel_args,
@@ -278,6 +280,17 @@ Command parse_command_line(int argc, char** argv) {
                       "Write the container's phases (ms since its start) as one BENCHRUN PHASES line to this open "
                       "file descriptor once it is gone");
   run_limits.add_to(*run_app);
+  std::string guest_cgroup;
+  std::string run_results;
+  unsigned run_timeout_s = 0;
+  run_app->add_option("--guest-cgroup", guest_cgroup,
+                      "With --backend vm: how the guest mounts cgroups (v2, v1 or hybrid; default: none mounted)");
+  run_app->add_option("--results", run_results,
+                      "With --backend vm: host folder that receives what the command wrote under /results");
+  run_app
+      ->add_option("--timeout", run_timeout_s,
+                   "With --backend vm: seconds the guest may run before it is destroyed (default: no limit)")
+      ->check(CLI::PositiveNumber);
   run_app->add_option("command", command, "The command and its arguments (after --)")->required();
 
   std::string doctor_uri;
@@ -375,6 +388,35 @@ Command parse_command_line(int argc, char** argv) {
         throw UsageError(fmt::format("backend '{}' is not available for 'run': use {}", run.backend,
                                      fmt::join(run_backends, " or ")));
       }
+      if (run.backend == "vm") {
+        if (!guest_cgroup.empty()) {
+          run.guest_cgroup = vm::parse_cgroup_layout(guest_cgroup);
+          if (!run.guest_cgroup) {
+            throw UsageError(fmt::format("--guest-cgroup {}: use v2, v1 or hybrid", guest_cgroup));
+          }
+        }
+        if (!run_results.empty()) run.results_dir = run_results;
+        if (run_timeout_s > 0) run.timeout = std::chrono::seconds(run_timeout_s);
+        // What only a container has: refused rather than silently ignored by a guest.
+        const std::pair<bool, const char*> container_only[] = {
+            {!run.instance.hostname.empty(), "--hostname"},
+            {no_netns, "--no-network-namespace"},
+            {run.instance.user_namespace, "--user-namespace"},
+            {no_seccomp, "--no-seccomp"},
+            {run.instance.limits.pids_max.has_value(), "--pids"},
+            {run.instance.limits.cpuset_cpus.has_value(), "--cpuset"},
+            {phases_fd >= 0, "--phases-fd"}};
+        for (const auto& [given, flag] : container_only) {
+          if (given) throw UsageError(fmt::format("{} is for container backends: drop it with --backend vm", flag));
+        }
+      } else {
+        const std::pair<bool, const char*> vm_only[] = {{!guest_cgroup.empty(), "--guest-cgroup"},
+                                                        {!run_results.empty(), "--results"},
+                                                        {run_timeout_s > 0, "--timeout"}};
+        for (const auto& [given, flag] : vm_only) {
+          if (given) throw UsageError(fmt::format("{} needs --backend vm", flag));
+        }
+      }
       return run;
     }
     if (doctor_app->parsed()) {
@@ -439,9 +481,9 @@ Command parse_command_line(int argc, char** argv) {
     suite.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
     suite.cases = entry.cases(CaseFlags{split_words(workload), suite_limits.to_limits()});
     suite.accel = to_accel_request(accel);
-    if (!guest_cgroup.empty()) {
-      require_known("--guest-cgroup", guest_cgroup, known_guest_cgroup_layouts());
-      suite.guest_cgroup = guest_cgroup;
+    if (!suite_guest_cgroup.empty()) {
+      require_known("--guest-cgroup", suite_guest_cgroup, known_guest_cgroup_layouts());
+      suite.guest_cgroup = vm::parse_cgroup_layout(suite_guest_cgroup);
     }
     suite.guest_kernel_args = split_words(guest_kernel_args);
     suite.image.images_dir = images_dir;

@@ -12,6 +12,7 @@
 #include "reports/export/export.hpp"
 #include "reports/model.hpp"
 #include "vm/accelerator.hpp"
+#include "vm/kernel_cmdline.hpp"
 
 namespace benchrun::harness {
 
@@ -48,7 +49,7 @@ struct SuiteOptions {
   std::string libvirt_uri;                                           // empty: the embedded driver under the state dir
   vm::AcceleratorRequest accel = vm::AcceleratorRequest::automatic;  // what the vm backend's guests get
   // --guest-cgroup v2|v1|hybrid: what the guests' benchinit mounts (none: vm mounts nothing, vm+container v2).
-  std::optional<std::string> guest_cgroup;
+  std::optional<vm::CgroupLayout> guest_cgroup;
   std::vector<std::string> guest_kernel_args;  // --guest-kernel-args: more kernel parameters for every guest
   bool quiet = false;
   std::vector<reports::ExportSpec> exports;  // --export KIND:FILE, written after report.json
@@ -66,6 +67,11 @@ struct RunCommandOptions {
   // --phases-fd: once the container is gone, its phases go to this fd as one BENCHRUN PHASES line
   // (protocol/workload_protocol.hpp); how the vm+container backend gets the guest-clock phases out.
   std::optional<int> phases_fd;
+  // --backend vm only: the guest's cgroup layout (--guest-cgroup), the host folder that receives what the
+  // command wrote under /results in the guest (--results), and how long the guest may take (--timeout).
+  std::optional<vm::CgroupLayout> guest_cgroup;
+  std::filesystem::path results_dir;
+  std::optional<std::chrono::seconds> timeout;
 };
 
 // "64M", "1G", "512k", "1048576" -> bytes. Throws Error naming the value on anything else.

@@ -6,59 +6,10 @@
 #include <fmt/format.h>
 
 #include "sys/error.hpp"
+#include "sys/markup_escape.hpp"
 
 namespace benchrun::vm {
 namespace {
-
-// x86's COMMAND_LINE_SIZE: the kernel silently cuts what is longer.
-constexpr std::size_t max_cmdline_bytes = 2047;
-
-// Kernel parameters that shorten a TCG boot without changing what the workload sees (measured here:
-// READY 2.18 s -> 1.69 s with plain QEMU). mitigations=off: no retpoline/IBRS patching, which TCG emulates
-// slowly; lsm=capability: no LSM setup beyond capabilities; audit=0: no audit subsystem;
-// cryptomgr.notests: no crypto self-tests at boot; quiet: every console byte is a slow emulated UART write.
-constexpr std::string_view boot_parameters =
-    "console=ttyS0 rdinit=/sbin/benchinit quiet mitigations=off lsm=capability audit=0 cryptomgr.notests "
-    "BENCHRUN_POWEROFF=1";
-
-void check_cmdline_word(std::string_view word, std::string_view what) {
-  const bool bad = word.empty() || std::any_of(word.begin(), word.end(), [](char c) {
-                     return c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\'' || c == '\\';
-                   });
-  if (bad) {
-    throw sys::Error(
-        fmt::format("kernel command line: {} '{}' is empty or holds whitespace or quotes, "
-                    "which the kernel cannot pass to init",
-                    what, word));
-  }
-}
-
-std::string xml_escape(std::string_view text) {
-  std::string escaped;
-  escaped.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        escaped += "&amp;";
-        break;
-      case '<':
-        escaped += "&lt;";
-        break;
-      case '>':
-        escaped += "&gt;";
-        break;
-      case '\'':
-        escaped += "&apos;";
-        break;
-      case '"':
-        escaped += "&quot;";
-        break;
-      default:
-        escaped += c;
-    }
-  }
-  return escaped;
-}
 
 std::string console_devices(const DomainSpec& spec) {
   if (spec.console == ConsoleKind::fifo) {
@@ -67,34 +18,24 @@ std::string console_devices(const DomainSpec& spec) {
     // read-write, so it never blocks on open, and whatever the guest prints before the host reads waits
     // in the pipe instead of being dropped (a pty drops output while nobody has it open).
     return fmt::format("    <serial type='pipe'><source path='{}'/><target port='0'/></serial>\n",
-                       xml_escape(spec.console_fifo));
+                       sys::markup_escape(spec.console_fifo));
   }
   return "    <serial type='pty'><target port='0'/></serial>\n";
 }
 
-}  // namespace
-
-std::string kernel_cmdline(const std::vector<std::string>& workload_argv, const std::vector<std::string>& extra) {
-  if (workload_argv.empty()) throw sys::Error("kernel command line: no workload to run");
-  std::string cmdline(boot_parameters);
-  for (const auto& parameter : extra) {
-    check_cmdline_word(parameter, "parameter");
-    if (parameter == "--") throw sys::Error("kernel command line: extra parameters must not hold '--'");
-    cmdline += ' ';
-    cmdline += parameter;
-  }
-  cmdline += " --";
-  for (const auto& arg : workload_argv) {
-    check_cmdline_word(arg, "workload argument");
-    cmdline += ' ';
-    cmdline += arg;
-  }
-  if (cmdline.size() > max_cmdline_bytes) {
-    throw sys::Error(
-        fmt::format("kernel command line: {} bytes, the kernel keeps only {}", cmdline.size(), max_cmdline_bytes));
-  }
-  return cmdline;
+// The results port: a virtio-serial controller and one channel whose host side is a plain file. QEMU opens
+// the file itself (truncating it) and writes every byte the guest sends, so the whole tar is on disk by
+// the time QEMU exits, with no reader of ours racing the guest's poweroff. libvirt's DAC driver hands the
+// file to QEMU's user at start and back afterwards, as it does the console fifos.
+std::string results_devices(const DomainSpec& spec) {
+  if (spec.results_file.empty()) return {};
+  return fmt::format(
+      "    <controller type='virtio-serial' index='0'/>\n"
+      "    <channel type='file'><source path='{}'/><target type='virtio' name='{}'/></channel>\n",
+      sys::markup_escape(spec.results_file), results_channel_name);
 }
+
+}  // namespace
 
 std::string domain_xml(const DomainSpec& spec) {
   if (spec.domain_type != "kvm" && spec.domain_type != "qemu") {
@@ -118,14 +59,14 @@ std::string domain_xml(const DomainSpec& spec) {
   //   would otherwise try to generate a profile for every guest.
   std::string xml;
   xml += fmt::format("<domain type='{}'>\n", spec.domain_type);
-  xml += fmt::format("  <name>{}</name>\n", xml_escape(spec.name));
+  xml += fmt::format("  <name>{}</name>\n", sys::markup_escape(spec.name));
   xml += fmt::format("  <memory unit='MiB'>{}</memory>\n", spec.memory_mib);
   xml += fmt::format("  <vcpu>{}</vcpu>\n", spec.vcpus);
   xml += "  <os>\n";
   xml += "    <type arch='x86_64' machine='q35'>hvm</type>\n";
-  xml += fmt::format("    <kernel>{}</kernel>\n", xml_escape(spec.kernel));
-  xml += fmt::format("    <initrd>{}</initrd>\n", xml_escape(spec.initramfs));
-  xml += fmt::format("    <cmdline>{}</cmdline>\n", xml_escape(spec.cmdline));
+  xml += fmt::format("    <kernel>{}</kernel>\n", sys::markup_escape(spec.kernel));
+  xml += fmt::format("    <initrd>{}</initrd>\n", sys::markup_escape(spec.initramfs));
+  xml += fmt::format("    <cmdline>{}</cmdline>\n", sys::markup_escape(spec.cmdline));
   xml += "  </os>\n";
   xml += "  <features><acpi/></features>\n";
   if (spec.domain_type == "kvm") xml += "  <cpu mode='host-passthrough'/>\n";
@@ -133,8 +74,9 @@ std::string domain_xml(const DomainSpec& spec) {
   xml += "  <on_reboot>destroy</on_reboot>\n";
   xml += "  <on_crash>destroy</on_crash>\n";
   xml += "  <devices>\n";
-  if (!spec.emulator.empty()) xml += fmt::format("    <emulator>{}</emulator>\n", xml_escape(spec.emulator));
+  if (!spec.emulator.empty()) xml += fmt::format("    <emulator>{}</emulator>\n", sys::markup_escape(spec.emulator));
   xml += console_devices(spec);
+  xml += results_devices(spec);
   xml += "    <controller type='usb' model='none'/>\n";
   xml += "    <memballoon model='none'/>\n";
   xml += "  </devices>\n";

@@ -1,10 +1,14 @@
-// The libvirt domain XML of a benchrun guest and the kernel command line it boots with. Pure functions of
-// their inputs, so unit tests check them without a hypervisor.
+// The libvirt domain XML of a benchrun guest (its kernel command line: kernel_cmdline.hpp). A pure function
+// of its input, so unit tests check it without a hypervisor.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "vm/kernel_cmdline.hpp"
 
 namespace benchrun::vm {
 
@@ -25,14 +29,10 @@ struct DomainSpec {
   std::string cmdline;  // see kernel_cmdline()
   ConsoleKind console = ConsoleKind::fifo;
   std::string console_fifo;  // for ConsoleKind::fifo: the fifos are <console_fifo>.in and .out
+  // Non-empty: a virtio-serial port named results_channel_name whose bytes QEMU writes into this host
+  // file (a <channel type='file'>), for the guest's results tar.
+  std::string results_file;
 };
-
-// console=ttyS0 rdinit=/sbin/benchinit, the boot-time savers (see domain_xml.cpp), BENCHRUN_POWEROFF=1
-// (reaches benchinit as environment: the kernel hands unknown k=v parameters without a dot to init),
-// `extra`, then " -- " and the workload argv (the kernel hands what follows "--" to init as argv).
-// Throws Error for an argument the kernel would split or mangle (whitespace, quotes, empty) or a line
-// longer than the kernel keeps (2048 bytes on x86).
-std::string kernel_cmdline(const std::vector<std::string>& workload_argv, const std::vector<std::string>& extra = {});
 
 // The domain XML. Throws Error for a spec libvirt would refuse or misread (unknown type, no vCPU...).
 std::string domain_xml(const DomainSpec& spec);

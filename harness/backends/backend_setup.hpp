@@ -8,6 +8,7 @@
 #include "harness/options.hpp"
 #include "harness/stop_signal.hpp"
 #include "vm/accelerator.hpp"
+#include "vm/kernel_cmdline.hpp"
 
 namespace benchrun::harness {
 
@@ -19,7 +20,7 @@ struct BackendSetup {
   StopSignal& stop;
   // Guests: the cgroup layout their benchinit mounts (--guest-cgroup v2|v1|hybrid; none: the backend's
   // default) and more kernel parameters (--guest-kernel-args).
-  std::optional<std::string> guest_cgroup;
+  std::optional<vm::CgroupLayout> guest_cgroup;
   std::vector<std::string> guest_kernel_args;
 };
 

@@ -3,6 +3,8 @@
 // `benchrun run --backend container` included, which is what the container figures measure.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +15,7 @@
 #include "harness/commands/doctor_check.hpp"
 #include "harness/stop_signal.hpp"
 #include "vm/accelerator.hpp"
+#include "vm/kernel_cmdline.hpp"
 
 namespace benchrun::harness {
 
@@ -29,8 +32,20 @@ struct VmBackendOptions {
   bool nested_container = false;
   std::filesystem::path own_executable;
   // benchrun.cgroup=v2|v1|hybrid for the guest's benchinit; none: nothing mounted (vm+container: v2).
-  std::optional<std::string> guest_cgroup;
+  std::optional<vm::CgroupLayout> guest_cgroup;
   std::vector<std::string> guest_kernel_args;  // more kernel parameters, after benchrun's own
+};
+
+// `benchrun run --backend vm`: one guest of the image running one command (harness/commands/run.cpp).
+struct VmRunOptions {
+  VmBackendOptions backend;
+  std::vector<std::string> argv;              // the command, resolved in the image's rootfs, and its arguments
+  std::optional<std::uint64_t> memory_bytes;  // the guest's memory (default 256 MiB)
+  std::optional<double> cpus;                 // its vCPUs, rounded up (default 1)
+  std::optional<vm::CgroupLayout> cgroup_layout;
+  std::filesystem::path results_dir;  // non-empty: what the command wrote under /results lands here
+  std::optional<std::chrono::seconds> timeout;
+  bool verbose = false;  // the guest's boot lines and benchinit's READY/RESULT on stderr
 };
 
 // Where the KVM probe verdicts are kept (see vm/kvm_probe_cache.hpp).
@@ -48,6 +63,9 @@ struct VmPluginApi {
   DoctorCheck (*check_accelerator)(const VmBackendOptions& options, StopSignal& stop);
   // Destroys guests and state of killed runs; returns how many it removed.
   int (*sweep_leftovers)(const std::string& libvirt_uri, const std::filesystem::path& state_dir);
+  // Boots one guest running options.argv; prints its output, returns its exit status (128+signal when
+  // killed, or when a stop signal ended the run). Throws Error naming the fix when it cannot.
+  int (*run_command)(const VmRunOptions& options, StopSignal& stop);
 };
 
 // Loads the plugin (next to the benchrun executable, or $BENCHRUN_PLUGIN_DIR). Throws Error naming the fix.
@@ -59,6 +77,8 @@ std::unique_ptr<Backend> make_vm_backend(const BackendSetup& setup);
 std::unique_ptr<Backend> make_vm_container_backend(const BackendSetup& setup);
 // Image "guest" with benchrun and the nested image (the guests' own checks are vm's).
 std::vector<DoctorCheck> vm_container_host_checks(const BackendSetup& setup);
+// benchrun run --backend vm (loads the plugin).
+int run_in_vm(const VmRunOptions& options, StopSignal& stop);
 // QEMU, the libvirt connection and the accelerator guests get (a probe boot where /dev/kvm is doubtful).
 std::vector<DoctorCheck> vm_host_checks(const BackendSetup& setup);
 

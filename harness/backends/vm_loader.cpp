@@ -103,9 +103,11 @@ std::unique_ptr<Backend> make_vm_container_backend(const BackendSetup& setup) {
   options.image.name = std::string(guest_image_name);
   std::error_code ignored;
   options.own_executable = std::filesystem::read_symlink("/proc/self/exe", ignored);
-  if (!options.guest_cgroup) options.guest_cgroup = "v2";
+  if (!options.guest_cgroup) options.guest_cgroup = vm::CgroupLayout::v2;
   return make_guest_backend(std::move(options), setup.stop);
 }
+
+int run_in_vm(const VmRunOptions& options, StopSignal& stop) { return load_vm_plugin().run_command(options, stop); }
 
 std::vector<DoctorCheck> vm_host_checks(const BackendSetup& setup) {
   return {check_tool("qemu-system-x86_64", "qemu-system-x86", true), check_connection(setup.libvirt_uri),
