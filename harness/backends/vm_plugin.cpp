@@ -158,6 +158,13 @@ std::string added_kernel_parameters(const VmBackendOptions& options) {
   return fmt::format("{}", fmt::join(parameters, " "));
 }
 
+// vm and vm+container in one run boot different images: each backend stages its boot files in a folder of its
+// own (one shared folder had vm guests boot the guest image's 121 MiB initramfs in 256 MiB, and panic), and
+// removes only that folder when it goes.
+std::string run_folder_name(const VmBackendOptions& options) {
+  return options.nested_container ? options.run_id + "-vm-container" : options.run_id;
+}
+
 class VmBackend final : public Backend {
  public:
   VmBackend(const VmBackendOptions& options, StopSignal& stop)
@@ -169,7 +176,7 @@ class VmBackend final : public Backend {
         extra_cmdline_(options.guest_kernel_args),
         added_kernel_parameters_(added_kernel_parameters(options)),
         connection_(open_and_sweep(options)),
-        run_state_dir_(options.state_dir / "runs" / options.run_id) {
+        run_state_dir_(options.state_dir / "runs" / run_folder_name(options)) {
     boot_files_ = vm::stage_boot_files(vm::image_boot_files(options.image.dir()), run_state_dir_.path());
     std::error_code ignored;
     initramfs_bytes_ = std::filesystem::file_size(boot_files_.initramfs, ignored);
