@@ -138,6 +138,27 @@ TEST_F(VmContainerSuite, AGuestHungInAPanicFailsAtTheTimeoutWithThePanic) {
       << sample.dump();
 }
 
+TEST_F(VmContainerSuite, TheDensitySuiteHoldsGuestsEachWithItsIdleContainer) {
+  const auto result =
+      run_benchrun({"--suite", "density", "--backends", "vm+container", "--count", "2", "--out", out_.path().string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  bool reached = false;
+  const json whole = report();
+  for (const auto& verdict : whole.at("verdicts")) {
+    if (verdict.at("backend") != "vm+container") continue;
+    reached = verdict.at("pass").get<bool>();
+  }
+  EXPECT_TRUE(reached) << whole.at("verdicts").dump();
+  int idle = 0;
+  for (const auto& sample : samples_of("vm+container")) {
+    if (sample.at("metrics").contains("idle_instance_memory_mib")) {
+      ++idle;
+      EXPECT_GT(sample.at("metrics").at("idle_instance_memory_mib").get<double>(), 0.0) << "QEMU's PSS";
+    }
+  }
+  EXPECT_EQ(idle, 2) << whole.at("samples").dump();
+}
+
 TEST_F(VmContainerSuite, AnUnknownGuestCgroupLayoutIsRefusedInOneLine) {
   const std::string line = refusal_of({"--suite", "startup", "--backends", "vm+container", "--guest-cgroup", "v3"});
   EXPECT_THAT(line, ::testing::HasSubstr("v2, v1, hybrid"));
