@@ -44,6 +44,9 @@ class Instance {
   [[nodiscard]] virtual std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const = 0;
   // Resource usage; meaningful until destroy().
   virtual InstanceStats stats() = 0;
+  // Figures the backend measured itself, named in the metric table (reports/metric_table.cpp), read once the
+  // instance ended: e.g. vm+container's guest-clock container phases. Most backends have none.
+  virtual std::vector<std::pair<std::string, double>> backend_metrics() { return {}; }
   // The last lines the instance wrote to stderr, for failure messages.
   virtual std::string diagnostics() = 0;
   // Stops what still runs and removes every resource; idempotent. Destructors do it too, quietly.

@@ -1,5 +1,7 @@
 #include "harness/cli.hpp"
 
+#include <fcntl.h>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
@@ -187,6 +189,11 @@ std::vector<std::string> parse_host_names(const std::string& text, std::size_t r
 
 }  // namespace
 
+const std::vector<std::string>& known_guest_cgroup_layouts() {
+  static const std::vector<std::string> layouts{"v2", "v1", "hybrid"};
+  return layouts;
+}
+
 const std::vector<std::string>& known_start_choices() {
   static const std::vector<std::string> choices{"cold", "warm", "both"};
   return choices;
@@ -201,7 +208,7 @@ Command parse_command_line(int argc, char** argv) {
   SuiteOptions suite;
   const std::vector<std::string> known_suites = names_of(suite_registry());
   const std::vector<std::string> known_backends = names_of(backend_registry());
-  std::string backends = fmt::format("{}", fmt::join(known_backends, ","));
+  std::string backends = fmt::format("{}", fmt::join(default_backends(), ","));
   std::string workload = "hello";
   std::string start = "both";
   double timeout_s = 30;
@@ -237,6 +244,12 @@ Command parse_command_line(int argc, char** argv) {
   app.add_option("--libvirt-uri", suite.libvirt_uri, "libvirt URI for the vm backend (default: embedded QEMU driver)");
   std::string accel = "auto";
   app.add_option("--accel", accel, accel_help)->capture_default_str();
+  std::string suite_guest_cgroup;
+  app.add_option("--guest-cgroup", suite_guest_cgroup,
+                 "cgroup layout the guests mount: v2, v1 or hybrid (default: vm none, vm+container v2)");
+  std::string guest_kernel_args;
+  app.add_option("--guest-kernel-args", guest_kernel_args,
+                 "More kernel parameters for every guest, space-separated (e.g. 'panic=1')");
   app.add_flag("--quiet,-q", suite.quiet, "No progress line and no table; only errors and the report path");
   suite_limits.add_to(app);
   std::vector<std::string> suite_exports;
@@ -266,6 +279,10 @@ Command parse_command_line(int argc, char** argv) {
   run_app->add_flag("--user-namespace", run.instance.user_namespace, "Run in a new user namespace too");
   run_app->add_flag("--no-seccomp", no_seccomp, "Do not install the default seccomp filter");
   run_app->add_flag("--verbose,-v", run.verbose, "Show benchinit's BENCHRUN READY/RESULT lines on stderr");
+  int phases_fd = -1;
+  run_app->add_option("--phases-fd", phases_fd,
+                      "Write the container's phases (ms since its start) as one BENCHRUN PHASES line to this open "
+                      "file descriptor once it is gone");
   run_limits.add_to(*run_app);
   std::string guest_cgroup;
   std::string run_results;
@@ -365,6 +382,12 @@ Command parse_command_line(int argc, char** argv) {
       run.instance.network_namespace = !no_netns;
       run.instance.seccomp = !no_seccomp;
       run.image.images_dir = run_images_dir;
+      if (phases_fd >= 0) {
+        if (::fcntl(phases_fd, F_GETFD) < 0) {
+          throw UsageError(fmt::format("--phases-fd {}: not an open file descriptor", phases_fd));
+        }
+        run.phases_fd = phases_fd;
+      }
       if (std::find(run_backends.begin(), run_backends.end(), run.backend) == run_backends.end()) {
         throw UsageError(fmt::format("backend '{}' is not available for 'run': use {}", run.backend,
                                      fmt::join(run_backends, " or ")));
@@ -385,7 +408,8 @@ Command parse_command_line(int argc, char** argv) {
             {run.instance.user_namespace, "--user-namespace"},
             {no_seccomp, "--no-seccomp"},
             {run.instance.limits.pids_max.has_value(), "--pids"},
-            {run.instance.limits.cpuset_cpus.has_value(), "--cpuset"}};
+            {run.instance.limits.cpuset_cpus.has_value(), "--cpuset"},
+            {phases_fd >= 0, "--phases-fd"}};
         for (const auto& [given, flag] : container_only) {
           if (given) throw UsageError(fmt::format("{} is for container backends: drop it with --backend vm", flag));
         }
@@ -463,6 +487,11 @@ Command parse_command_line(int argc, char** argv) {
     suite.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
     suite.cases = entry.cases(CaseFlags{split_words(workload), suite_limits.to_limits()});
     suite.accel = to_accel_request(accel);
+    if (!suite_guest_cgroup.empty()) {
+      require_known("--guest-cgroup", suite_guest_cgroup, known_guest_cgroup_layouts());
+      suite.guest_cgroup = vm::parse_cgroup_layout(suite_guest_cgroup);
+    }
+    suite.guest_kernel_args = split_words(guest_kernel_args);
     suite.image.images_dir = images_dir;
     suite.exports = parse_exports(suite_exports);
     suite.command_line.assign(argv, argv + argc);

@@ -71,5 +71,7 @@ Command parse_command_line(int argc, char** argv);
 
 // --start choices: cold, warm, both.
 const std::vector<std::string>& known_start_choices();
+// --guest-cgroup choices: v2, v1, hybrid (benchinit's benchrun.cgroup=).
+const std::vector<std::string>& known_guest_cgroup_layouts();
 
 }  // namespace benchrun::harness

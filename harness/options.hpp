@@ -48,6 +48,9 @@ struct SuiteOptions {
   std::filesystem::path out_dir;                                     // empty: results/<run-id>
   std::string libvirt_uri;                                           // empty: the embedded driver under the state dir
   vm::AcceleratorRequest accel = vm::AcceleratorRequest::automatic;  // what the vm backend's guests get
+  // --guest-cgroup v2|v1|hybrid: what the guests' benchinit mounts (none: vm mounts nothing, vm+container v2).
+  std::optional<vm::CgroupLayout> guest_cgroup;
+  std::vector<std::string> guest_kernel_args;  // --guest-kernel-args: more kernel parameters for every guest
   bool quiet = false;
   std::vector<reports::ExportSpec> exports;  // --export KIND:FILE, written after report.json
   std::filesystem::path baseline;            // --baseline FILE: compared with the new report after the run
@@ -63,6 +66,9 @@ struct RunCommandOptions {
   InstanceSpec instance;  // the command (workload and args), limits and switches; the run command names it
   ImageChoice image;
   bool verbose = false;  // benchinit's protocol lines on stderr (else the workload's output alone)
+  // --phases-fd: once the container is gone, its phases go to this fd as one BENCHRUN PHASES line
+  // (protocol/workload_protocol.hpp); how the vm+container backend gets the guest-clock phases out.
+  std::optional<int> phases_fd;
   // --backend vm only: the guest's cgroup layout (--guest-cgroup), the host folder that receives what the
   // command wrote under /results in the guest (--results), and how long the guest may take (--timeout).
   std::optional<vm::CgroupLayout> guest_cgroup;

@@ -31,4 +31,12 @@ inline constexpr int max_metric_name_length = 63;
 inline constexpr int max_metric_unit_length = 15;
 inline constexpr int max_metrics_bytes = 4096;
 
+// A container's own phases, for a host that cannot see them (a container inside a guest): `benchrun run
+// --phases-fd FD` writes one line to FD once the container was torn down:
+//   BENCHRUN PHASES name=ms name=ms ...
+// each name one of the container's phases ([a-z_]+: prepared, cloned, cgroup_ready, mounts_done, exec), each
+// ms a finite decimal number >= 0: milliseconds from the container's start to that phase on the CLOCK_MONOTONIC
+// of the machine that ran it (a guest's clock, not the host's). A phase that was not stamped is left out.
+inline constexpr char phases_prefix[] = "BENCHRUN PHASES ";
+
 }  // namespace benchrun::protocol

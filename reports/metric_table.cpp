@@ -20,6 +20,18 @@ const std::vector<MetricDef>& known_metrics() {
        "the workload's peak resident memory (benchinit's wait4): the same figure on every backend"},
       {"instance_memory_mib", "MiB", Better::lower,
        "what the whole instance cost in memory: container cgroup peak, VM QEMU PSS; none for native"},
+      // vm+container: the inner container's phases, read from `benchrun run --phases-fd` inside the guest.
+      {"guest_container_prepared_ms", "ms", Better::lower,
+       "guest clock: the container's start to its cgroup and state ready (vm+container, ms on the guest's clock)"},
+      {"guest_container_cloned_ms", "ms", Better::lower,
+       "guest clock: the container's start to its init running (vm+container, ms on the guest's clock)"},
+      {"guest_container_cgroup_ready_ms", "ms", Better::lower,
+       "guest clock: the container's start to its init in its cgroup (vm+container, ms on the guest's clock)"},
+      {"guest_container_mounts_done_ms", "ms", Better::lower,
+       "guest clock: the container's start to its rootfs mounted and pivoted (vm+container, ms on the guest's "
+       "clock)"},
+      {"guest_container_exec_ms", "ms", Better::lower,
+       "guest clock: the container's start to the exec of its benchinit (vm+container, ms on the guest's clock)"},
       // density: one sample per instance held alive, and one for the whole fleet of a step.
       {"idle_instance_memory_mib", "MiB", Better::lower,
        "an idle instance's own memory with the whole fleet up: container cgroup usage, VM QEMU PSS (guest RAM it "

@@ -1,11 +1,14 @@
 // What setting a backend up, or checking the host for it, may need from the command's options.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/options.hpp"
 #include "harness/stop_signal.hpp"
 #include "vm/accelerator.hpp"
+#include "vm/kernel_cmdline.hpp"
 
 namespace benchrun::harness {
 
@@ -15,6 +18,10 @@ struct BackendSetup {
   std::string libvirt_uri;  // empty: the embedded driver under the state dir
   vm::AcceleratorRequest accel = vm::AcceleratorRequest::automatic;
   StopSignal& stop;
+  // Guests: the cgroup layout their benchinit mounts (--guest-cgroup v2|v1|hybrid; none: the backend's
+  // default) and more kernel parameters (--guest-kernel-args).
+  std::optional<vm::CgroupLayout> guest_cgroup;
+  std::vector<std::string> guest_kernel_args;
 };
 
 }  // namespace benchrun::harness

@@ -26,11 +26,22 @@ const BackendEntry backends[] = {
      &runc_host_checks},
     {"vm", reports::BackendKind::vm, "a libvirt/QEMU guest booting the image's kernel (the plugin, loaded on demand)",
      &make_vm_backend, &vm_host_checks},
+    {"vm+container", reports::BackendKind::vm,
+     "a container of benchrun's own runtime inside a guest of image 'guest' (Kata's layout; the vm plugin)",
+     &make_vm_container_backend, &vm_container_host_checks},
 };
 
 }  // namespace
 
 std::span<const BackendEntry> backend_registry() { return backends; }
+
+std::vector<std::string> default_backends() {
+  std::vector<std::string> names;
+  for (const BackendEntry& entry : backends) {
+    if (entry.name != "vm+container") names.emplace_back(entry.name);
+  }
+  return names;
+}
 
 const BackendEntry* find_backend(std::string_view name) {
   const auto found =

@@ -25,6 +25,9 @@ struct BackendEntry {
 };
 
 std::span<const BackendEntry> backend_registry();
+// What --backends means when not given: every backend but vm+container, which needs image "guest" (a build
+// target of its own) and boots a far larger initramfs for each sample.
+std::vector<std::string> default_backends();
 // nullptr when no backend has that name.
 const BackendEntry* find_backend(std::string_view name);
 

@@ -27,6 +27,13 @@ struct VmBackendOptions {
   vm::AcceleratorRequest accel = vm::AcceleratorRequest::automatic;
   // The emulator wrapper next to benchrun (stamps the qemu_exec phase); empty: plain QEMU, no such phase.
   std::filesystem::path emulator_wrapper;
+  // vm+container: the guest (image "guest") runs the workload in a container of benchrun's own runtime,
+  // nested_container_argv (vm_container.hpp); `own_executable` finds benchrun in that image.
+  bool nested_container = false;
+  std::filesystem::path own_executable;
+  // benchrun.cgroup=v2|v1|hybrid for the guest's benchinit; none: nothing mounted (vm+container: v2).
+  std::optional<vm::CgroupLayout> guest_cgroup;
+  std::vector<std::string> guest_kernel_args;  // more kernel parameters, after benchrun's own
 };
 
 // `benchrun run --backend vm`: one guest of the image running one command (harness/commands/run.cpp).
@@ -66,6 +73,10 @@ const VmPluginApi& load_vm_plugin();
 
 // The registry's entry points: they load the plugin.
 std::unique_ptr<Backend> make_vm_backend(const BackendSetup& setup);
+// vm+container: image "guest", the workload in a container inside it (vm_container.hpp).
+std::unique_ptr<Backend> make_vm_container_backend(const BackendSetup& setup);
+// Image "guest" with benchrun and the nested image (the guests' own checks are vm's).
+std::vector<DoctorCheck> vm_container_host_checks(const BackendSetup& setup);
 // benchrun run --backend vm (loads the plugin).
 int run_in_vm(const VmRunOptions& options, StopSignal& stop);
 // QEMU, the libvirt connection and the accelerator guests get (a probe boot where /dev/kvm is doubtful).

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "harness/backends/vm.hpp"
+#include "harness/backends/vm_container.hpp"
 #include "vm/emulator_wrapper.hpp"
 
 namespace benchrun::harness {
@@ -51,6 +52,8 @@ VmBackendOptions vm_options(const BackendSetup& setup) {
   options.image = setup.image;
   options.run_id = setup.run_id;
   options.accel = setup.accel;
+  options.guest_cgroup = setup.guest_cgroup;
+  options.guest_kernel_args = setup.guest_kernel_args;
   return options;
 }
 
@@ -72,12 +75,13 @@ DoctorCheck check_accelerator(const VmBackendOptions& options, StopSignal& stop)
 
 }  // namespace
 
-std::unique_ptr<Backend> make_vm_backend(const BackendSetup& setup) {
-  VmBackendOptions options = vm_options(setup);
+namespace {
+
+std::unique_ptr<Backend> make_guest_backend(VmBackendOptions options, StopSignal& stop) {
   const auto wrapper = plugin_dir() / vm::emulator_wrapper_name;
   if (::access(wrapper.c_str(), X_OK) == 0) options.emulator_wrapper = wrapper;
   try {
-    return load_vm_plugin().make_backend(options, setup.stop);
+    return load_vm_plugin().make_backend(options, stop);
   } catch (const vm::AcceleratorUnavailable&) {
     throw;  // already the one line the user needs
   } catch (const sys::Interrupted&) {
@@ -87,11 +91,44 @@ std::unique_ptr<Backend> make_vm_backend(const BackendSetup& setup) {
   }
 }
 
+}  // namespace
+
+std::unique_ptr<Backend> make_vm_backend(const BackendSetup& setup) {
+  return make_guest_backend(vm_options(setup), setup.stop);
+}
+
+std::unique_ptr<Backend> make_vm_container_backend(const BackendSetup& setup) {
+  VmBackendOptions options = vm_options(setup);
+  options.nested_container = true;
+  options.image.name = std::string(guest_image_name);
+  std::error_code ignored;
+  options.own_executable = std::filesystem::read_symlink("/proc/self/exe", ignored);
+  if (!options.guest_cgroup) options.guest_cgroup = vm::CgroupLayout::v2;
+  return make_guest_backend(std::move(options), setup.stop);
+}
+
 int run_in_vm(const VmRunOptions& options, StopSignal& stop) { return load_vm_plugin().run_command(options, stop); }
 
 std::vector<DoctorCheck> vm_host_checks(const BackendSetup& setup) {
   return {check_tool("qemu-system-x86_64", "qemu-system-x86", true), check_connection(setup.libvirt_uri),
           check_accelerator(vm_options(setup), setup.stop)};
+}
+
+std::vector<DoctorCheck> vm_container_host_checks(const BackendSetup& setup) {
+  // The guests themselves are vm's checks (listed once); vm+container adds its image.
+  ImageChoice guest = setup.image;
+  guest.name = std::string(guest_image_name);
+  std::error_code ignored;
+  const auto own = std::filesystem::read_symlink("/proc/self/exe", ignored);
+  try {
+    return {{"vm+container image", true,
+             fmt::format("{} holds {} and {}/{}", guest.dir().string(), benchrun_in_guest(guest.rootfs(), own),
+                         nested_images_dir, nested_image_name),
+             "", false}};
+  } catch (const sys::Error& error) {
+    return {{"vm+container image", false, error.what(), "cmake --build build/release --target benchrun_guest_image",
+             false}};
+  }
 }
 
 }  // namespace benchrun::harness

@@ -1,6 +1,8 @@
 // The vm backend: workloads in libvirt guests (vm/), built as the plugin libbenchrun_vm_backend.so.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -8,6 +10,7 @@
 
 #include "harness/backends/vm.hpp"
 #include "harness/backends/vm_accelerator.hpp"
+#include "harness/backends/vm_container.hpp"
 #include "harness/runner.hpp"
 #include "harness/workload_protocol.hpp"
 #include "vm/boot_files.hpp"
@@ -22,7 +25,8 @@ namespace benchrun::harness {
 namespace {
 
 constexpr std::uint64_t default_guest_memory_mib = 256;
-constexpr std::size_t diagnostic_lines = 3;
+// A guest that never reports fails with the console's last lines (a kernel panic's, a crashed benchrun's).
+constexpr std::size_t diagnostic_lines = 4;
 // `benchrun run --backend vm`: the command succeeded but what it wrote under /results did not all arrive.
 constexpr int exit_results_lost = 1;
 
@@ -38,6 +42,8 @@ class VmInstance final : public Instance {
     auto line = guest_.next_line(deadline, stop_.fd());
     if (line) {
       note_protocol(*line);
+      // A panic's own line says why; the lines after it (stack, "Rebooting in 1 seconds..") would push it out.
+      if (panic_line_.empty() && line->text.find("Kernel panic") != std::string::npos) panic_line_ = line->text;
       recent_lines_.push_back(line->text);
       if (recent_lines_.size() > diagnostic_lines) recent_lines_.pop_front();
     }
@@ -65,11 +71,18 @@ class VmInstance final : public Instance {
     return stats;
   }
 
+  // One line (failure reasons are one line): the panic, if there was one, then the console's last lines.
   std::string diagnostics() override {
     std::string text;
-    for (const auto& line : recent_lines_) text += (text.empty() ? "" : "\n") + line;
+    const auto add = [&](const std::string& line) {
+      if (!line.empty()) text += (text.empty() ? "console: " : " | ") + line;
+    };
+    if (std::find(recent_lines_.begin(), recent_lines_.end(), panic_line_) == recent_lines_.end()) add(panic_line_);
+    for (const auto& line : recent_lines_) add(line);
     return text;
   }
+
+  std::vector<std::pair<std::string, double>> backend_metrics() override { return guest_container_metrics_; }
 
   void destroy() override { guest_.destroy(); }
 
@@ -86,11 +99,15 @@ class VmInstance final : public Instance {
       guest_.mark_phase("result", line.at);
       guest_.stats();
     }
+    // vm+container: the inner `benchrun run --phases-fd` reports its container's phases on the guest's clock.
+    if (is_phases_line(line.text)) guest_container_metrics_ = guest_container_metrics(parse_phases_line(line.text));
   }
 
   vm::Guest guest_;
   StopSignal& stop_;
   std::deque<std::string> recent_lines_;
+  std::string panic_line_;
+  std::vector<std::pair<std::string, double>> guest_container_metrics_;
   bool seen_ready_ = false;
   bool seen_result_ = false;
 };
@@ -134,11 +151,35 @@ vm::Connection open_and_sweep(const VmBackendOptions& options) {
   return connection;
 }
 
+// What every guest of the backend adds to benchrun's kernel parameters, as the report shows it.
+std::string added_kernel_parameters(const VmBackendOptions& options) {
+  std::vector<std::string> parameters = vm::guest_parameters(false, options.guest_cgroup);
+  parameters.insert(parameters.end(), options.guest_kernel_args.begin(), options.guest_kernel_args.end());
+  return fmt::format("{}", fmt::join(parameters, " "));
+}
+
+// vm and vm+container in one run boot different images: each backend stages its boot files in a folder of its
+// own (one shared folder had vm guests boot the guest image's 121 MiB initramfs in 256 MiB, and panic), and
+// removes only that folder when it goes.
+std::string run_folder_name(const VmBackendOptions& options) {
+  return options.nested_container ? options.run_id + "-vm-container" : options.run_id;
+}
+
 class VmBackend final : public Backend {
  public:
   VmBackend(const VmBackendOptions& options, StopSignal& stop)
-      : stop_(stop), connection_(open_and_sweep(options)), run_state_dir_(options.state_dir / "runs" / options.run_id) {
+      : stop_(stop),
+        nested_container_(options.nested_container),
+        benchrun_in_guest_(options.nested_container ? benchrun_in_guest(options.image.rootfs(), options.own_executable)
+                                                    : std::string()),
+        guest_cgroup_(options.guest_cgroup),
+        extra_cmdline_(options.guest_kernel_args),
+        added_kernel_parameters_(added_kernel_parameters(options)),
+        connection_(open_and_sweep(options)),
+        run_state_dir_(options.state_dir / "runs" / run_folder_name(options)) {
     boot_files_ = vm::stage_boot_files(vm::image_boot_files(options.image.dir()), run_state_dir_.path());
+    std::error_code ignored;
+    initramfs_bytes_ = std::filesystem::file_size(boot_files_.initramfs, ignored);
     // The wrapper's stamp is read from the embedded driver's domain log; other drivers start plain QEMU.
     if (!options.emulator_wrapper.empty() && connection_.embed_root()) {
       emulator_ = vm::stage_emulator_wrapper(options.emulator_wrapper, options.state_dir);
@@ -146,17 +187,25 @@ class VmBackend final : public Backend {
     accelerator_ = choose_guest_accelerator(connection_, accelerator_context(options, run_state_dir_.path()), stop);
   }
 
-  [[nodiscard]] std::string name() const override { return "vm"; }
+  [[nodiscard]] std::string name() const override { return nested_container_ ? "vm+container" : "vm"; }
   [[nodiscard]] reports::BackendKind kind() const override { return reports::BackendKind::vm; }
   [[nodiscard]] std::map<std::string, std::string> details() const override {
-    return {{"domain_type", std::string(vm::domain_type_of(accelerator_.accelerator))},
-            {"accelerator", std::string(vm::to_string(accelerator_.accelerator))},
-            {"accelerator_reason", accelerator_.reason},
-            {"libvirt_uri", connection_.uri()},
-            {"libvirt_version", connection_.libvirt_version()},
-            {"qemu_version", connection_.hypervisor_version()},
-            {"machine", "q35"},
-            {"console", "serial ttyS0"}};
+    std::map<std::string, std::string> details{
+        {"domain_type", std::string(vm::domain_type_of(accelerator_.accelerator))},
+        {"accelerator", std::string(vm::to_string(accelerator_.accelerator))},
+        {"accelerator_reason", accelerator_.reason},
+        {"libvirt_uri", connection_.uri()},
+        {"libvirt_version", connection_.libvirt_version()},
+        {"qemu_version", connection_.hypervisor_version()},
+        {"machine", "q35"},
+        {"console", "serial ttyS0"}};
+    if (!added_kernel_parameters_.empty()) details["kernel_parameters"] = added_kernel_parameters_;
+    if (nested_container_) {
+      details["image"] = std::string(guest_image_name);
+      details["nested"] = fmt::format("{} run --backend container, image {}/{}, phases on the guest's clock",
+                                      benchrun_in_guest_, nested_images_dir, nested_image_name);
+    }
+    return details;
   }
 
   std::unique_ptr<Instance> launch(const InstanceSpec& spec, sys::MonotonicNs /*deadline*/) override {
@@ -167,19 +216,39 @@ class VmBackend final : public Backend {
     config.accelerator = accelerator_.accelerator;
     config.emulator = emulator_;
     config.state_dir = run_state_dir_.path();
-    config.memory_mib = spec.limits.memory_bytes ? std::max<std::uint64_t>(*spec.limits.memory_bytes >> 20, 128)
-                                                 : default_guest_memory_mib;
-    config.vcpus = spec.limits.cpus ? static_cast<unsigned>(std::ceil(*spec.limits.cpus)) : 1;
-    config.workload_argv = {workload_path(spec)};
-    config.workload_argv.insert(config.workload_argv.end(), spec.workload_args.begin(), spec.workload_args.end());
+    config.cgroup_layout = guest_cgroup_;
+    config.extra_cmdline = extra_cmdline_;
+    if (nested_container_) {
+      // The limits are the inner container's; the guest is sized to hold them.
+      const GuestSize size = nested_guest_size(spec.limits, initramfs_bytes_);
+      config.memory_mib = size.memory_mib;
+      config.vcpus = size.vcpus;
+      // --quiet: the guest's benchinit stays silent, the console carries the inner container's lines.
+      // No "--" after it: the kernel ends init's arguments at a second "--" (see nested_container_argv).
+      config.workload_argv = {"--quiet"};
+      const auto inner = nested_container_argv(benchrun_in_guest_, spec);
+      config.workload_argv.insert(config.workload_argv.end(), inner.begin(), inner.end());
+    } else {
+      config.memory_mib = spec.limits.memory_bytes ? std::max<std::uint64_t>(*spec.limits.memory_bytes >> 20, 128)
+                                                   : default_guest_memory_mib;
+      config.vcpus = spec.limits.cpus ? static_cast<unsigned>(std::ceil(*spec.limits.cpus)) : 1;
+      config.workload_argv = {workload_path(spec)};
+      config.workload_argv.insert(config.workload_argv.end(), spec.workload_args.begin(), spec.workload_args.end());
+    }
     return std::make_unique<VmInstance>(vm::Guest::start(connection_, config), stop_);
   }
 
  private:
   StopSignal& stop_;
+  bool nested_container_;
+  std::string benchrun_in_guest_;  // vm+container: benchrun's path inside image "guest"
+  std::optional<vm::CgroupLayout> guest_cgroup_;
+  std::vector<std::string> extra_cmdline_;  // --guest-kernel-args, after benchrun's own parameters
+  std::string added_kernel_parameters_;
   vm::Connection connection_;
   RunStateDir run_state_dir_;  // after the connection: removed once every guest of the run is gone
   vm::BootFiles boot_files_;
+  std::uintmax_t initramfs_bytes_ = 0;
   vm::AcceleratorChoice accelerator_;
   std::filesystem::path emulator_;
 };

@@ -40,7 +40,7 @@ DoctorCheck check_tool(const std::string& program, const std::string& package, b
 // suite would choose); the peers' tools are their backends' checks.
 int run_doctor(const DoctorCommand& options, StopSignal& stop) {
   std::vector<Check> checks{check_image(options.image)};
-  const BackendSetup setup{options.image, make_run_id(), options.libvirt_uri, options.accel, stop};
+  const BackendSetup setup{options.image, make_run_id(), options.libvirt_uri, options.accel, stop, {}, {}};
   for (const BackendEntry& backend : backend_registry()) {
     for (Check& check : backend.host_checks(setup)) checks.push_back(std::move(check));
   }

@@ -12,6 +12,7 @@
 #include "harness/commands/commands.hpp"
 #include "harness/options.hpp"
 #include "harness/runner.hpp"
+#include "harness/workload_protocol.hpp"
 #include "runtime/container.hpp"
 #include "runtime/sweep.hpp"
 #include "sys/file_io.hpp"
@@ -50,6 +51,17 @@ std::optional<runtime::ExitStatus> wait_for_exit(runtime::Container& container, 
   }
 }
 
+// ms since start() entered, on this machine's CLOCK_MONOTONIC; a phase never stamped is left out.
+void write_phases(int fd, const runtime::PhaseTimes& times) {
+  std::vector<std::pair<std::string, double>> phases;
+  for (const auto& [name, at] : {std::pair{"prepared", times.prepared}, std::pair{"cloned", times.cloned},
+                                 std::pair{"cgroup_ready", times.cgroup_ready},
+                                 std::pair{"mounts_done", times.mounts_done}, std::pair{"exec", times.exec}}) {
+    if (at != 0 && at >= times.start) phases.emplace_back(name, static_cast<double>(at - times.start) / 1e6);
+  }
+  sys::write_all(fd, format_phases_line(phases) + "\n", "--phases-fd");
+}
+
 int run_in_container(const RunCommandOptions& options, StopSignal& stop) {
   const auto rootfs = options.image.rootfs();
   if (!std::filesystem::exists(rootfs / "sbin/benchinit")) {
@@ -69,6 +81,7 @@ int run_in_container(const RunCommandOptions& options, StopSignal& stop) {
   runtime::Container container = runtime::Container::start(config);
   const std::optional<runtime::ExitStatus> status = wait_for_exit(container, stop);
   container.destroy();
+  if (options.phases_fd) write_phases(*options.phases_fd, container.phases());
   runtime::remove_unused_cgroup_parents();
   if (!status) return 128 + stop.signal().value_or(SIGINT);
   if (status->oom_killed) {

@@ -90,6 +90,7 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, sys::MonotonicN
     if (stats.memory_peak_bytes)
       sample.metrics["instance_memory_mib"] = static_cast<double>(*stats.memory_peak_bytes) / (1 << 20);
     if (stats.cpu_time_ns) sample.metrics["cpu_time_ms"] = static_cast<double>(*stats.cpu_time_ns) / 1e6;
+    for (const auto& [name, value] : instance->backend_metrics()) sample.metrics[name] = value;
     record_phases();
 
     const sys::MonotonicNs teardown_from = sys::monotonic_now();

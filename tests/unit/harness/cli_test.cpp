@@ -1,8 +1,10 @@
 #include "harness/cli.hpp"
 
 #include <fmt/format.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -237,6 +239,24 @@ TEST(Cli, RunRefusesGuestFlagsWithoutAGuestAndContainerFlagsWithOne) {
             "--user-namespace is for container backends: drop it with --backend vm");
   EXPECT_EQ(usage_error_of({"run", "--backend", "vm", "--pids", "5", "--", "hello"}),
             "--pids is for container backends: drop it with --backend vm");
+}
+
+TEST(Cli, SuitesTakeTheGuestsCgroupLayoutAndKernelParameters) {
+  const auto options =
+      std::get<SuiteOptions>(parse({"--suite", "startup", "--backends", "vm,vm+container", "--guest-cgroup", "hybrid",
+                                    "--guest-kernel-args", "panic=1 a=b"}));
+  EXPECT_EQ(options.guest_cgroup, vm::CgroupLayout::hybrid);
+  EXPECT_EQ(options.guest_kernel_args, (std::vector<std::string>{"panic=1", "a=b"}));
+  const auto plain = std::get<SuiteOptions>(parse({"--suite", "startup", "--backends", "vm"}));
+  EXPECT_FALSE(plain.guest_cgroup.has_value()) << "vm guests mount no cgroups unless asked";
+  EXPECT_THAT(usage_error_of({"--suite", "startup", "--guest-cgroup", "v3"}), ::testing::HasSubstr("v2, v1, hybrid"));
+}
+
+TEST(Cli, VmContainerIsNotADefaultBackendButCanBeNamed) {
+  const auto defaults = std::get<SuiteOptions>(parse({"--suite", "startup"}));
+  EXPECT_EQ(std::count(defaults.backends.begin(), defaults.backends.end(), "vm+container"), 0);
+  const auto named = std::get<SuiteOptions>(parse({"--suite", "startup", "--backends", "native,vm+container"}));
+  EXPECT_EQ(named.backends, (std::vector<std::string>{"native", "vm+container"}));
 }
 
 }  // namespace

@@ -72,5 +72,30 @@ TEST(WorkloadProtocol, DiagnosticsContributeTheirLastLine) {
   EXPECT_EQ(with_diagnostics("first\nsecond"), ": second");
 }
 
+TEST(WorkloadProtocol, PhasesLineRoundTripsInOrder) {
+  const std::vector<std::pair<std::string, double>> phases{
+      {"prepared", 0.25}, {"cloned", 0.5}, {"cgroup_ready", 1.125}, {"mounts_done", 3.0}, {"exec", 3.5}};
+  const std::string line = format_phases_line(phases);
+  EXPECT_EQ(line, "BENCHRUN PHASES prepared=0.250 cloned=0.500 cgroup_ready=1.125 mounts_done=3.000 exec=3.500");
+  EXPECT_TRUE(is_phases_line(line));
+  EXPECT_EQ(parse_phases_line(line), phases);
+}
+
+TEST(WorkloadProtocol, PhasesLineMayBeEmptyAndIsNotAResultLine) {
+  EXPECT_TRUE(parse_phases_line("BENCHRUN PHASES ").empty());
+  EXPECT_FALSE(is_result_line("BENCHRUN PHASES cloned=1"));
+  EXPECT_FALSE(is_phases_line("BENCHRUN RESULT {}"));
+  EXPECT_FALSE(is_phases_line("BENCHRUN PHASESX"));
+}
+
+TEST(WorkloadProtocol, PhasesLineRefusesMalformedWords) {
+  for (const char* line : {"BENCHRUN PHASES cloned", "BENCHRUN PHASES cloned=", "BENCHRUN PHASES =1",
+                           "BENCHRUN PHASES cloned=1ms", "BENCHRUN PHASES cloned=-1", "BENCHRUN PHASES cloned=nan",
+                           "BENCHRUN PHASES cloned=inf", "BENCHRUN PHASES Cloned=1", "BENCHRUN PHASES c-d=1",
+                           "BENCHRUN PHASES cloned=1 cloned=2", "BENCHRUN RESULT {}"}) {
+    EXPECT_THROW(parse_phases_line(line), sys::Error) << line;
+  }
+}
+
 }  // namespace
 }  // namespace benchrun::harness
