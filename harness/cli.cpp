@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "harness/backends/registry.hpp"
+#include "harness/suites/isolation.hpp"
 #include "harness/suites/registry.hpp"
 #include "harness/version.hpp"
 #include "sys/error.hpp"
@@ -222,6 +223,13 @@ Command parse_command_line(int argc, char** argv) {
           ->capture_default_str();
   DensityFlags density;
   density.add_to(app);
+  std::string isolation_off;
+  app.add_option("--isolation-off", isolation_off,
+                 "isolation: protections to remove from container instances, comma-separated (pid-ns, uts-ns, "
+                 "ipc-ns, net-ns, user-ns, cgroup-ns, capabilities, seccomp, masked-paths, readonly-sys): their "
+                 "checks must then fail");
+  app.add_flag("--user-namespace", suite.isolation.user_namespace,
+               "isolation: container instances get a user namespace (and promise one)");
   app.add_option("--timeout", timeout_s, "Seconds an instance may take from launch to exit")->capture_default_str();
   app.add_option("--out", suite.out_dir,
                  "Folder for samples.jsonl, report.json and report.html (default: results/<run-id>)");
@@ -408,6 +416,11 @@ Command parse_command_line(int argc, char** argv) {
     if (warmup_flag->count() == 0) suite.warmup = entry.default_warmup;
     if (start_flag->count() == 0) start = entry.default_start;
     suite.density = density.to_options();
+    try {
+      suite.isolation.off = parse_isolation_off(isolation_off);
+    } catch (const sys::Error& error) {
+      throw UsageError(error.what());
+    }
     if (suite.runs < 1) throw UsageError(fmt::format("--runs {}: needs at least 1 measured run", suite.runs));
     if (suite.warmup < 0) throw UsageError(fmt::format("--warmup {}: cannot be negative", suite.warmup));
     suite.start_modes = parse_start_choice(start);

@@ -33,6 +33,12 @@ struct DensityOptions {
   bool raise_limits = false;  // --raise-limits: raise a kernel limit in the way for the run, then restore it
 };
 
+// The isolation suite's flags (harness/suites/isolation.hpp).
+struct IsolationOptions {
+  std::vector<std::string> off;  // --isolation-off: protections removed from container instances (flip tests)
+  bool user_namespace = false;   // --user-namespace: container instances get one (and promise it)
+};
+
 struct SuiteOptions {
   std::string suite;
   std::vector<std::string> backends;
@@ -52,6 +58,7 @@ struct SuiteOptions {
   std::filesystem::path baseline;            // --baseline FILE: compared with the new report after the run
   std::vector<std::string> command_line;
   DensityOptions density;
+  IsolationOptions isolation;
 };
 
 // `benchrun run`: one command in one instance, by hand.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/suites/density.hpp"
+#include "harness/suites/isolation.hpp"
 #include "harness/suites/startup.hpp"
 
 namespace benchrun::harness {
@@ -13,6 +14,8 @@ const SuiteEntry suites[] = {
      10, 1, "both"},
     {"density", "how many idle instances fit, how fast they start and stop, what each costs", &density_cases,
      &make_density_step, 1, 0, "cold"},
+    {"isolation", "what can an instance see of the host and do to it: one verdict per check and backend",
+     &isolation_cases, &make_isolation_step, 1, 0, "cold"},
 };
 
 }  // namespace
