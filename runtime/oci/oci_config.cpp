@@ -42,12 +42,12 @@ json mounts(const ContainerConfig& config) {
 
 json namespaces(const ContainerConfig& config) {
   json list = json::array();
-  list.push_back({{"type", "mount"}});
-  const std::pair<bool, const char*> optional[] = {{config.pid_namespace, "pid"},
-                                                   {config.uts_namespace, "uts"},
-                                                   {config.ipc_namespace, "ipc"},
-                                                   {config.cgroup_namespace, "cgroup"}};
-  for (const auto& [wanted, type] : optional) {
+  const std::pair<bool, const char*> kinds[] = {{config.pid_namespace, "pid"},
+                                                {true, "mount"},
+                                                {config.uts_namespace, "uts"},
+                                                {config.ipc_namespace, "ipc"},
+                                                {config.cgroup_namespace, "cgroup"}};
+  for (const auto& [wanted, type] : kinds) {
     if (wanted) list.push_back({{"type", type}});
   }
   if (config.network_namespace) list.push_back({{"type", "network"}});
