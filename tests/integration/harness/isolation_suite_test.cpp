@@ -46,7 +46,8 @@ class IsolationSuite : public LeakCheckedTest {
   [[nodiscard]] std::map<std::string, std::set<std::string>> failed_checks() const {
     std::map<std::string, std::set<std::string>> failed;
     std::map<std::string, std::size_t> counted;
-    for (const auto& verdict : report().at("verdicts")) {
+    const json measured = report();  // held: a range-for over report().at(...) would read a dead temporary
+    for (const auto& verdict : measured.at("verdicts")) {
       const std::string backend = verdict.at("backend");
       ++counted[backend];
       failed[backend];  // every backend has an entry, failed or not
@@ -70,7 +71,8 @@ TEST_F(IsolationSuite, EveryBackendKeepsWhatItPromisesAndTheMatrixSaysSo) {
   EXPECT_NE(result.out.find("checks, case probe"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("pid.host_pids_hidden   pass visible"), std::string::npos) << result.out;
   // native is seen not isolated, and that is its promise, not a failure; our container keeps the host out.
-  for (const auto& verdict : report().at("verdicts")) {
+  const json measured = report();
+  for (const auto& verdict : measured.at("verdicts")) {
     if (verdict.at("check") != "pid.host_pids_hidden") continue;
     const std::string expected = verdict.at("backend") == "native" ? "visible" : "hidden";
     EXPECT_EQ(verdict.at("measured"), expected) << verdict.dump();
@@ -113,14 +115,17 @@ TEST_F(IsolationSuite, EachProtectionRemovedFailsExactlyItsChecks) {
 TEST_F(IsolationSuite, AUserNamespaceIsCheckedWhereEnabledAndFailsWithoutIt) {
   auto result = run("container,oci:crun", {"--user-namespace"});
   ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  ASSERT_EQ(failed_checks().size(), 2u);
   for (const auto& [backend, checks] : failed_checks()) EXPECT_TRUE(checks.empty()) << backend;
-  for (const auto& verdict : report().at("verdicts")) {
+  const json measured = report();
+  for (const auto& verdict : measured.at("verdicts")) {
     if (verdict.at("check") == "user.own_namespace") {
       EXPECT_EQ(verdict.at("measured"), "own") << verdict.dump();
     }
   }
   result = run("container,oci:crun", {"--user-namespace", "--isolation-off", "user-ns"});
   EXPECT_EQ(result.exit_code, 1) << result.err;
+  ASSERT_EQ(failed_checks().size(), 2u);
   for (const auto& [backend, checks] : failed_checks()) {
     EXPECT_EQ(checks, std::set<std::string>{"user.own_namespace"}) << backend;
   }
@@ -135,8 +140,11 @@ TEST_F(IsolationSuite, CrunAndRuncFailEveryRemovedProtection) {
   // What stays: the root mount (no switch: pivot_root needs a mount namespace), the host's user namespace
   // (promised: not enabled) and raw sockets (allowed: CAP_NET_RAW is in Docker's set).
   std::set<std::string> expected;
-  for (const auto& verdict : report().at("verdicts")) expected.insert(verdict.at("check").get<std::string>());
+  const json measured = report();
+  for (const auto& verdict : measured.at("verdicts")) expected.insert(verdict.at("check").get<std::string>());
   for (const char* kept : {"mnt.own_root", "user.own_namespace", "raw_socket.refused"}) expected.erase(kept);
+  ASSERT_EQ(expected.size(), 14u);
+  ASSERT_EQ(failed_checks().size(), 2u);
   for (const auto& [backend, checks] : failed_checks()) EXPECT_EQ(checks, expected) << backend;
 }
 
