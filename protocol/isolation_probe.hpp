@@ -13,6 +13,8 @@ inline constexpr char probe_exposed[] = "exposed";
 // The values of a call the probe tried (mount, module load, one of the seccomp filter's calls).
 inline constexpr char probe_refused[] = "refused";
 inline constexpr char probe_allowed[] = "allowed";
+// A call this kernel does not have (ENOSYS: e.g. finit_module without module support): nothing to judge.
+inline constexpr char probe_unsupported[] = "unsupported";
 
 // The probe's flags: what the host tells it to compare against (the suite sets them, see isolation.hpp).
 inline constexpr char probe_host_pid[] = "--host-pid";    // a host process and its comm: must be invisible

@@ -283,8 +283,12 @@ void check_capabilities() {
 // is what it answers when allowed, and proves the call reached the kernel.
 void report_attempt(const char* check, long result, int error, const char* what) {
   const bool refused = result < 0 && (error == EPERM || error == EACCES);
-  report(check, refused ? protocol::probe_refused : protocol::probe_allowed, "%s: %s", what,
-         result >= 0 ? "succeeded" : strerrorname_np(error));
+  const bool unsupported = result < 0 && error == ENOSYS;
+  report(check,
+         unsupported ? protocol::probe_unsupported
+         : refused   ? protocol::probe_refused
+                     : protocol::probe_allowed,
+         "%s: %s", what, result >= 0 ? "succeeded" : strerrorname_np(error));
 }
 
 void check_privileged_calls() {

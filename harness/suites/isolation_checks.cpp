@@ -334,7 +334,14 @@ std::vector<reports::Verdict> judge_isolation(const Confinement& confinement, co
     verdict.check = std::string(check.name);
     verdict.configured = protection_word(check, promise.is_protected);
     const std::optional<Seen> seen = seen_for(check, observations);
-    if (!seen) {
+    const auto raw = observations.find(verdict.check);
+    if (raw != observations.end() && raw->second.value == protocol::probe_unsupported) {
+      // The kernel lacks the call (a kernel without module support): nothing can be done, nothing judged.
+      verdict.measured = std::string(protocol::probe_unsupported);
+      verdict.pass = true;
+      verdict.why = fmt::format("this kernel lacks the call ({}): nothing to judge; promised {} ({})",
+                                raw->second.detail, protection_word(check, promise.is_protected), promise.basis);
+    } else if (!seen) {
       verdict.pass = false;
       verdict.why = fmt::format("the probe did not report it; promised: {}", promise.basis);
     } else {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -101,7 +102,10 @@ TEST_F(IsolationSuite, EachProtectionRemovedFailsExactlyItsChecks) {
   };
   char hostname[256] = {};
   ASSERT_EQ(gethostname(hostname, sizeof hostname - 1), 0);
-  for (const auto& [off, expected] : flips) {
+  // A kernel without module support answers finit_module ENOSYS whatever the privileges: nothing to flip.
+  const bool modules = std::filesystem::exists("/proc/modules");
+  for (auto [off, expected] : flips) {
+    if (!modules) expected.erase("module_load.refused");
     const auto result = run("container", {"--isolation-off", off});
     EXPECT_EQ(result.exit_code, 1) << off << ": " << result.err;
     EXPECT_EQ(failed_checks().at("container"), expected) << "--isolation-off " << off << "\n" << result.err;
@@ -144,6 +148,7 @@ TEST_F(IsolationSuite, CrunAndRuncFailEveryRemovedProtection) {
   for (const auto& verdict : measured.at("verdicts")) expected.insert(verdict.at("check").get<std::string>());
   for (const char* kept : {"mnt.own_root", "user.own_namespace", "raw_socket.refused"}) expected.erase(kept);
   ASSERT_EQ(expected.size(), 14u);
+  if (!std::filesystem::exists("/proc/modules")) expected.erase("module_load.refused");  // ENOSYS: nothing to flip
   ASSERT_EQ(failed_checks().size(), 2u);
   for (const auto& [backend, checks] : failed_checks()) EXPECT_EQ(checks, expected) << backend;
 }

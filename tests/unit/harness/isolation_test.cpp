@@ -50,7 +50,8 @@ ProbeObservations observations(bool protect, const char* cap_eff) {
   return seen;
 }
 
-const reports::Verdict& verdict_of(const std::vector<reports::Verdict>& verdicts, std::string_view check) {
+// By value: callers pass the temporary judge_isolation() returns.
+reports::Verdict verdict_of(const std::vector<reports::Verdict>& verdicts, std::string_view check) {
   for (const auto& verdict : verdicts) {
     if (verdict.check == check) return verdict;
   }
@@ -193,6 +194,16 @@ TEST(IsolationJudgement, AMissingObservationFails) {
   const auto& verdict = verdict_of(judge_isolation(container_confinement(default_config()), seen), "ipc.own_objects");
   EXPECT_FALSE(verdict.pass);
   EXPECT_FALSE(verdict.measured);
+}
+
+TEST(IsolationJudgement, ACallTheKernelLacksIsNotJudged) {
+  auto seen = observations(true, docker_cap_eff);
+  seen["module_load.refused"] = {protocol::probe_unsupported, "finit_module(-1): ENOSYS"};
+  for (const Confinement& confinement : {container_confinement(default_config()), host_confinement()}) {
+    const auto& verdict = verdict_of(judge_isolation(confinement, seen), "module_load.refused");
+    EXPECT_TRUE(verdict.pass) << verdict.why;
+    EXPECT_EQ(verdict.measured, reports::VerdictValue(std::string("unsupported")));
+  }
 }
 
 TEST(IsolationOff, ParsesKnownProtectionsAndRefusesOthers) {
