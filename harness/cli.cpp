@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "harness/backends/registry.hpp"
+#include "harness/suites/isolation.hpp"
 #include "harness/suites/limits_checks.hpp"
 #include "harness/suites/registry.hpp"
 #include "harness/version.hpp"
@@ -235,6 +236,13 @@ Command parse_command_line(int argc, char** argv) {
   std::vector<std::string> limits_off;
   app.add_option("--limits-off", limits_off,
                  "limits: run this check without its limit, which must flip its verdicts to fail (repeatable)");
+  std::string isolation_off;
+  app.add_option("--isolation-off", isolation_off,
+                 "isolation: protections to remove from container instances, comma-separated (pid-ns, uts-ns, "
+                 "ipc-ns, net-ns, user-ns, cgroup-ns, capabilities, seccomp, masked-paths, readonly-sys): their "
+                 "checks must then fail");
+  app.add_flag("--user-namespace", suite.isolation.user_namespace,
+               "isolation: container instances get a user namespace (and promise one)");
   app.add_option("--timeout", timeout_s, "Seconds an instance may take from launch to exit")->capture_default_str();
   app.add_option("--out", suite.out_dir,
                  "Folder for samples.jsonl, report.json and report.html (default: results/<run-id>)");
@@ -479,6 +487,11 @@ Command parse_command_line(int argc, char** argv) {
     suite.density = density.to_options();
     for (const auto& check : limits_off) require_known("--limits-off", check, limit_check_names());
     suite.limits_off = limits_off;
+    try {
+      suite.isolation.off = parse_isolation_off(isolation_off);
+    } catch (const sys::Error& error) {
+      throw UsageError(error.what());
+    }
     if (suite.runs < 1) throw UsageError(fmt::format("--runs {}: needs at least 1 measured run", suite.runs));
     if (suite.warmup < 0) throw UsageError(fmt::format("--warmup {}: cannot be negative", suite.warmup));
     suite.start_modes = parse_start_choice(start);

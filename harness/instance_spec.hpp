@@ -23,6 +23,14 @@ struct InstanceSpec {
   std::string network_namespace_path;
   bool user_namespace = false;
   bool seccomp = true;  // the default seccomp filter
+  // Removed only by the isolation suite's --isolation-off, to show its checks fail without them.
+  bool pid_namespace = true;
+  bool ipc_namespace = true;
+  bool uts_namespace = true;
+  bool cgroup_namespace = true;
+  bool drop_capabilities = true;
+  bool mask_paths = true;
+  bool readonly_sys = true;
 };
 
 // The workload's path inside the image.

@@ -34,6 +34,12 @@ struct DensityOptions {
   bool raise_limits = false;  // --raise-limits: raise a kernel limit in the way for the run, then restore it
 };
 
+// The isolation suite's flags (harness/suites/isolation.hpp).
+struct IsolationOptions {
+  std::vector<std::string> off;  // --isolation-off: protections removed from container instances (flip tests)
+  bool user_namespace = false;   // --user-namespace: container instances get one (and promise it)
+};
+
 struct SuiteOptions {
   std::string suite;
   std::vector<std::string> backends;
@@ -58,6 +64,7 @@ struct SuiteOptions {
   DensityOptions density;
   // --limits-off CHECK (limits suite): run that check without its limit, to prove its verdicts flip to fail.
   std::vector<std::string> limits_off;
+  IsolationOptions isolation;
 };
 
 // `benchrun run`: one command in one instance, by hand.

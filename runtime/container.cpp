@@ -57,7 +57,10 @@ void validate(const ContainerConfig& config) {
 kernel::CloneRequest clone_request(const ContainerConfig& config) {
   kernel::CloneRequest request;
   // The cgroup namespace is not here: the init unshares it after joining its cgroup.
-  request.namespace_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+  request.namespace_flags = CLONE_NEWNS;
+  if (config.pid_namespace) request.namespace_flags |= CLONE_NEWPID;
+  if (config.uts_namespace) request.namespace_flags |= CLONE_NEWUTS;
+  if (config.ipc_namespace) request.namespace_flags |= CLONE_NEWIPC;
   if (config.network_namespace && config.network_namespace_path.empty()) request.namespace_flags |= CLONE_NEWNET;
   if (config.user_namespace) {
     // The parent must write the uid maps while the init waits, so it cannot be suspended: fork-like.
@@ -126,7 +129,7 @@ Container Container::start(const ContainerConfig& config) {
     container.cgroup_->apply(config.limits);
 
     // Everything the init needs, built now: it must not allocate after clone.
-    const auto security = kernel::make_security_plan(config.seccomp);
+    const auto security = kernel::make_security_plan(config.seccomp, config.drop_capabilities);
     const CStringArray argv(config.argv);
     const CStringArray envp(config.env);
     auto report_pipe = sys::make_pipe();
@@ -136,7 +139,11 @@ Container Container::start(const ContainerConfig& config) {
     kernel::InitPlan plan;
     plan.rootfs = kernel::make_rootfs_plan(std::filesystem::absolute(config.rootfs).string(),
                                            container.state_dir_.scratch().string(), config.user_namespace);
-    plan.hostname = config.hostname.empty() ? config.name.c_str() : config.hostname.c_str();
+    plan.rootfs.mask_paths = config.mask_paths;
+    plan.rootfs.readonly_sys = config.readonly_sys;
+    // Without a UTS namespace of its own, a hostname would be the host's.
+    if (config.uts_namespace) plan.hostname = config.hostname.empty() ? config.name.c_str() : config.hostname.c_str();
+    plan.cgroup_namespace = config.cgroup_namespace;
     plan.argv = argv.get();
     plan.envp = envp.get();
     plan.report_fd = report_pipe.write_end.get();

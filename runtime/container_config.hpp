@@ -19,6 +19,15 @@ struct ContainerConfig {
   bool network_namespace = true;  // false: share the host's network
   bool user_namespace = false;    // container root = host uid user_namespace_host_base
   bool seccomp = true;            // the default denylist (capabilities are always dropped)
+  // Protections the isolation suite removes one by one to show its checks fail without them
+  // (`benchrun suite --suite isolation --isolation-off ...`); every other caller keeps the defaults.
+  bool pid_namespace = true;
+  bool ipc_namespace = true;
+  bool uts_namespace = true;  // false: the host's hostname, and `hostname` is not set (it would be the host's)
+  bool cgroup_namespace = true;
+  bool drop_capabilities = true;  // false: every capability kept (none dropped from any set)
+  bool mask_paths = true;         // false: no masked paths, /proc's read-only entries left writable
+  bool readonly_sys = true;       // false: /sys mounted read-write
   ResourceLimits limits;
   int stdin_fd = -1;  // dup2'd onto 0, 1, 2 in the container; -1 = inherit
   int stdout_fd = -1;

@@ -85,6 +85,13 @@ runtime::ContainerConfig container_config(const std::filesystem::path& rootfs, c
   config.network_namespace_path = spec.network_namespace_path;
   config.user_namespace = spec.user_namespace;
   config.seccomp = spec.seccomp;
+  config.pid_namespace = spec.pid_namespace;
+  config.ipc_namespace = spec.ipc_namespace;
+  config.uts_namespace = spec.uts_namespace;
+  config.cgroup_namespace = spec.cgroup_namespace;
+  config.drop_capabilities = spec.drop_capabilities;
+  config.mask_paths = spec.mask_paths;
+  config.readonly_sys = spec.readonly_sys;
   config.limits = to_runtime_limits(spec.limits);
   return config;
 }

@@ -21,6 +21,7 @@
 #include "reports/samples_log.hpp"
 #include "reports/table.hpp"
 #include "reports/timestamp.hpp"
+#include "reports/verdict_table.hpp"
 #include "runtime/cgroup/attach_cost.hpp"
 #include "runtime/sweep.hpp"
 
@@ -162,7 +163,9 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
   write_report_html(report, html_path);
 
   if (!options.quiet) {
-    fmt::print("{}", reports::render_summary_table(report));
+    // A suite of verdicts alone (isolation) has no samples to summarize: its matrix is the table.
+    if (!report.samples.empty() || report.verdicts.empty()) fmt::print("{}", reports::render_summary_table(report));
+    fmt::print("{}", reports::render_verdict_matrix(report));
     for (const auto& verdict : report.verdicts) {
       if (verdict.pass) fmt::print("{}: {}: {}\n", verdict.backend, verdict.check, verdict.why);
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/suites/density.hpp"
+#include "harness/suites/isolation.hpp"
 #include "harness/suites/limits.hpp"
 #include "harness/suites/overhead_network.hpp"
 #include "harness/suites/startup.hpp"
@@ -20,6 +21,8 @@ const SuiteEntry suites[] = {
     // The overhead suite's network cases on their own (harness/suites/overhead_network.hpp).
     {"network", "TCP round-trip latency and stream throughput to a peer behind a veth, per backend",
      &network_suite_cases, &make_network_step, 5, 1, "cold"},
+    {"isolation", "what can an instance see of the host and do to it: one verdict per check and backend",
+     &isolation_cases, &make_isolation_step, 1, 0, "cold"},
 };
 
 }  // namespace

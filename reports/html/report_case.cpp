@@ -133,6 +133,28 @@ std::string verdict_value(const std::optional<VerdictValue>& value, const std::s
   return unit.empty() ? text : fmt::format("{} {}", text, unit);
 }
 
+// Check x backend, each cell what the backend promised (the verdict's configured value: its documentation, its
+// configuration) beside what was seen (measured), e.g. "hidden / visible"; a failed cell starts with FAIL.
+std::string promised_vs_seen(const Report& report, const std::string& case_name, const VerdictMatrix& matrix) {
+  std::vector<std::vector<std::string>> rows(matrix.rows.size(), std::vector<std::string>(matrix.columns.size() + 1));
+  bool any_value = false;
+  for (std::size_t row = 0; row < matrix.rows.size(); ++row) rows[row][0] = matrix.rows[row];
+  for (const Verdict& verdict : report.verdicts) {
+    if (verdict.case_name != case_name) continue;
+    any_value = any_value || verdict.configured || verdict.measured;
+    const auto row = std::find(matrix.rows.begin(), matrix.rows.end(), verdict.check) - matrix.rows.begin();
+    const auto column =
+        std::find(matrix.columns.begin(), matrix.columns.end(), verdict.backend) - matrix.columns.begin();
+    rows[row][column + 1] =
+        fmt::format("{}{} / {}", verdict.pass ? "" : "FAIL: ", verdict_value(verdict.configured, verdict.unit),
+                    verdict_value(verdict.measured, verdict.unit));
+  }
+  if (!any_value) return {};
+  std::vector<std::string> header{"check: promised / seen"};
+  header.insert(header.end(), matrix.columns.begin(), matrix.columns.end());
+  return html_table(header, rows, header.size());
+}
+
 std::string verdict_charts(const Report& report, const std::string& case_name) {
   VerdictMatrix matrix{.title = fmt::format("Checks, case {}", case_name),
                        .rows = distinct(report.verdicts, case_name, &Verdict::check),
@@ -151,7 +173,7 @@ std::string verdict_charts(const Report& report, const std::string& case_name) {
                     verdict.tolerance ? fmt::format("{} %", format_figure(*verdict.tolerance * 100.0)) : "exact",
                     verdict.why});
   }
-  return subheading("Checks") + figure(verdict_matrix(matrix)) +
+  return subheading("Checks") + figure(verdict_matrix(matrix)) + promised_vs_seen(report, case_name, matrix) +
          html_table({"check", "backend", "verdict", "configured", "measured", "tolerance", "why"}, rows, 3);
 }
 

@@ -120,7 +120,7 @@ void run_container_init(const InitPlan& plan) noexcept {
   if (!wait_for_user_namespace_maps(plan, failure) || !join_cgroup(plan, failure)) {
     report_failure_and_exit(plan, report, failure);
   }
-  if (::unshare(CLONE_NEWCGROUP) != 0) {
+  if (plan.cgroup_namespace && ::unshare(CLONE_NEWCGROUP) != 0) {
     fail(failure, "unshare cgroup namespace");
     report_failure_and_exit(plan, report, failure);
   }
@@ -129,7 +129,7 @@ void run_container_init(const InitPlan& plan) noexcept {
   //    pivot_root, which build_rootfs ends with.
   if (!build_rootfs(plan.rootfs, failure)) report_failure_and_exit(plan, report, failure);
   report.mounts_done = sys::monotonic_now();
-  if (::sethostname(plan.hostname, std::strlen(plan.hostname)) != 0) {
+  if (plan.hostname != nullptr && ::sethostname(plan.hostname, std::strlen(plan.hostname)) != 0) {
     fail(failure, "sethostname %s", plan.hostname);
     report_failure_and_exit(plan, report, failure);
   }

@@ -18,7 +18,8 @@ namespace benchrun::runtime::kernel {
 // that may have other threads, so it must not allocate (another thread may have held malloc's lock).
 struct InitPlan {
   RootfsPlan rootfs;
-  const char* hostname = nullptr;
+  const char* hostname = nullptr;  // nullptr: left as it is (no UTS namespace of its own)
+  bool cgroup_namespace = true;
   char* const* argv = nullptr;            // null-terminated
   char* const* envp = nullptr;            // null-terminated
   std::vector<int> cgroup_procs_fds;      // written "0" to join; closed at exec; empty if cloned into the cgroup

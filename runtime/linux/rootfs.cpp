@@ -99,7 +99,7 @@ bool build_dev(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexc
 // sysfs belongs to a network namespace; where it cannot be mounted (a user namespace sharing the host's
 // network) the host's /sys is bind-mounted read-only instead.
 bool mount_sys(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexcept {
-  constexpr unsigned long sysfs_mount_flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  const unsigned long sysfs_mount_flags = (plan.readonly_sys ? MS_RDONLY : 0) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
   const sys::UniqueFd target(open_dir_in_root(root_fd, "sys"));
   if (target.get() < 0) return fail(failure, "open /sys in %s", plan.merged_dir.c_str());
   const FdPath path(target.get());
@@ -201,7 +201,8 @@ bool build_rootfs(const RootfsPlan& plan, ChildFailure& failure) noexcept {
   return mount_in_root(root.get(), "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, plan, failure) &&
          build_dev(root.get(), plan, failure) && mount_sys(root.get(), plan, failure) &&
          mount_in_root(root.get(), "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", plan, failure) &&
-         pivot_into(plan, failure) && mask_paths(failure) && make_proc_entries_readonly(failure);
+         pivot_into(plan, failure) &&
+         (!plan.mask_paths || (mask_paths(failure) && make_proc_entries_readonly(failure)));
 }
 
 }  // namespace benchrun::runtime::kernel

@@ -33,6 +33,8 @@ struct RootfsPlan {
   std::string work_dir;         // <scratch>/work: overlayfs's work dir
   std::string merged_dir;       // <scratch>/root: where the overlay is mounted and pivot_root goes
   std::string overlay_options;  // "lowerdir=<image>,upperdir=<upper>,workdir=<work>"
+  bool mask_paths = true;       // false: neither masked_paths nor readonly_proc_paths (isolation suite flips)
+  bool readonly_sys = true;     // false: /sys read-write (isolation suite flips)
 };
 
 // The plan for an instance whose state dir has `scratch_dir`, over the image rootfs `lower`.

@@ -47,7 +47,9 @@ std::vector<sock_filter> compile_default_program() {
                                    SCMP_A0(SCMP_CMP_MASKED_EQ, mask, mask)),
                   "deny clone of namespaces");
   }
-  check_seccomp(seccomp_rule_add(context.get(), SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0), "clone3 -> ENOSYS");
+  check_seccomp(
+      seccomp_rule_add(context.get(), SCMP_ACT_ERRNO(ENOSYS), seccomp_syscall_resolve_name(enosys_syscall_name), 0),
+      "clone3 -> ENOSYS");
 
   // libseccomp 2.5 exports only to a file descriptor: go through a memfd.
   sys::UniqueFd memory(::memfd_create("benchrun-seccomp", MFD_CLOEXEC));
@@ -136,7 +138,7 @@ const std::vector<sock_filter>& default_seccomp_program() {
   return program;
 }
 
-SecurityPlan make_security_plan(bool with_seccomp) {
+SecurityPlan make_security_plan(bool with_seccomp, bool drop_capabilities) {
   SecurityPlan plan;
   plan.capabilities.reset(cap_init());
   if (!plan.capabilities) sys::throw_errno("capabilities: cap_init");
@@ -145,6 +147,12 @@ SecurityPlan make_security_plan(bool with_seccomp) {
     cap_value_t value = 0;
     if (cap_from_name(name, &value) != 0) sys::throw_errno(std::string("capabilities: unknown ") + name);
     keep.push_back(value);
+  }
+  if (!drop_capabilities) {  // every capability this process may pass on: its own bounding set
+    keep.clear();
+    for (cap_value_t value = 0; value < static_cast<cap_value_t>(cap_max_bits()); ++value) {
+      if (cap_get_bound(value) > 0) keep.push_back(value);
+    }
   }
   for (const auto flag : {CAP_EFFECTIVE, CAP_PERMITTED, CAP_INHERITABLE}) {
     if (cap_set_flag(plan.capabilities.get(), flag, static_cast<int>(keep.size()), keep.data(), CAP_SET) != 0) {

@@ -32,6 +32,10 @@ struct SecurityPlan {
 inline constexpr std::array<int, 8> denied_namespace_flags = {
     CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME};
 
+// The call the default filter answers ENOSYS (its flags sit in memory a filter cannot read), so libc falls
+// back to clone, whose flags the filter does read.
+inline constexpr char enosys_syscall_name[] = "clone3";
+
 // Docker's default capabilities, by name ("CAP_CHOWN", ...).
 const std::vector<const char*>& default_capability_names();
 
@@ -41,7 +45,8 @@ const std::vector<sock_filter>& default_seccomp_program();
 // The syscall names the default filter denies (for tests and reports).
 const std::vector<const char*>& denied_syscall_names();
 
-SecurityPlan make_security_plan(bool with_seccomp);
+// drop_capabilities false keeps every capability (the isolation suite's flip of its capability checks).
+SecurityPlan make_security_plan(bool with_seccomp, bool drop_capabilities = true);
 
 // In the child, last step before exec: bounding set, capabilities, no_new_privs, seccomp.
 bool apply_security(const SecurityPlan& plan, ChildFailure& failure) noexcept;

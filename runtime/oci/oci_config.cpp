@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <cerrno>
+#include <string_view>
+#include <utility>
 
 #include "runtime/cgroup/conversions.hpp"
 #include "runtime/linux/rootfs.hpp"
@@ -26,10 +28,13 @@ json mounts(const ContainerConfig& config) {
   list.push_back(
       mount("/dev/pts", "devpts", "devpts", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}));
   list.push_back(mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}));
+  std::vector<std::string> sys_options = {"nosuid", "noexec", "nodev"};
+  if (config.readonly_sys) sys_options.emplace_back("ro");
   if (config.network_namespace) {
-    list.push_back(mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}));
+    list.push_back(mount("/sys", "sysfs", "sysfs", sys_options));
   } else {
-    list.push_back(mount("/sys", "bind", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro"}));
+    sys_options.insert(sys_options.begin(), "rbind");
+    list.push_back(mount("/sys", "bind", "/sys", sys_options));
   }
   list.push_back(mount("/tmp", "tmpfs", "tmpfs", {"nosuid", "nodev", "mode=1777"}));
   return list;
@@ -37,7 +42,14 @@ json mounts(const ContainerConfig& config) {
 
 json namespaces(const ContainerConfig& config) {
   json list = json::array();
-  for (const char* type : {"pid", "mount", "uts", "ipc", "cgroup"}) list.push_back({{"type", type}});
+  const std::pair<bool, const char*> kinds[] = {{config.pid_namespace, "pid"},
+                                                {true, "mount"},
+                                                {config.uts_namespace, "uts"},
+                                                {config.ipc_namespace, "ipc"},
+                                                {config.cgroup_namespace, "cgroup"}};
+  for (const auto& [wanted, type] : kinds) {
+    if (wanted) list.push_back({{"type", type}});
+  }
   if (config.network_namespace) {
     // A prepared namespace (the network suite's) is joined by path, as `ip netns exec` would.
     json network{{"type", "network"}};
@@ -48,10 +60,23 @@ json namespaces(const ContainerConfig& config) {
   return list;
 }
 
-// "cap_chown" -> "CAP_CHOWN": the spec spells capabilities in capitals.
-json capabilities() {
+// "cap_chown" -> "CAP_CHOWN": the spec spells capabilities in capitals. Without dropping, every capability of
+// this process's bounding set (the runtime can pass on no other) that libcap can name (a number it cannot
+// name is unknown to the runtimes too).
+json capabilities(bool drop_capabilities) {
+  std::vector<std::string> kept;
+  if (drop_capabilities) {
+    for (const char* name : kernel::default_capability_names()) kept.emplace_back(name);
+  } else {
+    for (cap_value_t value = 0; value < static_cast<cap_value_t>(cap_max_bits()); ++value) {
+      if (cap_get_bound(value) <= 0) continue;
+      char* name = cap_to_name(value);
+      if (name != nullptr && std::string_view(name).starts_with("cap_")) kept.emplace_back(name);
+      cap_free(name);
+    }
+  }
   json names = json::array();
-  for (const char* name : kernel::default_capability_names()) {
+  for (const std::string& name : kept) {
     std::string upper(name);
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     names.push_back(upper);
@@ -100,7 +125,7 @@ json seccomp() {
                      {"errnoRet", EPERM},
                      {"args", {{{"index", 0}, {"value", mask}, {"valueTwo", mask}, {"op", "SCMP_CMP_MASKED_EQ"}}}}});
   }
-  rules.push_back({{"names", {"clone3"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", ENOSYS}});
+  rules.push_back({{"names", {kernel::enosys_syscall_name}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", ENOSYS}});
   return {{"defaultAction", "SCMP_ACT_ALLOW"}, {"syscalls", rules}};
 }
 
@@ -118,26 +143,28 @@ json make_config(const ContainerConfig& config, const BundleLayout& layout) {
   json linux_section = {{"namespaces", namespaces(config)},
                         {"resources", resources(config.limits)},
                         {"cgroupsPath", cgroups_path_for(config.name)},
-                        {"maskedPaths", kernel::masked_paths},
-                        {"readonlyPaths", kernel::readonly_proc_paths}};
+                        {"maskedPaths", config.mask_paths ? json(kernel::masked_paths) : json::array()},
+                        {"readonlyPaths", config.mask_paths ? json(kernel::readonly_proc_paths) : json::array()}};
   if (config.user_namespace) {
     linux_section["uidMappings"] = id_mappings();
     linux_section["gidMappings"] = id_mappings();
   }
   if (config.seccomp) linux_section["seccomp"] = seccomp();
-  return {{"ociVersion", oci_version},
-          {"root", {{"path", layout.root.string()}, {"readonly", layout.root_readonly}}},
-          {"hostname", config.hostname.empty() ? config.name : config.hostname},
-          {"process",
-           {{"terminal", false},
-            {"user", {{"uid", 0}, {"gid", 0}}},
-            {"args", config.argv},
-            {"env", config.env},
-            {"cwd", "/"},
-            {"capabilities", capabilities()},
-            {"noNewPrivileges", true}}},
-          {"mounts", mounts(config)},
-          {"linux", linux_section}};
+  json out = {{"ociVersion", oci_version},
+              {"root", {{"path", layout.root.string()}, {"readonly", layout.root_readonly}}},
+              {"process",
+               {{"terminal", false},
+                {"user", {{"uid", 0}, {"gid", 0}}},
+                {"args", config.argv},
+                {"env", config.env},
+                {"cwd", "/"},
+                {"capabilities", capabilities(config.drop_capabilities)},
+                {"noNewPrivileges", true}}},
+              {"mounts", mounts(config)},
+              {"linux", linux_section}};
+  // A hostname needs a UTS namespace of its own (the runtimes refuse one without).
+  if (config.uts_namespace) out["hostname"] = config.hostname.empty() ? config.name : config.hostname;
+  return out;
 }
 
 }  // namespace benchrun::runtime::oci

@@ -193,6 +193,11 @@ ContainerConfig variant(std::string_view name) {
   if (name == "userns" || name == "everything") config.user_namespace = true;
   if (name == "host_network" || name == "everything") config.network_namespace = false;
   if (name == "no_seccomp") config.seccomp = false;
+  if (name == "isolation_off") {  // every protection the isolation suite's --isolation-off removes
+    config.pid_namespace = config.uts_namespace = config.ipc_namespace = config.cgroup_namespace = false;
+    config.network_namespace = config.seccomp = config.drop_capabilities = false;
+    config.mask_paths = config.readonly_sys = false;
+  }
   return config;
 }
 
@@ -202,7 +207,8 @@ TEST_P(OciConfigSchema, EveryVariantIsAValidRuntimeSpecConfig) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, OciConfigSchema,
-                         ::testing::Values("plain", "limits", "userns", "host_network", "no_seccomp", "everything"));
+                         ::testing::Values("plain", "limits", "userns", "host_network", "no_seccomp", "everything",
+                                           "isolation_off"));
 
 TEST_F(OciConfigSchema, TheValidatorRejectsANamespaceTheSpecDoesNotKnow) {
   json broken = config_of(example_config());
