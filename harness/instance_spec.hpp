@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reports/model.hpp"
@@ -19,6 +20,10 @@ struct InstanceSpec {
   bool network_namespace = true;  // false: share the host's network
   bool user_namespace = false;
   bool seccomp = true;  // the default seccomp filter
+  // Host folders bound into containers ({host folder, "/name"}); native and guests ignore them.
+  std::vector<std::pair<std::string, std::string>> binds;
+  // Raw host files a guest gets as virtio disks (/dev/vda, ...); other backends ignore them.
+  std::vector<std::string> disk_files;
 };
 
 // The workload's path inside the image.

@@ -131,6 +131,10 @@ Container Container::start(const ContainerConfig& config) {
     kernel::InitPlan plan;
     plan.rootfs = kernel::make_rootfs_plan(std::filesystem::absolute(config.rootfs).string(),
                                            container.state_dir_.scratch().string(), config.user_namespace);
+    for (const BindMount& bind : config.binds) {
+      plan.rootfs.binds.push_back(
+          {std::filesystem::absolute(bind.source).string(), kernel::bind_target_name(bind.target)});
+    }
     plan.hostname = config.hostname.empty() ? config.name.c_str() : config.hostname.c_str();
     plan.argv = argv.get();
     plan.envp = envp.get();

@@ -10,6 +10,13 @@
 
 namespace benchrun::runtime {
 
+// A host folder seen inside the container (read-write, nosuid, nodev): the overhead suite's disk, which must be
+// the host's own storage rather than the tmpfs under the overlay. The target is one top-level folder ("/scratch").
+struct BindMount {
+  std::filesystem::path source;  // absolute, on the host
+  std::string target;            // "/name": made in the container's root if the image lacks it
+};
+
 struct ContainerConfig {
   std::string name;               // benchrun-<run>-<n>: names the cgroup and the state dir
   std::filesystem::path rootfs;   // image rootfs: the overlay's read-only lower layer
@@ -20,6 +27,7 @@ struct ContainerConfig {
   bool user_namespace = false;    // container root = host uid user_namespace_host_base
   bool seccomp = true;            // the default denylist (capabilities are always dropped)
   ResourceLimits limits;
+  std::vector<BindMount> binds;
   int stdin_fd = -1;  // dup2'd onto 0, 1, 2 in the container; -1 = inherit
   int stdout_fd = -1;
   int stderr_fd = -1;

@@ -25,7 +25,14 @@ struct DomainSpec {
   std::string cmdline;  // see kernel_cmdline()
   ConsoleKind console = ConsoleKind::fifo;
   std::string console_fifo;  // for ConsoleKind::fifo: the fifos are <console_fifo>.in and .out
+  // Raw host files attached as virtio disks, in order: the guest sees /dev/vda, /dev/vdb, ... (its kernel needs
+  // virtio_blk: a module of the Debian cloud kernel, loaded by an image that lists it in /etc/benchrun/modules).
+  std::vector<std::string> disk_files;
 };
+
+// The <disk> elements of `files`: raw, cache='none' and io='native' (the guest's O_DIRECT reaches the host's
+// disk, as a container's does through its bind mount), virtio bus, vda, vdb, ... Throws Error past vdz.
+std::string disk_devices(const std::vector<std::string>& files);
 
 // console=ttyS0 rdinit=/sbin/benchinit, the boot-time savers (see domain_xml.cpp), BENCHRUN_POWEROFF=1
 // (reaches benchinit as environment: the kernel hands unknown k=v parameters without a dot to init),

@@ -187,6 +187,7 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
     spec.kernel = config.kernel.string();
     spec.initramfs = config.initramfs.string();
     spec.cmdline = kernel_cmdline(config.workload_argv, config.extra_cmdline);
+    for (const auto& file : config.disk_files) spec.disk_files.push_back(file.string());
     spec.console = console_kind;
     sys::UniqueFd fifo;
     if (console_kind == ConsoleKind::fifo) {

@@ -85,6 +85,7 @@ runtime::ContainerConfig container_config(const std::filesystem::path& rootfs, c
   config.user_namespace = spec.user_namespace;
   config.seccomp = spec.seccomp;
   config.limits = to_runtime_limits(spec.limits);
+  for (const auto& [source, target] : spec.binds) config.binds.push_back({source, target});
   return config;
 }
 

@@ -165,6 +165,7 @@ class VmBackend final : public Backend {
     config.memory_mib = spec.limits.memory_bytes ? std::max<std::uint64_t>(*spec.limits.memory_bytes >> 20, 128)
                                                  : default_guest_memory_mib;
     config.vcpus = spec.limits.cpus ? static_cast<unsigned>(std::ceil(*spec.limits.cpus)) : 1;
+    config.disk_files.assign(spec.disk_files.begin(), spec.disk_files.end());
     config.workload_argv = {workload_path(spec)};
     config.workload_argv.insert(config.workload_argv.end(), spec.workload_args.begin(), spec.workload_args.end());
     return std::make_unique<VmInstance>(vm::Guest::start(connection_, config), stop_);

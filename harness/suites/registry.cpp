@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/suites/density.hpp"
+#include "harness/suites/overhead.hpp"
 #include "harness/suites/startup.hpp"
 
 namespace benchrun::harness {
@@ -13,6 +14,8 @@ const SuiteEntry suites[] = {
      10, 1, "both"},
     {"density", "how many idle instances fit, how fast they start and stop, what each costs", &density_cases,
      &make_density_step, 1, 0, "cold"},
+    {"overhead", "how much slower a workload runs in a container, in crun or runc, in a VM: ratios to native",
+     &overhead_cases, &make_overhead_step, 5, 1, "warm"},
 };
 
 }  // namespace

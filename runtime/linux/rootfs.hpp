@@ -12,6 +12,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "runtime/linux/child_failure.hpp"
 
@@ -33,7 +34,16 @@ struct RootfsPlan {
   std::string work_dir;         // <scratch>/work: overlayfs's work dir
   std::string merged_dir;       // <scratch>/root: where the overlay is mounted and pivot_root goes
   std::string overlay_options;  // "lowerdir=<image>,upperdir=<upper>,workdir=<work>"
+  // Host folders bound onto top-level folders of the root, after /tmp and before pivot_root.
+  struct Bind {
+    std::string source;  // absolute host path
+    std::string target;  // one component, no slash: "scratch"
+  };
+  std::vector<Bind> binds;
 };
+
+// "/scratch" -> "scratch"; throws Error on a target that is not one folder under the root.
+std::string bind_target_name(const std::string& target);
 
 // The plan for an instance whose state dir has `scratch_dir`, over the image rootfs `lower`.
 RootfsPlan make_rootfs_plan(const std::string& lower, const std::string& scratch_dir, bool user_namespace);
