@@ -15,7 +15,7 @@ const SuiteEntry suites[] = {
     {"density", "how many idle instances fit, how fast they start and stop, what each costs", &density_cases,
      &make_density_step, 1, 0, "cold"},
     {"overhead", "how much slower a workload runs in a container, in crun or runc, in a VM: ratios to native",
-     &overhead_cases, &make_overhead_step, 5, 1, "warm"},
+     &overhead_cases, &make_overhead_step, 5, 1, "cold"},
 };
 
 }  // namespace
