@@ -51,11 +51,14 @@ std::vector<std::string> split_words(const std::string& text) {
 class ScratchDisk {
  public:
   ScratchDisk(const std::filesystem::path& scratch_root, std::uint64_t bytes) {
-    std::filesystem::create_directories(scratch_root);
+    // A folder the run made is removed with it (when empty: another run may share it).
+    if (std::filesystem::create_directories(scratch_root)) made_root_ = scratch_root;
     struct statfs info {};
     if (::statfs(scratch_root.c_str(), &info) != 0)
       throw sys::SystemError(errno, fmt::format("statfs {}", scratch_root.string()));
     if (info.f_type == TMPFS_MAGIC || info.f_type == RAMFS_MAGIC) {
+      std::error_code ignored;
+      if (!made_root_.empty()) std::filesystem::remove(made_root_, ignored);
       throw sys::Error(
           fmt::format("--scratch-dir {} is a tmpfs: the disk group needs the host's disk (e.g. "
                       "--scratch-dir /var/tmp/benchrun-overhead)",
@@ -75,11 +78,13 @@ class ScratchDisk {
   ~ScratchDisk() {
     std::error_code ignored;
     std::filesystem::remove_all(folder_, ignored);
+    if (!made_root_.empty()) std::filesystem::remove(made_root_, ignored);
   }
   [[nodiscard]] const std::filesystem::path& folder() const { return folder_; }
   [[nodiscard]] const std::filesystem::path& file() const { return file_; }
 
  private:
+  std::filesystem::path made_root_;
   std::filesystem::path folder_;
   std::filesystem::path file_;
 };

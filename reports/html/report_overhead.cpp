@@ -45,6 +45,31 @@ std::string overhead_section(const Report& report) {
       "For figures where higher is better (MB/s, ops/s) a ratio below 1 is a slowdown; for times (ns, ms) a ratio "
       "above 1 is. Whiskers: bootstrap 95 % interval of the ratio. Guests are labelled with their accelerator.",
       "note");
+  // The figures themselves: per group, metric and backend the median, its ratio to native with the interval,
+  // and the accelerator of guests.
+  std::vector<std::vector<std::string>> rows;
+  for (const std::string& case_name : case_names(report)) {
+    for (const MetricSummary& summary : report.summaries) {
+      if (summary.case_name != case_name || !is_workload_figure(summary.metric)) continue;
+      const MetricDef* row = find_metric(report.metrics, summary.metric);
+      std::string ratio = "baseline";
+      if (summary.ratio_to_native) {
+        ratio = fmt::format("{:.3f}x", *summary.ratio_to_native);
+        if (const auto interval = stats::ratio_to_native_interval(report, summary))
+          ratio += fmt::format(" [{:.3f}, {:.3f}]", interval->low, interval->high);
+      } else if (report.backends.empty() || summary.backend != "native") {
+        ratio = "-";
+      }
+      const std::string accelerator = accelerator_label(report, summary.backend);
+      rows.push_back({case_name, summary.metric, backend_mode_label(summary.backend, summary.start_mode),
+                      accelerator.empty() ? "-" : accelerator,
+                      fmt::format("{:.4g} {}", summary.summary.median, row == nullptr ? "" : row->unit), ratio});
+    }
+  }
+  if (!rows.empty()) {
+    out +=
+        html_table({"group", "figure", "backend", "accelerator", "median", "ratio to native [95 % interval]"}, rows, 4);
+  }
   bool any = false;
   for (const std::string& case_name : case_names(report)) {
     RatioBars chart{.title = fmt::format("Workload group {}: ratio to native", case_name)};

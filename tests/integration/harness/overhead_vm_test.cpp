@@ -31,7 +31,7 @@ TEST_F(OverheadVmSuite, AGuestGivesTheCpuFiguresWithTheirAcceleratorAndItsDiskIs
   for (const auto& sample : report.at("samples")) {
     EXPECT_TRUE(sample.at("ok").get<bool>()) << sample.dump();
     if (sample.at("backend") == "vm") {
-      EXPECT_EQ(sample.at("case"), "cpu") << "the guest's disk must not be measured without virtio_blk";
+      EXPECT_EQ(sample.at("case_name"), "cpu") << "the guest's disk must not be measured without virtio_blk";
       EXPECT_GT(sample.at("metrics").at("cpu_int_events_per_s").get<double>(), 0.0);
       ++guest_cpu_samples;
     }
