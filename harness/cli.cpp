@@ -121,6 +121,8 @@ std::vector<std::string> run_command_backends() {
   for (const auto& entry : backend_registry()) {
     if (entry.kind == reports::BackendKind::container) names.emplace_back(entry.name);
   }
+  // One guest booted through the vm plugin (loaded only then): harness/backends/vm_run.cpp.
+  names.emplace_back("vm");
   return names;
 }
 
@@ -306,6 +308,17 @@ Command parse_command_line(int argc, char** argv) {
   run_app->add_flag("--no-seccomp", no_seccomp, "Do not install the default seccomp filter");
   run_app->add_flag("--verbose,-v", run.verbose, "Show benchinit's BENCHRUN READY/RESULT lines on stderr");
   run_limits.add_to(*run_app);
+  std::string guest_cgroup;
+  std::string run_results;
+  unsigned run_timeout_s = 0;
+  run_app->add_option("--guest-cgroup", guest_cgroup,
+                      "With --backend vm: how the guest mounts cgroups (v2, v1 or hybrid; default: none mounted)");
+  run_app->add_option("--results", run_results,
+                      "With --backend vm: host folder that receives what the command wrote under /results");
+  run_app
+      ->add_option("--timeout", run_timeout_s,
+                   "With --backend vm: seconds the guest may run before it is destroyed (default: no limit)")
+      ->check(CLI::PositiveNumber);
   run_app->add_option("command", command, "The command and its arguments (after --)")->required();
 
   std::string doctor_uri;
@@ -396,6 +409,34 @@ Command parse_command_line(int argc, char** argv) {
       if (std::find(run_backends.begin(), run_backends.end(), run.backend) == run_backends.end()) {
         throw UsageError(fmt::format("backend '{}' is not available for 'run': use {}", run.backend,
                                      fmt::join(run_backends, " or ")));
+      }
+      if (run.backend == "vm") {
+        if (!guest_cgroup.empty()) {
+          run.guest_cgroup = vm::parse_cgroup_layout(guest_cgroup);
+          if (!run.guest_cgroup) {
+            throw UsageError(fmt::format("--guest-cgroup {}: use v2, v1 or hybrid", guest_cgroup));
+          }
+        }
+        if (!run_results.empty()) run.results_dir = run_results;
+        if (run_timeout_s > 0) run.timeout = std::chrono::seconds(run_timeout_s);
+        // What only a container has: refused rather than silently ignored by a guest.
+        const std::pair<bool, const char*> container_only[] = {
+            {!run.instance.hostname.empty(), "--hostname"},
+            {no_netns, "--no-network-namespace"},
+            {run.instance.user_namespace, "--user-namespace"},
+            {no_seccomp, "--no-seccomp"},
+            {run.instance.limits.pids_max.has_value(), "--pids"},
+            {run.instance.limits.cpuset_cpus.has_value(), "--cpuset"}};
+        for (const auto& [given, flag] : container_only) {
+          if (given) throw UsageError(fmt::format("{} is for container backends: drop it with --backend vm", flag));
+        }
+      } else {
+        const std::pair<bool, const char*> vm_only[] = {{!guest_cgroup.empty(), "--guest-cgroup"},
+                                                        {!run_results.empty(), "--results"},
+                                                        {run_timeout_s > 0, "--timeout"}};
+        for (const auto& [given, flag] : vm_only) {
+          if (given) throw UsageError(fmt::format("{} needs --backend vm", flag));
+        }
       }
       return run;
     }

@@ -12,6 +12,7 @@
 #include "reports/export/export.hpp"
 #include "reports/model.hpp"
 #include "vm/accelerator.hpp"
+#include "vm/cgroup_layout.hpp"
 
 namespace benchrun::harness {
 
@@ -73,6 +74,11 @@ struct RunCommandOptions {
   InstanceSpec instance;  // the command (workload and args), limits and switches; the run command names it
   ImageChoice image;
   bool verbose = false;  // benchinit's protocol lines on stderr (else the workload's output alone)
+  // --backend vm only: the guest's cgroup layout (--guest-cgroup), the host folder that receives what the
+  // command wrote under /results in the guest (--results), and how long the guest may take (--timeout).
+  std::optional<vm::CgroupLayout> guest_cgroup;
+  std::filesystem::path results_dir;
+  std::optional<std::chrono::seconds> timeout;
 };
 
 // "64M", "1G", "512k", "1048576" -> bytes. Throws Error naming the value on anything else.

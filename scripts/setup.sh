@@ -17,7 +17,9 @@ packages=(
   # the fuzz targets (clang with libFuzzer, from libclang-rt-14-dev) and the lint checks
   clang libclang-rt-14-dev clang-format clang-tidy
   # the image and the backends
-  busybox-static cpio e2fsprogs iproute2 util-linux procps
+  busybox-static cpio e2fsprogs iproute2 util-linux procps kmod
+  # in the guest image (scripts/build-image.sh --add): load generators run inside guests and their containers
+  stress-ng fio
   crun runc
   qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
   linux-image-cloud-amd64

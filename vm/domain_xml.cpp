@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sys/error.hpp"
+#include "sys/markup_escape.hpp"
 
 namespace benchrun::vm {
 namespace {
@@ -33,33 +34,6 @@ void check_cmdline_word(std::string_view word, std::string_view what) {
   }
 }
 
-std::string xml_escape(std::string_view text) {
-  std::string escaped;
-  escaped.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        escaped += "&amp;";
-        break;
-      case '<':
-        escaped += "&lt;";
-        break;
-      case '>':
-        escaped += "&gt;";
-        break;
-      case '\'':
-        escaped += "&apos;";
-        break;
-      case '"':
-        escaped += "&quot;";
-        break;
-      default:
-        escaped += c;
-    }
-  }
-  return escaped;
-}
-
 std::string console_devices(const DomainSpec& spec) {
   if (spec.console == ConsoleKind::fifo) {
     if (spec.console_fifo.empty()) throw sys::Error("domain XML: console fifo path is empty");
@@ -67,12 +41,31 @@ std::string console_devices(const DomainSpec& spec) {
     // read-write, so it never blocks on open, and whatever the guest prints before the host reads waits
     // in the pipe instead of being dropped (a pty drops output while nobody has it open).
     return fmt::format("    <serial type='pipe'><source path='{}'/><target port='0'/></serial>\n",
-                       xml_escape(spec.console_fifo));
+                       sys::markup_escape(spec.console_fifo));
   }
   return "    <serial type='pty'><target port='0'/></serial>\n";
 }
 
+// The results port: a virtio-serial controller and one channel whose host side is a plain file. QEMU opens
+// the file itself (truncating it) and writes every byte the guest sends, so the whole tar is on disk by
+// the time QEMU exits, with no reader of ours racing the guest's poweroff. libvirt's DAC driver hands the
+// file to QEMU's user at start and back afterwards, as it does the console fifos.
+std::string results_devices(const DomainSpec& spec) {
+  if (spec.results_file.empty()) return {};
+  return fmt::format(
+      "    <controller type='virtio-serial' index='0'/>\n"
+      "    <channel type='file'><source path='{}'/><target type='virtio' name='{}'/></channel>\n",
+      sys::markup_escape(spec.results_file), results_channel_name);
+}
+
 }  // namespace
+
+std::vector<std::string> guest_parameters(bool with_results, std::optional<CgroupLayout> cgroup_layout) {
+  std::vector<std::string> parameters;
+  if (with_results) parameters.push_back(fmt::format("benchrun.results={}", results_channel_name));
+  if (cgroup_layout) parameters.push_back(fmt::format("benchrun.cgroup={}", to_string(*cgroup_layout)));
+  return parameters;
+}
 
 std::string kernel_cmdline(const std::vector<std::string>& workload_argv, const std::vector<std::string>& extra) {
   if (workload_argv.empty()) throw sys::Error("kernel command line: no workload to run");
@@ -104,7 +97,7 @@ std::string disk_devices(const std::vector<std::string>& files) {
       throw sys::Error(fmt::format("domain XML: disk file '{}' must be an absolute path", files[i]));
     xml += "    <disk type='file' device='disk'>\n";
     xml += "      <driver name='qemu' type='raw' cache='none' io='native'/>\n";
-    xml += fmt::format("      <source file='{}'/>\n", xml_escape(files[i]));
+    xml += fmt::format("      <source file='{}'/>\n", sys::markup_escape(files[i]));
     xml += fmt::format("      <target dev='vd{}' bus='virtio'/>\n", static_cast<char>('a' + i));
     xml += "    </disk>\n";
   }
@@ -133,14 +126,14 @@ std::string domain_xml(const DomainSpec& spec) {
   //   would otherwise try to generate a profile for every guest.
   std::string xml;
   xml += fmt::format("<domain type='{}'>\n", spec.domain_type);
-  xml += fmt::format("  <name>{}</name>\n", xml_escape(spec.name));
+  xml += fmt::format("  <name>{}</name>\n", sys::markup_escape(spec.name));
   xml += fmt::format("  <memory unit='MiB'>{}</memory>\n", spec.memory_mib);
   xml += fmt::format("  <vcpu>{}</vcpu>\n", spec.vcpus);
   xml += "  <os>\n";
   xml += "    <type arch='x86_64' machine='q35'>hvm</type>\n";
-  xml += fmt::format("    <kernel>{}</kernel>\n", xml_escape(spec.kernel));
-  xml += fmt::format("    <initrd>{}</initrd>\n", xml_escape(spec.initramfs));
-  xml += fmt::format("    <cmdline>{}</cmdline>\n", xml_escape(spec.cmdline));
+  xml += fmt::format("    <kernel>{}</kernel>\n", sys::markup_escape(spec.kernel));
+  xml += fmt::format("    <initrd>{}</initrd>\n", sys::markup_escape(spec.initramfs));
+  xml += fmt::format("    <cmdline>{}</cmdline>\n", sys::markup_escape(spec.cmdline));
   xml += "  </os>\n";
   xml += "  <features><acpi/></features>\n";
   if (spec.domain_type == "kvm") xml += "  <cpu mode='host-passthrough'/>\n";
@@ -148,9 +141,10 @@ std::string domain_xml(const DomainSpec& spec) {
   xml += "  <on_reboot>destroy</on_reboot>\n";
   xml += "  <on_crash>destroy</on_crash>\n";
   xml += "  <devices>\n";
-  if (!spec.emulator.empty()) xml += fmt::format("    <emulator>{}</emulator>\n", xml_escape(spec.emulator));
+  if (!spec.emulator.empty()) xml += fmt::format("    <emulator>{}</emulator>\n", sys::markup_escape(spec.emulator));
   xml += console_devices(spec);
   xml += disk_devices(spec.disk_files);
+  xml += results_devices(spec);
   xml += "    <controller type='usb' model='none'/>\n";
   xml += "    <memballoon model='none'/>\n";
   xml += "  </devices>\n";

@@ -3,8 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "vm/cgroup_layout.hpp"
 
 namespace benchrun::vm {
 
@@ -13,6 +17,14 @@ enum class ConsoleKind {
   fifo,  // a named pipe on the host that QEMU writes into: nothing is lost before the host reads (local)
   pty,   // a pseudo-terminal read through virDomainOpenConsole: works over remote connections
 };
+
+// The virtio-serial port a guest writes its /results folder to (one tar stream) before it powers off:
+// benchinit finds the port by this name under /sys/class/virtio-ports (docs: CONTRACT of issue 11).
+inline constexpr std::string_view results_channel_name = "org.benchrun.results";
+
+// The kernel parameters benchinit reads for these (benchrun.results=org.benchrun.results when
+// `with_results`, benchrun.cgroup=v2 ...), for kernel_cmdline's `extra`.
+std::vector<std::string> guest_parameters(bool with_results, std::optional<CgroupLayout> cgroup_layout);
 
 struct DomainSpec {
   std::string name;         // benchrun-<run>-<n>
@@ -28,6 +40,9 @@ struct DomainSpec {
   // Raw host files attached as virtio disks, in order: the guest sees /dev/vda, /dev/vdb, ... (its kernel needs
   // virtio_blk: a module of the Debian cloud kernel, loaded by an image that lists it in /etc/benchrun/modules).
   std::vector<std::string> disk_files;
+  // Non-empty: a virtio-serial port named results_channel_name whose bytes QEMU writes into this host
+  // file (a <channel type='file'>), for the guest's results tar.
+  std::string results_file;
 };
 
 // The <disk> elements of `files`: raw, cache='none' and io='native' (the guest's O_DIRECT reaches the host's

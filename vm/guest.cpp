@@ -186,8 +186,17 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
     spec.memory_mib = config.memory_mib;
     spec.kernel = config.kernel.string();
     spec.initramfs = config.initramfs.string();
-    spec.cmdline = kernel_cmdline(config.workload_argv, config.extra_cmdline);
     for (const auto& file : config.disk_files) spec.disk_files.push_back(file.string());
+    std::vector<std::string> parameters = guest_parameters(!config.results_file.empty(), config.cgroup_layout);
+    parameters.insert(parameters.end(), config.extra_cmdline.begin(), config.extra_cmdline.end());
+    spec.cmdline = kernel_cmdline(config.workload_argv, parameters);
+    if (!config.results_file.empty()) {
+      if (connection.is_local() && !std::filesystem::is_regular_file(config.results_file)) {
+        throw sys::Error(
+            fmt::format("results file {} is missing (a vm::ResultsFile makes it)", config.results_file.string()));
+      }
+      spec.results_file = config.results_file.string();
+    }
     spec.console = console_kind;
     sys::UniqueFd fifo;
     if (console_kind == ConsoleKind::fifo) {

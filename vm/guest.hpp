@@ -40,6 +40,12 @@ struct GuestConfig {
   // fifo on local connections (fastest, loses nothing), pty + virDomainOpenConsole otherwise.
   std::optional<ConsoleKind> console;
   std::filesystem::path state_dir;  // the run's state dir: the console fifo lives here
+  // Non-empty: the guest writes its /results folder as a tar into this host file (a ResultsFile in the run's
+  // state dir, see guest_results.hpp) through the results port, and benchinit is told so on the kernel
+  // command line. Read it once the guest has exited.
+  std::filesystem::path results_file;
+  // How benchinit mounts cgroups in the guest; nullopt: nothing at /sys/fs/cgroup (no boot cost).
+  std::optional<CgroupLayout> cgroup_layout;
   std::chrono::milliseconds teardown_timeout{10'000};
 };
 

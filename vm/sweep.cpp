@@ -44,8 +44,10 @@ std::vector<std::string> sweep_leftovers(Connection& connection, const std::stri
     std::error_code error;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(state_dir, error)) {
       const auto file_name = entry.path().filename().string();
-      if (file_name.rfind(prefix, 0) == 0 && entry.is_fifo() &&
-          (file_name.ends_with(".console.in") || file_name.ends_with(".console.out"))) {
+      const bool console_fifo =
+          entry.is_fifo() && (file_name.ends_with(".console.in") || file_name.ends_with(".console.out"));
+      const bool results_file = entry.is_regular_file() && file_name.ends_with(".results");  // guest_results.hpp
+      if (file_name.rfind(prefix, 0) == 0 && (console_fifo || results_file)) {
         std::filesystem::remove(entry.path(), error);
       }
     }

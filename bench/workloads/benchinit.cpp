@@ -14,6 +14,9 @@
 // BENCHRUN_METRICS_FD, reads the `name value unit lower|higher` lines back once the workload was reaped, and
 // forwards the valid ones in RESULT's "metrics" (protocol/workload_protocol.hpp says the rules).
 //
+// As PID 1 of a guest it also does what the image and the kernel command line ask (modules, cgroups, a
+// pivot_root-able root, /results sent to the host): guest_setup.hpp.
+//
 // Static, libc only, no allocation on the path between READY and RESULT: it sits on the startup critical
 // path of every backend.
 #include <dirent.h>
@@ -36,6 +39,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "guest_setup.hpp"
 #include "protocol/workload_protocol.hpp"
 
 namespace {
@@ -428,6 +432,11 @@ int main(int argc, char** argv) {
   // Outside a pid namespace we are not PID 1, but orphans of the workload must still come to us.
   if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   mount_missing_filesystems();
+  // PID 1 of a guest (only the guest's kernel command line sets BENCHRUN_POWEROFF; containers get a clean
+  // environment): what the image and the command line ask for, see guest_setup.hpp.
+  const bool guest_init = power_off && getpid() == 1;
+  benchinit::GuestSetup guest_setup;
+  if (guest_init) guest_setup = benchinit::prepare_guest();
 
   // Forwarded signals stay blocked until the workload's pid is known, so none is lost in between.
   sigset_t forwarded = forwarded_signal_set();
@@ -476,6 +485,9 @@ int main(int argc, char** argv) {
   if (protocol_fd != no_protocol) print_result(protocol_fd, outcome, metrics_fd);
 
   int exit_status = exit_status_of(outcome.wait_status);
+  // After RESULT, so the workload's end is stamped when it ended, not after the copy; the host waits for
+  // the power-off before it reads the results.
+  if (guest_init) benchinit::deliver_results(guest_setup);
   if (power_off) {
     sync();
     reboot(RB_POWER_OFF);

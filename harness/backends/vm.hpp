@@ -3,14 +3,19 @@
 // `benchrun run --backend container` included, which is what the container figures measure.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/backend.hpp"
 #include "harness/backends/backend_setup.hpp"
 #include "harness/commands/doctor_check.hpp"
 #include "harness/stop_signal.hpp"
 #include "vm/accelerator.hpp"
+#include "vm/cgroup_layout.hpp"
 
 namespace benchrun::harness {
 
@@ -24,13 +29,25 @@ struct VmBackendOptions {
   std::filesystem::path emulator_wrapper;
 };
 
+// `benchrun run --backend vm`: one guest of the image running one command (harness/commands/run.cpp).
+struct VmRunOptions {
+  VmBackendOptions backend;
+  std::vector<std::string> argv;              // the command, resolved in the image's rootfs, and its arguments
+  std::optional<std::uint64_t> memory_bytes;  // the guest's memory (default 256 MiB)
+  std::optional<double> cpus;                 // its vCPUs, rounded up (default 1)
+  std::optional<vm::CgroupLayout> cgroup_layout;
+  std::filesystem::path results_dir;  // non-empty: what the command wrote under /results lands here
+  std::optional<std::chrono::seconds> timeout;
+  bool verbose = false;  // the guest's boot lines and benchinit's READY/RESULT on stderr
+};
+
 // Where the KVM probe verdicts are kept (see vm/kvm_probe_cache.hpp).
 inline std::filesystem::path kvm_probe_cache_file(const std::filesystem::path& state_dir) {
   return state_dir / "kvm-probe.json";
 }
 
 // The plugin's entry points. Bumped whenever this struct or the types it passes change.
-inline constexpr int vm_plugin_abi = 3;
+inline constexpr int vm_plugin_abi = 4;
 struct VmPluginApi {
   int abi = vm_plugin_abi;
   std::unique_ptr<Backend> (*make_backend)(const VmBackendOptions& options, StopSignal& stop);
@@ -39,6 +56,9 @@ struct VmPluginApi {
   DoctorCheck (*check_accelerator)(const VmBackendOptions& options, StopSignal& stop);
   // Destroys guests and state of killed runs; returns how many it removed.
   int (*sweep_leftovers)(const std::string& libvirt_uri, const std::filesystem::path& state_dir);
+  // Boots one guest running options.argv; prints its output, returns its exit status (128+signal when
+  // killed, or when a stop signal ended the run). Throws Error naming the fix when it cannot.
+  int (*run_command)(const VmRunOptions& options, StopSignal& stop);
 };
 
 // Loads the plugin (next to the benchrun executable, or $BENCHRUN_PLUGIN_DIR). Throws Error naming the fix.
@@ -46,6 +66,8 @@ const VmPluginApi& load_vm_plugin();
 
 // The registry's entry points: they load the plugin.
 std::unique_ptr<Backend> make_vm_backend(const BackendSetup& setup);
+// benchrun run --backend vm (loads the plugin).
+int run_in_vm(const VmRunOptions& options, StopSignal& stop);
 // QEMU, the libvirt connection and the accelerator guests get (a probe boot where /dev/kvm is doubtful).
 std::vector<DoctorCheck> vm_host_checks(const BackendSetup& setup);
 

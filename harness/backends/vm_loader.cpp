@@ -87,6 +87,8 @@ std::unique_ptr<Backend> make_vm_backend(const BackendSetup& setup) {
   }
 }
 
+int run_in_vm(const VmRunOptions& options, StopSignal& stop) { return load_vm_plugin().run_command(options, stop); }
+
 std::vector<DoctorCheck> vm_host_checks(const BackendSetup& setup) {
   return {check_tool("qemu-system-x86_64", "qemu-system-x86", true), check_connection(setup.libvirt_uri),
           check_accelerator(vm_options(setup), setup.stop)};

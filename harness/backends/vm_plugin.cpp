@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <csignal>
+#include <cstdio>
 #include <deque>
 
 #include "harness/backends/vm.hpp"
@@ -12,6 +14,7 @@
 #include "vm/connection.hpp"
 #include "vm/emulator_wrapper.hpp"
 #include "vm/guest.hpp"
+#include "vm/guest_results.hpp"
 #include "vm/qemu_process.hpp"
 #include "vm/sweep.hpp"
 
@@ -20,6 +23,8 @@ namespace {
 
 constexpr std::uint64_t default_guest_memory_mib = 256;
 constexpr std::size_t diagnostic_lines = 3;
+// `benchrun run --backend vm`: the command succeeded but what it wrote under /results did not all arrive.
+constexpr int exit_results_lost = 1;
 
 std::string connection_uri(const std::string& requested, const std::filesystem::path& state_dir) {
   return requested.empty() ? vm::default_embed_uri(state_dir / "libvirt") : requested;
@@ -180,6 +185,123 @@ class VmBackend final : public Backend {
   std::filesystem::path emulator_;
 };
 
+// What `benchrun run --backend vm` shows of the guest's console: the lines between benchinit's READY and
+// RESULT are the command's output (stdout and stderr share ttyS0) and go to stdout; the kernel's and
+// benchinit's own lines before and after go to stderr with --verbose, else only into the diagnostics of a
+// failure. RESULT carries the command's exit status.
+class GuestCommandConsole {
+ public:
+  explicit GuestCommandConsole(bool verbose) : verbose_(verbose) {}
+
+  void take(const sys::ConsoleLine& line) {
+    if (!ready_ && is_ready_line(line.text)) {
+      ready_ = true;
+      aside(line.text);
+      return;
+    }
+    if (ready_ && !result_ && is_result_line(line.text)) {
+      result_ = parse_result_line(line.text);
+      aside(line.text);
+      return;
+    }
+    if (ready_ && !result_) {
+      std::fwrite(line.text.data(), 1, line.text.size(), stdout);
+      std::fputc('\n', stdout);
+      std::fflush(stdout);
+      return;
+    }
+    aside(line.text);
+  }
+
+  [[nodiscard]] const std::optional<reports::WorkloadResult>& result() const { return result_; }
+
+  // The console's last lines, for a failure message.
+  [[nodiscard]] std::string tail() const {
+    std::string text;
+    for (const auto& line : recent_) text += "\n  " + line;
+    return text.empty() ? " (nothing on the console)" : text;
+  }
+
+ private:
+  void aside(const std::string& text) {
+    if (verbose_) fmt::print(stderr, "{}\n", text);
+    recent_.push_back(text);
+    if (recent_.size() > console_tail_lines) recent_.pop_front();
+  }
+
+  static constexpr std::size_t console_tail_lines = 20;
+  bool verbose_;
+  bool ready_ = false;
+  std::optional<reports::WorkloadResult> result_;
+  std::deque<std::string> recent_;
+};
+
+int run_command(const VmRunOptions& options, StopSignal& stop) {
+  // Declared in teardown order, last first: the guest goes before its results file and state dir, the
+  // connection (and its event loop) last.
+  vm::Connection connection = open_and_sweep(options.backend);
+  const RunStateDir run_state_dir(options.backend.state_dir / "runs" / options.backend.run_id);
+  const vm::BootFiles boot_files =
+      vm::stage_boot_files(vm::image_boot_files(options.backend.image.dir()), run_state_dir.path());
+  const vm::AcceleratorChoice accelerator =
+      choose_guest_accelerator(connection, accelerator_context(options.backend, run_state_dir.path()), stop);
+
+  vm::GuestConfig config;
+  config.name = instance_name(options.backend.run_id, 0);
+  config.kernel = boot_files.kernel;
+  config.initramfs = boot_files.initramfs;
+  config.accelerator = accelerator.accelerator;
+  config.state_dir = run_state_dir.path();
+  config.memory_mib =
+      options.memory_bytes ? std::max<std::uint64_t>(*options.memory_bytes >> 20, 128) : default_guest_memory_mib;
+  config.vcpus = options.cpus ? static_cast<unsigned>(std::ceil(*options.cpus)) : 1;
+  config.workload_argv = options.argv;
+  config.cgroup_layout = options.cgroup_layout;
+  std::optional<vm::ResultsFile> results;
+  if (!options.results_dir.empty()) {
+    results.emplace(run_state_dir.path() / (config.name + ".results"));
+    config.results_file = results->path();
+  }
+  const sys::MonotonicNs deadline =
+      options.timeout ? sys::monotonic_now() + std::chrono::nanoseconds(*options.timeout).count() : sys::no_deadline;
+
+  GuestCommandConsole console(options.verbose);
+  vm::Guest guest = vm::Guest::start(connection, config);
+  try {
+    while (const auto line = guest.next_line(deadline, stop.fd())) console.take(*line);
+    guest.wait_exit(deadline, stop.fd());
+  } catch (const sys::Interrupted&) {
+    guest.destroy();
+    return 128 + stop.signal().value_or(SIGINT);
+  } catch (const sys::Timeout&) {
+    guest.destroy();
+    throw sys::Error(fmt::format("guest {}: still running after --timeout {} s (destroyed); its console ended:{}",
+                                 config.name, options.timeout->count(), console.tail()));
+  }
+  guest.destroy();
+
+  const auto& result = console.result();
+  if (!result) {
+    throw sys::Error(
+        fmt::format("guest {}: powered off without reporting the command's exit status (see its "
+                    "console; run with --verbose):{}",
+                    config.name, console.tail()));
+  }
+  const int status = result->exit_code ? *result->exit_code : 128 + result->signal.value_or(0);
+  if (results) {
+    const vm::ResultsExtraction extracted = results->extract_to(options.results_dir);
+    for (const auto& refused : extracted.refused) {
+      fmt::print(stderr, "benchrun: results: not unpacked: {}\n", refused);
+    }
+    if (extracted.lost) {
+      fmt::print(stderr, "benchrun: results in {} are incomplete: {}; the guest's console ended:{}\n",
+                 options.results_dir.string(), *extracted.lost, console.tail());
+      return status != 0 ? status : exit_results_lost;
+    }
+  }
+  return status;
+}
+
 std::unique_ptr<Backend> make_backend(const VmBackendOptions& options, StopSignal& stop) {
   return std::make_unique<VmBackend>(options, stop);
 }
@@ -221,7 +343,8 @@ int sweep_leftovers(const std::string& libvirt_uri, const std::filesystem::path&
   return static_cast<int>(removed.size());
 }
 
-constexpr VmPluginApi plugin_api{vm_plugin_abi, &make_backend, &check_connection, &check_accelerator, &sweep_leftovers};
+constexpr VmPluginApi plugin_api{vm_plugin_abi,      &make_backend,    &check_connection,
+                                 &check_accelerator, &sweep_leftovers, &run_command};
 
 }  // namespace
 }  // namespace benchrun::harness

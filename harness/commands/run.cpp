@@ -1,13 +1,17 @@
 // benchrun run: one command in one instance, by hand. The lean path: no environment probe, no libvirt,
 // nothing the instance does not need, because `benchrun run` itself is what gets compared with `crun run`.
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "harness/backends/container.hpp"
+#include "harness/backends/vm.hpp"
 #include "harness/commands/commands.hpp"
 #include "harness/options.hpp"
 #include "harness/runner.hpp"
 #include "runtime/container.hpp"
 #include "runtime/sweep.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -70,8 +74,69 @@ int run_in_container(const RunCommandOptions& options, StopSignal& stop) {
   return status->shell_code();
 }
 
+// --results DIR is made only once there are results (an interrupted run leaves nothing), so it is checked
+// up front: a folder we may write into, or a new one whose nearest existing parent is.
+void check_results_dir(const std::filesystem::path& dir) {
+  std::filesystem::path existing = std::filesystem::absolute(dir);
+  while (!std::filesystem::exists(existing) && existing.has_parent_path() && existing != existing.parent_path()) {
+    existing = existing.parent_path();
+  }
+  if (!std::filesystem::is_directory(existing) || ::access(existing.c_str(), W_OK) != 0) {
+    throw UsageError(fmt::format("--results {}: {} is no folder benchrun may write into: choose a writable folder",
+                                 dir.string(), existing.string()));
+  }
+}
+
+// The results port is a virtio-serial device: the guest kernel needs virtio_pci and virtio_console, which
+// the cloud kernel has as modules, loaded by benchinit from the image's /etc/benchrun/modules.
+void check_image_sends_results(const ImageChoice& image) {
+  std::error_code ignored;
+  const auto modules = image.rootfs() / "etc/benchrun/modules";
+  const std::string listed = std::filesystem::exists(modules, ignored) ? sys::read_file(modules) : std::string();
+  for (const char* module : {"/virtio_pci.ko", "/virtio_console.ko"}) {
+    if (listed.find(module) == std::string::npos) {
+      throw UsageError(fmt::format(
+          "--results: image {} cannot send results (no {} in {}): build it with scripts/build-image.sh --modules "
+          "virtio_pci,virtio_console",
+          image.name, module + 1, modules.string()));
+    }
+  }
+}
+
+// One guest of the image: the plugin (and libvirt with it) is loaded here only, never on the container path.
+int run_in_guest(const RunCommandOptions& options, StopSignal& stop) {
+  const auto rootfs = options.image.rootfs();
+  if (!std::filesystem::exists(options.image.dir() / "vmlinuz")) {
+    throw UsageError(
+        fmt::format("image not found at {}: build it with scripts/build-image.sh", options.image.dir().string()));
+  }
+  VmRunOptions run;
+  run.backend.image = options.image;
+  run.backend.run_id = make_run_id();
+  run.argv = {resolve_in_image(rootfs, options.instance.workload)};
+  run.argv.insert(run.argv.end(), options.instance.workload_args.begin(), options.instance.workload_args.end());
+  run.memory_bytes = options.instance.limits.memory_bytes;
+  run.cpus = options.instance.limits.cpus;
+  run.cgroup_layout = options.guest_cgroup;
+  run.results_dir = options.results_dir;
+  run.timeout = options.timeout;
+  run.verbose = options.verbose;
+  if (!run.results_dir.empty()) {
+    check_results_dir(run.results_dir);
+    check_image_sends_results(options.image);
+  }
+  try {
+    return run_in_vm(run, stop);
+  } catch (const sys::Interrupted&) {
+    return 128 + stop.signal().value_or(SIGINT);
+  }
+}
+
 }  // namespace
 
-int run_one(const RunCommandOptions& options, StopSignal& stop) { return run_in_container(options, stop); }
+int run_one(const RunCommandOptions& options, StopSignal& stop) {
+  if (options.backend == "vm") return run_in_guest(options, stop);
+  return run_in_container(options, stop);
+}
 
 }  // namespace benchrun::harness

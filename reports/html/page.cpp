@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "reports/html/escape.hpp"
+#include "sys/markup_escape.hpp"
 
 namespace benchrun::reports::html {
 namespace {
@@ -85,20 +85,20 @@ std::string HtmlPage::render() const {
       "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n",
-      content_security_policy, html_escape(title_), stylesheet, html_escape(title_));
+      content_security_policy, sys::markup_escape(title_), stylesheet, sys::markup_escape(title_));
   if (!subtitle_.empty()) out += paragraph(subtitle_, "subtitle");
   for (const std::string& banner : banners_) out += paragraph(banner, "banner");
   if (sections_.size() > 1) {
     out += "<nav><ol>";
     for (const Section& section : sections_) {
-      out += fmt::format("<li><a href=\"#{}\">{}</a></li>", section.id, html_escape(section.heading));
+      out += fmt::format("<li><a href=\"#{}\">{}</a></li>", section.id, sys::markup_escape(section.heading));
     }
     out += "</ol></nav>\n";
   }
   out += "</header>\n<main>\n";
   for (const Section& section : sections_) {
-    out += fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n{}\n</section>\n", section.id, html_escape(section.heading),
-                       section.body_html);
+    out += fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n{}\n</section>\n", section.id,
+                       sys::markup_escape(section.heading), section.body_html);
   }
   return out + "</main>\n</body>\n</html>\n";
 }
@@ -106,12 +106,13 @@ std::string HtmlPage::render() const {
 std::string html_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                        std::size_t text_columns) {
   std::string out = "<div class=\"table-wrap\"><table>\n<thead><tr>";
-  for (const std::string& cell : header) out += fmt::format("<th>{}</th>", html_escape(cell));
+  for (const std::string& cell : header) out += fmt::format("<th>{}</th>", sys::markup_escape(cell));
   out += "</tr></thead>\n<tbody>\n";
   for (const auto& row : rows) {
     out += "<tr>";
     for (std::size_t column = 0; column < row.size(); ++column) {
-      out += fmt::format("<td{}>{}</td>", column < text_columns ? "" : " class=\"figure\"", html_escape(row[column]));
+      out += fmt::format("<td{}>{}</td>", column < text_columns ? "" : " class=\"figure\"",
+                         sys::markup_escape(row[column]));
     }
     out += "</tr>\n";
   }
@@ -121,26 +122,26 @@ std::string html_table(const std::vector<std::string>& header, const std::vector
 std::string facts_table(const std::vector<std::pair<std::string, std::string>>& facts) {
   std::string out = "<table class=\"facts\">\n";
   for (const auto& [name, value] : facts) {
-    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", html_escape(name), html_escape(value));
+    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", sys::markup_escape(name), sys::markup_escape(value));
   }
   return out + "</table>\n";
 }
 
 std::string paragraph(std::string_view text, std::string_view css_class) {
-  return fmt::format("<p{}>{}</p>\n", class_attribute(css_class), html_escape(text));
+  return fmt::format("<p{}>{}</p>\n", class_attribute(css_class), sys::markup_escape(text));
 }
 
 std::string bullet_list(const std::vector<std::string>& items, std::string_view css_class) {
   std::string out = fmt::format("<ul{}>\n", class_attribute(css_class));
-  for (const std::string& item : items) out += fmt::format("<li>{}</li>\n", html_escape(item));
+  for (const std::string& item : items) out += fmt::format("<li>{}</li>\n", sys::markup_escape(item));
   return out + "</ul>\n";
 }
 
-std::string subheading(std::string_view text) { return fmt::format("<h3>{}</h3>\n", html_escape(text)); }
+std::string subheading(std::string_view text) { return fmt::format("<h3>{}</h3>\n", sys::markup_escape(text)); }
 
 std::string figure(std::string svg_html, std::string_view caption) {
   std::string out = "<figure>" + std::move(svg_html);
-  if (!caption.empty()) out += fmt::format("<figcaption>{}</figcaption>", html_escape(caption));
+  if (!caption.empty()) out += fmt::format("<figcaption>{}</figcaption>", sys::markup_escape(caption));
   return out + "</figure>\n";
 }
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <array>
 
-#include "reports/html/escape.hpp"
+#include "sys/markup_escape.hpp"
 
 namespace benchrun::reports::html {
 namespace {
@@ -15,7 +15,7 @@ constexpr double legend_row_height = 18.0;
 constexpr double legend_swatch = 10.0;
 
 std::string tooltip_element(std::string_view tooltip) {
-  return tooltip.empty() ? std::string() : fmt::format("<title>{}</title>", html_escape(tooltip));
+  return tooltip.empty() ? std::string() : fmt::format("<title>{}</title>", sys::markup_escape(tooltip));
 }
 
 // Where each legend entry goes: (x, row) for every label.
@@ -46,8 +46,8 @@ double text_width(std::string_view text) { return static_cast<double>(text.size(
 SvgBuilder::SvgBuilder(double width, double height, std::string_view title, std::string_view description) {
   out_ = fmt::format(R"(<svg class="chart" viewBox="0 0 {} {}" role="img" )"
                      R"(font-family="sans-serif" font-size="{}"><title>{}</title><desc>{}</desc>)",
-                     coordinate(width), coordinate(height), coordinate(font_size), html_escape(title),
-                     html_escape(description.empty() ? title : description));
+                     coordinate(width), coordinate(height), coordinate(font_size), sys::markup_escape(title),
+                     sys::markup_escape(description.empty() ? title : description));
   text(8.0, 20.0, title, R"(class="chart-title" font-weight="bold" font-size="14")");
 }
 
@@ -71,7 +71,7 @@ void SvgBuilder::circle(double cx, double cy, double radius, std::string_view at
 
 void SvgBuilder::text(double x, double y, std::string_view content, std::string_view attributes) {
   out_ += fmt::format(R"(<text x="{}" y="{}" {}>{}</text>)", coordinate(x), coordinate(y), attributes,
-                      html_escape(content));
+                      sys::markup_escape(content));
 }
 
 void SvgBuilder::polyline(const std::vector<std::pair<double, double>>& points, std::string_view attributes) {

@@ -206,8 +206,37 @@ TEST(Cli, RunVerboseIsAFlagBeforeTheCommand) {
 }
 
 TEST(Cli, RunRejectsBackendsItCannotRunByHand) {
-  EXPECT_EQ(usage_error_of({"run", "--backend", "vm", "--", "hello"}),
-            "backend 'vm' is not available for 'run': use container");
+  EXPECT_EQ(usage_error_of({"run", "--backend", "crun", "--", "hello"}),
+            "backend 'crun' is not available for 'run': use container or vm");
+}
+
+TEST(Cli, RunInAGuestTakesItsCgroupLayoutResultsFolderAndTimeout) {
+  const auto options =
+      std::get<RunCommandOptions>(parse({"run", "--backend", "vm", "--image", "runtime-tests", "--guest-cgroup", "v2",
+                                         "--results", "out", "--timeout", "30", "--memory", "1G", "--", "ls", "-l"}));
+  EXPECT_EQ(options.backend, "vm");
+  EXPECT_EQ(options.image.name, "runtime-tests");
+  EXPECT_EQ(options.guest_cgroup, vm::CgroupLayout::v2);
+  EXPECT_EQ(options.results_dir, std::filesystem::path("out"));
+  EXPECT_EQ(options.timeout, std::chrono::seconds(30));
+  EXPECT_EQ(options.instance.limits.memory_bytes, std::uint64_t{1} << 30);
+  EXPECT_EQ(options.instance.workload, "ls");
+  const auto plain = std::get<RunCommandOptions>(parse({"run", "--backend", "vm", "--", "hello"}));
+  EXPECT_EQ(plain.guest_cgroup, std::nullopt);
+  EXPECT_TRUE(plain.results_dir.empty());
+  EXPECT_EQ(plain.timeout, std::nullopt);
+}
+
+TEST(Cli, RunRefusesGuestFlagsWithoutAGuestAndContainerFlagsWithOne) {
+  EXPECT_EQ(usage_error_of({"run", "--backend", "vm", "--guest-cgroup", "v3", "--", "hello"}),
+            "--guest-cgroup v3: use v2, v1 or hybrid");
+  EXPECT_EQ(usage_error_of({"run", "--guest-cgroup", "v2", "--", "hello"}), "--guest-cgroup needs --backend vm");
+  EXPECT_EQ(usage_error_of({"run", "--results", "out", "--", "hello"}), "--results needs --backend vm");
+  EXPECT_EQ(usage_error_of({"run", "--timeout", "5", "--", "hello"}), "--timeout needs --backend vm");
+  EXPECT_EQ(usage_error_of({"run", "--backend", "vm", "--user-namespace", "--", "hello"}),
+            "--user-namespace is for container backends: drop it with --backend vm");
+  EXPECT_EQ(usage_error_of({"run", "--backend", "vm", "--pids", "5", "--", "hello"}),
+            "--pids is for container backends: drop it with --backend vm");
 }
 
 }  // namespace

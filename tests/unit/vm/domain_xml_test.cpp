@@ -167,3 +167,50 @@ TEST(KernelCmdline, RefusesWhatTheKernelCannotPassToInit) {
 
 }  // namespace
 }  // namespace benchrun::vm
+
+namespace benchrun::vm {
+namespace {
+
+TEST(DomainXml, AResultsFileAddsAVirtioSerialPortNamedForBenchinitAndValidates) {
+  DomainSpec spec = sample_spec("qemu", ConsoleKind::fifo);
+  EXPECT_THAT(domain_xml(spec), Not(HasSubstr("virtio-serial")));
+  EXPECT_THAT(domain_xml(spec), Not(HasSubstr("<channel")));
+  spec.results_file = "/var/lib/benchrun/runs/x/benchrun-unit-0.results";
+  const std::string xml = domain_xml(spec);
+  EXPECT_THAT(xml, HasSubstr("<controller type='virtio-serial' index='0'/>"));
+  EXPECT_THAT(xml, HasSubstr("<channel type='file'><source path='/var/lib/benchrun/runs/x/benchrun-unit-0.results'/>"
+                             "<target type='virtio' name='org.benchrun.results'/></channel>"));
+  const auto [status, output] = validate(xml);
+  EXPECT_EQ(status, 0) << output;
+}
+
+TEST(DomainXml, TheResultsPathIsEscaped) {
+  DomainSpec spec = sample_spec("qemu", ConsoleKind::fifo);
+  spec.results_file = "/tmp/it's<here>.results";
+  EXPECT_THAT(domain_xml(spec), HasSubstr("<source path='/tmp/it&#39;s&lt;here&gt;.results'/>"));
+  const auto [status, output] = validate(domain_xml(spec));
+  EXPECT_EQ(status, 0) << output;
+}
+
+TEST(GuestParameters, NameTheResultsPortAndTheCgroupLayoutForBenchinit) {
+  EXPECT_TRUE(guest_parameters(false, std::nullopt).empty());
+  EXPECT_EQ(guest_parameters(true, std::nullopt), std::vector<std::string>{"benchrun.results=org.benchrun.results"});
+  EXPECT_EQ(guest_parameters(false, CgroupLayout::v2), std::vector<std::string>{"benchrun.cgroup=v2"});
+  EXPECT_EQ(guest_parameters(true, CgroupLayout::hybrid),
+            (std::vector<std::string>{"benchrun.results=org.benchrun.results", "benchrun.cgroup=hybrid"}));
+  const std::string cmdline = kernel_cmdline({"/bench/bin/hello"}, guest_parameters(true, CgroupLayout::v1));
+  EXPECT_LT(cmdline.find("benchrun.cgroup=v1"), cmdline.find(" -- ")) << cmdline;
+  EXPECT_LT(cmdline.find("benchrun.results=org.benchrun.results"), cmdline.find(" -- ")) << cmdline;
+}
+
+TEST(GuestParameters, CgroupLayoutsParseFromTheirNamesOnly) {
+  for (const auto layout : {CgroupLayout::v2, CgroupLayout::v1, CgroupLayout::hybrid}) {
+    EXPECT_EQ(parse_cgroup_layout(to_string(layout)), layout);
+  }
+  EXPECT_EQ(parse_cgroup_layout("V2"), std::nullopt);
+  EXPECT_EQ(parse_cgroup_layout("unified"), std::nullopt);
+  EXPECT_EQ(parse_cgroup_layout(""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace benchrun::vm

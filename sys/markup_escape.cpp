@@ -1,8 +1,8 @@
-#include "reports/html/escape.hpp"
+#include "sys/markup_escape.hpp"
 
-namespace benchrun::reports::html {
+namespace benchrun::sys {
 
-std::string html_escape(std::string_view text) {
+std::string markup_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (const char character : text) {
@@ -21,4 +21,4 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-}  // namespace benchrun::reports::html
+}  // namespace benchrun::sys
