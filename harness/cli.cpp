@@ -199,7 +199,7 @@ struct OverheadFlags {
         ->capture_default_str();
     app.add_option("--groups", groups,
                    "overhead: comma-separated workload groups (cpu, memory_bandwidth, memory_latency, syscalls, "
-                   "context_switch, process_creation, disk; default: all)");
+                   "context_switch, process_creation, disk, network; default: all)");
     app.add_option("--tool", tools,
                    "overhead: a program of the image run as a case through the same runner, its figure parsed "
                    "(stress-ng --metrics-brief, fio --output-format=json); repeatable");

@@ -18,6 +18,10 @@ struct InstanceSpec {
   reports::Limits limits;
   std::string hostname;           // empty: the name
   bool network_namespace = true;  // false: share the host's network
+  // Non-empty: the instance joins this network namespace (a path to a netns benchrun made, e.g.
+  // runtime::net::NetNamespace::path()) instead of a new, empty one. Native joins it too. Not with a user
+  // namespace: the namespace belongs to the host's user namespace.
+  std::string network_namespace_path;
   bool user_namespace = false;
   bool seccomp = true;  // the default seccomp filter
   // Host folders bound into containers ({host folder, "/name"}); native and guests ignore them.

@@ -1,5 +1,6 @@
 #include "runtime/container.hpp"
 
+#include <fcntl.h>
 #include <sched.h>
 
 #include <fmt/format.h>
@@ -41,6 +42,10 @@ void validate(const ContainerConfig& config) {
   if (config.argv.empty() || !config.argv.front().starts_with('/')) {
     throw sys::Error("argv[0] must be an absolute path inside the rootfs");
   }
+  if (!config.network_namespace_path.empty() && (!config.network_namespace || config.user_namespace)) {
+    throw sys::Error(
+        "a prepared network namespace needs network_namespace on and no user namespace (it belongs to the host's)");
+  }
   std::error_code error;
   if (!std::filesystem::is_directory(config.rootfs / "proc", error) ||
       !std::filesystem::is_directory(config.rootfs, error)) {
@@ -53,7 +58,7 @@ kernel::CloneRequest clone_request(const ContainerConfig& config) {
   kernel::CloneRequest request;
   // The cgroup namespace is not here: the init unshares it after joining its cgroup.
   request.namespace_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
-  if (config.network_namespace) request.namespace_flags |= CLONE_NEWNET;
+  if (config.network_namespace && config.network_namespace_path.empty()) request.namespace_flags |= CLONE_NEWNET;
   if (config.user_namespace) {
     // The parent must write the uid maps while the init waits, so it cannot be suspended: fork-like.
     request.namespace_flags |= CLONE_NEWUSER;
@@ -144,7 +149,14 @@ Container Container::start(const ContainerConfig& config) {
     plan.stdin_fd = config.stdin_fd;
     plan.stdout_fd = config.stdout_fd;
     plan.stderr_fd = config.stderr_fd;
-    plan.bring_up_loopback = config.network_namespace;
+    sys::UniqueFd network_namespace;
+    if (!config.network_namespace_path.empty()) {
+      network_namespace.reset(::open(config.network_namespace_path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!network_namespace) sys::throw_errno("open network namespace " + config.network_namespace_path);
+    }
+    plan.network_namespace_fd = network_namespace.get();
+    // A prepared namespace has its lo up already.
+    plan.bring_up_loopback = config.network_namespace && config.network_namespace_path.empty();
     plan.security = &security;
 
     container.phases_.prepared = sys::monotonic_now();

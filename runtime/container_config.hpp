@@ -36,6 +36,8 @@ struct ContainerConfig {
   // On cgroup v2 the init is cloned straight into its cgroup where the kernel allows (clone3
   // CLONE_INTO_CGROUP); false forces the cgroup.procs write instead, to measure or test that path.
   bool clone_into_cgroup = true;
+  // Non-empty (with network_namespace): join this network namespace (a netns path) instead of a new one.
+  std::string network_namespace_path;
 };
 
 // With user_namespace, container uids/gids 0..65535 map to host user_namespace_host_base + the same.

@@ -82,6 +82,7 @@ runtime::ContainerConfig container_config(const std::filesystem::path& rootfs, c
   config.argv.insert(config.argv.end(), spec.workload_args.begin(), spec.workload_args.end());
   config.hostname = spec.hostname;
   config.network_namespace = spec.network_namespace;
+  config.network_namespace_path = spec.network_namespace_path;
   config.user_namespace = spec.user_namespace;
   config.seccomp = spec.seccomp;
   config.limits = to_runtime_limits(spec.limits);

@@ -1,11 +1,15 @@
 #include "harness/backends/native.hpp"
 
+#include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 #include <array>
 #include <csignal>
+#include <functional>
+#include <thread>
 
 #include "harness/backends/host_backend.hpp"
 #include "harness/console_reader.hpp"
@@ -13,6 +17,18 @@
 
 namespace benchrun::harness {
 namespace {
+
+// Runs `spawn` on a thread that joined the network namespace at `path` (setns changes the calling thread
+// only), so the process it starts is born there and benchrun's own threads never leave the host's. Returns
+// what `spawn` returns (an errno), or the errno of the open/setns that failed.
+int spawn_in_network_namespace(const std::string& path, const std::function<int()>& spawn) {
+  const sys::UniqueFd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!ns) sys::throw_errno("native: open network namespace " + path);
+  int result = 0;
+  std::thread thread([&] { result = ::setns(ns.get(), CLONE_NEWNET) == 0 ? spawn() : errno; });
+  thread.join();
+  return result;
+}
 
 // posix_spawn: the cheapest way to start a process (clone(CLONE_VM|CLONE_VFORK) underneath), which is
 // what a fair baseline should pay.
@@ -50,7 +66,9 @@ class NativeInstance final : public Instance {
     posix_spawnattr_setpgroup(&attributes, 0);
     posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
     pid_t pid = -1;
-    const int spawned = posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), envp.data());
+    const auto spawn = [&] { return posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), envp.data()); };
+    const int spawned =
+        spec.network_namespace_path.empty() ? spawn() : spawn_in_network_namespace(spec.network_namespace_path, spawn);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     if (spawned != 0) throw sys::SystemError(spawned, fmt::format("native: spawn {}", args[0]));

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "harness/suites/overhead_network.hpp"
 #include "harness/suites/startup.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
@@ -200,7 +201,9 @@ const std::vector<OverheadGroup>& overhead_groups() {
 
 std::span<const OverheadCaseGroup> overhead_case_groups() {
   static const std::vector<OverheadCaseGroup> groups{
-      // The network group adds its line here: {"network", "its help", &its_cases, &make_its_step},
+      // network.tcp_rr and network.tcp_stream, each instance behind a veth to a peer (overhead_network.hpp).
+      {"network", "TCP round trips and stream throughput to a peer behind a veth", &network_suite_cases,
+       &make_network_step},
   };
   return groups;
 }

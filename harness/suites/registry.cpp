@@ -4,6 +4,7 @@
 
 #include "harness/suites/density.hpp"
 #include "harness/suites/overhead.hpp"
+#include "harness/suites/overhead_network.hpp"
 #include "harness/suites/startup.hpp"
 
 namespace benchrun::harness {
@@ -16,6 +17,9 @@ const SuiteEntry suites[] = {
      &make_density_step, 1, 0, "cold"},
     {"overhead", "how much slower a workload runs in a container, in crun or runc, in a VM: ratios to native",
      &overhead_cases, &make_overhead_step, 5, 1, "cold"},
+    // The overhead suite's network cases on their own (harness/suites/overhead_network.hpp).
+    {"network", "TCP round-trip latency and stream throughput to a peer behind a veth, per backend",
+     &network_suite_cases, &make_network_step, 5, 1, "cold"},
 };
 
 }  // namespace

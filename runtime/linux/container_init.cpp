@@ -107,6 +107,12 @@ void run_container_init(const InitPlan& plan) noexcept {
     fail(failure, "follow the parent's death");
     report_failure_and_exit(plan, report, failure);
   }
+  // 0b. A prepared network namespace is joined before anything mounts: sysfs shows the links of the
+  //     namespace its mounter is in.
+  if (plan.network_namespace_fd >= 0 && ::setns(plan.network_namespace_fd, CLONE_NEWNET) != 0) {
+    fail(failure, "join the prepared network namespace");
+    report_failure_and_exit(plan, report, failure);
+  }
   // 1. The uid maps come first: every later step needs root in the (optional) user namespace.
   // 2. Join the cgroup before anything runs that should be accounted, and before the cgroup namespace
   //    is made, so the namespace's root is the instance's own cgroup (as runc and crun do). An init

@@ -29,6 +29,7 @@ struct InitPlan {
   int stdout_fd = -1;
   int stderr_fd = -1;
   bool bring_up_loopback = false;  // a fresh network namespace has lo, down
+  int network_namespace_fd = -1;   // >= 0: setns into it (CLOEXEC: gone at exec), instead of CLONE_NEWNET
   const SecurityPlan* security = nullptr;
   const sigset_t* signal_mask = nullptr;  // the parent's mask, restored before exec (cloned with all blocked)
 };

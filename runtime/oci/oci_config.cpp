@@ -41,7 +41,12 @@ json mounts(const ContainerConfig& config) {
 json namespaces(const ContainerConfig& config) {
   json list = json::array();
   for (const char* type : {"pid", "mount", "uts", "ipc", "cgroup"}) list.push_back({{"type", type}});
-  if (config.network_namespace) list.push_back({{"type", "network"}});
+  if (config.network_namespace) {
+    // A prepared namespace (the network suite's) is joined by path, as `ip netns exec` would.
+    json network{{"type", "network"}};
+    if (!config.network_namespace_path.empty()) network["path"] = config.network_namespace_path;
+    list.push_back(std::move(network));
+  }
   if (config.user_namespace) list.push_back({{"type", "user"}});
   return list;
 }
