@@ -35,7 +35,9 @@ TEST(OverheadCases, EveryGroupByDefaultEachRunningTheOverheadWorkloadWithTheLimi
   EXPECT_THAT(names_of(cases), ElementsAre("cpu", "memory_bandwidth", "memory_latency", "syscalls", "context_switch",
                                            "process_creation", "disk", "network.tcp_rr", "network.tcp_stream"));
   for (const auto& test_case : cases) {
-    if (!test_case.name.starts_with("network.")) EXPECT_EQ(test_case.workload, "overhead");
+    if (!test_case.name.starts_with("network.")) {
+      EXPECT_EQ(test_case.workload, "overhead");
+    }
     EXPECT_EQ(test_case.limits.memory_bytes, 512ULL << 20);
   }
   EXPECT_THAT(case_named(cases, "memory_bandwidth").workload_args,
