@@ -175,12 +175,13 @@ reports::Sample measure_tool(Backend& backend, const InstanceSpec& spec, std::ch
 }  // namespace
 
 const std::vector<OverheadGroup>& overhead_groups() {
-  // Quick sizes: about a second natively each (guests under TCG take tens of times that). Full sizes: STREAM's
+  // Quick sizes: at most about a second natively each (guests under TCG take tens to hundreds of times that:
+  // floating point is emulated in software there). Full sizes: STREAM's
   // rule (each array at least 4x the last-level cache: 128 MiB covers 32 MiB), a chase over 1 GiB, more
   // repetitions everywhere.
   static const std::vector<OverheadGroup> groups{
       {"cpu", "integer (sysbench's prime test) and floating-point work: time and ops/s", words({"cpu"}),
-       words({"cpu", "--scale", "10"})},
+       words({"cpu", "--scale", "20"})},
       {"memory_bandwidth", "STREAM copy, scale, add, triad (MB/s, best of the repetitions)",
        words({"stream", "--mib", "32", "--times", "5"}), words({"stream", "--mib", "128", "--times", "10"})},
       {"memory_latency", "random pointer chase over an array far past the caches and the TLB's reach",
