@@ -73,7 +73,7 @@ for ((round = 0; round < rounds; round++)); do
     awk '/events per second/ {print $4}')")
   mem_ours+=("$(ours memory_bandwidth stream_combined_mb_s "$round")")
   mem_theirs+=("$(stress-ng --stream 1 --stream-ops 20 --stream-l3-size 32M --metrics 2>&1 |
-    awk '/memory rate:/ {print $7 + $10; exit}')")
+    awk '/memory read rate/ {read = $5} /memory write rate/ {write = $5} END {print read + write}')")
   sys_ours+=("$(ours syscalls syscall_getppid_ns "$round")")
   sys_theirs+=("$(perf bench syscall basic --loop 300000 | awk '/usecs\/op/ {print $1 * 1000}')")
 done
