@@ -188,6 +188,49 @@ std::vector<std::string> parse_host_names(const std::string& text, std::size_t r
   return names;
 }
 
+// The overhead suite's flags (harness/suites/overhead.hpp).
+struct OverheadFlags {
+  std::string groups;
+  std::vector<std::string> tools;
+  bool full = false;
+  std::string scratch_dir = OverheadOptions{}.scratch_dir.string();
+  std::string disk_size;
+  std::string seccomp = "on";
+
+  void add_to(CLI::App& app) {
+    app.add_option("--seccomp", seccomp, "overhead: on (containers get the default seccomp filter) or off")
+        ->check(CLI::IsMember({"on", "off"}))
+        ->capture_default_str();
+    app.add_option("--groups", groups,
+                   "overhead: comma-separated workload groups (cpu, memory_bandwidth, memory_latency, syscalls, "
+                   "context_switch, process_creation, disk, network; default: all)");
+    app.add_option("--tool", tools,
+                   "overhead: a program of the image run as a case through the same runner, its figure parsed "
+                   "(stress-ng --metrics-brief, fio --output-format=json); repeatable");
+    app.add_flag("--full", full, "overhead: the usual sizes (STREAM arrays 4x the LLC, ...) instead of quick ones");
+    app.add_option("--scratch-dir", scratch_dir,
+                   "overhead: folder on the host's disk for the disk group's file (not a tmpfs)")
+        ->capture_default_str();
+    app.add_option("--disk-size", disk_size, "overhead: size of the disk group's file (default 64M, --full 1G)");
+  }
+  [[nodiscard]] OverheadOptions to_options() const {
+    OverheadOptions options;
+    std::string group_words = groups;
+    std::replace(group_words.begin(), group_words.end(), ',', ' ');
+    options.groups = split_words(group_words);
+    options.tools = tools;
+    options.full = full;
+    options.seccomp = seccomp == "on";
+    options.scratch_dir = scratch_dir;
+    if (!disk_size.empty()) {
+      options.disk_bytes = parse_size(disk_size);
+      if (*options.disk_bytes < (1ULL << 20) || *options.disk_bytes % (1ULL << 20) != 0)
+        throw UsageError(fmt::format("--disk-size {}: a whole number of MiB, at least 1M", disk_size));
+    }
+    return options;
+  }
+};
+
 }  // namespace
 
 const std::vector<std::string>& known_guest_cgroup_layouts() {
@@ -243,6 +286,8 @@ Command parse_command_line(int argc, char** argv) {
                  "checks must then fail");
   app.add_flag("--user-namespace", suite.isolation.user_namespace,
                "isolation: container instances get a user namespace (and promise one)");
+  OverheadFlags overhead;
+  overhead.add_to(app);
   app.add_option("--timeout", timeout_s, "Seconds an instance may take from launch to exit")->capture_default_str();
   app.add_option("--out", suite.out_dir,
                  "Folder for samples.jsonl, report.json and report.html (default: results/<run-id>)");
@@ -492,13 +537,14 @@ Command parse_command_line(int argc, char** argv) {
     } catch (const sys::Error& error) {
       throw UsageError(error.what());
     }
+    suite.overhead = overhead.to_options();
     if (suite.runs < 1) throw UsageError(fmt::format("--runs {}: needs at least 1 measured run", suite.runs));
     if (suite.warmup < 0) throw UsageError(fmt::format("--warmup {}: cannot be negative", suite.warmup));
     suite.start_modes = parse_start_choice(start);
     if (!(timeout_s > 0))
       throw UsageError(fmt::format("--timeout {}: must be a positive number of seconds", timeout_s));
     suite.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
-    suite.cases = entry.cases(CaseFlags{split_words(workload), suite_limits.to_limits()});
+    suite.cases = entry.cases(CaseFlags{split_words(workload), suite_limits.to_limits(), suite.overhead});
     suite.accel = to_accel_request(accel);
     if (!suite_guest_cgroup.empty()) {
       require_known("--guest-cgroup", suite_guest_cgroup, known_guest_cgroup_layouts());

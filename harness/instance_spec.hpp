@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reports/model.hpp"
@@ -31,6 +32,10 @@ struct InstanceSpec {
   bool drop_capabilities = true;
   bool mask_paths = true;
   bool readonly_sys = true;
+  // Host folders bound into containers ({host folder, "/name"}); native and guests ignore them.
+  std::vector<std::pair<std::string, std::string>> binds;
+  // Raw host files a guest gets as virtio disks (/dev/vda, ...); other backends ignore them.
+  std::vector<std::string> disk_files;
 };
 
 // The workload's path inside the image.

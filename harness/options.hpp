@@ -40,6 +40,18 @@ struct IsolationOptions {
   bool user_namespace = false;   // --user-namespace: container instances get one (and promise it)
 };
 
+// The overhead suite's flags (harness/suites/overhead.hpp).
+struct OverheadOptions {
+  std::vector<std::string> groups;  // --groups: workload groups to measure (empty: every group)
+  std::vector<std::string> tools;   // --tool 'CMD ARGS': a program of the image run as a case of its own
+  bool full = false;                // --full: the usual sizes (STREAM arrays 4x the LLC, ...), not the quick ones
+  bool seccomp = true;              // --seccomp off: containers without the default filter (its cost shows apart)
+  // --scratch-dir: where the disk group's file lives, on the host's disk (never a tmpfs), bind-mounted into
+  // containers and attached to guests as a virtio disk.
+  std::filesystem::path scratch_dir = "/var/tmp/benchrun-overhead";
+  std::optional<std::uint64_t> disk_bytes;  // --disk-size; else the group's own (quick 64 MiB, --full 1 GiB)
+};
+
 struct SuiteOptions {
   std::string suite;
   std::vector<std::string> backends;
@@ -65,6 +77,7 @@ struct SuiteOptions {
   // --limits-off CHECK (limits suite): run that check without its limit, to prove its verdicts flip to fail.
   std::vector<std::string> limits_off;
   IsolationOptions isolation;
+  OverheadOptions overhead;
 };
 
 // `benchrun run`: one command in one instance, by hand.

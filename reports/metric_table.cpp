@@ -41,6 +41,12 @@ const std::vector<MetricDef>& known_metrics() {
       {"instances_reached", "count", Better::higher, "instances READY at once when the run stopped starting more"},
       {"host_memory_per_instance_mib", "MiB", Better::lower,
        "the host's MemAvailable drop over the instances alive, with the whole fleet up"},
+      // overhead --tool: a trusted tool's own figure, parsed from its output (harness/suites/overhead.hpp).
+      {"tool_bogo_ops_per_s", "ops/s", Better::higher, "stress-ng --metrics-brief: bogo ops/s (real time)"},
+      {"tool_fio_read_iops", "IOPS", Better::higher, "fio --output-format=json: read IOPS, all jobs"},
+      {"tool_fio_read_mb_s", "MB/s", Better::higher, "fio --output-format=json: read bandwidth, all jobs"},
+      {"tool_fio_write_iops", "IOPS", Better::higher, "fio --output-format=json: write IOPS, all jobs"},
+      {"tool_fio_write_mb_s", "MB/s", Better::higher, "fio --output-format=json: write bandwidth, all jobs"},
   };
   return table;
 }

@@ -139,6 +139,10 @@ Container Container::start(const ContainerConfig& config) {
     kernel::InitPlan plan;
     plan.rootfs = kernel::make_rootfs_plan(std::filesystem::absolute(config.rootfs).string(),
                                            container.state_dir_.scratch().string(), config.user_namespace);
+    for (const BindMount& bind : config.binds) {
+      plan.rootfs.binds.push_back(
+          {std::filesystem::absolute(bind.source).string(), kernel::bind_target_name(bind.target)});
+    }
     plan.rootfs.mask_paths = config.mask_paths;
     plan.rootfs.readonly_sys = config.readonly_sys;
     // Without a UTS namespace of its own, a hostname would be the host's.

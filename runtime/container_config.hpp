@@ -10,6 +10,13 @@
 
 namespace benchrun::runtime {
 
+// A host folder seen inside the container (read-write, nosuid, nodev): the overhead suite's disk, which must be
+// the host's own storage rather than the tmpfs under the overlay. The target is one top-level folder ("/scratch").
+struct BindMount {
+  std::filesystem::path source;  // absolute, on the host
+  std::string target;            // "/name": made in the container's root if the image lacks it
+};
+
 struct ContainerConfig {
   std::string name;               // benchrun-<run>-<n>: names the cgroup and the state dir
   std::filesystem::path rootfs;   // image rootfs: the overlay's read-only lower layer
@@ -29,6 +36,7 @@ struct ContainerConfig {
   bool mask_paths = true;         // false: no masked paths, /proc's read-only entries left writable
   bool readonly_sys = true;       // false: /sys mounted read-write
   ResourceLimits limits;
+  std::vector<BindMount> binds;
   int stdin_fd = -1;  // dup2'd onto 0, 1, 2 in the container; -1 = inherit
   int stdout_fd = -1;
   int stderr_fd = -1;

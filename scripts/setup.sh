@@ -23,6 +23,8 @@ packages=(
   crun runc
   qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
   linux-image-cloud-amd64
+  # the overhead suite's independent tools (tests compare our figures with theirs; --tool runs them)
+  linux-perf stress-ng fio
 )
 
 if [[ $(id -u) -ne 0 ]]; then

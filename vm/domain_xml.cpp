@@ -37,6 +37,21 @@ std::string results_devices(const DomainSpec& spec) {
 
 }  // namespace
 
+std::string disk_devices(const std::vector<std::string>& files) {
+  if (files.size() > 26) throw sys::Error(fmt::format("domain XML: {} disks, at most 26 (vda..vdz)", files.size()));
+  std::string xml;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (files[i].empty() || files[i].front() != '/')
+      throw sys::Error(fmt::format("domain XML: disk file '{}' must be an absolute path", files[i]));
+    xml += "    <disk type='file' device='disk'>\n";
+    xml += "      <driver name='qemu' type='raw' cache='none' io='native'/>\n";
+    xml += fmt::format("      <source file='{}'/>\n", sys::markup_escape(files[i]));
+    xml += fmt::format("      <target dev='vd{}' bus='virtio'/>\n", static_cast<char>('a' + i));
+    xml += "    </disk>\n";
+  }
+  return xml;
+}
+
 std::string domain_xml(const DomainSpec& spec) {
   if (spec.domain_type != "kvm" && spec.domain_type != "qemu") {
     throw sys::Error(fmt::format("domain XML: domain type '{}' is neither kvm nor qemu", spec.domain_type));
@@ -76,6 +91,7 @@ std::string domain_xml(const DomainSpec& spec) {
   xml += "  <devices>\n";
   if (!spec.emulator.empty()) xml += fmt::format("    <emulator>{}</emulator>\n", sys::markup_escape(spec.emulator));
   xml += console_devices(spec);
+  xml += disk_devices(spec.disk_files);
   xml += results_devices(spec);
   xml += "    <controller type='usb' model='none'/>\n";
   xml += "    <memballoon model='none'/>\n";

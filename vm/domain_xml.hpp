@@ -29,10 +29,17 @@ struct DomainSpec {
   std::string cmdline;  // see kernel_cmdline()
   ConsoleKind console = ConsoleKind::fifo;
   std::string console_fifo;  // for ConsoleKind::fifo: the fifos are <console_fifo>.in and .out
+  // Raw host files attached as virtio disks, in order: the guest sees /dev/vda, /dev/vdb, ... (its kernel needs
+  // virtio_blk: a module of the Debian cloud kernel, loaded by an image that lists it in /etc/benchrun/modules).
+  std::vector<std::string> disk_files;
   // Non-empty: a virtio-serial port named results_channel_name whose bytes QEMU writes into this host
   // file (a <channel type='file'>), for the guest's results tar.
   std::string results_file;
 };
+
+// The <disk> elements of `files`: raw, cache='none' and io='native' (the guest's O_DIRECT reaches the host's
+// disk, as a container's does through its bind mount), virtio bus, vda, vdb, ... Throws Error past vdz.
+std::string disk_devices(const std::vector<std::string>& files);
 
 // The domain XML. Throws Error for a spec libvirt would refuse or misread (unknown type, no vCPU...).
 std::string domain_xml(const DomainSpec& spec);

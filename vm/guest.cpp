@@ -186,6 +186,7 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
     spec.memory_mib = config.memory_mib;
     spec.kernel = config.kernel.string();
     spec.initramfs = config.initramfs.string();
+    for (const auto& file : config.disk_files) spec.disk_files.push_back(file.string());
     std::vector<std::string> parameters = guest_parameters(!config.results_file.empty(), config.cgroup_layout);
     parameters.insert(parameters.end(), config.extra_cmdline.begin(), config.extra_cmdline.end());
     spec.cmdline = kernel_cmdline(config.workload_argv, parameters);

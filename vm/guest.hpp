@@ -34,8 +34,9 @@ struct GuestConfig {
   std::filesystem::path emulator;
   unsigned vcpus = 1;
   std::uint64_t memory_mib = 256;
-  std::vector<std::string> workload_argv;  // e.g. {"/bench/bin/hello"}
-  std::vector<std::string> extra_cmdline;  // more kernel parameters
+  std::vector<std::string> workload_argv;         // e.g. {"/bench/bin/hello"}
+  std::vector<std::string> extra_cmdline;         // more kernel parameters
+  std::vector<std::filesystem::path> disk_files;  // raw files attached as virtio disks (see DomainSpec)
   // fifo on local connections (fastest, loses nothing), pty + virDomainOpenConsole otherwise.
   std::optional<ConsoleKind> console;
   std::filesystem::path state_dir;  // the run's state dir: the console fifo lives here

@@ -93,6 +93,7 @@ runtime::ContainerConfig container_config(const std::filesystem::path& rootfs, c
   config.mask_paths = spec.mask_paths;
   config.readonly_sys = spec.readonly_sys;
   config.limits = to_runtime_limits(spec.limits);
+  for (const auto& [source, target] : spec.binds) config.binds.push_back({source, target});
   return config;
 }
 

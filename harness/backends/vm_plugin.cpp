@@ -216,6 +216,7 @@ class VmBackend final : public Backend {
     config.accelerator = accelerator_.accelerator;
     config.emulator = emulator_;
     config.state_dir = run_state_dir_.path();
+    config.disk_files.assign(spec.disk_files.begin(), spec.disk_files.end());
     config.cgroup_layout = guest_cgroup_;
     config.extra_cmdline = extra_cmdline_;
     if (nested_container_) {

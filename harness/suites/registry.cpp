@@ -5,6 +5,7 @@
 #include "harness/suites/density.hpp"
 #include "harness/suites/isolation.hpp"
 #include "harness/suites/limits.hpp"
+#include "harness/suites/overhead.hpp"
 #include "harness/suites/overhead_network.hpp"
 #include "harness/suites/startup.hpp"
 
@@ -18,6 +19,8 @@ const SuiteEntry suites[] = {
      &make_density_step, 1, 0, "cold"},
     {"limits", "do the limits hold: one verdict per check (memory, CPU quota, pids, cpuset), exit 1 on a failure",
      &limits_cases, &make_limits_step, 1, 0, "cold"},
+    {"overhead", "how much slower a workload runs in a container, in crun or runc, in a VM: ratios to native",
+     &overhead_cases, &make_overhead_step, 5, 1, "cold"},
     // The overhead suite's network cases on their own (harness/suites/overhead_network.hpp).
     {"network", "TCP round-trip latency and stream throughput to a peer behind a veth, per backend",
      &network_suite_cases, &make_network_step, 5, 1, "cold"},

@@ -17,6 +17,7 @@ namespace benchrun::harness {
 struct CaseFlags {
   std::vector<std::string> workload_words;
   reports::Limits limits;
+  OverheadOptions overhead;  // --groups, --tool, --full, --disk-size (the overhead suite)
 };
 
 struct SuiteEntry {

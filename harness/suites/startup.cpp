@@ -1,6 +1,7 @@
 #include "harness/suites/startup.hpp"
 
 #include <fmt/format.h>
+#include <sstream>
 
 #include "harness/workload_protocol.hpp"
 
@@ -15,7 +16,7 @@ struct ConsoleMilestones {
   std::optional<sys::ConsoleLine> result_line;
 };
 
-ConsoleMilestones read_until_result(Instance& instance, sys::MonotonicNs deadline) {
+ConsoleMilestones read_until_result(Instance& instance, sys::MonotonicNs deadline, std::vector<std::string>* output) {
   ConsoleMilestones seen;
   while (!seen.result_line) {
     std::optional<sys::ConsoleLine> line = instance.next_line(deadline);
@@ -24,6 +25,8 @@ ConsoleMilestones read_until_result(Instance& instance, sys::MonotonicNs deadlin
       seen.ready_at = line->at;
     else if (is_result_line(line->text))
       seen.result_line = std::move(line);
+    else if (output != nullptr)
+      output->push_back(line->text);
   }
   return seen;
 }
@@ -47,7 +50,8 @@ std::optional<reports::Failure> judge(const InstanceExit& exit, const ConsoleMil
 
 // Times one instance from launch to teardown, recording a failure of the running instance in `sample`.
 // Throws Error or Timeout when the launch itself fails, Interrupted on a stop request.
-void run_to_teardown(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadline, reports::Sample& sample) {
+void run_to_teardown(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadline, reports::Sample& sample,
+                     std::vector<std::string>* output) {
   const sys::MonotonicNs launched_at = sys::monotonic_now();
   sample.started_at_monotonic_ns = launched_at;
   std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
@@ -73,7 +77,7 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, sys::MonotonicN
         reports::Failure{kind, fmt::format("{}{}", error.what(), with_diagnostics(instance->diagnostics()))};
   };
   try {
-    const ConsoleMilestones seen = read_until_result(*instance, deadline);
+    const ConsoleMilestones seen = read_until_result(*instance, deadline, output);
     if (seen.ready_at) sample.metrics["time_to_ready_ms"] = ms_between(launched_at, *seen.ready_at);
     if (seen.result_line) {
       sample.metrics["time_to_result_ms"] = ms_between(launched_at, seen.result_line->at);
@@ -92,6 +96,11 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, sys::MonotonicN
     if (stats.cpu_time_ns) sample.metrics["cpu_time_ms"] = static_cast<double>(*stats.cpu_time_ns) / 1e6;
     for (const auto& [name, value] : instance->backend_metrics()) sample.metrics[name] = value;
     record_phases();
+    if (output != nullptr) {
+      // What the workload wrote on stderr (a tool's figures, stress-ng's among them), its last lines.
+      std::istringstream tail(instance->diagnostics());
+      for (std::string line; std::getline(tail, line);) output->push_back(line);
+    }
 
     const sys::MonotonicNs teardown_from = sys::monotonic_now();
     instance->destroy();
@@ -113,12 +122,13 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, sys::MonotonicN
 
 }  // namespace
 
-reports::Sample measure_startup(Backend& backend, const InstanceSpec& spec, std::chrono::milliseconds timeout) {
+reports::Sample measure_startup(Backend& backend, const InstanceSpec& spec, std::chrono::milliseconds timeout,
+                                std::vector<std::string>* output) {
   reports::Sample sample;
   sample.backend = backend.name();
   const sys::MonotonicNs deadline = sys::monotonic_now() + std::chrono::nanoseconds(timeout).count();
   try {
-    run_to_teardown(backend, spec, deadline, sample);
+    run_to_teardown(backend, spec, deadline, sample, output);
   } catch (const sys::Interrupted&) {
     throw;
   } catch (const sys::Timeout& timeout_error) {

@@ -15,7 +15,9 @@ std::vector<reports::Case> startup_cases(const CaseFlags& flags);
 Step make_startup_step(const SuiteOptions& options);
 
 // Measures one instance. A failed instance (crash, timeout, OOM, setup error) comes back as a Sample with
-// ok=false and its reason; only Interrupted escapes, after the instance was torn down.
-reports::Sample measure_startup(Backend& backend, const InstanceSpec& spec, std::chrono::milliseconds timeout);
+// ok=false and its reason; only Interrupted escapes, after the instance was torn down. With `output`, the
+// console lines that are not the protocol's and then the instance's stderr tail are appended to it.
+reports::Sample measure_startup(Backend& backend, const InstanceSpec& spec, std::chrono::milliseconds timeout,
+                                std::vector<std::string>* output = nullptr);
 
 }  // namespace benchrun::harness

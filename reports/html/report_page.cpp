@@ -22,6 +22,7 @@ std::string render_report_html(const Report& report) {
     page.add_section("Errors and warnings",
                      bullet_list(report.errors, "error") + bullet_list(report.warnings, "warning"));
   }
+  if (report.options.suite == "overhead") page.add_section("Overhead: ratios to native", overhead_section(report));
   page.add_section("Summary", summary_section(report));
   for (const std::string& case_name : case_names(report)) {
     page.add_section(fmt::format("Case {}", case_name), case_section(report, case_name));

@@ -28,5 +28,9 @@ std::string environment_section(const Report& report);
 // A merged report's hosts, each with its environment (report.hosts is not empty).
 std::string hosts_section(const Report& report);
 std::string run_section(const Report& report);
+// The overhead suite: one ratio-to-native chart per workload group (report_overhead.cpp).
+std::string overhead_section(const Report& report);
+// "TCG" or "KVM" for a vm backend (its accelerator detail, else the environment's), empty for the others.
+std::string accelerator_label(const Report& report, const std::string& backend);
 
 }  // namespace benchrun::reports::html

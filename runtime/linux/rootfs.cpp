@@ -179,6 +179,29 @@ std::string overlay_mount_options(const std::string& lower, const std::string& u
   return options;
 }
 
+std::string bind_target_name(const std::string& target) {
+  const std::string name = target.starts_with('/') ? target.substr(1) : target;
+  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
+    throw sys::Error("bind mount target '" + target + "': must be one folder under the root, e.g. /scratch");
+  }
+  return name;
+}
+
+namespace {
+
+bool bind_folders(int root_fd, const RootfsPlan& plan, ChildFailure& failure) noexcept {
+  for (const RootfsPlan::Bind& bind : plan.binds) {
+    // "bind" names the mount in a failure message; the kernel ignores the type of a bind mount.
+    if (!mount_in_root(root_fd, bind.target.c_str(), bind.source.c_str(), "bind", MS_BIND | MS_NOSUID | MS_NODEV,
+                       nullptr, plan, failure)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 bool build_rootfs(const RootfsPlan& plan, ChildFailure& failure) noexcept {
   // Private first: nothing mounted from here on may propagate back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail(failure, "make / private");
@@ -201,7 +224,7 @@ bool build_rootfs(const RootfsPlan& plan, ChildFailure& failure) noexcept {
   return mount_in_root(root.get(), "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, plan, failure) &&
          build_dev(root.get(), plan, failure) && mount_sys(root.get(), plan, failure) &&
          mount_in_root(root.get(), "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", plan, failure) &&
-         pivot_into(plan, failure) &&
+         bind_folders(root.get(), plan, failure) && pivot_into(plan, failure) &&
          (!plan.mask_paths || (mask_paths(failure) && make_proc_entries_readonly(failure)));
 }
 

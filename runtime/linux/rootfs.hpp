@@ -12,6 +12,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "runtime/linux/child_failure.hpp"
 
@@ -35,7 +36,16 @@ struct RootfsPlan {
   std::string overlay_options;  // "lowerdir=<image>,upperdir=<upper>,workdir=<work>"
   bool mask_paths = true;       // false: neither masked_paths nor readonly_proc_paths (isolation suite flips)
   bool readonly_sys = true;     // false: /sys read-write (isolation suite flips)
+  // Host folders bound onto top-level folders of the root, after /tmp and before pivot_root.
+  struct Bind {
+    std::string source;  // absolute host path
+    std::string target;  // one component, no slash: "scratch"
+  };
+  std::vector<Bind> binds;
 };
+
+// "/scratch" -> "scratch"; throws Error on a target that is not one folder under the root.
+std::string bind_target_name(const std::string& target);
 
 // The plan for an instance whose state dir has `scratch_dir`, over the image rootfs `lower`.
 RootfsPlan make_rootfs_plan(const std::string& lower, const std::string& scratch_dir, bool user_namespace);

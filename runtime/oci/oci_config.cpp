@@ -37,6 +37,9 @@ json mounts(const ContainerConfig& config) {
     list.push_back(mount("/sys", "bind", "/sys", sys_options));
   }
   list.push_back(mount("/tmp", "tmpfs", "tmpfs", {"nosuid", "nodev", "mode=1777"}));
+  for (const BindMount& bind : config.binds) {
+    list.push_back(mount(bind.target.c_str(), "bind", bind.source.c_str(), {"rbind", "nosuid", "nodev", "rw"}));
+  }
   return list;
 }
 

@@ -7,6 +7,7 @@
 
 #include "html_test_support.hpp"
 #include "reports/json.hpp"
+#include "stats/report_summaries.hpp"
 #include "test_support.hpp"
 
 namespace benchrun::reports::html {
@@ -36,6 +37,48 @@ TEST(ReportPage, HasEverySectionAndSaysAPartialRunIsPartial) {
         "kvm_pvm: a paravirtual nested KVM cannot boot a stock guest kernel", "<td>hybrid</td>"}) {
     EXPECT_NE(page.find(shown), std::string::npos) << shown;
   }
+}
+
+// An overhead report: native and a guest that ran under TCG, three samples each of one workload figure.
+Report overhead_report(const std::string& guest_accelerator) {
+  Report report = example_report();
+  report.options.suite = "overhead";
+  report.options.backends = {"native", "vm"};
+  report.options.cases = {Case{"syscalls", "overhead", {"syscalls"}, {}}};
+  report.backends = {{"native", BackendKind::native, {}, std::nullopt},
+                     {"vm", BackendKind::vm, {{"accelerator", guest_accelerator}}, std::nullopt}};
+  report.metrics = {{"syscall_getppid_ns", "ns", Better::lower, "reported by the workload"}};
+  report.samples.clear();
+  for (const auto& [backend, ns] : std::vector<std::pair<std::string, double>>{
+           {"native", 200}, {"native", 210}, {"native", 205}, {"vm", 2000}, {"vm", 2100}, {"vm", 2050}}) {
+    Sample sample;
+    sample.backend = backend;
+    sample.case_name = "syscalls";
+    sample.repetition = static_cast<int>(report.samples.size() % 3);
+    sample.start_mode = StartMode::cold;
+    sample.ok = true;
+    sample.metrics = {{"syscall_getppid_ns", ns}};
+    report.samples.push_back(sample);
+  }
+  report.summaries = stats::summarize_samples(report);
+  report.phase_summaries.clear();
+  return report;
+}
+
+TEST(ReportPage, AnOverheadReportShowsEachFiguresRatioAndTheGuestsAcceleratorFirst) {
+  const std::string page = render_report_html(overhead_report("tcg"));
+  expect_self_contained(page);
+  const auto overhead = page.find("<section id=\"overhead-ratios-to-native\">");
+  ASSERT_NE(overhead, std::string::npos);
+  EXPECT_LT(overhead, page.find("<section id=\"summary\">")) << "the answer comes before the details";
+  EXPECT_NE(page.find("Workload group syscalls: ratio to native"), std::string::npos);
+  EXPECT_NE(page.find("vm cold (TCG) · syscall_getppid_ns ↓"), std::string::npos);
+  EXPECT_NE(page.find("<td>TCG</td>"), std::string::npos);
+  EXPECT_NE(page.find("10.000x ["), std::string::npos);
+  EXPECT_EQ(page.find("(KVM)"), std::string::npos) << "a TCG guest is never shown as KVM";
+  EXPECT_EQ(page.find("<td>KVM</td>"), std::string::npos) << "a TCG guest is never shown as KVM";
+  EXPECT_NE(render_report_html(overhead_report("kvm")).find("vm cold (KVM)"), std::string::npos);
+  EXPECT_EQ(render_report_html(example_report()).find("overhead-ratios-to-native"), std::string::npos);
 }
 
 TEST(ReportPage, AMergedReportListsEveryHostWithItsEnvironment) {

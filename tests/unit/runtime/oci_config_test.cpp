@@ -105,6 +105,17 @@ TEST(OciConfig, LimitsBecomeLinuxResourcesAndNoLimitsNone) {
   EXPECT_FALSE(resources["blockIO"].contains("throttleWriteBpsDevice"));
 }
 
+TEST(OciConfig, ABindMountIsARwBindOfTheHostFolderAfterOurOwnMounts) {
+  ContainerConfig config = example_config();
+  config.binds = {{"/var/tmp/scratch", "/scratch"}};
+  const json mounts = config_of(config)["mounts"];
+  ASSERT_FALSE(mounts.empty());
+  EXPECT_EQ(mounts.back()["destination"], "/scratch");
+  EXPECT_EQ(mounts.back()["type"], "bind");
+  EXPECT_EQ(mounts.back()["source"], "/var/tmp/scratch");
+  EXPECT_EQ(mounts.back()["options"], json({"rbind", "nosuid", "nodev", "rw"}));
+}
+
 TEST(OciConfig, TheCgroupIsALeafUnderTheInstancesNameAtTheHierarchyRoot) {
   EXPECT_EQ(config_of(example_config())["linux"]["cgroupsPath"], "/benchrun-test-1/oci");
   EXPECT_EQ(cgroups_path_for("benchrun-x-2"), std::string("/benchrun-x-2/") + runtime_cgroup_leaf);
@@ -198,6 +209,7 @@ ContainerConfig variant(std::string_view name) {
     config.network_namespace = config.seccomp = config.drop_capabilities = false;
     config.mask_paths = config.readonly_sys = false;
   }
+  if (name == "bind" || name == "everything") config.binds = {{"/var/tmp/benchrun-overhead/run-1", "/scratch"}};
   return config;
 }
 
@@ -207,8 +219,8 @@ TEST_P(OciConfigSchema, EveryVariantIsAValidRuntimeSpecConfig) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, OciConfigSchema,
-                         ::testing::Values("plain", "limits", "userns", "host_network", "no_seccomp", "everything",
-                                           "isolation_off"));
+                         ::testing::Values("plain", "limits", "userns", "host_network", "no_seccomp", "bind",
+                                           "everything", "isolation_off"));
 
 TEST_F(OciConfigSchema, TheValidatorRejectsANamespaceTheSpecDoesNotKnow) {
   json broken = config_of(example_config());

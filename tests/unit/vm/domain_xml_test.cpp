@@ -73,6 +73,25 @@ TEST(DomainXml, TheEmulatorWrapperIsNamedWhenGivenAndValidates) {
   EXPECT_EQ(status, 0) << output;
 }
 
+TEST(DomainXml, DiskFilesBecomeRawVirtioDisksInOrderWithoutTheHostCacheAndValidate) {
+  DomainSpec spec = sample_spec("qemu", ConsoleKind::fifo);
+  EXPECT_THAT(domain_xml(spec), Not(HasSubstr("<disk")));
+  spec.disk_files = {"/var/tmp/benchrun-overhead/run-1/overhead-disk.img", "/var/tmp/second.img"};
+  const std::string xml = domain_xml(spec);
+  EXPECT_THAT(xml, HasSubstr("<source file='/var/tmp/benchrun-overhead/run-1/overhead-disk.img'/>\n"
+                             "      <target dev='vda' bus='virtio'/>"));
+  EXPECT_THAT(xml, HasSubstr("<source file='/var/tmp/second.img'/>\n      <target dev='vdb' bus='virtio'/>"));
+  EXPECT_THAT(xml, HasSubstr("<driver name='qemu' type='raw' cache='none' io='native'/>"));
+  const auto [status, output] = validate(xml);
+  EXPECT_EQ(status, 0) << output;
+}
+
+TEST(DomainXml, ADiskFileMustBeAnAbsolutePath) {
+  EXPECT_THROW(disk_devices({"relative.img"}), sys::Error);
+  EXPECT_THROW(disk_devices({""}), sys::Error);
+  EXPECT_THROW(disk_devices(std::vector<std::string>(27, "/a.img")), sys::Error);
+}
+
 TEST(DomainXml, ValidatorRejectsABrokenDomain) {
   // Proves the validation above can fail: a domain without a name is not valid.
   std::string xml = domain_xml(sample_spec("qemu", ConsoleKind::fifo));
