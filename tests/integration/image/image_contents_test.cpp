@@ -15,7 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> workloads = {"hello", "spin", "hog", "forker", "idle", "netpeer", "netclient", "burner", "affinity", "oomprobe", "probe", "overhead"};
+const std::vector<std::string> workloads = {"hello",     "spin",   "hog",      "forker",   "idle",  "netpeer",
+                                            "netclient", "burner", "affinity", "oomprobe", "probe", "overhead"};
 
 class ImageContents : public ::testing::Test {
  protected:
