@@ -100,11 +100,15 @@ unsigned highest_cpu_of(std::string_view cpuset) {
   return highest;
 }
 
+std::uint64_t guest_memory_floor_mib(std::uint64_t initramfs_bytes) {
+  const std::uint64_t initramfs_mib = (initramfs_bytes + mib - 1) / mib;
+  return std::max(min_guest_memory_mib, guest_base_mib + initramfs_factor * initramfs_mib);
+}
+
 GuestSize nested_guest_size(const reports::Limits& limits, std::uint64_t initramfs_bytes) {
   GuestSize size;
-  const std::uint64_t initramfs_mib = (initramfs_bytes + mib - 1) / mib;
   const std::uint64_t limit_mib = limits.memory_bytes ? (*limits.memory_bytes + mib - 1) / mib : 0;
-  size.memory_mib = std::max(min_guest_memory_mib, guest_base_mib + initramfs_factor * initramfs_mib) + limit_mib;
+  size.memory_mib = guest_memory_floor_mib(initramfs_bytes) + limit_mib;
   if (limits.cpus) size.vcpus = std::max(size.vcpus, static_cast<unsigned>(std::ceil(*limits.cpus)));
   if (limits.cpuset_cpus) size.vcpus = std::max(size.vcpus, highest_cpu_of(*limits.cpuset_cpus) + 1);
   return size;

@@ -33,6 +33,11 @@ std::string benchrun_in_guest(const std::filesystem::path& guest_rootfs, const s
 // a second `--` on. Throws Error when a workload argument starts with '-' (the inner benchrun would parse it).
 std::vector<std::string> nested_container_argv(const std::string& benchrun_path, const InstanceSpec& spec);
 
+// The least memory a guest of an image with this initramfs boots in: max(256 MiB, 128 MiB + 3x the initramfs;
+// see vm_container.cpp). Short of it the kernel panics while unpacking, before benchinit could say a word, so
+// every guest (vm, vm+container, `benchrun run --backend vm`) is sized or refused by this one rule.
+std::uint64_t guest_memory_floor_mib(std::uint64_t initramfs_bytes);
+
 struct GuestSize {
   std::uint64_t memory_mib = 0;
   unsigned vcpus = 1;

@@ -230,8 +230,15 @@ class VmBackend final : public Backend {
       const auto inner = nested_container_argv(benchrun_in_guest_, spec);
       config.workload_argv.insert(config.workload_argv.end(), inner.begin(), inner.end());
     } else {
-      config.memory_mib = spec.limits.memory_bytes ? std::max<std::uint64_t>(*spec.limits.memory_bytes >> 20, 128)
-                                                   : default_guest_memory_mib;
+      // A guest's memory limit is its RAM; without one it gets what its image needs to boot.
+      const std::uint64_t floor_mib = guest_memory_floor_mib(initramfs_bytes_);
+      config.memory_mib = spec.limits.memory_bytes ? (*spec.limits.memory_bytes >> 20) : floor_mib;
+      if (config.memory_mib < floor_mib) {
+        throw sys::Error(
+            fmt::format("guest memory {} MiB: the image's {} MiB initramfs needs at least {} MiB to boot: "
+                        "give --memory {}M or more",
+                        config.memory_mib, initramfs_bytes_ >> 20, floor_mib, floor_mib));
+      }
       config.vcpus = spec.limits.cpus ? static_cast<unsigned>(std::ceil(*spec.limits.cpus)) : 1;
       config.workload_argv = {workload_path(spec)};
       config.workload_argv.insert(config.workload_argv.end(), spec.workload_args.begin(), spec.workload_args.end());

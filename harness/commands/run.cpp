@@ -9,6 +9,7 @@
 
 #include "harness/backends/container.hpp"
 #include "harness/backends/vm.hpp"
+#include "harness/backends/vm_container.hpp"
 #include "harness/commands/commands.hpp"
 #include "harness/options.hpp"
 #include "harness/runner.hpp"
@@ -120,22 +121,18 @@ void check_image_sends_results(const ImageChoice& image) {
   }
 }
 
-// The guest's memory: --memory, else enough for the image. The kernel unpacks the initramfs into the tmpfs
-// root while the archive itself still sits in memory, so a guest holds it twice before anything runs; short
-// of that it panics during boot, before benchinit could say a word.
+// The guest's memory: --memory, else enough for the image (guest_memory_floor_mib: the one rule for guests).
 std::uint64_t guest_memory(const RunCommandOptions& options) {
   constexpr std::uint64_t mib = std::uint64_t{1} << 20;
-  constexpr std::uint64_t default_memory = 256 * mib;
-  constexpr std::uint64_t kernel_and_command = 128 * mib;
   std::error_code ignored;
   const auto initramfs = std::filesystem::file_size(options.image.dir() / "initramfs.cpio", ignored);
-  const std::uint64_t needed = initramfs == static_cast<std::uintmax_t>(-1) ? 0 : 2 * initramfs + kernel_and_command;
+  const std::uint64_t needed =
+      guest_memory_floor_mib(initramfs == static_cast<std::uintmax_t>(-1) ? 0 : std::uint64_t{initramfs}) * mib;
   const auto& asked = options.instance.limits.memory_bytes;
-  if (!asked) return std::max(default_memory, (needed + mib - 1) / mib * mib);
+  if (!asked) return needed;
   if (*asked < needed) {
     throw UsageError(fmt::format("--memory {}: image {} needs at least {} to boot (its initramfs is {}): give more",
-                                 format_size(*asked), options.image.name, format_size((needed + mib - 1) / mib * mib),
-                                 format_size(initramfs)));
+                                 format_size(*asked), options.image.name, format_size(needed), format_size(initramfs)));
   }
   return *asked;
 }

@@ -61,6 +61,14 @@ TEST(VmContainer, GuestHoldsTheMemoryLimitOnTopOfWhatItNeedsItself) {
   EXPECT_EQ(nested_guest_size(limits, 10ULL << 20).memory_mib, 256U + 512U);
 }
 
+TEST(VmContainer, EveryGuestBootsInAtLeastWhatItsInitramfsNeeds) {
+  EXPECT_EQ(guest_memory_floor_mib(0), 256U);
+  EXPECT_EQ(guest_memory_floor_mib(6ULL << 20), 256U);  // the default image: today's 256 MiB guests
+  // The 121 MiB guest image failed to unpack in 370 MiB (2x + 128) and booted in 512 MiB.
+  EXPECT_EQ(guest_memory_floor_mib(121ULL << 20), 128U + 363U);
+  EXPECT_EQ(guest_memory_floor_mib((100ULL << 20) + 1), 128U + 303U);  // a started MiB counts whole
+}
+
 TEST(VmContainer, GuestHasAVcpuForTheQuotaAndForEveryCpuTheCpusetNames) {
   reports::Limits limits;
   limits.cpus = 1.5;
