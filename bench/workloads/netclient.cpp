@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "bench/workloads/net_common.hpp"
 #include "bench/workloads/workload_metrics.hpp"
@@ -56,8 +57,8 @@ int request_response(int fd, long long count) {
   const int no_delay = 1;
   if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &no_delay, sizeof no_delay) != 0) return fail("TCP_NODELAY");
   if (!net::write_all(fd, &net::mode_request_response, 1)) return fail("send mode");
-  auto* round_trip_ns = static_cast<std::uint64_t*>(std::malloc(sizeof(std::uint64_t) * static_cast<size_t>(count)));
-  if (round_trip_ns == nullptr) return fail("allocate");
+  // Sized before the loop: no allocation between two round trips.
+  std::vector<std::uint64_t> round_trip_ns(static_cast<std::size_t>(count));
   const std::uint64_t started = net::now_ns();
   for (long long i = 0; i < count; ++i) {
     const std::uint64_t sent_at = net::now_ns();
@@ -69,19 +70,18 @@ int request_response(int fd, long long count) {
       errno = EPROTO;
       return fail("response differs from request");
     }
-    round_trip_ns[i] = net::now_ns() - sent_at;
+    round_trip_ns[static_cast<std::size_t>(i)] = net::now_ns() - sent_at;
   }
   const std::uint64_t elapsed = net::now_ns() - started;
-  std::sort(round_trip_ns, round_trip_ns + count);
+  std::sort(round_trip_ns.begin(), round_trip_ns.end());
   const auto percentile = [&](double p) {
-    return static_cast<double>(round_trip_ns[static_cast<long long>(p * static_cast<double>(count - 1))]) / 1e3;
+    return static_cast<double>(round_trip_ns[static_cast<std::size_t>(p * static_cast<double>(count - 1))]) / 1e3;
   };
   report_metric("tcp_rr_p50_us", percentile(0.50), "us", Better::lower);
   report_metric("tcp_rr_p99_us", percentile(0.99), "us", Better::lower);
   report_metric("tcp_rr_transactions_per_s", static_cast<double>(count) * 1e9 / static_cast<double>(elapsed), "trans/s",
                 Better::higher);
   std::printf("netclient rr: %lld round trips, p50 %.1f us\n", count, percentile(0.50));
-  std::free(round_trip_ns);
   return 0;
 }
 
