@@ -22,6 +22,7 @@
 
 #include "protocol/workload_protocol.hpp"
 #include "sys/file_io.hpp"
+#include "tests/integration/vm/image_guest_test.hpp"
 #include "vm/accelerator.hpp"
 #include "vm/boot_files.hpp"
 #include "vm/connection.hpp"
@@ -43,12 +44,6 @@ constexpr sys::MonotonicNs one_second = 1'000'000'000;
 // The guest initramfs is ~120 MiB (stress-ng's and fio's libraries), unpacked on every boot: slower than
 // the default image's, and this 2-core host is shared.
 constexpr sys::MonotonicNs boot_deadline = 300 * one_second;
-
-const std::filesystem::path embed_root = "/var/lib/benchrun/test-libvirt";
-
-Accelerator test_accelerator() {
-  return assess_kvm().verdict == KvmAssessment::Verdict::works ? Accelerator::kvm : Accelerator::tcg;
-}
 
 // A shell script as one kernel command-line word (the kernel splits init's arguments at spaces and no
 // quoting reaches init): every space becomes ${IFS}, which the shell's field splitting turns back into one.
@@ -100,27 +95,10 @@ std::set<std::string> words_after(const std::vector<std::string>& lines, const s
   return words;
 }
 
-class GuestImage : public ::testing::Test {
+class GuestImage : public ImageGuestTest {
  protected:
-  static void SetUpTestSuite() {
-    become_child_subreaper();
-    connection_ = std::make_unique<Connection>(Connection::open(default_embed_uri(embed_root)));
-  }
-  static void TearDownTestSuite() { connection_.reset(); }
-
   void SetUp() override {
-    const auto image = std::filesystem::path(BENCHRUN_SOURCE_DIR) / "images" / "guest";
-    ASSERT_TRUE(std::filesystem::exists(image / "vmlinuz") && std::filesystem::exists(image / "initramfs.cpio"))
-        << "guest image missing at " << image << ": cmake --build <build dir> --target benchrun_guest_image";
-    run_dir_ = std::filesystem::temp_directory_path() / fmt::format("benchrun-vmimgtest-{}", ::getpid());
-    boot_ = stage_boot_files(image_boot_files(image), run_dir_);
-    emulator_ = stage_emulator_wrapper(std::filesystem::path(BENCHRUN_BINARY_DIR) / "harness" / emulator_wrapper_name,
-                                       embed_root);
-    sweep_leftovers(*connection_, "benchrun-vmimgtest-", run_dir_);
-  }
-  void TearDown() override {
-    sweep_leftovers(*connection_, "benchrun-vmimgtest-", run_dir_);
-    std::filesystem::remove_all(run_dir_);
+    stage_image("guest", "benchrun-vmimgtest-", "cmake --build <build dir> --target benchrun_guest_image");
   }
 
   struct Boot {
@@ -173,14 +151,8 @@ class GuestImage : public ::testing::Test {
     return lines;
   }
 
-  static std::unique_ptr<Connection> connection_;
   ResultsExtraction extraction_;  // of the last boot with a results_dir
-  std::filesystem::path run_dir_;
-  BootFiles boot_;
-  std::filesystem::path emulator_;
 };
-
-std::unique_ptr<Connection> GuestImage::connection_;
 
 std::string console_text(const std::vector<std::string>& lines) { return fmt::format("{}", fmt::join(lines, "\n")); }
 

@@ -15,6 +15,7 @@
 
 #include "protocol/workload_protocol.hpp"
 #include "sys/file_io.hpp"
+#include "tests/integration/vm/image_guest_test.hpp"
 #include "vm/accelerator.hpp"
 #include "vm/boot_files.hpp"
 #include "vm/connection.hpp"
@@ -33,38 +34,9 @@ constexpr sys::MonotonicNs one_second = 1'000'000'000;
 // Boot under TCG takes 2-7 s on this 2-core machine depending on load; KVM well under one.
 constexpr sys::MonotonicNs boot_deadline = 90 * one_second;
 
-// The embedded driver's root persists between test runs: it caches QEMU's capabilities (probing them
-// costs seconds), like benchrun's own /var/lib/benchrun/libvirt. Guests leave nothing in it.
-const std::filesystem::path embed_root = "/var/lib/benchrun/test-libvirt";
-
-// Tests do not probe a doubtful /dev/kvm: KVM only where the host is known to run it.
-Accelerator test_accelerator() {
-  return assess_kvm().verdict == KvmAssessment::Verdict::works ? Accelerator::kvm : Accelerator::tcg;
-}
-
-class VmGuest : public ::testing::Test {
+class VmGuest : public ImageGuestTest {
  protected:
-  static void SetUpTestSuite() {
-    become_child_subreaper();
-    connection_ = std::make_unique<Connection>(Connection::open(default_embed_uri(embed_root)));
-  }
-  static void TearDownTestSuite() { connection_.reset(); }
-
-  void SetUp() override {
-    const auto image = std::filesystem::path(BENCHRUN_SOURCE_DIR) / "images" / "default";
-    ASSERT_TRUE(std::filesystem::exists(image / "vmlinuz") && std::filesystem::exists(image / "initramfs.cpio"))
-        << "image missing at " << image << ": run scripts/build-image.sh";
-    run_dir_ = std::filesystem::temp_directory_path() / fmt::format("benchrun-vmtest-{}", ::getpid());
-    boot_ = stage_boot_files(image_boot_files(image), run_dir_);
-    // A fixed place: libvirt probes the capabilities of every new emulator path once (seconds).
-    emulator_ = stage_emulator_wrapper(std::filesystem::path(BENCHRUN_BINARY_DIR) / "harness" / emulator_wrapper_name,
-                                       embed_root);
-    sweep_leftovers(*connection_, "benchrun-vmtest-", run_dir_);
-  }
-  void TearDown() override {
-    sweep_leftovers(*connection_, "benchrun-vmtest-", run_dir_);
-    std::filesystem::remove_all(run_dir_);
-  }
+  void SetUp() override { stage_image("default", "benchrun-vmtest-", "run scripts/build-image.sh"); }
 
   GuestConfig config(const std::string& suffix, std::vector<std::string> argv) const {
     GuestConfig config;
@@ -106,14 +78,7 @@ class VmGuest : public ::testing::Test {
     }
     expect_gone(guest_config.name, qemu_pid);
   }
-
-  static std::unique_ptr<Connection> connection_;
-  std::filesystem::path run_dir_;
-  BootFiles boot_;
-  std::filesystem::path emulator_;
 };
-
-std::unique_ptr<Connection> VmGuest::connection_;
 
 TEST_F(VmGuest, BootsPrintsReadyAndHelloResultAndIsGoneAfterwards) {
   const GuestConfig guest_config = config("hello", {"/bench/bin/hello"});
