@@ -180,8 +180,8 @@ std::vector<Verdict> judge_cpu_weight(const LimitCheck& check, const WeightObser
   verdict.pass = failures.empty();
   if (verdict.pass) {
     verdict.why = fmt::format(
-        "both on CPU {}: {}; within {:.0f} % (test_cpucg_weight_overprovisioned takes 35 %, "
-        "which an equal split passes)",
+        "both on CPU {}: {}; within {:.0f} % (the width of test_cpucg_weight_overprovisioned's 35 % on "
+        "the usage steps)",
         cpuset, figures, cpu_weight_tolerance * 100);
   } else {
     verdict.why = fmt::format("{}{}", fmt::join(failures, "; "),
