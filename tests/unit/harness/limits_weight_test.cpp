@@ -26,7 +26,7 @@ Observation burner(double host_ms, double own_ms, std::uint64_t weight, bool v1)
   } else {
     seen.host.cpu_weight = weight;
   }
-  seen.host.cpuset_effective = "1";
+  seen.host.cpuset_effective.emplace("1");
   seen.host.cpu_usage_ns = static_cast<std::uint64_t>(host_ms * 1e6);
   seen.workload.result_seen = true;
   seen.workload.exit_code = 0;
@@ -115,7 +115,7 @@ TEST(LimitsCpuWeight, EitherSideOffFails) {
 
 TEST(LimitsCpuWeight, AnotherCpuOrBurnsThatDidNotOverlapFail) {
   WeightObservation elsewhere = split(0.75);
-  elsewhere.heavy.host.cpuset_effective = "0-1";
+  elsewhere.heavy.host.cpuset_effective.emplace("0-1");
   EXPECT_FALSE(judged(elsewhere).pass);
   WeightObservation late = split(0.75);
   late.heavy.workload.metrics["burner_late_ms"] = weight_start_skew_ms + 1;
