@@ -16,6 +16,8 @@
 // - cpuset: exact for the affinity mask and the CPUs seen; the host's per-CPU usage (v1 cpuacct) may show
 //   up to 1 % of the instance's CPU time elsewhere: on v1 the init joins the cpuacct hierarchy before the
 //   cpuset one, and runs for that moment where it was.
+// - CPU weight (two instances at once: LimitCheck::measure): limits_weight.hpp.
+// - stress-ng observing the CPU quota (a case only with --observer stress-ng): limits_observer.hpp.
 #pragma once
 
 #include <cstdint>
