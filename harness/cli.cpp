@@ -13,6 +13,7 @@
 #include "harness/backends/registry.hpp"
 #include "harness/suites/isolation.hpp"
 #include "harness/suites/limits_checks.hpp"
+#include "harness/suites/limits_observer.hpp"
 #include "harness/suites/registry.hpp"
 #include "harness/version.hpp"
 #include "sys/error.hpp"
@@ -279,6 +280,10 @@ Command parse_command_line(int argc, char** argv) {
   std::vector<std::string> limits_off;
   app.add_option("--limits-off", limits_off,
                  "limits: run this check without its limit, which must flip its verdicts to fail (repeatable)");
+  std::vector<std::string> observers;
+  app.add_option("--observer", observers,
+                 "limits: also run the checks of this independent tool, measuring the same limits inside the same "
+                 "instance (stress-ng: needs an image holding /usr/bin/stress-ng, e.g. --image guest)");
   std::string isolation_off;
   app.add_option("--isolation-off", isolation_off,
                  "isolation: protections to remove from container instances, comma-separated (pid-ns, uts-ns, "
@@ -544,7 +549,19 @@ Command parse_command_line(int argc, char** argv) {
     if (!(timeout_s > 0))
       throw UsageError(fmt::format("--timeout {}: must be a positive number of seconds", timeout_s));
     suite.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
-    suite.cases = entry.cases(CaseFlags{split_words(workload), suite_limits.to_limits(), suite.overhead});
+    for (const auto& observer : observers) require_known("--observer", observer, {"stress-ng"});
+    if (!observers.empty() && suite.suite != "limits")
+      throw UsageError(fmt::format("--observer is for --suite limits, not {}", suite.suite));
+    if (!observers.empty() && !std::filesystem::exists(ImageChoice{images_dir, suite.image.name}.rootfs() /
+                                                       std::filesystem::path(stress_ng_path).relative_path())) {
+      throw UsageError(
+          fmt::format("--observer stress-ng: image {} has no {}: add --image guest (the build's target "
+                      "benchrun_guest_image makes it)",
+                      suite.image.name, stress_ng_path));
+    }
+    CaseFlags case_flags{split_words(workload), suite_limits.to_limits(), suite.overhead};
+    case_flags.observers = observers;
+    suite.cases = entry.cases(case_flags);
     suite.accel = to_accel_request(accel);
     if (!suite_guest_cgroup.empty()) {
       require_known("--guest-cgroup", suite_guest_cgroup, known_guest_cgroup_layouts());

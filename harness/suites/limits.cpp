@@ -76,6 +76,9 @@ class WhileRunningReader {
   std::jthread thread_;  // last: started once the rest is built
 };
 
+// The console lines an observation keeps (an observer's report is a few dozen).
+constexpr std::size_t max_output_lines = 1000;
+
 // Runs the workload to its end, reads the host's view before teardown; fills `sample` with the workload's
 // figures. Throws Error / Timeout when the launch fails, Interrupted on a stop request.
 Observation observe(Backend& backend, const InstanceSpec& spec, const std::filesystem::path& relative,
@@ -87,7 +90,10 @@ Observation observe(Backend& backend, const InstanceSpec& spec, const std::files
   const TeardownGuard guard{*instance};
   WhileRunningReader while_running(mode, relative);
   while (std::optional<sys::ConsoleLine> line = instance->next_line(deadline)) {
-    if (!is_result_line(line->text)) continue;
+    if (!is_result_line(line->text)) {
+      if (seen.workload.output.size() < max_output_lines) seen.workload.output.push_back(line->text);
+      continue;
+    }
     const reports::WorkloadResult result = parse_result_line(line->text);
     seen.workload.result_seen = true;
     seen.workload.exit_code = result.exit_code;
@@ -135,6 +141,11 @@ StepResult measure_limit_check(Backend& backend, const StepInput& input, const s
     result.notes.push_back(fmt::format("{}: {} ran without its limit (--limits-off): its verdicts must fail",
                                        backend.name(), check->name));
   }
+  if (check->measure != nullptr) {
+    StepResult measured = check->measure(backend, input, *check, limit_off);
+    measured.notes.insert(measured.notes.begin(), result.notes.begin(), result.notes.end());
+    return measured;
+  }
 
   reports::Sample sample;
   sample.backend = backend.name();
@@ -164,6 +175,9 @@ std::vector<reports::Case> limits_cases(const CaseFlags& flags) {
   }
   std::vector<reports::Case> cases;
   for (const LimitCheck& check : limit_checks(online_cpus())) {
+    if (!check.observer.empty() &&
+        std::find(flags.observers.begin(), flags.observers.end(), check.observer) == flags.observers.end())
+      continue;
     cases.push_back(reports::Case{std::string(check.name), check.workload, check.workload_args, check.limits});
   }
   return cases;

@@ -8,6 +8,9 @@
 #include <charconv>
 #include <cmath>
 
+#include "harness/suites/limits_observer.hpp"
+#include "harness/suites/limits_weight.hpp"
+
 namespace benchrun::harness {
 namespace {
 
@@ -333,6 +336,8 @@ std::vector<LimitCheck> limit_checks(unsigned online_cpus) {
   // The last CPU: with two or more, the others are where an unconfined probe shows up.
   cpuset.limits.cpuset_cpus = fmt::format("{}", online_cpus > 0 ? online_cpus - 1 : 0);
   checks.push_back(std::move(cpuset));
+  checks.push_back(cpu_weight_check(fmt::format("{}", online_cpus > 0 ? online_cpus - 1 : 0)));
+  checks.push_back(cpu_quota_stress_ng_check());
   return checks;
 }
 

@@ -55,12 +55,15 @@ TEST(LimitsCpuList, ParsesRangesAndRefusesGarbage) {
 }
 
 TEST(LimitsChecks, AreNamedCasesWithTheirOwnLimits) {
-  EXPECT_EQ(limit_check_names(), (std::vector<std::string>{"memory", "cpu-quota", "pids", "cpuset"}));
+  EXPECT_EQ(limit_check_names(),
+            (std::vector<std::string>{"memory", "cpu-quota", "pids", "cpuset", "cpu-weight", "cpu-quota-stress-ng"}));
   EXPECT_EQ(check("memory").limits.memory_bytes, 32 * mib);
   EXPECT_EQ(check("cpu-quota").limits.cpus, 0.25);
   EXPECT_EQ(check("pids").limits.pids_max, 16U);
   EXPECT_EQ(check("cpuset").limits.cpuset_cpus, "1");  // the last of 2 CPUs
-  EXPECT_EQ(limit_checks(1).back().limits.cpuset_cpus, "0");
+  const std::vector<LimitCheck> one_cpu = limit_checks(1);
+  EXPECT_EQ(find_limit_check(one_cpu, "cpuset")->limits.cpuset_cpus, "0");
+  EXPECT_EQ(find_limit_check(one_cpu, "cpu-weight")->limits.cpuset_cpus, "0");
 }
 
 // A hog killed at the limit, seen from both sides.
@@ -269,6 +272,7 @@ TEST_F(FakeCgroupTree, V1FilesAreReadPerController) {
   write("cpu/" + dir + "cpu.stat", "nr_periods 30\nnr_throttled 29\nthrottled_time 5\n");
   write("pids/" + dir + "pids.max", "max\n");
   write("pids/" + dir + "pids.events", "max 3\n");
+  write("cpu/" + dir + "cpu.shares", "7840\n");
   const HostView view = read_host_view(runtime::CgroupMode::hybrid, root_.path(), "benchrun/i1");
   EXPECT_EQ(view.memory_limit_bytes, 32 * mib);
   EXPECT_EQ(view.memory_peak_bytes, 33'550'000U);
@@ -281,6 +285,8 @@ TEST_F(FakeCgroupTree, V1FilesAreReadPerController) {
   EXPECT_EQ(view.pids_max, std::nullopt);
   EXPECT_EQ(view.pids_max_events, 3U);
   EXPECT_EQ(view.cpuset_effective, std::nullopt);  // not joined
+  EXPECT_EQ(view.cpu_shares, 7840U);
+  EXPECT_EQ(view.cpu_weight, std::nullopt);
 }
 
 TEST_F(FakeCgroupTree, V2FilesAreReadFromOneDirectory) {
@@ -293,6 +299,7 @@ TEST_F(FakeCgroupTree, V2FilesAreReadFromOneDirectory) {
   write(dir + "pids.max", "16\n");
   write(dir + "pids.events", "max 50\n");
   write(dir + "cpuset.cpus.effective", "1\n");
+  write(dir + "cpu.weight", "300\n");
   const HostView view = read_host_view(runtime::CgroupMode::v2, root_.path(), "run/leaf");
   EXPECT_EQ(view.memory_limit_bytes, 32 * mib);
   EXPECT_EQ(view.oom_kills, 1U);
@@ -304,6 +311,8 @@ TEST_F(FakeCgroupTree, V2FilesAreReadFromOneDirectory) {
   EXPECT_EQ(view.pids_max_events, 50U);
   EXPECT_EQ(view.cpuset_effective, "1");
   EXPECT_TRUE(view.usage_per_cpu_ns.empty());
+  EXPECT_EQ(view.cpu_weight, 300U);
+  EXPECT_EQ(view.cpu_shares, std::nullopt);
 }
 
 TEST(LimitsHost, AGoneCgroupKeepsItsLastReadAndTakesTheParentsInstanceCounters) {
