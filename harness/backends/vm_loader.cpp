@@ -54,6 +54,7 @@ VmBackendOptions vm_options(const BackendSetup& setup) {
   options.accel = setup.accel;
   options.guest_cgroup = setup.guest_cgroup;
   options.guest_kernel_args = setup.guest_kernel_args;
+  options.guest_limits = setup.guest_limits;
   return options;
 }
 
