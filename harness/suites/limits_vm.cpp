@@ -258,6 +258,8 @@ std::vector<Verdict> judge_vm_memory(const LimitCheck& /*check*/, const VmObserv
            seen);
 
   std::vector<std::string> peak_failures;
+  if (ram != limit)
+    peak_failures.push_back(fmt::format("libvirt reads the guest's RAM as {:.0f} MiB", ram.value_or(0) / mib));
   if (!hwm) {
     peak_failures.emplace_back("QEMU's peak RSS was not read");
   } else {

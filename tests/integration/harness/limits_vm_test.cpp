@@ -37,7 +37,9 @@ class LimitsVmSuite : public LeakCheckedTest {
     const auto result = run_benchrun(args);
     EXPECT_EQ(result.exit_code, expected_exit) << result.err << result.out;
     EXPECT_EQ(libvirt_cgroups_left(), "");
-    if (!machine_was_there) EXPECT_FALSE(std::filesystem::exists("/sys/fs/cgroup/cpu/machine"));
+    if (!machine_was_there) {
+      EXPECT_FALSE(std::filesystem::exists("/sys/fs/cgroup/cpu/machine"));
+    }
     EXPECT_EQ(validate_against_schema(out_.path() / "report.json"), "");
     const json report = json::parse(read_text(out_.path() / "report.json"));
     std::map<std::string, json> verdicts;
