@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 
@@ -149,32 +150,36 @@ std::vector<Verdict> judge_vm_cpu_quota(const LimitCheck& check, const VmObserva
                                    vcpu_ms, allowed_ms, periods.value_or(0)));
   }
 
-  // The workload's side: what it ran is its wall time less the stalls it counted.
+  // The workload's side: what it ran is its wall time less the stalls it counted, and no second of it may hold
+  // more than the quota's share (its average only says less: contention on the host lowers it too).
   const auto wall_ms = metric(seen, "burner_wall_ms");
   const auto stalled_ms = metric(seen, "burner_stalled_ms");
+  const auto peak_ms = metric(seen, "burner_peak_ran_ms_per_s");
   const auto guest_cpu_ms = metric(seen, "burner_cpu_ms");
   std::optional<double> ran_share;
-  if (!wall_ms || !stalled_ms || *wall_ms <= 0) {
-    failures.push_back(fmt::format("the burner reported no wall and stall times: {}", how_it_ended(seen.workload)));
+  if (!wall_ms || !stalled_ms || !peak_ms || *wall_ms <= 0) {
+    failures.push_back(
+        fmt::format("the burner reported no wall, stall and peak times: {}", how_it_ended(seen.workload)));
   } else {
     ran_share = (*wall_ms - *stalled_ms) / *wall_ms;
-    verdict.measured = *ran_share * static_cast<double>(seen.vcpus);
-    if (*ran_share > share * (1 + cpu_tolerance)) {
+    const double window_ms = std::min(*wall_ms, 1000.0);
+    verdict.measured = *peak_ms / window_ms * static_cast<double>(seen.vcpus);
+    if (*peak_ms > window_ms * share * (1 + cpu_tolerance)) {
       failures.push_back(
-          fmt::format("the burner ran {:.0f} of {:.0f} ms ({:.1f} % of its wall time, over {:.1f} % "
-                      "+ 10 %)",
-                      *wall_ms - *stalled_ms, *wall_ms, *ran_share * 100, share * 100));
+          fmt::format("the burner ran {:.0f} ms in its busiest {:.0f} ms ({:.1f} %, over {:.1f} % + 10 "
+                      "%; {:.1f} % of its whole {:.0f} ms)",
+                      *peak_ms, window_ms, *peak_ms / window_ms * 100, share * 100, *ran_share * 100, *wall_ms));
     }
   }
   conclude(verdict, failures,
            fmt::format("vCPU quota {} us per {} us (libvirt and the vCPU cgroup); the vCPU thread ran {:.0f} ms of "
                        "the {:.0f} ms its {:.0f} periods allow ({:.1f} % of its {:.0f} ms), throttled in {:.0f}; the "
-                       "burner ran {:.0f} of {:.0f} ms ({:.1f} %; the guest kernel charged it {:.0f} ms: it cannot see "
-                       "the throttling)",
+                       "burner ran {:.0f} of {:.0f} ms ({:.1f} %), at most {:.0f} ms in any second (the guest kernel "
+                       "charged it {:.0f} ms: it cannot see the throttling)",
                        quota_us, period_us, vcpu_ms, allowed_ms, periods.value_or(0),
                        alive_ns && *alive_ns > 0 ? vcpu_ns.value_or(0) / *alive_ns * 100 : 0.0,
                        ms(alive_ns.value_or(0)), throttled.value_or(0), wall_ms.value_or(0) - stalled_ms.value_or(0),
-                       wall_ms.value_or(0), ran_share.value_or(0) * 100, guest_cpu_ms.value_or(0)),
+                       wall_ms.value_or(0), ran_share.value_or(0) * 100, peak_ms.value_or(0), guest_cpu_ms.value_or(0)),
            seen);
   return {verdict};
 }

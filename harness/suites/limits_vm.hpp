@@ -8,8 +8,9 @@
 //   read the quota back, cpu.stat shows throttled periods, and the vCPU thread's CPU time (schedstat) stays
 //   within nr_periods x quota + 10 % (test_cpucg_max's tolerance). Workload: the guest kernel cannot see its
 //   vCPU throttled (no steal time under TCG) and charges the burner all its wall time, so the burner counts
-//   the time it stood still (burner_stalled_ms): what it ran, wall - stalled, must stay within the quota's
-//   share + 10 %.
+//   the time it stood still (burner_stalled_ms, burner_peak_ran_ms_per_s): in no second of its wall time may it
+//   have run more than the quota's share + 10 % (a quota bounds every second; contention on a busy host only
+//   lowers the average, so the busiest second is what tells a quota from a crowd).
 // - cpuset: <vcpupin> and <emulatorpin> on the configured host CPUs. Host: libvirt reads the pins back,
 //   every QEMU thread may run only there (/proc/<tid>/status), was seen running only there (/proc/<tid>/stat,
 //   polled every 20 ms), and the vCPU cgroup's effective cpuset says the same. Workload: a guest numbers its
