@@ -13,6 +13,7 @@
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "vm/domain_xml.hpp"
+#include "vm/tunables_view.hpp"
 
 namespace benchrun::vm {
 namespace {
@@ -121,6 +122,13 @@ TEST(Tunables, TheDomainWithEveryTunableValidatesAgainstLibvirtSchema) {
   EXPECT_THAT(xml, HasSubstr("<iotune>"));
   std::string output;
   EXPECT_EQ(validate_status(xml, output), 0) << output << xml;
+}
+
+TEST(HexCpuMask, ProcStatusSpelling) {
+  EXPECT_EQ(parse_hex_cpu_mask("3\n"), 3U);
+  EXPECT_EQ(parse_hex_cpu_mask("00000000,00000002"), 2U);
+  EXPECT_EQ(parse_hex_cpu_mask("1,00000000,00000001"), std::nullopt);  // CPU 64: past a 64-bit mask
+  EXPECT_EQ(parse_hex_cpu_mask("xyz"), std::nullopt);
 }
 
 }  // namespace
