@@ -80,7 +80,7 @@ TEST_F(LimitsVmSuite, EachJudgedCheckFlipsToFailWithoutItsLimit) {
   // Both sides fail, each saying what it saw.
   const std::string cpu_why = verdicts.at("cpu.quota").at("why");
   EXPECT_NE(cpu_why.find("libvirt reads back no vCPU quota"), std::string::npos) << cpu_why;
-  
+
   const std::string cpuset_why = verdicts.at("cpuset.cpus").at("why");
   EXPECT_NE(cpuset_why.find("libvirt pins the vCPUs to"), std::string::npos) << cpuset_why;
   EXPECT_NE(cpuset_why.find("QEMU's threads may run on CPUs"), std::string::npos) << cpuset_why;
