@@ -34,9 +34,11 @@ struct VmBackendOptions {
   // benchrun.cgroup=v2|v1|hybrid for the guest's benchinit; none: nothing mounted (vm+container: v2).
   std::optional<vm::CgroupLayout> guest_cgroup;
   std::vector<std::string> guest_kernel_args;  // more kernel parameters, after benchrun's own
-  // Guests' limits become libvirt tunables judged by the limits suite (BackendSetup::guest_limits): the
-  // embedded driver makes cgroups (a CPU quota needs them) and each guest's host side is watched while it runs.
+  // Guests' limits become libvirt tunables (BackendSetup::guest_limits): the embedded driver makes cgroups (a
+  // CPU quota needs them).
   bool guest_limits = false;
+  // Each guest's limits are watched from the host while it runs (the limits suite; a polling thread per guest).
+  bool watch_guest_limits = false;
 };
 
 // `benchrun run --backend vm`: one guest of the image running one command (harness/commands/run.cpp).

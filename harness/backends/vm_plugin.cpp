@@ -227,6 +227,7 @@ class VmBackend final : public Backend {
         extra_cmdline_(options.guest_kernel_args),
         added_kernel_parameters_(added_kernel_parameters(options)),
         guest_limits_(options.guest_limits),
+        watch_guest_limits_(options.watch_guest_limits),
         machine_partitions_(options.guest_limits && options.libvirt_uri.empty()),
         connection_(open_and_sweep(options)),
         run_state_dir_(options.state_dir / "runs" / run_folder_name(options)) {
@@ -303,7 +304,7 @@ class VmBackend final : public Backend {
       config.workload_argv = {workload_path(spec)};
       config.workload_argv.insert(config.workload_argv.end(), spec.workload_args.begin(), spec.workload_args.end());
     }
-    return std::make_unique<VmInstance>(vm::Guest::start(connection_, config), stop_, guest_limits_);
+    return std::make_unique<VmInstance>(vm::Guest::start(connection_, config), stop_, watch_guest_limits_);
   }
 
  private:
@@ -314,6 +315,7 @@ class VmBackend final : public Backend {
   std::vector<std::string> extra_cmdline_;  // --guest-kernel-args, after benchrun's own parameters
   std::string added_kernel_parameters_;
   bool guest_limits_;
+  bool watch_guest_limits_;
   MachinePartitions machine_partitions_;  // before the connection: cleaned once it closed
   vm::Connection connection_;
   RunStateDir run_state_dir_;  // after the connection: removed once every guest of the run is gone
