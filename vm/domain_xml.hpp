@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "vm/kernel_cmdline.hpp"
+#include "vm/tunables.hpp"
 
 namespace benchrun::vm {
 
@@ -35,11 +36,14 @@ struct DomainSpec {
   // Non-empty: a virtio-serial port named results_channel_name whose bytes QEMU writes into this host
   // file (a <channel type='file'>), for the guest's results tar.
   std::string results_file;
+  // The guest's limits as libvirt tunables (tunables.hpp): <cputune>, and <iotune> on every disk.
+  DomainTunables tunables;
 };
 
 // The <disk> elements of `files`: raw, cache='none' and io='native' (the guest's O_DIRECT reaches the host's
-// disk, as a container's does through its bind mount), virtio bus, vda, vdb, ... Throws Error past vdz.
-std::string disk_devices(const std::vector<std::string>& files);
+// disk, as a container's does through its bind mount), virtio bus, vda, vdb, ..., each with the <iotune> of
+// `tunables` if it has a rate. Throws Error past vdz.
+std::string disk_devices(const std::vector<std::string>& files, const DomainTunables& tunables = {});
 
 // The domain XML. Throws Error for a spec libvirt would refuse or misread (unknown type, no vCPU...).
 std::string domain_xml(const DomainSpec& spec);

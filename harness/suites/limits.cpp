@@ -9,6 +9,7 @@
 
 #include "harness/suites/limits_checks.hpp"
 #include "harness/suites/limits_host.hpp"
+#include "harness/suites/limits_vm.hpp"
 #include "harness/workload_protocol.hpp"
 #include "runtime/cgroup/mode.hpp"
 #include "sys/wait.hpp"
@@ -124,6 +125,11 @@ StepResult measure_limit_check(Backend& backend, const StepInput& input, const s
   const LimitCheck* check = find_limit_check(checks, input.test_case.name);
   if (check == nullptr) throw sys::Error(fmt::format("limits: no check named {}", input.test_case.name));
 
+  // A guest's limits are libvirt tunables, judged from what the vm backend watched (limits_vm.hpp).
+  if (backend.kind() == reports::BackendKind::vm && backend.name() == "vm") {
+    return measure_vm_limit_check(backend, input, *check,
+                                  std::find(limits_off.begin(), limits_off.end(), check->name) != limits_off.end());
+  }
   InstanceSpec spec = instance_spec(input.test_case, input.next_instance_name());
   const auto relative = instance_cgroup_relative(backend.kind(), spec.name);
   if (!relative) {
