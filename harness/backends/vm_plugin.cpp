@@ -242,12 +242,10 @@ class VmBackend final : public Backend {
       // --quiet: the guest's benchinit stays silent, the console carries the inner container's lines.
       // No "--" after it: the kernel ends init's arguments at a second "--" (see nested_container_argv).
       config.workload_argv = {"--quiet"};
-      std::vector<std::string> inner = nested_container_argv(benchrun_in_guest_, spec);
       // A suite judged inside the guest runs its own benchrun command (in_guest_suite.hpp).
-      if (!spec.nested_benchrun_args.empty()) {
-        inner = {benchrun_in_guest_};
-        inner.insert(inner.end(), spec.nested_benchrun_args.begin(), spec.nested_benchrun_args.end());
-      }
+      std::vector<std::string> inner{benchrun_in_guest_};
+      if (spec.nested_benchrun_args.empty()) inner = nested_container_argv(benchrun_in_guest_, spec);
+      inner.insert(inner.end(), spec.nested_benchrun_args.begin(), spec.nested_benchrun_args.end());
       config.workload_argv.insert(config.workload_argv.end(), inner.begin(), inner.end());
     } else {
       // A guest's memory limit is its RAM; without one it gets what its image needs to boot.
