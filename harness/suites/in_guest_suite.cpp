@@ -188,9 +188,10 @@ StepResult limits_in_guest(Backend& backend, const StepInput& input, const std::
   std::vector<std::string> flags;
   if (std::find(limits_off.begin(), limits_off.end(), check) != limits_off.end()) {
     flags = {"--limits-off", check};
-    result.notes.push_back(fmt::format("{}: {} ran without its limit inside the guest (--limits-off): its verdicts "
-                                       "must fail",
-                                       backend.name(), check));
+    result.notes.push_back(
+        fmt::format("{}: {} ran without its limit inside the guest (--limits-off): its verdicts "
+                    "must fail",
+                    backend.name(), check));
   }
   GuestRun run = run_in_guest(backend, input, "limits", flags, "judged by the guest's benchrun on its container");
   result.notes.insert(result.notes.end(), run.adopted.notes.begin(), run.adopted.notes.end());
@@ -215,9 +216,10 @@ StepResult isolation_in_guest(Backend& backend, const StepInput& input, const Is
   std::vector<std::string> flags;
   if (!options.off.empty()) {
     flags = {"--isolation-off", fmt::format("{}", fmt::join(options.off, ","))};
-    result.notes.push_back(fmt::format("{}: --isolation-off {}: protections removed from the container inside the "
-                                       "guest, so the checks they hold fail",
-                                       backend.name(), fmt::join(options.off, ",")));
+    result.notes.push_back(
+        fmt::format("{}: --isolation-off {}: protections removed from the container inside the "
+                    "guest, so the checks they hold fail",
+                    backend.name(), fmt::join(options.off, ",")));
   }
   if (options.user_namespace) flags.emplace_back("--user-namespace");
   GuestRun run = run_in_guest(backend, input, "isolation", flags,

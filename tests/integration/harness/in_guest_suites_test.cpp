@@ -22,7 +22,7 @@ class InGuestSuites : public LeakCheckedTest {
  protected:
   // Each step is a guest boot plus the inner suite: a generous timeout under TCG.
   CommandResult run(const std::string& suite, std::vector<std::string> extra) {
-    std::vector<std::string> args{"--suite",  suite, "--backends", "vm+container", "-q",
+    std::vector<std::string> args{"--suite",   suite, "--backends", "vm+container",      "-q",
                                   "--timeout", "150", "--out",      out_.path().string()};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_benchrun(args);

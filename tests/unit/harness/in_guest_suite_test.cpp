@@ -25,7 +25,8 @@ SuiteOptions parse_suite(std::vector<std::string> args) {
 }
 
 TEST(InGuestSuite, TheInnerCommandRunsTheStepsOneCaseOnTheContainerBackendIntoResults) {
-  const auto args = in_guest_suite_args("limits", "memory", std::chrono::milliseconds(30'500), {"--limits-off", "memory"});
+  const auto args =
+      in_guest_suite_args("limits", "memory", std::chrono::milliseconds(30'500), {"--limits-off", "memory"});
   const SuiteOptions inner = parse_suite(args);
   EXPECT_EQ(inner.suite, "limits");
   EXPECT_THAT(inner.backends, ElementsAre("container"));
@@ -92,8 +93,8 @@ reports::Verdict verdict_of(std::string check, std::string case_name, bool pass)
 TEST(InGuestSuite, TheInnerVerdictsAndSamplesOfTheCaseAreAdoptedAsTheBackendsSayingWhere) {
   reports::Report inner;
   inner.complete = true;
-  inner.verdicts = {verdict_of("memory.oom_kill", "memory", true), verdict_of("memory.peak_within_limit", "memory", false),
-                    verdict_of("pids.max", "pids", true)};
+  inner.verdicts = {verdict_of("memory.oom_kill", "memory", true),
+                    verdict_of("memory.peak_within_limit", "memory", false), verdict_of("pids.max", "pids", true)};
   reports::Sample sample;
   sample.backend = "container";
   sample.case_name = "memory";
