@@ -65,7 +65,9 @@ TEST_F(InGuestSuites, MemoryAndPidsHoldInsideACgroupV2GuestReadFromTheGuestsSide
   for (const auto& sample : whole.at("samples")) {
     EXPECT_EQ(sample.at("backend"), "vm+container");
     EXPECT_TRUE(sample.at("ok").get<bool>()) << sample.dump();
-    if (sample.at("case_name") == "memory") EXPECT_EQ(sample.at("metrics").at("hog_signal"), 9) << sample.dump();
+    if (sample.at("case_name") == "memory") {
+      EXPECT_EQ(sample.at("metrics").at("hog_signal"), 9) << sample.dump();
+    }
     ++samples;
   }
   EXPECT_EQ(samples, 2);
