@@ -101,6 +101,7 @@ Observation observe(Backend& backend, const InstanceSpec& spec, const std::files
   }
   const InstanceExit exit = instance->wait_exit(deadline);
   seen.workload.oom_killed = exit.oom_killed;
+  seen.instance_wall_ms = static_cast<double>(sys::monotonic_now() - sample.started_at_monotonic_ns) / 1e6;
   // After the workload ended, before teardown removes the cgroup: the counters are final.
   HostView last_while_running = while_running.stop_and_take();
   if (cgroup_exists(mode, cgroup_root, relative)) {
