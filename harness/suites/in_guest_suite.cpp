@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "harness/backends/container.hpp"
 #include "harness/backends/vm_container.hpp"
@@ -171,8 +172,16 @@ AdoptedRun adopt_inner_report(const reports::Report& inner, std::string_view bac
     relabelled.backend = backend;
     adopted.samples.push_back(std::move(relabelled));
   }
+  // The inner run's notes (a check run without its limit, protections removed, leftovers swept) and its errors
+  // but the failed verdicts' own lines: the outer run says those of the adopted verdicts.
+  std::set<std::string> verdict_lines;
+  for (const auto& verdict : inner.verdicts) {
+    if (!verdict.pass) verdict_lines.insert(fmt::format("{}: {}: {}", verdict.backend, verdict.check, verdict.why));
+  }
   for (const auto& warning : inner.warnings) adopted.notes.push_back(fmt::format("{} guest: {}", backend, warning));
-  for (const auto& error : inner.errors) adopted.notes.push_back(fmt::format("{} guest: {}", backend, error));
+  for (const auto& error : inner.errors) {
+    if (!verdict_lines.contains(error)) adopted.notes.push_back(fmt::format("{} guest: {}", backend, error));
+  }
   if (adopted.verdicts.empty()) {
     adopted.missing = fmt::format(
         "the guest's benchrun judged nothing for case {} (its report holds {} verdicts{}{})", case_name,
@@ -186,13 +195,8 @@ StepResult limits_in_guest(Backend& backend, const StepInput& input, const std::
   StepResult result;
   const std::string& check = input.test_case.name;
   std::vector<std::string> flags;
-  if (std::find(limits_off.begin(), limits_off.end(), check) != limits_off.end()) {
-    flags = {"--limits-off", check};
-    result.notes.push_back(
-        fmt::format("{}: {} ran without its limit inside the guest (--limits-off): its verdicts "
-                    "must fail",
-                    backend.name(), check));
-  }
+  // The inner run notes it ("vm+container guest: container: CHECK ran without its limit (--limits-off)").
+  if (std::find(limits_off.begin(), limits_off.end(), check) != limits_off.end()) flags = {"--limits-off", check};
   GuestRun run = run_in_guest(backend, input, "limits", flags, "judged by the guest's benchrun on its container");
   result.notes.insert(result.notes.end(), run.adopted.notes.begin(), run.adopted.notes.end());
   if (!run.adopted.missing.empty()) {
@@ -200,7 +204,7 @@ StepResult limits_in_guest(Backend& backend, const StepInput& input, const std::
     verdict.check = fmt::format("{}.host_view", check);
     verdict.backend = backend.name();
     verdict.pass = false;
-    verdict.why = fmt::format("the check ran in no guest that reported: {}", run.adopted.missing);
+    verdict.why = fmt::format("not judged inside the guest: {}", run.adopted.missing);
     result.verdicts.push_back(std::move(verdict));
     result.samples.push_back(std::move(run.failed_sample));
     return result;
@@ -214,13 +218,8 @@ StepResult isolation_in_guest(Backend& backend, const StepInput& input, const Is
                               const std::filesystem::path& rootfs) {
   StepResult result;
   std::vector<std::string> flags;
-  if (!options.off.empty()) {
-    flags = {"--isolation-off", fmt::format("{}", fmt::join(options.off, ","))};
-    result.notes.push_back(
-        fmt::format("{}: --isolation-off {}: protections removed from the container inside the "
-                    "guest, so the checks they hold fail",
-                    backend.name(), fmt::join(options.off, ",")));
-  }
+  // The inner run notes it ("vm+container guest: container: --isolation-off ...: protections removed ...").
+  if (!options.off.empty()) flags = {"--isolation-off", fmt::format("{}", fmt::join(options.off, ","))};
   if (options.user_namespace) flags.emplace_back("--user-namespace");
   GuestRun run = run_in_guest(backend, input, "isolation", flags,
                               "the guest's benchrun probed its container against the guest (the container's host; "

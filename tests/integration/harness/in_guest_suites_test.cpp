@@ -73,16 +73,18 @@ TEST_F(InGuestSuites, MemoryAndPidsHoldInsideACgroupV2GuestReadFromTheGuestsSide
   EXPECT_EQ(samples, 2);
 }
 
-TEST_F(InGuestSuites, MemoryWithoutItsLimitFailsInsideTheGuest) {
-  const auto result = run("limits", {"--cases", "memory", "--limits-off", "memory"});
+// cpuset too: the guest gets two vCPUs for it, so an unconfined workload has another CPU to show up on.
+TEST_F(InGuestSuites, MemoryAndCpusetWithoutTheirLimitsFailInsideTheGuest) {
+  const auto result = run("limits", {"--cases", "memory,cpuset", "--limits-off", "memory", "--limits-off", "cpuset"});
   ASSERT_EQ(result.exit_code, 1) << result.err << result.out;
   const auto found = verdicts();
-  ASSERT_EQ(found.size(), 2U) << report().at("verdicts").dump();
+  ASSERT_EQ(found.size(), 3U) << report().at("verdicts").dump();
+  EXPECT_EQ(found.at("cpuset.cpus").at("measured"), "0-1") << found.at("cpuset.cpus").dump();
   for (const auto& [check, verdict] : found) {
     EXPECT_FALSE(verdict.at("pass").get<bool>()) << verdict.dump();
     EXPECT_THAT(verdict.at("why").get<std::string>(), HasSubstr("--limits-off")) << verdict.dump();
   }
-  EXPECT_THAT(result.err, HasSubstr("ran without its limit inside the guest"));
+  EXPECT_THAT(result.err, HasSubstr("vm+container guest: container: memory ran without its limit"));
 }
 
 TEST_F(InGuestSuites, TheChecksHoldOnACgroupV1GuestToo) {
@@ -113,7 +115,7 @@ TEST_F(InGuestSuites, IsolationHoldsInsideTheGuestAndAPidNamespaceRemovedFailsEx
     if (!verdict.at("pass").get<bool>()) failed.insert(check);
   }
   EXPECT_EQ(failed, (std::set<std::string>{"pid.init_is_benchinit", "pid.host_pids_hidden"}));
-  EXPECT_THAT(result.err, HasSubstr("protections removed from the container inside the guest"));
+  EXPECT_THAT(result.err, HasSubstr("vm+container guest: container: --isolation-off pid-ns: protections removed"));
 }
 
 TEST_F(InGuestSuites, AGuestThatFailsGivesFailingVerdictsWithTheConsolesTail) {
