@@ -104,6 +104,20 @@ void require_known(const std::string& what, const std::string& value, const std:
   }
 }
 
+// --cases a,b: only those of the suite's cases, in the suite's order; an unknown name is a usage error.
+std::vector<reports::Case> only_cases(std::vector<reports::Case> cases, std::string names) {
+  std::replace(names.begin(), names.end(), ',', ' ');
+  std::vector<std::string> known;
+  for (const auto& each : cases) known.push_back(each.name);
+  const std::vector<std::string> wanted = split_words(names);
+  if (wanted.empty()) throw UsageError(fmt::format("--cases names no case: choose from {}", fmt::join(known, ", ")));
+  for (const auto& name : wanted) require_known("--cases", name, known);
+  std::erase_if(cases, [&](const reports::Case& each) {
+    return std::find(wanted.begin(), wanted.end(), each.name) == wanted.end();
+  });
+  return cases;
+}
+
 // "<intro>:" then one line per registry entry: its name and its help.
 template <class Entry>
 std::string choices_help(std::string_view intro, std::span<const Entry> entries) {
@@ -275,6 +289,9 @@ Command parse_command_line(int argc, char** argv) {
                      "Start modes to measure: cold (after an idle settle time), warm (right after a launch of the "
                      "same backend) or both (density: cold)")
           ->capture_default_str();
+  std::string cases_filter;
+  app.add_option("--cases", cases_filter,
+                 "Only these of the suite's cases, comma-separated (e.g. --suite limits --cases memory,pids)");
   DensityFlags density;
   density.add_to(app);
   std::vector<std::string> limits_off;
@@ -562,6 +579,7 @@ Command parse_command_line(int argc, char** argv) {
     CaseFlags case_flags{split_words(workload), suite_limits.to_limits(), suite.overhead};
     case_flags.observers = observers;
     suite.cases = entry.cases(case_flags);
+    if (!cases_filter.empty()) suite.cases = only_cases(std::move(suite.cases), cases_filter);
     suite.accel = to_accel_request(accel);
     if (!suite_guest_cgroup.empty()) {
       require_known("--guest-cgroup", suite_guest_cgroup, known_guest_cgroup_layouts());

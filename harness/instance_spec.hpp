@@ -1,6 +1,7 @@
 // What one instance runs and how it is confined: the suite and the `run` command build it, a Backend honours it.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,11 @@ struct InstanceSpec {
   std::vector<std::pair<std::string, std::string>> binds;
   // Raw host files a guest gets as virtio disks (/dev/vda, ...); other backends ignore them.
   std::vector<std::string> disk_files;
+  // vm+container only: non-empty, the guest's benchrun runs these arguments instead of `run --backend container`
+  // for the workload (the suites that judge vm+container from inside its guest: harness/suites/in_guest_suite.hpp).
+  std::vector<std::string> nested_benchrun_args;
+  // Guests only: non-empty, what the guest wrote under /results is unpacked into this host folder once it ended.
+  std::filesystem::path results_dir;
 };
 
 // The workload's path inside the image.

@@ -40,7 +40,10 @@ std::string connection_uri(const std::string& requested, const std::filesystem::
 class VmInstance final : public Instance {
  public:
   // `watch_limits`: the host's side of the guest's limits is read while it runs (host_limits_view).
-  VmInstance(vm::Guest guest, StopSignal& stop, bool watch_limits) : guest_(std::move(guest)), stop_(stop) {
+  // `results`: the file the guest's /results arrives in, unpacked into `results_dir` once the guest ended.
+  VmInstance(vm::Guest guest, StopSignal& stop, bool watch_limits, std::unique_ptr<vm::ResultsFile> results = nullptr,
+             std::filesystem::path results_dir = {})
+      : guest_(std::move(guest)), stop_(stop), results_(std::move(results)), results_dir_(std::move(results_dir)) {
     if (watch_limits) watch_ = guest_.watch_tunables();
   }
 
@@ -61,7 +64,14 @@ class VmInstance final : public Instance {
     while (next_line(deadline)) {
     }
     // A guest has no exit status of its own: the workload's is in its RESULT line.
-    return InstanceExit{std::nullopt, std::nullopt, false, guest_.wait_exit(deadline, stop_.fd())};
+    const InstanceExit exit{std::nullopt, std::nullopt, false, guest_.wait_exit(deadline, stop_.fd())};
+    // QEMU has exited: the results file is complete. What did not arrive whole is said in diagnostics().
+    if (results_ && !results_extracted_) {
+      results_extracted_ = true;
+      const vm::ResultsExtraction extracted = results_->extract_to(results_dir_);
+      if (extracted.lost) results_trouble_ = fmt::format("results: {}", *extracted.lost);
+    }
+    return exit;
   }
 
   [[nodiscard]] std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const override {
@@ -85,6 +95,7 @@ class VmInstance final : public Instance {
     };
     if (std::find(recent_lines_.begin(), recent_lines_.end(), panic_line_) == recent_lines_.end()) add(panic_line_);
     for (const auto& line : recent_lines_) add(line);
+    if (!results_trouble_.empty()) text += (text.empty() ? "" : "; ") + results_trouble_;
     return text;
   }
 
@@ -128,6 +139,10 @@ class VmInstance final : public Instance {
   std::unique_ptr<vm::TunablesWatch> watch_;  // after the guest: stopped before it goes
   bool seen_ready_ = false;
   bool seen_result_ = false;
+  std::unique_ptr<vm::ResultsFile> results_;
+  std::filesystem::path results_dir_;
+  bool results_extracted_ = false;
+  std::string results_trouble_;
 };
 
 // QEMU is daemonized by libvirt (capability probes on open included); as its subreaper benchrun reaps it
@@ -281,7 +296,10 @@ class VmBackend final : public Backend {
       // --quiet: the guest's benchinit stays silent, the console carries the inner container's lines.
       // No "--" after it: the kernel ends init's arguments at a second "--" (see nested_container_argv).
       config.workload_argv = {"--quiet"};
-      const auto inner = nested_container_argv(benchrun_in_guest_, spec);
+      // A suite judged inside the guest runs its own benchrun command (in_guest_suite.hpp).
+      std::vector<std::string> inner{benchrun_in_guest_};
+      if (spec.nested_benchrun_args.empty()) inner = nested_container_argv(benchrun_in_guest_, spec);
+      inner.insert(inner.end(), spec.nested_benchrun_args.begin(), spec.nested_benchrun_args.end());
       config.workload_argv.insert(config.workload_argv.end(), inner.begin(), inner.end());
     } else {
       // A guest's memory limit is its RAM; without one it gets what its image needs to boot.
@@ -304,7 +322,13 @@ class VmBackend final : public Backend {
       config.workload_argv = {workload_path(spec)};
       config.workload_argv.insert(config.workload_argv.end(), spec.workload_args.begin(), spec.workload_args.end());
     }
-    return std::make_unique<VmInstance>(vm::Guest::start(connection_, config), stop_, watch_guest_limits_);
+    std::unique_ptr<vm::ResultsFile> results;
+    if (!spec.results_dir.empty()) {
+      results = std::make_unique<vm::ResultsFile>(run_state_dir_.path() / (spec.name + ".results"));
+      config.results_file = results->path();
+    }
+    return std::make_unique<VmInstance>(vm::Guest::start(connection_, config), stop_, watch_guest_limits_,
+                                        std::move(results), spec.results_dir);
   }
 
  private:

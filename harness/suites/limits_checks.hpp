@@ -71,6 +71,9 @@ struct Observation {
   HostView host;
   WorkloadView workload;
   bool limit_applied = true;  // false under --limits-off: the instance ran without this check's limit
+  // Launch to exit on the host's clock: it holds the cgroup's whole life, setup before the workload included
+  // (seconds in a TCG guest), so the CPU quota's host side is judged over it; nullopt: the workload's window.
+  std::optional<double> instance_wall_ms;
 };
 
 struct LimitCheck;

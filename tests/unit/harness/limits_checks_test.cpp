@@ -159,6 +159,24 @@ TEST(LimitsCpuQuota, WithoutTheQuotaTheBurnerTakesAWholeCpuAndFails) {
   EXPECT_NE(verdicts[0].why.find("no throttled period"), std::string::npos) << verdicts[0].why;
 }
 
+// The v2 guest run (vm+container under TCG): the runtime's setup in the cgroup took 1.3 s of wall at the quota
+// before the burner started, so the cgroup counted 1365 ms against the burner's 783 ms in 3096 ms. The cgroup's
+// side is judged over the instance's launch to exit, which holds that setup.
+TEST(LimitsCpuQuota, TheCgroupsSideIsJudgedOverTheInstancesLifeSetupIncluded) {
+  Observation seen = cpu_held(1365, 783);
+  seen.workload.metrics["burner_wall_ms"] = 3096;
+  EXPECT_FALSE(judge("cpu-quota", seen)[0].pass) << "over the burner's window alone: +76 %";
+  seen.instance_wall_ms = 5400;
+  const auto verdicts = judge("cpu-quota", seen);
+  EXPECT_TRUE(verdicts[0].pass) << verdicts[0].why;
+  EXPECT_NEAR(std::get<double>(*verdicts[0].measured), 1365.0 / 5400.0, 1e-9);
+  // A cgroup without its quota still fails over the longer window: a whole CPU is four times the quota.
+  seen = cpu_held(5000, 2990);
+  seen.instance_wall_ms = 5400;
+  seen.host.cpu_quota_us.reset();
+  EXPECT_FALSE(judge("cpu-quota", seen)[0].pass);
+}
+
 TEST(LimitsCpuQuota, NoThrottlingMeansTheBurnerNeverPushedAndFails) {
   Observation seen = cpu_held(700, 699);
   seen.host.nr_throttled = 0;
