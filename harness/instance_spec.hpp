@@ -36,6 +36,9 @@ struct InstanceSpec {
   std::vector<std::pair<std::string, std::string>> binds;
   // Raw host files a guest gets as virtio disks (/dev/vda, ...); other backends ignore them.
   std::vector<std::string> disk_files;
+  // The instance will be frozen while it runs (Instance::freeze): our containers join the v1 freezer
+  // hierarchy for it. The peers' and a guest's freezers need nothing in advance; native cannot freeze.
+  bool freezable = false;
 };
 
 // The workload's path inside the image.

@@ -8,6 +8,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "harness/suites/limits_freezer.hpp"
+
 namespace benchrun::harness {
 namespace {
 
@@ -333,6 +335,7 @@ std::vector<LimitCheck> limit_checks(unsigned online_cpus) {
   // The last CPU: with two or more, the others are where an unconfined probe shows up.
   cpuset.limits.cpuset_cpus = fmt::format("{}", online_cpus > 0 ? online_cpus - 1 : 0);
   checks.push_back(std::move(cpuset));
+  checks.push_back(freezer_check());
   return checks;
 }
 
