@@ -294,7 +294,7 @@ void Container::destroy() {
   };
   // On v1 a frozen task does not die until thawed.
   attempt([&] {
-    if (frozen_ && cgroup_) thaw(sys::monotonic_now() + thaw_on_destroy_timeout_ns);
+    if (frozen_ && cgroup_ && init_.running()) thaw(sys::monotonic_now() + thaw_on_destroy_timeout_ns);
   });
   attempt([&] {
     if (init_.running()) {

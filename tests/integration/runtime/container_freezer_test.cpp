@@ -5,10 +5,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <regex>
 #include <thread>
 
 #include "container_fixture.hpp"
+#include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/freezer.hpp"
 #include "sys/error.hpp"
 #include "sys/unique_fd.hpp"
@@ -87,6 +89,25 @@ TEST(ContainerFreezer, AFrozenInstanceIsTornDownWithoutAThaw) {
     EXPECT_EQ(kernel_says_frozen(container), true);
     container.destroy();
   }
+  expect_nothing_left(config.name, pid);
+}
+
+// What the sweep does to a frozen leftover of a killed run: each hierarchy's directory in the sweep's order
+// (cgroup_parent_dirs: the freezer first), killed and removed, though nobody thawed it.
+TEST(ContainerFreezer, AFrozenLeftoverIsRemovedByTheSweepsKill) {
+  auto config = config_for({"/bin/sh", "-c", "sleep 1000 & sleep 1000"});
+  config.freezable = true;
+  auto container = Container::start(config);
+  const pid_t pid = container.pid();
+  container.freeze(sys::monotonic_now() + 30 * second_ns);
+  for (const auto& hierarchy : cgroup_parent_dirs(detect_cgroup_mode(), "/sys/fs/cgroup")) {
+    const auto dir = hierarchy / cgroup_parent_name / config.name;
+    if (std::filesystem::exists(dir)) kill_and_remove_cgroup_dir(dir);
+  }
+  const auto status = container.wait_for(std::chrono::seconds(30));
+  ASSERT_TRUE(status.has_value()) << "the frozen init survived the sweep's kill";
+  EXPECT_EQ(status->signal, SIGKILL);
+  container.destroy();
   expect_nothing_left(config.name, pid);
 }
 
