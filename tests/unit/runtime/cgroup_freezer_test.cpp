@@ -64,6 +64,7 @@ TEST_F(CgroupFreezer, V1FreezingIsNotFrozenYetAndAThawedCgroupThawsAtOnce) {
 }
 
 TEST_F(CgroupFreezer, V2WritesCgroupFreezeAndWaitsForCgroupEvents) {
+  tree_.write("benchrun/a/cgroup.freeze", "0\n");
   tree_.write("benchrun/a/cgroup.events", "populated 1\nfrozen 1\n");
   freeze_cgroup_v2(tree_.root() / "benchrun/a", soon());
   EXPECT_EQ(tree_.read("benchrun/a/cgroup.freeze"), "1");
