@@ -271,8 +271,15 @@ CgroupStats Container::stats() const {
 
 void Container::freeze(sys::MonotonicNs deadline) {
   if (!cgroup_) throw sys::Error("container " + name_ + ": freeze: the container was destroyed");
-  frozen_ = true;  // also when the wait times out: the freeze was asked for, destroy() must thaw
-  sys::with_context("container " + name_ + ": freeze", [&] { cgroup_->freeze(deadline); });
+  sys::with_context("container " + name_ + ": freeze", [&] {
+    try {
+      cgroup_->freeze(deadline);
+    } catch (const sys::Timeout&) {
+      frozen_ = true;  // asked for and maybe half done: destroy() must thaw
+      throw;
+    }
+  });
+  frozen_ = true;
 }
 
 void Container::thaw(sys::MonotonicNs deadline) {
