@@ -73,6 +73,15 @@ void thaw_cgroup_v2(const fs::path& dir, sys::MonotonicNs deadline) {
   wait_for_state(dir, false, deadline, cgroup_frozen_v2);
 }
 
+void wait_cgroup_frozen(CgroupMode mode, const fs::path& root, const fs::path& relative, bool frozen,
+                        sys::MonotonicNs deadline) {
+  if (uses_v1_controllers(mode)) {
+    wait_for_state(root / "freezer" / relative, frozen, deadline, cgroup_frozen_v1);
+  } else {
+    wait_for_state(root / relative, frozen, deadline, cgroup_frozen_v2);
+  }
+}
+
 std::optional<bool> read_cgroup_frozen(CgroupMode mode, const fs::path& root, const fs::path& relative) {
   return uses_v1_controllers(mode) ? cgroup_frozen_v1(root / "freezer" / relative) : cgroup_frozen_v2(root / relative);
 }

@@ -33,4 +33,10 @@ std::optional<bool> cgroup_frozen_v2(const std::filesystem::path& dir);
 std::optional<bool> read_cgroup_frozen(CgroupMode mode, const std::filesystem::path& root,
                                        const std::filesystem::path& relative);
 
+// Waits until the kernel reports that cgroup (by relative path, as above) frozen, or thawed when `frozen` is
+// false: for a freeze someone else asked for (a peer runtime's pause). Throws Timeout at `deadline`, Error when
+// the cgroup is gone.
+void wait_cgroup_frozen(CgroupMode mode, const std::filesystem::path& root, const std::filesystem::path& relative,
+                        bool frozen, sys::MonotonicNs deadline);
+
 }  // namespace benchrun::runtime

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "runtime/cgroup/cgroup.hpp"
+#include "runtime/cgroup/freezer.hpp"
 #include "runtime/oci/oci_config.hpp"
 #include "runtime/oci/oci_sweep.hpp"
 #include "sys/error.hpp"
@@ -113,11 +114,17 @@ void OciContainer::pause(sys::MonotonicNs deadline) {
   if (name_.empty()) throw sys::Error("oci container: pause: the container was destroyed");
   paused_ = true;  // also when the runtime fails half-way: destroy() resumes before the delete
   run_runtime(runtime_, {"pause", name_}, deadline);
+  // crun 1.8 returns from `pause` on a v1 host while freezer.state still reads FREEZING (runc waits for FROZEN
+  // itself): the pause is done when the kernel says so.
+  wait_cgroup_frozen(cgroup_mode_, cgroup_root, std::filesystem::path(cgroups_path_for(name_)).relative_path(), true,
+                     deadline);
 }
 
 void OciContainer::resume(sys::MonotonicNs deadline) {
   if (name_.empty()) throw sys::Error("oci container: resume: the container was destroyed");
   run_runtime(runtime_, {"resume", name_}, deadline);
+  wait_cgroup_frozen(cgroup_mode_, cgroup_root, std::filesystem::path(cgroups_path_for(name_)).relative_path(), false,
+                     deadline);
   paused_ = false;
 }
 

@@ -51,9 +51,9 @@ class OciContainer {
   // Read from the container's cgroup, the way ours are read; valid until destroy().
   [[nodiscard]] CgroupStats stats() const;
 
-  // `<runtime> pause` / `resume`: the runtime freezes the container's cgroup (v1 freezer, v2 cgroup.freeze)
-  // and returns once it is frozen. Throw Error "<runtime> pause <name>: exit N: <stderr>", Timeout at
-  // `deadline`. destroy() resumes a paused container before deleting it.
+  // `<runtime> pause` / `resume`: the runtime freezes the container's cgroup (v1 freezer, v2 cgroup.freeze);
+  // returns once the kernel reports it frozen (thawed), which crun's pause does not wait for. Throw Error "<runtime>
+  // pause <name>: exit N: <stderr>", Timeout at `deadline`. destroy() resumes a paused container before deleting it.
   void pause(sys::MonotonicNs deadline);
   void resume(sys::MonotonicNs deadline);
 
