@@ -12,6 +12,7 @@
 #include "reports/model.hpp"
 #include "sys/clock.hpp"
 #include "sys/console_lines.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::harness {
 
@@ -51,6 +52,13 @@ class Instance {
   // tunables and QEMU's threads, vm/tunables_view.hpp), as named figures; read once the instance ended. Most
   // backends have none: the limits suite reads their cgroups by path.
   virtual std::map<std::string, double> host_limits_view() { return {}; }
+  // Freezes the instance in place while it runs (no CPU, its memory kept) and returns once the host sees it
+  // frozen; thaw() lets it run on. Throw Timeout at `deadline`; a backend that cannot freeze keeps these
+  // defaults, which throw Error saying so. The spec must ask for it (InstanceSpec::freezable).
+  virtual void freeze(sys::MonotonicNs /*deadline*/) {
+    throw sys::Error("freeze: this backend cannot freeze an instance");
+  }
+  virtual void thaw(sys::MonotonicNs /*deadline*/) { throw sys::Error("thaw: this backend cannot freeze an instance"); }
   // The last lines the instance wrote to stderr, for failure messages.
   virtual std::string diagnostics() = 0;
   // Stops what still runs and removes every resource; idempotent. Destructors do it too, quietly.

@@ -42,6 +42,9 @@ struct InstanceSpec {
   std::vector<std::string> nested_benchrun_args;
   // Guests only: non-empty, what the guest wrote under /results is unpacked into this host folder once it ended.
   std::filesystem::path results_dir;
+  // The instance will be frozen while it runs (Instance::freeze): our containers join the v1 freezer
+  // hierarchy for it. The peers' and a guest's freezers need nothing in advance; native cannot freeze.
+  bool freezable = false;
 };
 
 // The workload's path inside the image.

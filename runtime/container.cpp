@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstddef>
 #include <exception>
+#include <utility>
 
 #include "runtime/cgroup/mode.hpp"
 #include "runtime/linux/container_init.hpp"
@@ -19,6 +20,9 @@
 namespace benchrun::runtime {
 
 namespace {
+
+// How long destroy() waits for a frozen instance to thaw before killing it (a thaw is immediate here).
+constexpr sys::MonotonicNs thaw_on_destroy_timeout_ns = 5'000'000'000;
 
 // argv/envp as the null-terminated char* arrays execve takes, built before clone (the init must not
 // allocate).
@@ -124,8 +128,10 @@ Container Container::start(const ContainerConfig& config) {
   try {
     validate(config);
     container.state_dir_ = StateDir::create(config.state_root, config.name);
-    container.cgroup_ = create_cgroup(detect_cgroup_mode(config.cgroup_root), config.cgroup_root, config.name,
-                                      controllers_for(config.limits));
+    OptionalControllers controllers = controllers_for(config.limits);
+    controllers.freezer = config.freezable;
+    container.cgroup_ =
+        create_cgroup(detect_cgroup_mode(config.cgroup_root), config.cgroup_root, config.name, controllers);
     container.cgroup_->apply(config.limits);
 
     // Everything the init needs, built now: it must not allocate after clone.
@@ -196,7 +202,8 @@ Container::Container(Container&& other) noexcept
       cgroup_(std::move(other.cgroup_)),
       init_(std::move(other.init_)),
       phases_(other.phases_),
-      exit_status_(other.exit_status_) {}
+      exit_status_(other.exit_status_),
+      frozen_(std::exchange(other.frozen_, false)) {}
 
 Container& Container::operator=(Container&& other) noexcept {
   if (this != &other) {
@@ -210,6 +217,7 @@ Container& Container::operator=(Container&& other) noexcept {
     init_ = std::move(other.init_);
     phases_ = other.phases_;
     exit_status_ = other.exit_status_;
+    frozen_ = std::exchange(other.frozen_, false);
   }
   return *this;
 }
@@ -261,6 +269,25 @@ CgroupStats Container::stats() const {
   return sys::with_context("container " + name_, [&] { return cgroup_->stats(); });
 }
 
+void Container::freeze(sys::MonotonicNs deadline) {
+  if (!cgroup_) throw sys::Error("container " + name_ + ": freeze: the container was destroyed");
+  sys::with_context("container " + name_ + ": freeze", [&] {
+    try {
+      cgroup_->freeze(deadline);
+    } catch (const sys::Timeout&) {
+      frozen_ = true;  // asked for and maybe half done: destroy() must thaw
+      throw;
+    }
+  });
+  frozen_ = true;
+}
+
+void Container::thaw(sys::MonotonicNs deadline) {
+  if (!cgroup_) throw sys::Error("container " + name_ + ": thaw: the container was destroyed");
+  sys::with_context("container " + name_ + ": thaw", [&] { cgroup_->thaw(deadline); });
+  frozen_ = false;
+}
+
 void Container::destroy() {
   std::exception_ptr first_failure;  // of its own kind, rethrown once every step was tried
   const auto attempt = [&](auto&& step) {
@@ -272,6 +299,10 @@ void Container::destroy() {
       first_failure = std::current_exception();
     }
   };
+  // On v1 a frozen task does not die until thawed.
+  attempt([&] {
+    if (frozen_ && cgroup_ && init_.running()) thaw(sys::monotonic_now() + thaw_on_destroy_timeout_ns);
+  });
   attempt([&] {
     if (init_.running()) {
       kill(SIGKILL);  // the init takes its whole pid namespace along

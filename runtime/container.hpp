@@ -78,6 +78,12 @@ class Container {
   // Read from the cgroup; valid until destroy().
   [[nodiscard]] CgroupStats stats() const;
 
+  // Freezes every process of the instance in place, returning once the kernel reports them frozen, and lets
+  // them run on (Cgroup::freeze). On v1 the config must have asked for it (freezable). Throw Timeout at
+  // `deadline`, Error otherwise. destroy() ends a frozen instance too.
+  void freeze(sys::MonotonicNs deadline);
+  void thaw(sys::MonotonicNs deadline);
+
   // Kills and reaps the init, removes the cgroup and the state dir. Idempotent; reports the first
   // failure after trying every step.
   void destroy();
@@ -91,6 +97,7 @@ class Container {
   sys::ChildProcess init_;
   PhaseTimes phases_;
   std::optional<ExitStatus> exit_status_;
+  bool frozen_ = false;  // a freeze was asked for and no thaw since
 };
 
 }  // namespace benchrun::runtime

@@ -47,6 +47,9 @@ struct ContainerConfig {
   bool clone_into_cgroup = true;
   // Non-empty (with network_namespace): join this network namespace (a netns path) instead of a new one.
   std::string network_namespace_path;
+  // The instance may be frozen while it runs (Container::freeze): on v1 it joins the freezer hierarchy too,
+  // which every other instance is spared (one more migration at start). v2 needs nothing.
+  bool freezable = false;
 };
 
 // With user_namespace, container uids/gids 0..65535 map to host user_namespace_host_base + the same.

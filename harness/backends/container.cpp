@@ -36,6 +36,9 @@ class ContainerInstance final : public Instance {
 
   InstanceStats stats() override { return instance_stats_of(container_->stats()); }
 
+  void freeze(sys::MonotonicNs deadline) override { container_->freeze(deadline); }
+  void thaw(sys::MonotonicNs deadline) override { container_->thaw(deadline); }
+
   std::string diagnostics() override { return console_->stderr_tail(); }
 
   void destroy() override { container_->destroy(); }
@@ -94,6 +97,7 @@ runtime::ContainerConfig container_config(const std::filesystem::path& rootfs, c
   config.mask_paths = spec.mask_paths;
   config.readonly_sys = spec.readonly_sys;
   config.limits = to_runtime_limits(spec.limits);
+  config.freezable = spec.freezable;
   for (const auto& [source, target] : spec.binds) config.binds.push_back({source, target});
   return config;
 }

@@ -42,6 +42,10 @@ class OciInstance final : public Instance {
 
   InstanceStats stats() override { return instance_stats_of(container_->stats()); }
 
+  // `<runtime> pause` / `resume`: the runtime's own freezer, as its users would freeze the container.
+  void freeze(sys::MonotonicNs deadline) override { container_->pause(deadline); }
+  void thaw(sys::MonotonicNs deadline) override { container_->resume(deadline); }
+
   std::string diagnostics() override { return console_->stderr_tail(); }
 
   void destroy() override { container_->destroy(); }

@@ -159,7 +159,9 @@ StepResult measure_limit_check(Backend& backend, const StepInput& input, const s
   sample.backend = backend.name();
   const sys::MonotonicNs deadline = sys::monotonic_now() + std::chrono::nanoseconds(input.timeout).count();
   try {
-    Observation seen = observe(backend, spec, *relative, deadline, sample);
+    Observation seen = check->observe != nullptr
+                           ? check->observe(*check, backend, spec, *relative, limit_off, deadline, sample)
+                           : observe(backend, spec, *relative, deadline, sample);
     seen.limit_applied = !limit_off;
     result.verdicts = check->judge(*check, seen);
     sample.ok = true;

@@ -3,6 +3,8 @@
 // the host (limits_host.hpp) after the workload ended and before teardown, and judges both sides into
 // verdicts. A failed verdict makes the run exit 1, so CI can gate on it. --limits-off CHECK runs a check
 // without its limit, which must flip its verdicts to fail (a check that cannot fail is not a check).
+// A check with its own run (LimitCheck::observe, e.g. the freezer's, limits_freezer.hpp) replaces that step's
+// run-to-the-end and read-after-exit.
 #pragma once
 
 #include "harness/backend.hpp"

@@ -10,6 +10,7 @@
 
 #include "harness/suites/limits_observer.hpp"
 #include "harness/suites/limits_weight.hpp"
+#include "harness/suites/limits_freezer.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -344,6 +345,7 @@ std::vector<LimitCheck> limit_checks(unsigned online_cpus) {
   checks.push_back(std::move(cpuset));
   checks.push_back(cpu_weight_check(fmt::format("{}", online_cpus > 0 ? online_cpus - 1 : 0)));
   checks.push_back(cpu_quota_stress_ng_check());
+  checks.push_back(freezer_check());
   return checks;
 }
 

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <span>
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "reports/model.hpp"
+#include "sys/clock.hpp"
 
 namespace benchrun::harness {
 
@@ -51,6 +53,14 @@ struct HostView {
   std::optional<std::uint64_t> pids_max_events;  // pids.events: max (forks refused at the limit)
   std::optional<std::string> cpuset_effective;   // cpuset.effective_cpus / cpuset.cpus.effective
   std::vector<std::uint64_t> usage_per_cpu_ns;   // cpuacct.usage_percpu (v1 only; empty elsewhere)
+  // The freezer check (limits_freezer.hpp): whether the kernel reported the cgroup frozen (v1 freezer.state
+  // FROZEN, v2 cgroup.events frozen 1) at the start and the end of the frozen window and after the thaw, the
+  // CPU the cgroup used inside the window, and how long the window lasted.
+  std::optional<bool> frozen_at_window_start;
+  std::optional<bool> frozen_at_window_end;
+  std::optional<bool> frozen_after_thaw;
+  std::optional<std::uint64_t> cpu_usage_in_window_ns;
+  std::optional<double> frozen_window_ms;
   std::string note;  // where the figures come from when not all from one final read (every verdict says it)
   std::optional<std::uint64_t> cpu_shares;  // read back: cpu.shares (v1)
   std::optional<std::uint64_t> cpu_weight;  // read back: cpu.weight (v2)
@@ -85,6 +95,15 @@ struct StepResult;
 // and judges itself, and tears down all it started. `limit_off`: --limits-off names it.
 using Measure = StepResult (*)(Backend& backend, const StepInput& input, const LimitCheck& check, bool limit_off);
 
+struct InstanceSpec;
+// A check's own way to run, where running the workload to its end is not enough (acting on the instance while
+// it runs): launches `spec` on `backend`, reads the host's side through `cgroup_relative`
+// (instance_cgroup_relative), fills `sample` with the workload's figures and returns what was observed.
+// `limit_off`: --limits-off named the check. Throws like the default run (Error, Timeout, Interrupted).
+using Observe = Observation (*)(const LimitCheck& check, Backend& backend, const InstanceSpec& spec,
+                                const std::filesystem::path& cgroup_relative, bool limit_off, sys::MonotonicNs deadline,
+                                reports::Sample& sample);
+
 // One check: a workload that pushes past `limits`, and how to judge what happened.
 struct LimitCheck {
   std::string_view name;  // the case name and what --limits-off takes: "memory", "cpu-quota", "pids", "cpuset"
@@ -96,6 +115,7 @@ struct LimitCheck {
   Measure measure = nullptr;  // set: measure_limit_check hands the check over to it (judge unused)
   // Set: an independent observer the check runs (e.g. "stress-ng"), a case only when --observer names it.
   std::string_view observer{};
+  Observe observe = nullptr;  // nullptr: the workload runs to its end, the host's view read after it
 };
 
 // Every check of the suite, for a host with `online_cpus` CPUs.

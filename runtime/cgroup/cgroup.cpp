@@ -16,7 +16,7 @@ constexpr sys::EnumNames<CgroupJoin, 2> cgroup_join_names{
 std::string to_string(CgroupJoin join) { return std::string(sys::name_of(cgroup_join_names, join)); }
 
 OptionalControllers controllers_for(const ResourceLimits& limits) {
-  return OptionalControllers{limits.cpuset_cpus.has_value(), !limits.io.empty()};
+  return OptionalControllers{limits.cpuset_cpus.has_value(), !limits.io.empty(), false};
 }
 
 std::unique_ptr<Cgroup> create_cgroup(CgroupMode mode, const std::filesystem::path& root, const std::string& name,

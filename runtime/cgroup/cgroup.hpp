@@ -11,6 +11,7 @@
 
 #include "runtime/cgroup/mode.hpp"
 #include "runtime/cgroup/resources.hpp"
+#include "sys/clock.hpp"
 #include "sys/unique_fd.hpp"
 
 namespace benchrun::runtime {
@@ -45,6 +46,12 @@ class Cgroup {
   // The OOM-kill counter alone (what an exit status needs, cheaper than stats()).
   [[nodiscard]] virtual std::optional<std::uint64_t> oom_kills() const = 0;
 
+  // Freezes every process inside in place (runtime/cgroup/freezer.hpp) and returns once the kernel reports the
+  // cgroup frozen; thaw() lets them run on. Throw Timeout at `deadline`, and Error on v1 when the cgroup was
+  // made without the freezer hierarchy (OptionalControllers::freezer).
+  virtual void freeze(sys::MonotonicNs deadline) = 0;
+  virtual void thaw(sys::MonotonicNs deadline) = 0;
+
   // Kills what runs inside and removes every directory. Idempotent; the destructor does it silently.
   virtual void destroy() = 0;
 
@@ -54,10 +61,12 @@ class Cgroup {
 
 // The optional v1 hierarchies an instance joins. Memory, cpu, cpuacct and pids are always joined (they
 // account what stats() reports); cpuset and blkio only when limited, since every hierarchy joined costs
-// a migration (an RCU grace period on v1) at each start and a directory at each teardown.
+// a migration (an RCU grace period on v1) at each start and a directory at each teardown. The freezer only
+// for an instance that will be frozen (v2 needs nothing: cgroup.freeze is in every cgroup).
 struct OptionalControllers {
   bool cpuset = true;
   bool io = true;
+  bool freezer = true;
 };
 OptionalControllers controllers_for(const ResourceLimits& limits);
 

@@ -104,6 +104,9 @@ void kill_and_remove_busy_cgroup_dir(const std::filesystem::path& path) {
   }
   // cgroup.kill (v2, Linux 5.14) kills everything at once; the loop below then only waits, and is the
   // whole mechanism on v1.
+  // A v1 freezer directory: a frozen task does not die until thawed (a frozen leftover of a killed run).
+  const auto freezer_state = path / "freezer.state";
+  if (::access(freezer_state.c_str(), F_OK) == 0) sys::write_file(freezer_state, "THAWED");
   const auto kill_file = path / "cgroup.kill";
   if (::access(kill_file.c_str(), F_OK) == 0) sys::write_file(kill_file, "1");
   const auto procs = path / "cgroup.procs";

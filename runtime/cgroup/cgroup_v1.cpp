@@ -10,6 +10,7 @@
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/cgroup_files.hpp"
 #include "runtime/cgroup/conversions.hpp"
+#include "runtime/cgroup/freezer.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
 
@@ -17,8 +18,11 @@ namespace benchrun::runtime {
 
 namespace {
 
-// The controllers an instance is placed in; devices/freezer/net_* are not used.
-constexpr std::array<const char*, 6> v1_controller_names = {"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio"};
+// The controllers an instance is placed in; devices and net_* are not used. The freezer comes first: a sweep
+// walks the hierarchies in this order, and a frozen leftover must be thawed (in its freezer directory) before
+// the kill in any other hierarchy can end it (on v1 a frozen task does not die until thawed).
+constexpr std::array<const char*, 7> v1_controller_names = {"freezer", "memory", "cpu",  "cpuacct",
+                                                            "cpuset",  "pids",   "blkio"};
 
 struct HierarchyDir {
   std::filesystem::path path;  // <root>/<first controller found in it>
@@ -31,7 +35,8 @@ std::vector<HierarchyDir> find_hierarchies(const std::filesystem::path& root, Op
   std::vector<HierarchyDir> found;
   for (const char* controller : v1_controller_names) {
     if ((!optional.cpuset && controller == std::string_view("cpuset")) ||
-        (!optional.io && controller == std::string_view("blkio"))) {
+        (!optional.io && controller == std::string_view("blkio")) ||
+        (!optional.freezer && controller == std::string_view("freezer"))) {
       continue;
     }
     const auto dir = root / controller;
@@ -126,7 +131,15 @@ class CgroupV1 final : public Cgroup {
     return memory ? read_cgroup_key(*memory / "memory.oom_control", "oom_kill") : std::nullopt;
   }
 
+  void freeze(sys::MonotonicNs deadline) override { freeze_cgroup_v1(require_freezer(), deadline); }
+
+  void thaw(sys::MonotonicNs deadline) override { thaw_cgroup_v1(require_freezer(), deadline); }
+
   void destroy() override {
+    // A frozen task does not die until thawed: thaw first, so the kill below ends it.
+    if (const auto* freezer = find("freezer"); freezer != nullptr && cgroup_frozen_v1(*freezer).value_or(false)) {
+      write_cgroup_file("freezer", *freezer / "freezer.state", "THAWED");
+    }
     // Every directory is tried even if one fails; the first failure is reported.
     std::optional<sys::Error> first_failure;
     for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
@@ -164,6 +177,14 @@ class CgroupV1 final : public Cgroup {
   [[nodiscard]] const std::filesystem::path& require(std::string_view controller) const {
     if (const auto* path = find(controller)) return *path;
     throw sys::Error(fmt::format("cgroup {}: no {} hierarchy under {}", controller, controller, root_.string()));
+  }
+
+  [[nodiscard]] const std::filesystem::path& require_freezer() const {
+    if (const auto* path = find("freezer")) return *path;
+    throw sys::Error(
+        fmt::format("cgroup freezer: the instance has no directory in a freezer hierarchy under {}: "
+                    "create it with the freezer (OptionalControllers::freezer, a freezable instance)",
+                    root_.string()));
   }
 
   // The shared `benchrun` parent is itself a v1 cpuset: fill it once from the hierarchy root.

@@ -9,6 +9,7 @@
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/cgroup_files.hpp"
 #include "runtime/cgroup/conversions.hpp"
+#include "runtime/cgroup/freezer.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
 
@@ -83,6 +84,11 @@ class CgroupV2 final : public Cgroup {
     return read_cgroup_key(dir_.path() / "memory.events", "oom_kill");
   }
 
+  void freeze(sys::MonotonicNs deadline) override { freeze_cgroup_v2(dir_.path(), deadline); }
+
+  void thaw(sys::MonotonicNs deadline) override { thaw_cgroup_v2(dir_.path(), deadline); }
+
+  // cgroup.kill (or SIGKILL) ends frozen tasks on v2: no thaw needed first.
   void destroy() override { dir_.remove(); }
 
   [[nodiscard]] std::vector<std::filesystem::path> paths() const override {

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <chrono>
 #include <exception>
+#include <utility>
 
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/cgroup/cgroup_files.hpp"
 #include "runtime/cgroup/conversions.hpp"
+#include "runtime/cgroup/freezer.hpp"
 #include "runtime/oci/oci_config.hpp"
 #include "runtime/oci/oci_sweep.hpp"
 #include "sys/error.hpp"
@@ -101,6 +103,7 @@ OciContainer& OciContainer::operator=(OciContainer&& other) noexcept {
     runtime_process_ = std::move(other.runtime_process_);
     phases_ = other.phases_;
     exit_status_ = std::move(other.exit_status_);
+    paused_ = std::exchange(other.paused_, false);
   }
   return *this;
 }
@@ -130,6 +133,24 @@ CgroupStats OciContainer::stats() const {
   return read_cgroup_stats(cgroup_mode_, cgroup_root, name_);
 }
 
+void OciContainer::pause(sys::MonotonicNs deadline) {
+  if (name_.empty()) throw sys::Error("oci container: pause: the container was destroyed");
+  paused_ = true;  // also when the runtime fails half-way: destroy() resumes before the delete
+  run_runtime(runtime_, {"pause", name_}, deadline);
+  // crun 1.8 returns from `pause` on a v1 host while freezer.state still reads FREEZING (runc waits for FROZEN
+  // itself): the pause is done when the kernel says so.
+  wait_cgroup_frozen(cgroup_mode_, cgroup_root, std::filesystem::path(cgroups_path_for(name_)).relative_path(), true,
+                     deadline);
+}
+
+void OciContainer::resume(sys::MonotonicNs deadline) {
+  if (name_.empty()) throw sys::Error("oci container: resume: the container was destroyed");
+  run_runtime(runtime_, {"resume", name_}, deadline);
+  wait_cgroup_frozen(cgroup_mode_, cgroup_root, std::filesystem::path(cgroups_path_for(name_)).relative_path(), false,
+                     deadline);
+  paused_ = false;
+}
+
 void OciContainer::destroy() {
   if (name_.empty()) return;
   std::exception_ptr first_failure;
@@ -141,6 +162,10 @@ void OciContainer::destroy() {
       if (!first_failure) first_failure = std::current_exception();
     }
   };
+  // A frozen task does not die on v1 until thawed, whatever the runtime's delete does.
+  attempt([&] {
+    if (paused_) resume(deadline_after(delete_timeout));
+  });
   // The container first: its end ends the runtime's `run`, which is then reaped (killed if it lingers).
   attempt([&] { delete_container(runtime_, name_); });
   runtime_process_.kill_and_reap();

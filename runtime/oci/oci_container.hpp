@@ -51,6 +51,12 @@ class OciContainer {
   // Read from the container's cgroup, the way ours are read; valid until destroy().
   [[nodiscard]] CgroupStats stats() const;
 
+  // `<runtime> pause` / `resume`: the runtime freezes the container's cgroup (v1 freezer, v2 cgroup.freeze);
+  // returns once the kernel reports it frozen (thawed), which crun's pause does not wait for. Throw Error "<runtime>
+  // pause <name>: exit N: <stderr>", Timeout at `deadline`. destroy() resumes a paused container before deleting it.
+  void pause(sys::MonotonicNs deadline);
+  void resume(sys::MonotonicNs deadline);
+
   // Deletes the container (forced), reaps the runtime, removes the state dir. Idempotent; reports the
   // first failure after trying every step.
   void destroy();
@@ -65,6 +71,7 @@ class OciContainer {
   sys::ChildProcess runtime_process_;
   OciPhaseTimes phases_;
   std::optional<ExitStatus> exit_status_;
+  bool paused_ = false;  // a pause was asked for and no resume since
 };
 
 // Forces `<runtime> delete` of container `name` if the runtime knows it. Throws Error on failure.

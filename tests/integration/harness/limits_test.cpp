@@ -12,8 +12,15 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> every_verdict = {
-    "memory.oom_kill", "memory.peak_within_limit", "cpu.quota", "pids.max", "cpuset.cpus", "cpu.weight"};
+const std::vector<std::string> every_verdict = {"memory.oom_kill",
+                                                "memory.peak_within_limit",
+                                                "cpu.quota",
+                                                "pids.max",
+                                                "cpuset.cpus",
+                                                "cpu.weight",
+                                                "freezer.no_progress",
+                                                "freezer.gap_seen",
+                                                "freezer.resumed_intact"};
 
 class LimitsSuite : public LeakCheckedTest {
  protected:
@@ -56,6 +63,10 @@ TEST_F(LimitsSuite, EveryCheckHoldsOnContainersFromBothSides) {
   EXPECT_EQ(verdicts.at("memory.oom_kill").at("measured").get<double>(), 1.0);
   EXPECT_EQ(verdicts.at("cpu.weight").at("tolerance").get<double>(), 0.10);
   EXPECT_NE(verdicts.at("cpu.weight").at("why").get<std::string>().find("error"), std::string::npos);
+  // The ticker's own clock saw the frozen window as one gap at least as long as it (less the stated 5 %).
+  const json& gap = verdicts.at("freezer.gap_seen");
+  EXPECT_GE(gap.at("measured").get<double>(), gap.at("configured").get<double>() * 0.95) << gap.dump();
+  EXPECT_EQ(verdicts.at("freezer.resumed_intact").at("measured"), "intact");
 }
 
 // crun and runc remove the instance's cgroup when its init exits: the host's view is read while it runs
@@ -72,9 +83,9 @@ TEST_F(LimitsSuite, EveryCheckHoldsOnCrunAndRunc) {
 }
 
 TEST_F(LimitsSuite, EachCheckFlipsToFailWithoutItsLimitAndTheRunExitsOne) {
-  const auto result =
-      run_benchrun(limits_args("container", {"--limits-off", "memory", "--limits-off", "cpu-quota", "--limits-off",
-                                             "pids", "--limits-off", "cpuset", "--limits-off", "cpu-weight"}));
+  const auto result = run_benchrun(
+      limits_args("container", {"--limits-off", "memory", "--limits-off", "cpu-quota", "--limits-off", "pids",
+                                "--limits-off", "cpuset", "--limits-off", "cpu-weight", "--limits-off", "freezer"}));
   ASSERT_EQ(result.exit_code, 1) << result.err << result.out;
   const auto verdicts = verdicts_of(report(), "container");
   ASSERT_EQ(verdicts.size(), every_verdict.size());
@@ -136,6 +147,21 @@ TEST_F(LimitsSuite, StressNgWithoutTheQuotaFails) {
 TEST_F(LimitsSuite, TheObserverNeedsAnImageThatHoldsIt) {
   EXPECT_NE(refusal_of(limits_args("container", {"--observer", "stress-ng"})).find("--image guest"), std::string::npos);
   EXPECT_NE(refusal_of(limits_args("container", {"--observer", "top"})).find("--observer"), std::string::npos);
+}
+
+// The freezer check on the peers: `<runtime> pause` / `resume`, judged from the host and the ticker; and without
+// the freeze every one of its verdicts fails, the others untouched.
+TEST_F(LimitsSuite, TheFreezerCheckFlipsToFailWithoutTheFreezeOnThePeersToo) {
+  const auto result = run_benchrun(limits_args("oci:crun,oci:runc", {"--limits-off", "freezer"}));
+  ASSERT_EQ(result.exit_code, 1) << result.err << result.out;
+  const json measured = report();
+  for (const std::string backend : {"oci:crun", "oci:runc"}) {
+    const auto verdicts = verdicts_of(measured, backend);
+    EXPECT_EQ(verdicts.size(), every_verdict.size()) << backend;
+    for (const auto& [name, verdict] : verdicts) {
+      EXPECT_EQ(verdict.at("pass").get<bool>(), !name.starts_with("freezer.")) << verdict.dump();
+    }
+  }
 }
 
 TEST_F(LimitsSuite, AnUnknownCheckOrALimitFlagIsRefused) {
