@@ -8,9 +8,9 @@
 #include <charconv>
 #include <cmath>
 
+#include "harness/suites/limits_freezer.hpp"
 #include "harness/suites/limits_observer.hpp"
 #include "harness/suites/limits_weight.hpp"
-#include "harness/suites/limits_freezer.hpp"
 
 namespace benchrun::harness {
 namespace {
