@@ -132,6 +132,7 @@ StepResult measure_limit_check(Backend& backend, const StepInput& input, const s
   const bool limit_off = std::find(limits_off.begin(), limits_off.end(), check->name) != limits_off.end();
   if (limit_off) {
     spec.limits = {};
+    if (check->turn_off != nullptr) check->turn_off(spec);
     result.notes.push_back(fmt::format("{}: {} ran without its limit (--limits-off): its verdicts must fail",
                                        backend.name(), check->name));
   }

@@ -1,5 +1,7 @@
 #include "harness/suites/limits_checks.hpp"
 
+#include "harness/suites/limits_devices.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -333,6 +335,7 @@ std::vector<LimitCheck> limit_checks(unsigned online_cpus) {
   // The last CPU: with two or more, the others are where an unconfined probe shows up.
   cpuset.limits.cpuset_cpus = fmt::format("{}", online_cpus > 0 ? online_cpus - 1 : 0);
   checks.push_back(std::move(cpuset));
+  checks.push_back(devices_limit_check());
   return checks;
 }
 

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/instance_spec.hpp"
 #include "reports/model.hpp"
 
 namespace benchrun::harness {
@@ -50,6 +51,8 @@ struct HostView {
   std::optional<std::string> cpuset_effective;   // cpuset.effective_cpus / cpuset.cpus.effective
   std::vector<std::uint64_t> usage_per_cpu_ns;   // cpuacct.usage_percpu (v1 only; empty elsewhere)
   std::string note;  // where the figures come from when not all from one final read (every verdict says it)
+  std::optional<std::string> devices_list;       // v1 devices.list read back (limits_devices.hpp)
+  std::optional<std::uint32_t> device_programs;  // v2: device programs attached to the cgroup (BPF_PROG_QUERY)
 };
 
 // How the workload ended and what it counted itself.
@@ -79,6 +82,8 @@ struct LimitCheck {
   std::vector<std::string> workload_args;
   reports::Limits limits;  // what the check configures (cpuset: the host's last CPU, so there is another)
   Judge judge = nullptr;
+  // --limits-off for a check whose limit is not one of reports::Limits (devices): switches it off in the spec.
+  void (*turn_off)(InstanceSpec& spec) = nullptr;
 };
 
 // Every check of the suite, for a host with `online_cpus` CPUs.

@@ -17,8 +17,9 @@ namespace benchrun::runtime {
 
 namespace {
 
-// The controllers an instance is placed in; devices/freezer/net_* are not used.
-constexpr std::array<const char*, 6> v1_controller_names = {"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio"};
+// The controllers an instance is placed in; freezer/net_* are not used.
+constexpr std::array<const char*, 7> v1_controller_names = {"memory", "cpu",   "cpuacct", "cpuset",
+                                                            "pids",   "blkio", "devices"};
 
 struct HierarchyDir {
   std::filesystem::path path;  // <root>/<first controller found in it>
@@ -31,7 +32,8 @@ std::vector<HierarchyDir> find_hierarchies(const std::filesystem::path& root, Op
   std::vector<HierarchyDir> found;
   for (const char* controller : v1_controller_names) {
     if ((!optional.cpuset && controller == std::string_view("cpuset")) ||
-        (!optional.io && controller == std::string_view("blkio"))) {
+        (!optional.io && controller == std::string_view("blkio")) ||
+        (!optional.devices && controller == std::string_view("devices"))) {
       continue;
     }
     const auto dir = root / controller;
@@ -99,6 +101,13 @@ class CgroupV1 final : public Cgroup {
       static_cast<void>(require("cpuset"));  // throws: a cpuset was asked for and there is none
     }
     for (const auto& device : limits.io) apply_io(device);
+  }
+
+  void restrict_devices(std::span<const DeviceRule> allowed) override {
+    const auto& devices = require("devices");
+    // "a" empties the exception list and denies by default; each allow line then adds one exception.
+    write_cgroup_file("devices", devices / "devices.deny", "a");
+    for (const DeviceRule& rule : allowed) write_cgroup_file("devices", devices / "devices.allow", v1_rule_line(rule));
   }
 
   [[nodiscard]] std::vector<sys::UniqueFd> open_procs_for_join() const override {

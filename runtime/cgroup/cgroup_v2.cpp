@@ -9,6 +9,7 @@
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/cgroup_files.hpp"
 #include "runtime/cgroup/conversions.hpp"
+#include "runtime/cgroup/device_bpf.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
 
@@ -46,7 +47,7 @@ class CgroupV2 final : public Cgroup {
     dir_ = CgroupDir::create_in_parent(parent, name);
   }
 
-  ~CgroupV2() override = default;  // CgroupDir removes the directory
+  ~CgroupV2() override = default;  // CgroupDir removes the directory, then the program's fd is closed
 
   void apply(const ResourceLimits& limits) override {
     const auto& dir = dir_.path();
@@ -59,6 +60,15 @@ class CgroupV2 final : public Cgroup {
     if (limits.pids_max) write_cgroup_file("pids", dir / "pids.max", std::to_string(*limits.pids_max));
     if (limits.cpuset_cpus) write_cgroup_file("cpuset", dir / "cpuset.cpus", *limits.cpuset_cpus);
     for (const auto& device : limits.io) write_cgroup_file("io", dir / "io.max", io_max_line(device));
+  }
+
+  // The devices "controller" of v2 is a program attached to the directory; nothing to enable in the parents.
+  void restrict_devices(std::span<const DeviceRule> allowed) override {
+    sys::with_context("cgroup devices", [&] {
+      auto program = DeviceProgram::load(device_filter_program(allowed));
+      program.attach(dir_.path());
+      device_program_ = std::move(program);
+    });
   }
 
   [[nodiscard]] std::vector<sys::UniqueFd> open_procs_for_join() const override {
@@ -83,7 +93,11 @@ class CgroupV2 final : public Cgroup {
     return read_cgroup_key(dir_.path() / "memory.events", "oom_kill");
   }
 
-  void destroy() override { dir_.remove(); }
+  // The directory first: its removal detaches the program, which stays in force while anything runs inside.
+  void destroy() override {
+    dir_.remove();
+    device_program_.reset();
+  }
 
   [[nodiscard]] std::vector<std::filesystem::path> paths() const override {
     if (!dir_.owns()) return {};
@@ -91,6 +105,7 @@ class CgroupV2 final : public Cgroup {
   }
 
  private:
+  DeviceProgram device_program_;  // declared first, destroyed last: after the directory
   CgroupDir dir_;
 };
 

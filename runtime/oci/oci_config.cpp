@@ -148,6 +148,11 @@ json make_config(const ContainerConfig& config, const BundleLayout& layout) {
                         {"cgroupsPath", cgroups_path_for(config.name)},
                         {"maskedPaths", config.mask_paths ? json(kernel::masked_paths) : json::array()},
                         {"readonlyPaths", config.mask_paths ? json(kernel::readonly_proc_paths) : json::array()}};
+  // Without device rules the runtimes deny every device but their defaults (the set ours allows, see
+  // runtime/cgroup/devices.hpp); one rule allowing all is the flip of the limits suite's devices check.
+  if (!config.devices_cgroup) {
+    linux_section["resources"]["devices"] = json::array({{{"allow", true}, {"access", "rwm"}}});
+  }
   if (config.user_namespace) {
     linux_section["uidMappings"] = id_mappings();
     linux_section["gidMappings"] = id_mappings();

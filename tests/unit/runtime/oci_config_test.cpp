@@ -105,6 +105,14 @@ TEST(OciConfig, LimitsBecomeLinuxResourcesAndNoLimitsNone) {
   EXPECT_FALSE(resources["blockIO"].contains("throttleWriteBpsDevice"));
 }
 
+// No device rules: the runtimes' default set, the one ours allows. Off (the limits suite's flip): allow all.
+TEST(OciConfig, DevicesAreTheRuntimesDefaultsAndAllowAllWhenTheDevicesCgroupIsOff) {
+  EXPECT_FALSE(config_of(example_config())["linux"]["resources"].contains("devices"));
+  ContainerConfig config = example_config();
+  config.devices_cgroup = false;
+  EXPECT_EQ(config_of(config)["linux"]["resources"]["devices"], json::array({{{"allow", true}, {"access", "rwm"}}}));
+}
+
 TEST(OciConfig, ABindMountIsARwBindOfTheHostFolderAfterOurOwnMounts) {
   ContainerConfig config = example_config();
   config.binds = {{"/var/tmp/scratch", "/scratch"}};
@@ -204,6 +212,7 @@ ContainerConfig variant(std::string_view name) {
   if (name == "userns" || name == "everything") config.user_namespace = true;
   if (name == "host_network" || name == "everything") config.network_namespace = false;
   if (name == "no_seccomp") config.seccomp = false;
+  if (name == "devices_off") config.devices_cgroup = false;
   if (name == "isolation_off") {  // every protection the isolation suite's --isolation-off removes
     config.pid_namespace = config.uts_namespace = config.ipc_namespace = config.cgroup_namespace = false;
     config.network_namespace = config.seccomp = config.drop_capabilities = false;
@@ -220,7 +229,7 @@ TEST_P(OciConfigSchema, EveryVariantIsAValidRuntimeSpecConfig) {
 
 INSTANTIATE_TEST_SUITE_P(Variants, OciConfigSchema,
                          ::testing::Values("plain", "limits", "userns", "host_network", "no_seccomp", "bind",
-                                           "everything", "isolation_off"));
+                                           "everything", "isolation_off", "devices_off"));
 
 TEST_F(OciConfigSchema, TheValidatorRejectsANamespaceTheSpecDoesNotKnow) {
   json broken = config_of(example_config());
