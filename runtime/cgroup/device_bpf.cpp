@@ -42,8 +42,14 @@ DeviceProgram DeviceProgram::load(std::span<const bpf_insn> instructions) {
   sys::UniqueFd retried(sys::bpf(BPF_PROG_LOAD, attr));
   if (retried) return DeviceProgram(std::move(retried));
   log.back() = '\0';
-  throw sys::SystemError(load_errno,
-                         std::string("cgroup devices: the verifier refused the device program: ") + log.data());
+  std::string verifier_log(log.data());
+  for (char& c : verifier_log) c = c == '\n' ? ' ' : c;  // one line
+  if (verifier_log.empty()) {
+    throw sys::SystemError(load_errno,
+                           "cgroup devices: the kernel refused the device program (built without CONFIG_CGROUP_BPF? "
+                           "set ContainerConfig::devices_cgroup = false to run without it)");
+  }
+  throw sys::SystemError(load_errno, "cgroup devices: the verifier refused the device program: " + verifier_log);
 }
 
 void DeviceProgram::attach(const std::filesystem::path& cgroup_dir) const {
