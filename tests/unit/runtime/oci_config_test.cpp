@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "runtime/cgroup/devices.hpp"
 #include "runtime/linux/rootfs.hpp"
 #include "runtime/linux/security.hpp"
 #include "tests/support/run_command.hpp"
@@ -84,7 +85,9 @@ TEST(OciConfig, SysfsIsMountedReadOnlyWithANetworkNamespaceAndBoundFromTheHostWi
 }
 
 TEST(OciConfig, LimitsBecomeLinuxResourcesAndNoLimitsNone) {
-  EXPECT_EQ(config_of(example_config())["linux"]["resources"], json::object());
+  json unlimited = config_of(example_config())["linux"]["resources"];
+  unlimited.erase("devices");  // always there: the devices allow list
+  EXPECT_EQ(unlimited, json::object());
 
   ContainerConfig config = example_config();
   config.limits.memory_bytes = 64ull << 20;
@@ -105,9 +108,14 @@ TEST(OciConfig, LimitsBecomeLinuxResourcesAndNoLimitsNone) {
   EXPECT_FALSE(resources["blockIO"].contains("throttleWriteBpsDevice"));
 }
 
-// No device rules: the runtimes' default set, the one ours allows. Off (the limits suite's flip): allow all.
-TEST(OciConfig, DevicesAreTheRuntimesDefaultsAndAllowAllWhenTheDevicesCgroupIsOff) {
-  EXPECT_FALSE(config_of(example_config())["linux"]["resources"].contains("devices"));
+// Deny all, then our allow list (crun allows every device when a config has no rules). Off: allow all.
+TEST(OciConfig, DevicesAreDenyAllThenOurAllowListAndAllowAllWhenTheDevicesCgroupIsOff) {
+  const json rules = config_of(example_config())["linux"]["resources"]["devices"];
+  ASSERT_EQ(rules.size(), 1 + default_allowed_devices().size());
+  EXPECT_EQ(rules[0], json({{"allow", false}, {"access", "rwm"}}));
+  EXPECT_EQ(rules[1], json({{"allow", true}, {"type", "c"}, {"access", "m"}}));
+  EXPECT_EQ(rules[3], json({{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 3}, {"access", "rwm"}}));
+  EXPECT_EQ(rules.back(), json({{"allow", true}, {"type", "c"}, {"major", 136}, {"access", "rwm"}}));
   ContainerConfig config = example_config();
   config.devices_cgroup = false;
   EXPECT_EQ(config_of(config)["linux"]["resources"]["devices"], json::array({{{"allow", true}, {"access", "rwm"}}}));
