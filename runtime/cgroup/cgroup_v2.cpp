@@ -64,11 +64,9 @@ class CgroupV2 final : public Cgroup {
 
   // The devices "controller" of v2 is a program attached to the directory; nothing to enable in the parents.
   void restrict_devices(std::span<const DeviceRule> allowed) override {
-    sys::with_context("cgroup devices", [&] {
-      auto program = DeviceProgram::load(device_filter_program(allowed));
-      program.attach(dir_.path());
-      device_program_ = std::move(program);
-    });
+    auto program = DeviceProgram::load(device_filter_program(allowed));  // errors say "cgroup devices: ..."
+    program.attach(dir_.path());
+    device_program_ = std::move(program);
   }
 
   [[nodiscard]] std::vector<sys::UniqueFd> open_procs_for_join() const override {
