@@ -33,6 +33,8 @@ struct InstanceSpec {
   bool drop_capabilities = true;
   bool mask_paths = true;
   bool readonly_sys = true;
+  // Removed only by the limits suite's --limits-off devices: no devices cgroup (crun, runc: an allow-all rule).
+  bool devices_cgroup = true;
   // Host folders bound into containers ({host folder, "/name"}); native and guests ignore them.
   std::vector<std::pair<std::string, std::string>> binds;
   // Raw host files a guest gets as virtio disks (/dev/vda, ...); other backends ignore them.

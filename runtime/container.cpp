@@ -130,9 +130,11 @@ Container Container::start(const ContainerConfig& config) {
     container.state_dir_ = StateDir::create(config.state_root, config.name);
     OptionalControllers controllers = controllers_for(config.limits);
     controllers.freezer = config.freezable;
+    controllers.devices = config.devices_cgroup;
     container.cgroup_ =
         create_cgroup(detect_cgroup_mode(config.cgroup_root), config.cgroup_root, config.name, controllers);
     container.cgroup_->apply(config.limits);
+    if (config.devices_cgroup) container.cgroup_->restrict_devices(default_allowed_devices());
 
     // Everything the init needs, built now: it must not allocate after clone.
     const auto security = kernel::make_security_plan(config.seccomp, config.drop_capabilities);

@@ -35,6 +35,9 @@ struct ContainerConfig {
   bool drop_capabilities = true;  // false: every capability kept (none dropped from any set)
   bool mask_paths = true;         // false: no masked paths, /proc's read-only entries left writable
   bool readonly_sys = true;       // false: /sys mounted read-write
+  // The devices cgroup: every device denied but default_allowed_devices() (runtime/cgroup/devices.hpp). false
+  // (the limits suite's --limits-off devices): any device node the mounts let through opens.
+  bool devices_cgroup = true;
   ResourceLimits limits;
   std::vector<BindMount> binds;
   int stdin_fd = -1;  // dup2'd onto 0, 1, 2 in the container; -1 = inherit

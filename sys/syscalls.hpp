@@ -1,8 +1,9 @@
 // The system calls glibc 2.36 has no wrapper for, in one place: clone3, pidfd_*, waitid with its rusage,
-// pivot_root, openat2.
+// pivot_root, openat2, bpf.
 // Each returns what the kernel returns (-1 and errno on failure), like the libc calls around them.
 #pragma once
 
+#include <linux/bpf.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <sys/resource.h>
@@ -43,6 +44,11 @@ inline int openat2(int dirfd, const char* path, std::uint64_t flags, std::uint64
   how.flags = flags;
   how.resolve = resolve;
   return static_cast<int>(::syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
+}
+
+// bpf(2): `attr` zeroed but for the fields of `command`.
+inline int bpf(int command, bpf_attr& attr) noexcept {
+  return static_cast<int>(::syscall(SYS_bpf, command, &attr, sizeof(attr)));
 }
 
 }  // namespace benchrun::sys

@@ -96,6 +96,7 @@ runtime::ContainerConfig container_config(const std::filesystem::path& rootfs, c
   config.drop_capabilities = spec.drop_capabilities;
   config.mask_paths = spec.mask_paths;
   config.readonly_sys = spec.readonly_sys;
+  config.devices_cgroup = spec.devices_cgroup;
   config.limits = to_runtime_limits(spec.limits);
   config.freezable = spec.freezable;
   for (const auto& [source, target] : spec.binds) config.binds.push_back({source, target});

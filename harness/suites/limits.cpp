@@ -56,11 +56,17 @@ class WhileRunningReader {
   WhileRunningReader(runtime::CgroupMode mode, std::filesystem::path relative)
       : thread_([this, mode, relative = std::move(relative)](const std::stop_token& stop) {
           while (!stop.stop_requested()) {
-            HostView view = read_host_view(mode, cgroup_root, relative);
+            // A file read while the runtime removes the cgroup fails (ENODEV): that read is dropped, as one
+            // the directory did not outlive. Nothing may escape the thread.
+            std::optional<HostView> view;
+            try {
+              view = read_host_view(mode, cgroup_root, relative);
+            } catch (const sys::Error&) {
+            }
             // Kept only if the directory outlived the read: removal is atomic, so every file was there.
-            if (cgroup_exists(mode, cgroup_root, relative)) {
+            if (view && cgroup_exists(mode, cgroup_root, relative)) {
               const std::lock_guard lock(mutex_);
-              last_ = std::move(view);
+              last_ = std::move(*view);
             }
             std::this_thread::sleep_for(poll_interval);
           }
@@ -146,6 +152,7 @@ StepResult measure_limit_check(Backend& backend, const StepInput& input, const s
   const bool limit_off = std::find(limits_off.begin(), limits_off.end(), check->name) != limits_off.end();
   if (limit_off) {
     spec.limits = {};
+    if (check->turn_off != nullptr) check->turn_off(spec);
     result.notes.push_back(fmt::format("{}: {} ran without its limit (--limits-off): its verdicts must fail",
                                        backend.name(), check->name));
   }

@@ -1,5 +1,7 @@
 #include "harness/suites/limits_checks.hpp"
 
+#include "harness/suites/limits_devices.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -346,6 +348,7 @@ std::vector<LimitCheck> limit_checks(unsigned online_cpus) {
   checks.push_back(cpu_weight_check(fmt::format("{}", online_cpus > 0 ? online_cpus - 1 : 0)));
   checks.push_back(cpu_quota_stress_ng_check());
   checks.push_back(freezer_check());
+  checks.push_back(devices_limit_check());
   return checks;
 }
 

@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/instance_spec.hpp"
 #include "reports/model.hpp"
 #include "sys/clock.hpp"
 
@@ -62,8 +63,10 @@ struct HostView {
   std::optional<std::uint64_t> cpu_usage_in_window_ns;
   std::optional<double> frozen_window_ms;
   std::string note;  // where the figures come from when not all from one final read (every verdict says it)
-  std::optional<std::uint64_t> cpu_shares;  // read back: cpu.shares (v1)
-  std::optional<std::uint64_t> cpu_weight;  // read back: cpu.weight (v2)
+  std::optional<std::uint64_t> cpu_shares;       // read back: cpu.shares (v1)
+  std::optional<std::uint64_t> cpu_weight;       // read back: cpu.weight (v2)
+  std::optional<std::string> devices_list;       // v1 devices.list read back (limits_devices.hpp)
+  std::optional<std::uint32_t> device_programs;  // v2: device programs attached to the cgroup (BPF_PROG_QUERY)
 };
 
 // How the workload ended and what it counted itself.
@@ -116,6 +119,8 @@ struct LimitCheck {
   // Set: an independent observer the check runs (e.g. "stress-ng"), a case only when --observer names it.
   std::string_view observer{};
   Observe observe = nullptr;  // nullptr: the workload runs to its end, the host's view read after it
+  // --limits-off for a check whose limit is not one of reports::Limits (devices): switches it off in the spec.
+  void (*turn_off)(InstanceSpec& spec) = nullptr;
 };
 
 // Every check of the suite, for a host with `online_cpus` CPUs.

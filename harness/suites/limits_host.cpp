@@ -1,5 +1,7 @@
 #include "harness/suites/limits_host.hpp"
 
+#include "harness/suites/limits_devices.hpp"
+
 #include <charconv>
 #include <sstream>
 
@@ -93,7 +95,9 @@ HostView read_v2(const fs::path& dir) {
 }  // namespace
 
 HostView read_host_view(runtime::CgroupMode mode, const fs::path& root, const fs::path& relative) {
-  return runtime::uses_v1_controllers(mode) ? read_v1(root, relative) : read_v2(root / relative);
+  HostView view = runtime::uses_v1_controllers(mode) ? read_v1(root, relative) : read_v2(root / relative);
+  read_devices_host_view(mode, root, relative, view);
+  return view;
 }
 
 bool cgroup_exists(runtime::CgroupMode mode, const fs::path& root, const fs::path& relative) {

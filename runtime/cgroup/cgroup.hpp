@@ -6,9 +6,11 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "runtime/cgroup/devices.hpp"
 #include "runtime/cgroup/mode.hpp"
 #include "runtime/cgroup/resources.hpp"
 #include "sys/clock.hpp"
@@ -31,6 +33,10 @@ class Cgroup {
   // Writes the limits (and what the kernel needs before a task may join, e.g. v1 cpuset.mems).
   // Errors name the resource and the file: "cgroup cpuset: write .../cpuset.cpus: EINVAL (...)".
   virtual void apply(const ResourceLimits& limits) = 0;
+
+  // Denies every device but `allowed` (v1: devices.deny "a" then a devices.allow line per rule; v2: a device
+  // program attached to the directory, released with it). Before any task joins: none ever sees more.
+  virtual void restrict_devices(std::span<const DeviceRule> allowed) = 0;
 
   // cgroup.procs of every directory, open for writing: a process joins them all by writing "0" to
   // each, which is how the container's init joins before exec without a round trip to the parent.
@@ -62,11 +68,13 @@ class Cgroup {
 // The optional v1 hierarchies an instance joins. Memory, cpu, cpuacct and pids are always joined (they
 // account what stats() reports); cpuset and blkio only when limited, since every hierarchy joined costs
 // a migration (an RCU grace period on v1) at each start and a directory at each teardown. The freezer only
-// for an instance that will be frozen (v2 needs nothing: cgroup.freeze is in every cgroup).
+// for an instance that will be frozen (v2 needs nothing: cgroup.freeze is in every cgroup); devices only when
+// the instance's devices are restricted (restrict_devices).
 struct OptionalControllers {
   bool cpuset = true;
   bool io = true;
   bool freezer = true;
+  bool devices = true;
 };
 OptionalControllers controllers_for(const ResourceLimits& limits);
 

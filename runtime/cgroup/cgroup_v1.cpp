@@ -18,11 +18,11 @@ namespace benchrun::runtime {
 
 namespace {
 
-// The controllers an instance is placed in; devices and net_* are not used. The freezer comes first: a sweep
-// walks the hierarchies in this order, and a frozen leftover must be thawed (in its freezer directory) before
-// the kill in any other hierarchy can end it (on v1 a frozen task does not die until thawed).
-constexpr std::array<const char*, 7> v1_controller_names = {"freezer", "memory", "cpu",  "cpuacct",
-                                                            "cpuset",  "pids",   "blkio"};
+// The controllers an instance is placed in; net_* are not used. The freezer comes first: a sweep walks the
+// hierarchies in this order, and a frozen leftover must be thawed (in its freezer directory) before the kill
+// in any other hierarchy can end it (on v1 a frozen task does not die until thawed).
+constexpr std::array<const char*, 8> v1_controller_names = {"freezer", "memory", "cpu",   "cpuacct",
+                                                            "cpuset",  "pids",   "blkio", "devices"};
 
 struct HierarchyDir {
   std::filesystem::path path;  // <root>/<first controller found in it>
@@ -36,7 +36,8 @@ std::vector<HierarchyDir> find_hierarchies(const std::filesystem::path& root, Op
   for (const char* controller : v1_controller_names) {
     if ((!optional.cpuset && controller == std::string_view("cpuset")) ||
         (!optional.io && controller == std::string_view("blkio")) ||
-        (!optional.freezer && controller == std::string_view("freezer"))) {
+        (!optional.freezer && controller == std::string_view("freezer")) ||
+        (!optional.devices && controller == std::string_view("devices"))) {
       continue;
     }
     const auto dir = root / controller;
@@ -104,6 +105,13 @@ class CgroupV1 final : public Cgroup {
       static_cast<void>(require("cpuset"));  // throws: a cpuset was asked for and there is none
     }
     for (const auto& device : limits.io) apply_io(device);
+  }
+
+  void restrict_devices(std::span<const DeviceRule> allowed) override {
+    const auto& devices = require("devices");
+    // "a" empties the exception list and denies by default; each allow line then adds one exception.
+    write_cgroup_file("devices", devices / "devices.deny", "a");
+    for (const DeviceRule& rule : allowed) write_cgroup_file("devices", devices / "devices.allow", v1_rule_line(rule));
   }
 
   [[nodiscard]] std::vector<sys::UniqueFd> open_procs_for_join() const override {

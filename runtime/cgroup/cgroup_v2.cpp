@@ -9,6 +9,7 @@
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/cgroup_files.hpp"
 #include "runtime/cgroup/conversions.hpp"
+#include "runtime/cgroup/device_bpf.hpp"
 #include "runtime/cgroup/freezer.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
@@ -47,7 +48,7 @@ class CgroupV2 final : public Cgroup {
     dir_ = CgroupDir::create_in_parent(parent, name);
   }
 
-  ~CgroupV2() override = default;  // CgroupDir removes the directory
+  ~CgroupV2() override = default;  // CgroupDir removes the directory, then the program's fd is closed
 
   void apply(const ResourceLimits& limits) override {
     const auto& dir = dir_.path();
@@ -60,6 +61,13 @@ class CgroupV2 final : public Cgroup {
     if (limits.pids_max) write_cgroup_file("pids", dir / "pids.max", std::to_string(*limits.pids_max));
     if (limits.cpuset_cpus) write_cgroup_file("cpuset", dir / "cpuset.cpus", *limits.cpuset_cpus);
     for (const auto& device : limits.io) write_cgroup_file("io", dir / "io.max", io_max_line(device));
+  }
+
+  // The devices "controller" of v2 is a program attached to the directory; nothing to enable in the parents.
+  void restrict_devices(std::span<const DeviceRule> allowed) override {
+    auto program = DeviceProgram::load(device_filter_program(allowed));  // errors say "cgroup devices: ..."
+    program.attach(dir_.path());
+    device_program_ = std::move(program);
   }
 
   [[nodiscard]] std::vector<sys::UniqueFd> open_procs_for_join() const override {
@@ -88,8 +96,12 @@ class CgroupV2 final : public Cgroup {
 
   void thaw(sys::MonotonicNs deadline) override { thaw_cgroup_v2(dir_.path(), deadline); }
 
-  // cgroup.kill (or SIGKILL) ends frozen tasks on v2: no thaw needed first.
-  void destroy() override { dir_.remove(); }
+  // cgroup.kill (or SIGKILL) ends frozen tasks on v2: no thaw needed first. The directory first: its removal
+  // detaches the device program, which stays in force while anything runs inside.
+  void destroy() override {
+    dir_.remove();
+    device_program_.reset();
+  }
 
   [[nodiscard]] std::vector<std::filesystem::path> paths() const override {
     if (!dir_.owns()) return {};
@@ -97,6 +109,7 @@ class CgroupV2 final : public Cgroup {
   }
 
  private:
+  DeviceProgram device_program_;  // declared first, destroyed last: after the directory
   CgroupDir dir_;
 };
 

@@ -214,9 +214,11 @@ bool build_rootfs(const RootfsPlan& plan, ChildFailure& failure) noexcept {
     if (::mkdir(dir->c_str(), 0755) != 0) return fail(failure, "mkdir %s", dir->c_str());
   }
   const char* merged = plan.merged_dir.c_str();
-  // nodev on the root and on /dev's tmpfs: CAP_MKNOD (in Docker's set) may make device nodes, but none
-  // opens. No devices cgroup is needed; the real devices are bind mounts, with the host's mount flags.
-  if (::mount("overlay", merged, "overlay", MS_NODEV, plan.overlay_options.c_str()) != 0) {
+  // The root is not nodev, as runc's is not: the devices cgroup (runtime/cgroup/devices.hpp) decides which
+  // device a node made with CAP_MKNOD (in Docker's set) may open, wherever the node is. With nodev here that
+  // cgroup could never be seen at work, and a check of it could not fail. /dev's tmpfs and /tmp stay nodev:
+  // the real devices are bind mounts, with the host's mount flags.
+  if (::mount("overlay", merged, "overlay", 0, plan.overlay_options.c_str()) != 0) {
     return fail(failure, "mount overlay on %s", merged);
   }
   const sys::UniqueFd root(::open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC));

@@ -2,8 +2,9 @@
 // instance's own (nothing of it on the host, and what the workload writes is charged to its memory
 // cgroup, as a container's memory should be), the kernel
 // filesystems every init expects (/proc, a minimal /dev, read-only /sys, /tmp), pivot_root into it,
-// then runc's masks over the /proc and /sys paths that reveal or change the host. The root, /dev and /tmp
-// are nodev, so device nodes made inside (CAP_MKNOD) cannot be opened.
+// then runc's masks over the /proc and /sys paths that reveal or change the host. The root is not nodev
+// (as runc's): a device node made there (CAP_MKNOD) opens only if the devices cgroup allows it; /dev and
+// /tmp stay nodev.
 //
 // Runs in the container's init, in its new mount namespace, before exec: no allocation, and every
 // mount target inside the image is resolved with openat2(RESOLVE_IN_ROOT), so a symlink in the image

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "runtime/cgroup/conversions.hpp"
+#include "runtime/cgroup/devices.hpp"
 #include "runtime/linux/rootfs.hpp"
 #include "runtime/linux/security.hpp"
 
@@ -114,6 +115,21 @@ json resources(const ResourceLimits& limits) {
   return out;
 }
 
+// Our allow list (runtime/cgroup/devices.hpp) after a deny-all rule, as Docker and Podman write it: without
+// rules runc still denies all but its defaults, but crun allows every device. Off (the limits suite's flip of
+// its devices check): one rule allowing all.
+json devices(bool restricted) {
+  if (!restricted) return json::array({{{"allow", true}, {"access", "rwm"}}});
+  json rules = json::array({{{"allow", false}, {"access", "rwm"}}});
+  for (const DeviceRule& rule : default_allowed_devices()) {
+    json entry{{"allow", true}, {"type", std::string(1, rule.type)}, {"access", std::string(rule.access)}};
+    if (rule.major) entry["major"] = *rule.major;
+    if (rule.minor) entry["minor"] = *rule.minor;
+    rules.push_back(std::move(entry));
+  }
+  return rules;
+}
+
 // Our filter (security.cpp), rule for rule: the denied calls and unshare/clone with a namespace flag get
 // EPERM, clone3 ENOSYS; everything else is allowed.
 json seccomp() {
@@ -148,6 +164,7 @@ json make_config(const ContainerConfig& config, const BundleLayout& layout) {
                         {"cgroupsPath", cgroups_path_for(config.name)},
                         {"maskedPaths", config.mask_paths ? json(kernel::masked_paths) : json::array()},
                         {"readonlyPaths", config.mask_paths ? json(kernel::readonly_proc_paths) : json::array()}};
+  linux_section["resources"]["devices"] = devices(config.devices_cgroup);
   if (config.user_namespace) {
     linux_section["uidMappings"] = id_mappings();
     linux_section["gidMappings"] = id_mappings();

@@ -27,8 +27,9 @@ command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is missing:
   fail "image runtime-tests missing in $images_dir: cmake --build build/release --target benchrun_runtime_tests_image"
 
 # What runs in the guest. IoThrottleIsSetForTheRootDisk is left out: the guest's root is a tmpfs, there is
-# no disk to throttle. Everything else of limits, stats (StatsReportUsageWhileRunning), teardown, the freezer and v2 runs.
-filter='ContainerLimits.*:ContainerCgroupV2.*:ContainerTeardown.*:ContainerFreezer.*:-ContainerLimits.IoThrottleIsSetForTheRootDisk'
+# no disk to throttle. Everything else of limits, stats (StatsReportUsageWhileRunning), teardown, the freezer and v2
+# runs, and the devices cgroup (ContainerDevices.*: there its v2 device program).
+filter='ContainerLimits.*:ContainerCgroupV2.*:ContainerTeardown.*:ContainerFreezer.*:ContainerDevices.*:-ContainerLimits.IoThrottleIsSetForTheRootDisk'
 startup_runs=5
 # Per guest, under TCG on 2 busy cores; past it the guest is destroyed (nothing left) and the test fails.
 timeout_s=330

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "benchrun_process.hpp"
 
@@ -21,6 +22,15 @@ const std::vector<std::string> every_verdict = {"memory.oom_kill",
                                                 "freezer.no_progress",
                                                 "freezer.gap_seen",
                                                 "freezer.resumed_intact"};
+// Verdicts on the devices check.
+const std::vector<std::string> devices_verdicts = {"devices.denied", "devices.allowed_still_work", "devices.host_view"};
+// A check's control, which holds with its limit off too: /dev/null works with or without the devices cgroup.
+const std::set<std::string> controls = {"devices.allowed_still_work"};
+
+std::vector<std::string> with_devices(std::vector<std::string> names) {
+  names.insert(names.end(), devices_verdicts.begin(), devices_verdicts.end());
+  return names;
+}
 
 class LimitsSuite : public LeakCheckedTest {
  protected:
@@ -50,8 +60,8 @@ TEST_F(LimitsSuite, EveryCheckHoldsOnContainersFromBothSides) {
   const auto result = run_benchrun(limits_args("container"));
   ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
   const auto verdicts = verdicts_of(report(), "container");
-  ASSERT_EQ(verdicts.size(), every_verdict.size());
-  for (const auto& name : every_verdict) {
+  ASSERT_EQ(verdicts.size(), with_devices(every_verdict).size());
+  for (const auto& name : with_devices(every_verdict)) {
     ASSERT_TRUE(verdicts.contains(name)) << name;
     const json& verdict = verdicts.at(name);
     EXPECT_TRUE(verdict.at("pass").get<bool>()) << verdict.dump();
@@ -77,21 +87,25 @@ TEST_F(LimitsSuite, EveryCheckHoldsOnCrunAndRunc) {
   const json measured = report();
   for (const std::string backend : {"oci:crun", "oci:runc"}) {
     const auto verdicts = verdicts_of(measured, backend);
-    EXPECT_EQ(verdicts.size(), every_verdict.size()) << backend;
+    EXPECT_EQ(verdicts.size(), with_devices(every_verdict).size()) << backend;
     for (const auto& [name, verdict] : verdicts) EXPECT_TRUE(verdict.at("pass").get<bool>()) << verdict.dump();
   }
 }
 
 TEST_F(LimitsSuite, EachCheckFlipsToFailWithoutItsLimitAndTheRunExitsOne) {
-  const auto result = run_benchrun(
-      limits_args("container", {"--limits-off", "memory", "--limits-off", "cpu-quota", "--limits-off", "pids",
-                                "--limits-off", "cpuset", "--limits-off", "cpu-weight", "--limits-off", "freezer"}));
+  const auto result = run_benchrun(limits_args(
+      "container", {"--limits-off", "memory", "--limits-off", "cpu-quota", "--limits-off", "pids", "--limits-off",
+                    "cpuset", "--limits-off", "cpu-weight", "--limits-off", "freezer", "--limits-off", "devices"}));
   ASSERT_EQ(result.exit_code, 1) << result.err << result.out;
   const auto verdicts = verdicts_of(report(), "container");
-  ASSERT_EQ(verdicts.size(), every_verdict.size());
-  for (const auto& name : every_verdict) {
+  ASSERT_EQ(verdicts.size(), with_devices(every_verdict).size());
+  for (const auto& name : with_devices(every_verdict)) {
     ASSERT_TRUE(verdicts.contains(name)) << name;
     const json& verdict = verdicts.at(name);
+    if (controls.contains(name)) {
+      EXPECT_TRUE(verdict.at("pass").get<bool>()) << verdict.dump();
+      continue;
+    }
     EXPECT_FALSE(verdict.at("pass").get<bool>()) << verdict.dump();
     EXPECT_NE(verdict.at("why").get<std::string>().find("--limits-off"), std::string::npos) << verdict.dump();
     EXPECT_NE(result.err.find(name), std::string::npos) << "the failure is named on stderr: " << result.err;
@@ -125,7 +139,7 @@ TEST_F(LimitsSuite, StressNgAgreesWithTheQuotaOurBurnerAndTheHost) {
   const json measured = report();
   for (const std::string backend : {"container", "oci:crun"}) {
     const auto verdicts = verdicts_of(measured, backend);
-    EXPECT_EQ(verdicts.size(), every_verdict.size() + 1) << backend;
+    EXPECT_EQ(verdicts.size(), with_devices(every_verdict).size() + 1) << backend;
     ASSERT_TRUE(verdicts.contains("cpu.quota.stress-ng")) << backend;
     const json& verdict = verdicts.at("cpu.quota.stress-ng");
     EXPECT_TRUE(verdict.at("pass").get<bool>()) << verdict.dump();
@@ -157,10 +171,28 @@ TEST_F(LimitsSuite, TheFreezerCheckFlipsToFailWithoutTheFreezeOnThePeersToo) {
   const json measured = report();
   for (const std::string backend : {"oci:crun", "oci:runc"}) {
     const auto verdicts = verdicts_of(measured, backend);
-    EXPECT_EQ(verdicts.size(), every_verdict.size()) << backend;
+    EXPECT_EQ(verdicts.size(), with_devices(every_verdict).size()) << backend;
     for (const auto& [name, verdict] : verdicts) {
       EXPECT_EQ(verdict.at("pass").get<bool>(), !name.starts_with("freezer.")) << verdict.dump();
     }
+  }
+}
+
+// The devices flip on every backend that has it: our container without its devices cgroup, crun and runc with
+// one allow-all device rule. The node opens and the host sees no restriction; /dev/null works either way.
+TEST_F(LimitsSuite, TheDevicesCheckFlipsToFailOnEveryBackendWithoutItsRestriction) {
+  const auto result = run_benchrun(limits_args("container,oci:crun,oci:runc", {"--limits-off", "devices"}));
+  ASSERT_EQ(result.exit_code, 1) << result.err << result.out;
+  const json measured = report();
+  for (const std::string backend : {"container", "oci:crun", "oci:runc"}) {
+    const auto verdicts = verdicts_of(measured, backend);
+    for (const auto& name : devices_verdicts) {
+      ASSERT_TRUE(verdicts.contains(name)) << backend << " " << name;
+      const json& verdict = verdicts.at(name);
+      EXPECT_EQ(verdict.at("pass").get<bool>(), controls.contains(name)) << backend << " " << verdict.dump();
+    }
+    EXPECT_EQ(verdicts.at("devices.denied").at("measured"), "0") << "the node opened on " << backend;
+    for (const auto& name : every_verdict) EXPECT_TRUE(verdicts.at(name).at("pass").get<bool>()) << backend << name;
   }
 }
 

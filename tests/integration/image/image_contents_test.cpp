@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string> workloads = {"hello",   "spin",      "hog",    "forker",   "idle",
                                             "netpeer", "netclient", "burner", "affinity", "oomprobe",
-                                            "probe",   "overhead",  "ticker"};
+                                            "probe",   "overhead",  "ticker", "devprobe"};
 
 class ImageContents : public ::testing::Test {
  protected:

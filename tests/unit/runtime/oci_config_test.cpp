@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "runtime/cgroup/devices.hpp"
 #include "runtime/linux/rootfs.hpp"
 #include "runtime/linux/security.hpp"
 #include "tests/support/run_command.hpp"
@@ -84,7 +85,9 @@ TEST(OciConfig, SysfsIsMountedReadOnlyWithANetworkNamespaceAndBoundFromTheHostWi
 }
 
 TEST(OciConfig, LimitsBecomeLinuxResourcesAndNoLimitsNone) {
-  EXPECT_EQ(config_of(example_config())["linux"]["resources"], json::object());
+  json unlimited = config_of(example_config())["linux"]["resources"];
+  unlimited.erase("devices");  // always there: the devices allow list
+  EXPECT_EQ(unlimited, json::object());
 
   ContainerConfig config = example_config();
   config.limits.memory_bytes = 64ull << 20;
@@ -103,6 +106,19 @@ TEST(OciConfig, LimitsBecomeLinuxResourcesAndNoLimitsNone) {
   EXPECT_EQ(resources["blockIO"]["throttleWriteIOPSDevice"],
             json::array({{{"major", 8}, {"minor", 0}, {"rate", 100}}}));
   EXPECT_FALSE(resources["blockIO"].contains("throttleWriteBpsDevice"));
+}
+
+// Deny all, then our allow list (crun allows every device when a config has no rules). Off: allow all.
+TEST(OciConfig, DevicesAreDenyAllThenOurAllowListAndAllowAllWhenTheDevicesCgroupIsOff) {
+  const json rules = config_of(example_config())["linux"]["resources"]["devices"];
+  ASSERT_EQ(rules.size(), 1 + default_allowed_devices().size());
+  EXPECT_EQ(rules[0], json({{"allow", false}, {"access", "rwm"}}));
+  EXPECT_EQ(rules[1], json({{"allow", true}, {"type", "c"}, {"access", "m"}}));
+  EXPECT_EQ(rules[3], json({{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 3}, {"access", "rwm"}}));
+  EXPECT_EQ(rules.back(), json({{"allow", true}, {"type", "c"}, {"major", 136}, {"access", "rwm"}}));
+  ContainerConfig config = example_config();
+  config.devices_cgroup = false;
+  EXPECT_EQ(config_of(config)["linux"]["resources"]["devices"], json::array({{{"allow", true}, {"access", "rwm"}}}));
 }
 
 TEST(OciConfig, ABindMountIsARwBindOfTheHostFolderAfterOurOwnMounts) {
@@ -204,6 +220,7 @@ ContainerConfig variant(std::string_view name) {
   if (name == "userns" || name == "everything") config.user_namespace = true;
   if (name == "host_network" || name == "everything") config.network_namespace = false;
   if (name == "no_seccomp") config.seccomp = false;
+  if (name == "devices_off") config.devices_cgroup = false;
   if (name == "isolation_off") {  // every protection the isolation suite's --isolation-off removes
     config.pid_namespace = config.uts_namespace = config.ipc_namespace = config.cgroup_namespace = false;
     config.network_namespace = config.seccomp = config.drop_capabilities = false;
@@ -220,7 +237,7 @@ TEST_P(OciConfigSchema, EveryVariantIsAValidRuntimeSpecConfig) {
 
 INSTANTIATE_TEST_SUITE_P(Variants, OciConfigSchema,
                          ::testing::Values("plain", "limits", "userns", "host_network", "no_seccomp", "bind",
-                                           "everything", "isolation_off"));
+                                           "everything", "isolation_off", "devices_off"));
 
 TEST_F(OciConfigSchema, TheValidatorRejectsANamespaceTheSpecDoesNotKnow) {
   json broken = config_of(example_config());
