@@ -1,6 +1,8 @@
 // What one instance runs and how it is confined: the suite and the `run` command build it, a Backend honours it.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +38,13 @@ struct InstanceSpec {
   std::vector<std::pair<std::string, std::string>> binds;
   // Raw host files a guest gets as virtio disks (/dev/vda, ...); other backends ignore them.
   std::vector<std::string> disk_files;
+  // The host block device that limits.io_read_bps / io_read_iops throttle (the limits suite's loop device,
+  // whose filesystem a bind mounts in); containers only, unset: no device is throttled.
+  struct BlockDevice {
+    std::uint32_t major = 0;
+    std::uint32_t minor = 0;
+  };
+  std::optional<BlockDevice> throttled_device;
 };
 
 // The workload's path inside the image.

@@ -186,8 +186,10 @@ constexpr FieldList sample_fields{Field{"backend", &Sample::backend},
                                   Field{"started_at_monotonic_ns", &Sample::started_at_monotonic_ns}};
 
 template <>
-constexpr FieldList fields_of<Limits>{Field{"memory_bytes", &Limits::memory_bytes}, Field{"cpus", &Limits::cpus},
-                                      Field{"pids_max", &Limits::pids_max}, Field{"cpuset_cpus", &Limits::cpuset_cpus}};
+constexpr FieldList fields_of<Limits>{
+    Field{"memory_bytes", &Limits::memory_bytes}, Field{"cpus", &Limits::cpus},
+    Field{"pids_max", &Limits::pids_max},         Field{"cpuset_cpus", &Limits::cpuset_cpus},
+    Field{"io_read_bps", &Limits::io_read_bps},   Field{"io_read_iops", &Limits::io_read_iops}};
 
 template <>
 constexpr FieldList fields_of<Case>{Field{"name", &Case::name}, Field{"workload", &Case::workload},
@@ -314,6 +316,19 @@ json with_later_v2_keys(json document) {
   if (const auto backends = document.find("backends"); backends != document.end() && backends->is_array()) {
     for (json& backend : *backends) {
       if (backend.is_object() && !backend.contains("host")) backend["host"] = nullptr;
+    }
+  }
+  // Limits.io_read_bps and io_read_iops absent: no I/O throttle.
+  if (const auto options = document.find("options"); options != document.end() && options->is_object()) {
+    if (const auto cases = options->find("cases"); cases != options->end() && cases->is_array()) {
+      for (json& test_case : *cases) {
+        if (!test_case.is_object()) continue;
+        const auto limits = test_case.find("limits");
+        if (limits == test_case.end() || !limits->is_object()) continue;
+        for (const char* key : {"io_read_bps", "io_read_iops"}) {
+          if (!limits->contains(key)) (*limits)[key] = nullptr;
+        }
+      }
     }
   }
   return document;

@@ -1,5 +1,7 @@
 #include "harness/suites/limits_checks.hpp"
 
+#include "harness/suites/limits_io.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -333,6 +335,7 @@ std::vector<LimitCheck> limit_checks(unsigned online_cpus) {
   // The last CPU: with two or more, the others are where an unconfined probe shows up.
   cpuset.limits.cpuset_cpus = fmt::format("{}", online_cpus > 0 ? online_cpus - 1 : 0);
   checks.push_back(std::move(cpuset));
+  append_io_limit_checks(checks);  // io-read-bps, io-read-iops, page-cache, memory-swap (limits_io.hpp)
   return checks;
 }
 

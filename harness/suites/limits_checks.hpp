@@ -19,13 +19,16 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "harness/instance_spec.hpp"
 #include "reports/model.hpp"
 
 namespace benchrun::harness {
@@ -33,6 +36,15 @@ namespace benchrun::harness {
 // The kernel selftests' values_close: |a - b| <= (a + b) * tolerance / 2, tolerance relative (0.1 = 10 %)
 // of the mean of the two. Exposed for tests.
 bool values_close(double a, double b, double tolerance);
+
+// One block device as the instance's cgroup counts and throttles it (v1 blkio.throttle.io_service_bytes,
+// io_serviced, read_bps_device, read_iops_device; v2 io.stat rbytes and rios, io.max rbps and riops).
+struct IoDeviceView {
+  std::optional<std::uint64_t> read_bytes;
+  std::optional<std::uint64_t> reads;
+  std::optional<std::uint64_t> read_bps_limit;   // nullopt: "max" or none set
+  std::optional<std::uint64_t> read_iops_limit;  // nullopt: "max" or none set
+};
 
 // The instance's cgroup as the host read it after the workload ended and before teardown. Empty fields:
 // this host's hierarchy lacks the file.
@@ -50,6 +62,8 @@ struct HostView {
   std::optional<std::string> cpuset_effective;   // cpuset.effective_cpus / cpuset.cpus.effective
   std::vector<std::uint64_t> usage_per_cpu_ns;   // cpuacct.usage_percpu (v1 only; empty elsewhere)
   std::string note;  // where the figures come from when not all from one final read (every verdict says it)
+  std::map<std::string, IoDeviceView> io_devices;   // "7:3" -> what the cgroup counted and throttles there
+  std::optional<std::uint64_t> memory_usage_bytes;  // memory.usage_in_bytes / memory.current
 };
 
 // How the workload ended and what it counted itself.
@@ -66,10 +80,19 @@ struct Observation {
   HostView host;
   WorkloadView workload;
   bool limit_applied = true;  // false under --limits-off: the instance ran without this check's limit
+  std::string io_device;      // "major:minor" of the device an I/O check throttles (set by its prepare)
 };
 
 struct LimitCheck;
 using Judge = std::vector<reports::Verdict> (*)(const LimitCheck& check, const Observation& seen);
+// Optional, for a check whose instance needs something on the host first (a loop device with a filesystem,
+// a folder on the host's disk, under `scratch_root`): makes it, adds it to the spec (binds, the throttled
+// device) and to the observation (the device to judge), and returns what is removed after teardown.
+using Prepare = std::shared_ptr<void> (*)(const LimitCheck& check, const std::filesystem::path& scratch_root,
+                                          InstanceSpec& spec, Observation& seen);
+// Optional: why the check cannot run on this host (memory+swap where there is no swap). The suite then
+// launches nothing and says so as a warning of the run, which does not fail it.
+using NotApplicable = std::optional<std::string> (*)();
 
 // One check: a workload that pushes past `limits`, and how to judge what happened.
 struct LimitCheck {
@@ -79,6 +102,8 @@ struct LimitCheck {
   std::vector<std::string> workload_args;
   reports::Limits limits;  // what the check configures (cpuset: the host's last CPU, so there is another)
   Judge judge = nullptr;
+  Prepare prepare = nullptr;
+  NotApplicable not_applicable = nullptr;
 };
 
 // Every check of the suite, for a host with `online_cpus` CPUs.
