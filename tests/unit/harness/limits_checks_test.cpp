@@ -61,7 +61,7 @@ TEST(LimitsChecks, AreNamedCasesWithTheirOwnLimits) {
   EXPECT_EQ(check("cpu-quota").limits.cpus, 0.25);
   EXPECT_EQ(check("pids").limits.pids_max, 16U);
   EXPECT_EQ(check("cpuset").limits.cpuset_cpus, "1");  // the last of 2 CPUs
-  EXPECT_EQ(limit_checks(1).back().limits.cpuset_cpus, "0");
+  EXPECT_EQ(find_limit_check(limit_checks(1), "cpuset")->limits.cpuset_cpus, "0");
 }
 
 // A hog killed at the limit, seen from both sides.
