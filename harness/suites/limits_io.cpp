@@ -51,6 +51,10 @@ constexpr const char* io_run_ms = "3000";
 // The host reads the cgroup every 20 ms while it runs (limits.cpp): 300 ms after the last read it has seen it.
 constexpr const char* io_hold_ms = "300";
 constexpr double io_tolerance = 0.10;
+// The floor: a reader that got less than half the limit shows nothing of the throttle (the host was too busy
+// to issue the reads, or the device too slow), so the ceiling it kept would prove nothing. Measured under a load
+// of 16 on this 2-CPU host: 14 to 21 % under the limit, host and reader agreeing to the byte.
+constexpr double io_floor_share = 0.5;
 // Page cache: the selftest's 50M under 30M (alloc_pagecache_max_30M), err 5 of the sum = 10 % of the mean.
 constexpr std::uint64_t page_cache_limit_bytes = 30 * mib;
 constexpr const char* page_cache_write_mib = "50";
@@ -266,6 +270,16 @@ std::optional<std::string> memory_swap_on_this_host() {
 
 enum class IoRate { bytes, reads };
 
+// Why `rate` is off the limit: over it by more than the tolerance, or under the floor; nullopt when neither.
+std::optional<std::string> off_the_limit(double rate, double limit) {
+  const double error = (rate / limit - 1) * 100;
+  if (rate > limit && !values_close(rate, limit, io_tolerance))
+    return fmt::format("{:+.1f} % from the limit, over the 10 % allowed", error);
+  if (rate < limit * io_floor_share)
+    return fmt::format("{:+.1f} % from the limit, under half of it: the throttle was not reached", error);
+  return std::nullopt;
+}
+
 std::vector<Verdict> judge_io_rate(const LimitCheck& check, const Observation& seen, IoRate rate) {
   const bool bytes = rate == IoRate::bytes;
   const std::uint64_t limit = (bytes ? check.limits.io_read_bps : check.limits.io_read_iops).value_or(0);
@@ -300,20 +314,19 @@ std::vector<Verdict> judge_io_rate(const LimitCheck& check, const Observation& s
   } else {
     host_rate = static_cast<double>(*host_count) / (*run_ms / 1000.0);
     verdict.measured = *host_rate;
-    if (!values_close(*host_rate, static_cast<double>(limit), io_tolerance)) {
+    if (const auto off = off_the_limit(*host_rate, static_cast<double>(limit))) {
       failures.push_back(
-          fmt::format("the cgroup counted {:.0f} {} over the reader's {:.0f} ms, {:+.1f} % from the "
-                      "limit",
-                      *host_rate, unit, *run_ms, (*host_rate / static_cast<double>(limit) - 1) * 100));
+          fmt::format("the cgroup counted {:.0f} {} over the reader's {:.0f} ms, {}", *host_rate, unit, *run_ms, *off));
     }
+    if (!values_close(*host_rate, *own_rate, io_tolerance))
+      failures.push_back(
+          fmt::format("the cgroup counted {:.0f} {} but the reader {:.0f}", *host_rate, unit, *own_rate));
   }
-  if (!values_close(*own_rate, static_cast<double>(limit), io_tolerance)) {
-    failures.push_back(fmt::format("the reader counted {:.0f} {} itself, {:+.1f} % from the limit", *own_rate, unit,
-                                   (*own_rate / static_cast<double>(limit) - 1) * 100));
-  }
+  if (const auto off = off_the_limit(*own_rate, static_cast<double>(limit)))
+    failures.push_back(fmt::format("the reader counted {:.0f} {} itself, {}", *own_rate, unit, *off));
   conclude(verdict, failures,
            fmt::format("{:.0f} {} by the cgroup's count on {}, {:.0f} by the reader's own, over {:.0f} ms, against "
-                       "{} (error {:+.2f} % host, {:+.2f} % workload; within 10 %)",
+                       "{} (error {:+.2f} % host, {:+.2f} % workload; over by at most 10 %, under by at most 50 %)",
                        host_rate.value_or(0), unit, seen.io_device, *own_rate, *run_ms, limit,
                        (host_rate.value_or(0) / static_cast<double>(limit) - 1) * 100,
                        (*own_rate / static_cast<double>(limit) - 1) * 100),
@@ -342,10 +355,12 @@ std::vector<Verdict> judge_page_cache(const LimitCheck& check, const Observation
   if (host.memory_usage_bytes) verdict.measured = to_mib(*host.memory_usage_bytes);
 
   std::vector<std::string> failures;
-  if (host.memory_limit_bytes != limit) {
-    failures.push_back(host.memory_limit_bytes
-                           ? fmt::format("the cgroup's limit reads {:.1f} MiB", to_mib(*host.memory_limit_bytes))
-                           : std::string("the cgroup has no memory limit to read"));
+  // v1 reads an unlimited cgroup as PAGE_COUNTER_MAX pages (8 EiB with 4 KiB pages), v2 as "max".
+  constexpr std::uint64_t unlimited_v1 = 1ULL << 60;
+  if (!host.memory_limit_bytes || *host.memory_limit_bytes >= unlimited_v1) {
+    failures.emplace_back("the cgroup has no memory limit");
+  } else if (host.memory_limit_bytes != limit) {
+    failures.push_back(fmt::format("the cgroup's limit reads {:.1f} MiB", to_mib(*host.memory_limit_bytes)));
   }
   // The workload's side: every byte written, never OOM-killed (file pages are reclaimed, not a reason to kill).
   const std::uint64_t wanted = std::stoull(check.workload_args.at(1)) * mib;

@@ -5,10 +5,12 @@
 // is not applicable on a host without swap (benchrun never turns swap on).
 //
 // Tolerances, and why:
-// - I/O throttle: 10 % either side of the limit, for the host's count (the cgroup's bytes or reads on the
-//   device over the workload's own window) and the workload's own. blk-throttle dispatches a bio once the
-//   time slice allows it, so the rate over a window of 3 s misses the limit by at most one block per slice
-//   (measured here: within 1 %, see README.md); 10 % is the cpu-quota check's margin (test_cpucg_max).
+// - I/O throttle: over the limit by at most 10 %, for the host's count (the cgroup's bytes or reads on the
+//   device over the workload's own window) and the workload's own, which must agree within 10 %. blk-throttle
+//   dispatches a bio once the time slice allows it, so over 3 s the rate passes the limit by the first slice's
+//   allowance alone (measured: +1.1 %); 10 % is the cpu-quota check's margin (test_cpucg_max). Under the limit
+//   the rate may fall by up to half, as a quota promises a ceiling, not a share: on this 2-CPU host at a load of
+//   16 the reader got 14-21 % under it (both sides agreeing); below half nothing shows the throttle acted.
 // - page cache: the kernel selftest's alloc_pagecache_max_30M writes 50M of page cache under memory.max 30M
 //   and wants memory.current values_close to 30M with err 5 (|a - b| <= (a + b) * 5 / 100, i.e. 10 % of
 //   their mean: values_close(a, b, 0.10) here); the high-water mark must not pass the limit (exact: the page

@@ -145,7 +145,8 @@ TEST_F(LimitsSuite, TheIoAndPageCacheChecksOffFailThemAloneOnCrun) {
     const std::string why = verdict.at("why").get<std::string>();
     EXPECT_NE(why.find(name == "page_cache.within_limit" ? "no memory limit" : "no read limit"), std::string::npos)
         << why;
-    EXPECT_NE(why.find(name == "page_cache.within_limit" ? "over the limit" : "from the limit"), std::string::npos)
+    EXPECT_NE(why.find(name == "page_cache.within_limit" ? "over the limit" : "over the 10 % allowed"),
+              std::string::npos)
         << why;
   }
 }

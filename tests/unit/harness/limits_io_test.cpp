@@ -90,6 +90,16 @@ TEST(LimitsIoChecks, ReadIopsAtTheLimitPassesAndOverItFails) {
   EXPECT_NE(over.why.find("+20.0 %"), std::string::npos) << over.why;
 }
 
+// A throttle promises a ceiling: a busy host's reader may fall short of it, but not below half (then nothing
+// showed the throttle acted).
+TEST(LimitsIoChecks, UnderTheLimitPassesDownToHalfOfIt) {
+  const auto busy = judge_one("io-read-iops", io_run(160 * 4096.0, 160, std::nullopt, 200));
+  EXPECT_TRUE(busy.pass) << busy.why;
+  const auto stalled = judge_one("io-read-iops", io_run(90 * 4096.0, 90, std::nullopt, 200));
+  EXPECT_FALSE(stalled.pass);
+  EXPECT_NE(stalled.why.find("under half of it"), std::string::npos) << stalled.why;
+}
+
 TEST(LimitsIoChecks, AReaderThatEndedWithoutFiguresFails) {
   Observation crashed;
   crashed.workload.result_seen = true;
@@ -125,6 +135,9 @@ TEST(LimitsPageCache, FailsWithoutItsLimit) {
   EXPECT_FALSE(verdict.pass);
   EXPECT_NE(verdict.why.find("no memory limit"), std::string::npos) << verdict.why;
   EXPECT_NE(verdict.why.find("over the limit"), std::string::npos) << verdict.why;
+  // v1 reads "unlimited" as PAGE_COUNTER_MAX pages.
+  unlimited.host.memory_limit_bytes = 9'223'372'036'854'771'712ULL;
+  EXPECT_NE(judge_one("page-cache", unlimited).why.find("no memory limit"), std::string::npos);
 }
 
 TEST(LimitsPageCache, AnOomKillOrUsageFarBelowTheLimitFails) {
