@@ -1,7 +1,9 @@
 // What one instance runs and how it is confined: the suite and the `run` command build it, a Backend honours it.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,6 +49,13 @@ struct InstanceSpec {
   // The instance will be frozen while it runs (Instance::freeze): our containers join the v1 freezer
   // hierarchy for it. The peers' and a guest's freezers need nothing in advance; native cannot freeze.
   bool freezable = false;
+  // The host block device that limits.io_read_bps / io_read_iops throttle (the limits suite's loop device,
+  // whose filesystem a bind mounts in); containers only, unset: no device is throttled.
+  struct BlockDevice {
+    std::uint32_t major = 0;
+    std::uint32_t minor = 0;
+  };
+  std::optional<BlockDevice> throttled_device;
 };
 
 // The workload's path inside the image.

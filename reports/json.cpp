@@ -186,9 +186,11 @@ constexpr FieldList sample_fields{Field{"backend", &Sample::backend},
                                   Field{"started_at_monotonic_ns", &Sample::started_at_monotonic_ns}};
 
 template <>
-constexpr FieldList fields_of<Limits>{Field{"memory_bytes", &Limits::memory_bytes}, Field{"cpus", &Limits::cpus},
-                                      Field{"pids_max", &Limits::pids_max}, Field{"cpuset_cpus", &Limits::cpuset_cpus},
-                                      Field{"cpu_weight", &Limits::cpu_weight}};
+constexpr FieldList fields_of<Limits>{
+    Field{"memory_bytes", &Limits::memory_bytes}, Field{"cpus", &Limits::cpus},
+    Field{"pids_max", &Limits::pids_max},         Field{"cpuset_cpus", &Limits::cpuset_cpus},
+    Field{"cpu_weight", &Limits::cpu_weight},     Field{"io_read_bps", &Limits::io_read_bps},
+    Field{"io_read_iops", &Limits::io_read_iops}};
 
 template <>
 constexpr FieldList fields_of<Case>{Field{"name", &Case::name}, Field{"workload", &Case::workload},
@@ -317,14 +319,16 @@ json with_later_v2_keys(json document) {
       if (backend.is_object() && !backend.contains("host")) backend["host"] = nullptr;
     }
   }
-  // Limits.cpu_weight absent: no weight was set.
+  // Limits.cpu_weight, io_read_bps and io_read_iops absent: no weight, no I/O throttle.
   if (const auto options = document.find("options"); options != document.end() && options->is_object()) {
     if (const auto cases = options->find("cases"); cases != options->end() && cases->is_array()) {
-      for (json& one_case : *cases) {
-        if (!one_case.is_object()) continue;
-        const auto limits = one_case.find("limits");
-        if (limits != one_case.end() && limits->is_object() && !limits->contains("cpu_weight"))
-          (*limits)["cpu_weight"] = nullptr;
+      for (json& test_case : *cases) {
+        if (!test_case.is_object()) continue;
+        const auto limits = test_case.find("limits");
+        if (limits == test_case.end() || !limits->is_object()) continue;
+        for (const char* key : {"cpu_weight", "io_read_bps", "io_read_iops"}) {
+          if (!limits->contains(key)) (*limits)[key] = nullptr;
+        }
       }
     }
   }

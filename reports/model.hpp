@@ -48,8 +48,14 @@ struct Limits {
   std::optional<std::uint64_t> pids_max;
   std::optional<std::string> cpuset_cpus;
   std::optional<std::uint64_t> cpu_weight;  // v2 cpu.weight 1..10000 (100: the default); cpu.shares on v1
+  // Read throttles of the instance's scratch block device (the limits suite's loop device, InstanceSpec's
+  // throttled_device): bytes per second and reads per second.
+  std::optional<std::uint64_t> io_read_bps;
+  std::optional<std::uint64_t> io_read_iops;
 
-  [[nodiscard]] bool any() const { return memory_bytes || cpus || pids_max || cpuset_cpus || cpu_weight; }
+  [[nodiscard]] bool any() const {
+    return memory_bytes || cpus || pids_max || cpuset_cpus || cpu_weight || io_read_bps || io_read_iops;
+  }
   bool operator==(const Limits&) const = default;
 };
 

@@ -11,6 +11,7 @@
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/cgroup/cgroup_dir.hpp"
 #include "runtime/cgroup/mode.hpp"
+#include "runtime/loop_device.hpp"
 #include "runtime/oci/oci_sweep.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
@@ -85,6 +86,8 @@ SweepResult sweep_leftovers(const std::filesystem::path& state_root, const std::
       ++result.cgroups_removed;
     }
   }
+  // After the cgroups: nothing of a leftover instance holds the loop device's filesystem any more.
+  result.loop_devices_removed = sweep_loop_devices();
   for (const auto& mount_point : mounts_under(state_root)) {
     const auto relative = mount_point.lexically_relative(state_root);
     if (relative.empty() || is_live(*relative.begin())) continue;

@@ -13,6 +13,7 @@ struct SweepResult {
   int state_dirs_removed = 0;
   int mounts_removed = 0;
   int peer_containers_removed = 0;  // crun/runc containers (their cgroups count as cgroups)
+  int loop_devices_removed = 0;     // the limits suite's (runtime/loop_device.hpp), with their mounts
 };
 
 // First the peers' leftovers (runtime/oci/oci_sweep.hpp: crun and runc containers, their cgroups), then
@@ -20,6 +21,7 @@ struct SweepResult {
 // whose owner process is gone (killing what still runs in them), and unmounts anything mounted under
 // `state_root` in this mount namespace. Instances of live benchrun processes are left alone, and so is
 // every name not starting with `name_prefix` (a narrower prefix sweeps one run: "benchrun-<run>-").
+// Loop devices of gone benchruns are detached after the cgroups (runtime/loop_device.hpp).
 // A cgroup with no state dir at all counts as a leftover; a `doctor-<pid>` cgroup (benchrun doctor's attach
 // measurement) is one once its pid is gone.
 SweepResult sweep_leftovers(const std::filesystem::path& state_root = default_state_root,

@@ -20,7 +20,7 @@ umask 022
 script_path=$(realpath "${BASH_SOURCE[0]}")
 repo_root=$(dirname "$(dirname "$script_path")")
 readonly script_path repo_root
-readonly workloads=(hello spin hog forker idle netpeer netclient burner affinity oomprobe probe overhead ticker devprobe)
+readonly workloads=(hello spin hog forker idle netpeer netclient burner affinity oomprobe probe overhead ticker devprobe ioprobe cachefill)
 # Fixed timestamps and owners make the cpio the same bytes for the same inputs.
 readonly fixed_mtime=@0
 

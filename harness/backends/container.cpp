@@ -99,6 +99,11 @@ runtime::ContainerConfig container_config(const std::filesystem::path& rootfs, c
   config.devices_cgroup = spec.devices_cgroup;
   config.limits = to_runtime_limits(spec.limits);
   config.freezable = spec.freezable;
+  if (spec.throttled_device && (spec.limits.io_read_bps || spec.limits.io_read_iops)) {
+    config.limits.io.push_back(runtime::IoDeviceLimit{spec.throttled_device->major, spec.throttled_device->minor,
+                                                      spec.limits.io_read_bps, std::nullopt, spec.limits.io_read_iops,
+                                                      std::nullopt});
+  }
   for (const auto& [source, target] : spec.binds) config.binds.push_back({source, target});
   return config;
 }

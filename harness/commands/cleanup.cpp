@@ -11,8 +11,10 @@ int run_cleanup(const CleanupCommand& options) {
   int status = exit_ok;
   try {
     const auto swept = runtime::sweep_leftovers();
-    fmt::print("containers: removed {} cgroups, {} state folders, {} mounts, {} crun/runc containers\n",
-               swept.cgroups_removed, swept.state_dirs_removed, swept.mounts_removed, swept.peer_containers_removed);
+    fmt::print(
+        "containers: removed {} cgroups, {} state folders, {} mounts, {} crun/runc containers, {} loop devices\n",
+        swept.cgroups_removed, swept.state_dirs_removed, swept.mounts_removed, swept.peer_containers_removed,
+        swept.loop_devices_removed);
   } catch (const std::exception& error) {
     fmt::print(stderr, "benchrun: cleanup: containers: {}\n", error.what());
     status = exit_failure;

@@ -127,11 +127,18 @@ Observation observe(Backend& backend, const InstanceSpec& spec, const std::files
   return seen;
 }
 
-StepResult measure_limit_check(Backend& backend, const StepInput& input, const std::vector<std::string>& limits_off) {
+StepResult measure_limit_check(Backend& backend, const StepInput& input, const std::vector<std::string>& limits_off,
+                               const std::filesystem::path& scratch_root) {
   StepResult result;
   const std::vector<LimitCheck> checks = limit_checks(online_cpus());
   const LimitCheck* check = find_limit_check(checks, input.test_case.name);
   if (check == nullptr) throw sys::Error(fmt::format("limits: no check named {}", input.test_case.name));
+  if (check->not_applicable) {
+    if (const std::optional<std::string> why = check->not_applicable()) {
+      result.notes.push_back(fmt::format("{}: {}: {}", backend.name(), check->name, *why));
+      return result;
+    }
+  }
 
   // A guest's limits are libvirt tunables, judged from what the vm backend watched (limits_vm.hpp).
   if (backend.kind() == reports::BackendKind::vm && backend.name() == "vm") {
@@ -165,10 +172,14 @@ StepResult measure_limit_check(Backend& backend, const StepInput& input, const s
   reports::Sample sample;
   sample.backend = backend.name();
   const sys::MonotonicNs deadline = sys::monotonic_now() + std::chrono::nanoseconds(input.timeout).count();
+  std::shared_ptr<void> prepared;  // what the check made on the host: removed after the instance's teardown
   try {
+    Observation prepared_view;
+    if (check->prepare) prepared = check->prepare(*check, scratch_root, spec, prepared_view);
     Observation seen = check->observe != nullptr
                            ? check->observe(*check, backend, spec, *relative, limit_off, deadline, sample)
                            : observe(backend, spec, *relative, deadline, sample);
+    seen.io_device = prepared_view.io_device;
     seen.limit_applied = !limit_off;
     result.verdicts = check->judge(*check, seen);
     sample.ok = true;
@@ -201,10 +212,11 @@ std::vector<reports::Case> limits_cases(const CaseFlags& flags) {
 }
 
 Step make_limits_step(const SuiteOptions& options) {
-  return [limits_off = options.limits_off](Backend& backend, const StepInput& input) {
+  return [limits_off = options.limits_off, scratch_root = options.overhead.scratch_dir](Backend& backend,
+                                                                                        const StepInput& input) {
     // vm+container: the host cannot read the container's cgroup inside the guest; the guest's benchrun does.
     if (judged_in_guest(backend)) return limits_in_guest(backend, input, limits_off);
-    return measure_limit_check(backend, input, limits_off);
+    return measure_limit_check(backend, input, limits_off, scratch_root);
   };
 }
 

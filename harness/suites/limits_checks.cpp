@@ -1,6 +1,7 @@
 #include "harness/suites/limits_checks.hpp"
 
 #include "harness/suites/limits_devices.hpp"
+#include "harness/suites/limits_io.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -349,6 +350,7 @@ std::vector<LimitCheck> limit_checks(unsigned online_cpus) {
   checks.push_back(cpu_quota_stress_ng_check());
   checks.push_back(freezer_check());
   checks.push_back(devices_limit_check());
+  append_io_limit_checks(checks);  // io-read-bps, io-read-iops, page-cache, memory-swap (limits_io.hpp)
   return checks;
 }
 

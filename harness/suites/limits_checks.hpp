@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -38,6 +39,15 @@ namespace benchrun::harness {
 // The kernel selftests' values_close: |a - b| <= (a + b) * tolerance / 2, tolerance relative (0.1 = 10 %)
 // of the mean of the two. Exposed for tests.
 bool values_close(double a, double b, double tolerance);
+
+// One block device as the instance's cgroup counts and throttles it (v1 blkio.throttle.io_service_bytes,
+// io_serviced, read_bps_device, read_iops_device; v2 io.stat rbytes and rios, io.max rbps and riops).
+struct IoDeviceView {
+  std::optional<std::uint64_t> read_bytes;
+  std::optional<std::uint64_t> reads;
+  std::optional<std::uint64_t> read_bps_limit;   // nullopt: "max" or none set
+  std::optional<std::uint64_t> read_iops_limit;  // nullopt: "max" or none set
+};
 
 // The instance's cgroup as the host read it after the workload ended and before teardown. Empty fields:
 // this host's hierarchy lacks the file.
@@ -63,10 +73,12 @@ struct HostView {
   std::optional<std::uint64_t> cpu_usage_in_window_ns;
   std::optional<double> frozen_window_ms;
   std::string note;  // where the figures come from when not all from one final read (every verdict says it)
-  std::optional<std::uint64_t> cpu_shares;       // read back: cpu.shares (v1)
-  std::optional<std::uint64_t> cpu_weight;       // read back: cpu.weight (v2)
-  std::optional<std::string> devices_list;       // v1 devices.list read back (limits_devices.hpp)
-  std::optional<std::uint32_t> device_programs;  // v2: device programs attached to the cgroup (BPF_PROG_QUERY)
+  std::optional<std::uint64_t> cpu_shares;          // read back: cpu.shares (v1)
+  std::optional<std::uint64_t> cpu_weight;          // read back: cpu.weight (v2)
+  std::optional<std::string> devices_list;          // v1 devices.list read back (limits_devices.hpp)
+  std::optional<std::uint32_t> device_programs;     // v2: device programs attached to the cgroup (BPF_PROG_QUERY)
+  std::map<std::string, IoDeviceView> io_devices;   // "7:3" -> what the cgroup counted and throttles there
+  std::optional<std::uint64_t> memory_usage_bytes;  // memory.usage_in_bytes / memory.current
 };
 
 // How the workload ended and what it counted itself.
@@ -87,6 +99,7 @@ struct Observation {
   // Launch to exit on the host's clock: it holds the cgroup's whole life, setup before the workload included
   // (seconds in a TCG guest), so the CPU quota's host side is judged over it; nullopt: the workload's window.
   std::optional<double> instance_wall_ms;
+  std::string io_device;  // "major:minor" of the device an I/O check throttles (set by its prepare)
 };
 
 struct LimitCheck;
@@ -107,6 +120,15 @@ using Observe = Observation (*)(const LimitCheck& check, Backend& backend, const
                                 const std::filesystem::path& cgroup_relative, bool limit_off, sys::MonotonicNs deadline,
                                 reports::Sample& sample);
 
+// Optional, for a check whose instance needs something on the host first (a loop device with a filesystem,
+// a folder on the host's disk, under `scratch_root`): makes it, adds it to the spec (binds, the throttled
+// device) and to the observation (the device to judge), and returns what is removed after teardown.
+using Prepare = std::shared_ptr<void> (*)(const LimitCheck& check, const std::filesystem::path& scratch_root,
+                                          InstanceSpec& spec, Observation& seen);
+// Optional: why the check cannot run on this host (memory+swap where there is no swap). The suite then
+// launches nothing and says so as a warning of the run, which does not fail it.
+using NotApplicable = std::optional<std::string> (*)();
+
 // One check: a workload that pushes past `limits`, and how to judge what happened.
 struct LimitCheck {
   std::string_view name;  // the case name and what --limits-off takes: "memory", "cpu-quota", "pids", "cpuset"
@@ -121,6 +143,8 @@ struct LimitCheck {
   Observe observe = nullptr;  // nullptr: the workload runs to its end, the host's view read after it
   // --limits-off for a check whose limit is not one of reports::Limits (devices): switches it off in the spec.
   void (*turn_off)(InstanceSpec& spec) = nullptr;
+  Prepare prepare = nullptr;
+  NotApplicable not_applicable = nullptr;
 };
 
 // Every check of the suite, for a host with `online_cpus` CPUs.

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <sstream>
 
+#include "harness/suites/limits_io.hpp"
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/cgroup/cgroup_files.hpp"
 #include "runtime/oci/oci_config.hpp"
@@ -69,6 +70,7 @@ HostView read_v1(const fs::path& root, const fs::path& relative) {
     view.pids_max_events = read_cgroup_key(*pids / "pids.events", "max");
   }
   if (const auto cpuset = dir("cpuset")) view.cpuset_effective = read_trimmed(*cpuset / "cpuset.effective_cpus");
+  read_io_host_view_v1(dir("blkio"), dir("memory"), view);
   return view;
 }
 
@@ -89,6 +91,7 @@ HostView read_v2(const fs::path& dir) {
   view.pids_max_events = read_cgroup_key(dir / "pids.events", "max");
   view.cpuset_effective = read_trimmed(dir / "cpuset.cpus.effective");
   view.cpu_weight = read_count(dir / "cpu.weight");
+  read_io_host_view_v2(dir, view);
   return view;
 }
 

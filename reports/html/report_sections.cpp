@@ -26,6 +26,8 @@ std::string limits_text(const Limits& limits) {
   if (limits.pids_max) parts.push_back(fmt::format("pids {}", *limits.pids_max));
   if (limits.cpuset_cpus) parts.push_back(fmt::format("cpuset {}", *limits.cpuset_cpus));
   if (limits.cpu_weight) parts.push_back(fmt::format("cpu weight {}", *limits.cpu_weight));
+  if (limits.io_read_bps) parts.push_back(fmt::format("read {} B/s", *limits.io_read_bps));
+  if (limits.io_read_iops) parts.push_back(fmt::format("read {} IOPS", *limits.io_read_iops));
   return parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, ", "));
 }
 

@@ -145,6 +145,14 @@ std::string benchrun_leftovers() {
   for (std::string line; std::getline(mounts, line);) {
     if (line.find("benchrun") != std::string::npos) found += "mount " + line + "\n";
   }
+  // The limits suite's loop devices (runtime/loop_device.hpp), by their backing file.
+  for (const auto& device : std::filesystem::directory_iterator("/sys/block", ignored)) {
+    std::error_code missing;
+    if (!std::filesystem::exists(device.path() / "loop" / "backing_file", missing)) continue;
+    const std::string backing = read_text(device.path() / "loop" / "backing_file");
+    if (backing.find("benchrun-loop-") != std::string::npos)
+      found += "loop " + device.path().filename().string() + " " + backing;
+  }
   return found;
 }
 
@@ -152,10 +160,10 @@ std::string validate_against_schema(const std::filesystem::path& report) {
   return schema_complaint(report, std::filesystem::path(BENCHRUN_SOURCE_DIR) / "reports/schema/report.schema.json");
 }
 
-void start_and_kill(const std::vector<std::string>& args, const std::string& kind) {
+void start_and_kill(const std::vector<std::string>& args, const std::string& kind, std::chrono::milliseconds patience) {
   bp::child child(benchrun_executable().string(), bp::args(args), bp::std_out > bp::null, bp::std_err > bp::null);
   for (int waited_ms = 0; benchrun_leftovers().find(kind) == std::string::npos; waited_ms += 20) {
-    ASSERT_LT(waited_ms, 30'000) << "no instance appeared";
+    ASSERT_LT(waited_ms, patience.count()) << "no " << kind << "appeared";
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ::kill(child.id(), SIGKILL);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -24,8 +25,8 @@ CommandResult run_benchrun_combined(const std::vector<std::string>& args);
 CommandResult run_benchrun_on_terminal(const std::vector<std::string>& args);
 
 // Every benchrun cgroup dir (the peers' too), crun/runc container named benchrun-*, /run/benchrun entry, vm run folder
-// (/var/lib/benchrun/runs), benchrun mount and QEMU of a benchrun guest on this machine, as text, for leak checks (""
-// when none).
+// (/var/lib/benchrun/runs), benchrun mount, loop device over a benchrun-loop-* file and QEMU of a benchrun guest on
+// this machine, as text, for leak checks ("" when none).
 std::string benchrun_leftovers();
 
 std::string read_text(const std::filesystem::path& path);
@@ -42,7 +43,9 @@ class LeakCheckedTest : public ::testing::Test {
 std::string validate_against_schema(const std::filesystem::path& report);
 
 // Starts benchrun with `args`, waits until it runs an instance (a benchrun_leftovers() line starting
-// with `kind`: "cgroup ", "qemu "), then SIGKILLs benchrun alone, leaving its instance behind.
-void start_and_kill(const std::vector<std::string>& args, const std::string& kind = "cgroup ");
+// with `kind`: "cgroup ", "qemu ", "loop "), at most `patience`, then SIGKILLs benchrun alone, leaving its
+// instance behind.
+void start_and_kill(const std::vector<std::string>& args, const std::string& kind = "cgroup ",
+                    std::chrono::milliseconds patience = std::chrono::seconds(30));
 
 }  // namespace benchrun::testing

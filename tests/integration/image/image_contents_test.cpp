@@ -15,9 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> workloads = {"hello",   "spin",      "hog",    "forker",   "idle",
-                                            "netpeer", "netclient", "burner", "affinity", "oomprobe",
-                                            "probe",   "overhead",  "ticker", "devprobe"};
+const std::vector<std::string> workloads = {"hello",     "spin",     "hog",      "forker",   "idle",  "netpeer",
+                                            "netclient", "burner",   "affinity", "oomprobe", "probe", "overhead",
+                                            "ticker",    "devprobe", "ioprobe",  "cachefill"};
 
 class ImageContents : public ::testing::Test {
  protected:
