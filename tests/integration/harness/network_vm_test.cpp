@@ -1,8 +1,8 @@
 // The network suite with guests, through benchrun, as root, for real (TCG here: slow, so few round trips): a
 // guest of image "guest" reaches netpeer through a tap in the peer's namespace and reports round trips, QEMU
 // runs in that namespace and no tap ever appears in the host's, and nothing outlives the run, a SIGKILLed one
-// included (its QEMU holds the namespace until the next run's sweep removes it). A guest of an image without
-// virtio_net is not measured, with why.
+// included (its QEMU holds the namespace until the next run's sweep removes it). vm+container's container uses
+// the guest's NIC. A guest of an image without virtio_net is not measured, with why.
 #include <signal.h>
 
 #include <gmock/gmock.h>
@@ -54,6 +54,20 @@ TEST_F(VmNetworkSuite, AGuestReachesThePeerThroughATapAndReportsRoundTrips) {
   ASSERT_EQ(p50_by_backend.size(), 2u) << report.at("samples").dump();
   EXPECT_GT(p50_by_backend.at("vm"), 0);
   EXPECT_GT(p50_by_backend.at("native"), 0);
+}
+
+TEST_F(VmNetworkSuite, AContainerInAGuestSharesTheGuestsNicAndReportsRoundTrips) {
+  // vm+container boots image "guest" whatever --image says; its inner container shares the guest's network.
+  const auto result =
+      run_benchrun({"--suite", "network", "--backends", "vm+container", "--runs", "1", "--warmup", "0", "--timeout",
+                    "600", "--workload", "netclient rr 192.0.2.1 7300 100", "--out", out_.path().string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  const json report = json::parse(read_text(out_.path() / "report.json"));
+  ASSERT_EQ(report.at("samples").size(), 1u) << result.err;
+  const json& sample = report.at("samples").at(0);
+  ASSERT_TRUE(sample.at("ok").get<bool>()) << sample.dump();
+  EXPECT_EQ(sample.at("backend"), "vm+container");
+  EXPECT_GT(sample.at("metrics").at("tcp_rr_p50_us").get<double>(), 0) << sample.dump();
 }
 
 TEST_F(VmNetworkSuite, AKilledRunLeavesNoTapInTheHostAndTheNextSweepTakesTheNamespaceWithItsQemu) {
