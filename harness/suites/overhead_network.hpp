@@ -35,10 +35,10 @@ std::vector<reports::Case> network_cases(const reports::Limits& limits);
 // Whether `test_case` is one of network_cases() (a suite mixing cases sends these to measure_network).
 bool is_network_case(const reports::Case& test_case);
 
-// Measures one instance of a network case on `backend`: namespaces + veth + netpeer, then the instance (as
-// the startup suite measures one, so its figures and failures read the same), then teardown. A failure of
-// the plumbing is a failed sample; only Interrupted escapes, after everything was removed. `image` gives
-// netpeer's binary (the image's, so peer and client are the same build).
+// Measures one instance of a network case on `backend`: namespaces + veth (a guest: the peer's namespace + a
+// tap) + netpeer, then the instance (as the startup suite measures one, so its figures and failures read the
+// same), then teardown. A failure of the plumbing is a failed sample; only Interrupted escapes, after
+// everything was removed. `image` gives netpeer's binary (the image's, so peer and client are the same build).
 reports::Sample measure_network(Backend& backend, const reports::Case& test_case, const std::string& instance_name,
                                 const ImageChoice& image, std::chrono::milliseconds timeout);
 
