@@ -108,6 +108,28 @@ TEST_F(VmNetworkSuite, AKilledRunLeavesNoTapInTheHostAndTheNextSweepTakesTheName
   EXPECT_FALSE(live_network_namespaces().contains(peer_ns)) << "the peer's namespace outlived the sweep";
 }
 
+TEST_F(VmNetworkSuite, CtrlCDestroysTheGuestAndThePeersNamespaceGoesWithIt) {
+  const auto err_path = out_.path() / "stderr";
+  bp::child child(benchrun_executable().string(),
+                  bp::args({"--suite", "network", "--backends", "vm", "--image", "guest", "--runs", "1", "--warmup",
+                            "0", "--timeout", "600", "--workload", "netclient rr 192.0.2.1 7300 1000000", "--out",
+                            out_.path().string()}),
+                  bp::std_out > bp::null, bp::std_err > err_path.string());
+  std::map<int, unsigned long long> peers;
+  std::map<int, unsigned long long> qemus;
+  for (int waited_ms = 0; peers.empty() || qemus.empty(); waited_ms += 50) {
+    ASSERT_LT(waited_ms, 120'000) << "netpeer and QEMU never ran together";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    peers = processes_named("netpeer");
+    qemus = processes_named("qemu-system-x86");
+  }
+  const unsigned long long peer_ns = peers.begin()->second;
+  ::kill(child.id(), SIGINT);
+  child.wait();
+  EXPECT_EQ(child.exit_code(), 130) << read_text(err_path);
+  EXPECT_FALSE(live_network_namespaces().contains(peer_ns)) << "the peer's namespace outlived the run";
+}
+
 TEST_F(VmNetworkSuite, AGuestWithoutVirtioNetIsNotMeasuredWithWhy) {
   // Image "default" loads no module: its guests have no virtio NIC driver. No guest is booted for it.
   const auto result = run_benchrun({"--suite", "network", "--backends", "vm", "--runs", "1", "--warmup", "0",
