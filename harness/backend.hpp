@@ -47,6 +47,10 @@ class Instance {
   // Figures the backend measured itself, named in the metric table (reports/metric_table.cpp), read once the
   // instance ended: e.g. vm+container's guest-clock container phases. Most backends have none.
   virtual std::vector<std::pair<std::string, double>> backend_metrics() { return {}; }
+  // What the host read of the instance's limits while it ran, where the backend reads them itself (vm: libvirt's
+  // tunables and QEMU's threads, vm/tunables_view.hpp), as named figures; read once the instance ended. Most
+  // backends have none: the limits suite reads their cgroups by path.
+  virtual std::map<std::string, double> host_limits_view() { return {}; }
   // The last lines the instance wrote to stderr, for failure messages.
   virtual std::string diagnostics() = 0;
   // Stops what still runs and removes every resource; idempotent. Destructors do it too, quietly.

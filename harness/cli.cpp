@@ -13,6 +13,7 @@
 #include "harness/backends/registry.hpp"
 #include "harness/suites/isolation.hpp"
 #include "harness/suites/limits_checks.hpp"
+#include "harness/suites/limits_observer.hpp"
 #include "harness/suites/registry.hpp"
 #include "harness/version.hpp"
 #include "sys/error.hpp"
@@ -101,6 +102,20 @@ void require_known(const std::string& what, const std::string& value, const std:
   if (std::find(known.begin(), known.end(), value) == known.end()) {
     throw UsageError(fmt::format("unknown {} '{}': choose one of {}", what, value, fmt::join(known, ", ")));
   }
+}
+
+// --cases a,b: only those of the suite's cases, in the suite's order; an unknown name is a usage error.
+std::vector<reports::Case> only_cases(std::vector<reports::Case> cases, std::string names) {
+  std::replace(names.begin(), names.end(), ',', ' ');
+  std::vector<std::string> known;
+  for (const auto& each : cases) known.push_back(each.name);
+  const std::vector<std::string> wanted = split_words(names);
+  if (wanted.empty()) throw UsageError(fmt::format("--cases names no case: choose from {}", fmt::join(known, ", ")));
+  for (const auto& name : wanted) require_known("--cases", name, known);
+  std::erase_if(cases, [&](const reports::Case& each) {
+    return std::find(wanted.begin(), wanted.end(), each.name) == wanted.end();
+  });
+  return cases;
 }
 
 // "<intro>:" then one line per registry entry: its name and its help.
@@ -274,11 +289,18 @@ Command parse_command_line(int argc, char** argv) {
                      "Start modes to measure: cold (after an idle settle time), warm (right after a launch of the "
                      "same backend) or both (density: cold)")
           ->capture_default_str();
+  std::string cases_filter;
+  app.add_option("--cases", cases_filter,
+                 "Only these of the suite's cases, comma-separated (e.g. --suite limits --cases memory,pids)");
   DensityFlags density;
   density.add_to(app);
   std::vector<std::string> limits_off;
   app.add_option("--limits-off", limits_off,
                  "limits: run this check without its limit, which must flip its verdicts to fail (repeatable)");
+  std::vector<std::string> observers;
+  app.add_option("--observer", observers,
+                 "limits: also run the checks of this independent tool, measuring the same limits inside the same "
+                 "instance (stress-ng: needs an image holding /usr/bin/stress-ng, e.g. --image guest)");
   std::string isolation_off;
   app.add_option("--isolation-off", isolation_off,
                  "isolation: protections to remove from container instances, comma-separated (pid-ns, uts-ns, "
@@ -544,7 +566,20 @@ Command parse_command_line(int argc, char** argv) {
     if (!(timeout_s > 0))
       throw UsageError(fmt::format("--timeout {}: must be a positive number of seconds", timeout_s));
     suite.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
-    suite.cases = entry.cases(CaseFlags{split_words(workload), suite_limits.to_limits(), suite.overhead});
+    for (const auto& observer : observers) require_known("--observer", observer, {"stress-ng"});
+    if (!observers.empty() && suite.suite != "limits")
+      throw UsageError(fmt::format("--observer is for --suite limits, not {}", suite.suite));
+    if (!observers.empty() && !std::filesystem::exists(ImageChoice{images_dir, suite.image.name}.rootfs() /
+                                                       std::filesystem::path(stress_ng_path).relative_path())) {
+      throw UsageError(
+          fmt::format("--observer stress-ng: image {} has no {}: add --image guest (the build's target "
+                      "benchrun_guest_image makes it)",
+                      suite.image.name, stress_ng_path));
+    }
+    CaseFlags case_flags{split_words(workload), suite_limits.to_limits(), suite.overhead};
+    case_flags.observers = observers;
+    suite.cases = entry.cases(case_flags);
+    if (!cases_filter.empty()) suite.cases = only_cases(std::move(suite.cases), cases_filter);
     suite.accel = to_accel_request(accel);
     if (!suite_guest_cgroup.empty()) {
       require_known("--guest-cgroup", suite_guest_cgroup, known_guest_cgroup_layouts());

@@ -1,6 +1,7 @@
 // What one instance runs and how it is confined: the suite and the `run` command build it, a Backend honours it.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,6 +43,11 @@ struct InstanceSpec {
   // when network_namespace is false).
   std::string guest_tap;
   std::string guest_address;
+  // vm+container only: non-empty, the guest's benchrun runs these arguments instead of `run --backend container`
+  // for the workload (the suites that judge vm+container from inside its guest: harness/suites/in_guest_suite.hpp).
+  std::vector<std::string> nested_benchrun_args;
+  // Guests only: non-empty, what the guest wrote under /results is unpacked into this host folder once it ended.
+  std::filesystem::path results_dir;
 };
 
 // The workload's path inside the image.

@@ -187,7 +187,8 @@ constexpr FieldList sample_fields{Field{"backend", &Sample::backend},
 
 template <>
 constexpr FieldList fields_of<Limits>{Field{"memory_bytes", &Limits::memory_bytes}, Field{"cpus", &Limits::cpus},
-                                      Field{"pids_max", &Limits::pids_max}, Field{"cpuset_cpus", &Limits::cpuset_cpus}};
+                                      Field{"pids_max", &Limits::pids_max}, Field{"cpuset_cpus", &Limits::cpuset_cpus},
+                                      Field{"cpu_weight", &Limits::cpu_weight}};
 
 template <>
 constexpr FieldList fields_of<Case>{Field{"name", &Case::name}, Field{"workload", &Case::workload},
@@ -314,6 +315,17 @@ json with_later_v2_keys(json document) {
   if (const auto backends = document.find("backends"); backends != document.end() && backends->is_array()) {
     for (json& backend : *backends) {
       if (backend.is_object() && !backend.contains("host")) backend["host"] = nullptr;
+    }
+  }
+  // Limits.cpu_weight absent: no weight was set.
+  if (const auto options = document.find("options"); options != document.end() && options->is_object()) {
+    if (const auto cases = options->find("cases"); cases != options->end() && cases->is_array()) {
+      for (json& one_case : *cases) {
+        if (!one_case.is_object()) continue;
+        const auto limits = one_case.find("limits");
+        if (limits != one_case.end() && limits->is_object() && !limits->contains("cpu_weight"))
+          (*limits)["cpu_weight"] = nullptr;
+      }
     }
   }
   return document;

@@ -47,8 +47,9 @@ struct Limits {
   std::optional<double> cpus;
   std::optional<std::uint64_t> pids_max;
   std::optional<std::string> cpuset_cpus;
+  std::optional<std::uint64_t> cpu_weight;  // v2 cpu.weight 1..10000 (100: the default); cpu.shares on v1
 
-  [[nodiscard]] bool any() const { return memory_bytes || cpus || pids_max || cpuset_cpus; }
+  [[nodiscard]] bool any() const { return memory_bytes || cpus || pids_max || cpuset_cpus || cpu_weight; }
   bool operator==(const Limits&) const = default;
 };
 

@@ -30,6 +30,18 @@ constexpr std::string_view embed_qemu_conf =
     "cgroup_controllers = [ ]\n"
     "remember_owner = 0\n";
 
+// A root for guests with tunables (tunables.hpp): the same, with the cgroups a CPU quota needs (cpu), the
+// pinning shows up in (cpuset) and the host reads a guest's footprint from (memory, cpuacct). libvirt makes
+// /machine/qemu-embed-<hash>-<id>-<name>.libvirt-qemu in each, with vcpuN and emulator children in cpu and
+// cpuset, and removes it when the guest goes (the /machine partition stays: EmbedCgroups says who made it).
+constexpr std::string_view embed_qemu_conf_with_cgroups =
+    "# Written by benchrun (vm/connection.cpp explains each setting). Changes are overwritten.\n"
+    "stdio_handler = \"file\"\n"
+    "security_driver = \"none\"\n"
+    "namespaces = [ ]\n"
+    "cgroup_controllers = [ \"cpu\", \"cpuacct\", \"cpuset\", \"memory\" ]\n"
+    "remember_owner = 0\n";
+
 bool uri_is_local(const std::string& uri) {
   // Remote URIs name a transport (qemu+ssh://, qemu+tcp://) or a host (qemu://host/system).
   return uri.rfind("qemu:///", 0) == 0 || uri.rfind("qemu+unix:///", 0) == 0;
@@ -53,19 +65,20 @@ std::optional<std::filesystem::path> embed_root_of(const std::string& uri) {
   return std::filesystem::path(root);
 }
 
-void prepare_embed_root(const std::filesystem::path& root) {
+void prepare_embed_root(const std::filesystem::path& root, EmbedCgroups cgroups) {
+  const std::string_view conf = cgroups == EmbedCgroups::on ? embed_qemu_conf_with_cgroups : embed_qemu_conf;
   sys::with_context(fmt::format("embedded libvirt root {}", root.string()), [&] {
     std::error_code error;
     std::filesystem::create_directories(root / "etc", error);
     if (error) throw sys::SystemError(error.value(), "create etc/");
     const auto conf_path = root / "etc" / "qemu.conf";
     std::error_code missing;
-    if (std::filesystem::exists(conf_path, missing) && sys::read_file(conf_path) == embed_qemu_conf) return;
-    sys::write_file_atomically(conf_path, embed_qemu_conf);
+    if (std::filesystem::exists(conf_path, missing) && sys::read_file(conf_path) == conf) return;
+    sys::write_file_atomically(conf_path, conf);
   });
 }
 
-Connection Connection::open(const std::string& uri) {
+Connection Connection::open(const std::string& uri, EmbedCgroups cgroups) {
   return sys::with_context(fmt::format("libvirt connection {}", uri), [&] {
     Connection connection;
     connection.uri_ = uri;
@@ -73,7 +86,7 @@ Connection Connection::open(const std::string& uri) {
     connection.local_ = uri_is_local(uri);
     std::filesystem::path log_dir = "/tmp";
     if (connection.embed_root_) {
-      prepare_embed_root(*connection.embed_root_);
+      prepare_embed_root(*connection.embed_root_, cgroups);
       trim_guest_cpu_probe(*connection.embed_root_);  // before the driver loads the cache
       log_dir = *connection.embed_root_ / "log";
       std::filesystem::create_directories(log_dir);

@@ -24,14 +24,19 @@ std::string default_embed_uri(const std::filesystem::path& state_dir = default_s
 // The root directory of an embedded-driver URI, nullopt for any other URI.
 std::optional<std::filesystem::path> embed_root_of(const std::string& uri);
 
+// Whether the embedded driver puts QEMU in cgroups of its own: off for plain guests (no cgroup work on every
+// create), on for a root whose guests have a CPU quota (tunables.hpp). Daemon drivers follow their own
+// qemu.conf.
+enum class EmbedCgroups { off, on };
+
 // Writes <root>/etc/qemu.conf for the embedded driver (see connection.cpp for each setting and why).
-void prepare_embed_root(const std::filesystem::path& root);
+void prepare_embed_root(const std::filesystem::path& root, EmbedCgroups cgroups = EmbedCgroups::off);
 
 class Connection {
  public:
   // Opens `uri`; for an embedded URI first prepares its root. Starts libvirt's event loop if needed.
   // Errors read "libvirt connection <uri>: ...".
-  static Connection open(const std::string& uri);
+  static Connection open(const std::string& uri, EmbedCgroups cgroups = EmbedCgroups::off);
 
   [[nodiscard]] virConnectPtr get() const noexcept { return connect_.get(); }
   // Another reference to the same libvirt connection and event loop, for objects that must outlive a

@@ -37,7 +37,7 @@ std::string results_devices(const DomainSpec& spec) {
 
 }  // namespace
 
-std::string disk_devices(const std::vector<std::string>& files) {
+std::string disk_devices(const std::vector<std::string>& files, const DomainTunables& tunables) {
   if (files.size() > 26) throw sys::Error(fmt::format("domain XML: {} disks, at most 26 (vda..vdz)", files.size()));
   std::string xml;
   for (std::size_t i = 0; i < files.size(); ++i) {
@@ -47,6 +47,7 @@ std::string disk_devices(const std::vector<std::string>& files) {
     xml += "      <driver name='qemu' type='raw' cache='none' io='native'/>\n";
     xml += fmt::format("      <source file='{}'/>\n", sys::markup_escape(files[i]));
     xml += fmt::format("      <target dev='vd{}' bus='virtio'/>\n", static_cast<char>('a' + i));
+    xml += iotune_xml(tunables);
     xml += "    </disk>\n";
   }
   return xml;
@@ -94,6 +95,7 @@ std::string domain_xml(const DomainSpec& spec) {
   xml += fmt::format("  <name>{}</name>\n", sys::markup_escape(spec.name));
   xml += fmt::format("  <memory unit='MiB'>{}</memory>\n", spec.memory_mib);
   xml += fmt::format("  <vcpu>{}</vcpu>\n", spec.vcpus);
+  xml += cputune_xml(spec.tunables, spec.vcpus);
   xml += "  <os>\n";
   xml += "    <type arch='x86_64' machine='q35'>hvm</type>\n";
   xml += fmt::format("    <kernel>{}</kernel>\n", sys::markup_escape(spec.kernel));
@@ -108,7 +110,7 @@ std::string domain_xml(const DomainSpec& spec) {
   xml += "  <devices>\n";
   if (!spec.emulator.empty()) xml += fmt::format("    <emulator>{}</emulator>\n", sys::markup_escape(spec.emulator));
   xml += console_devices(spec);
-  xml += disk_devices(spec.disk_files);
+  xml += disk_devices(spec.disk_files, spec.tunables);
   xml += results_devices(spec);
   if (!spec.tap_device.empty()) xml += nic_device(spec.tap_device);
   xml += "    <controller type='usb' model='none'/>\n";

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "vm/kernel_cmdline.hpp"
+#include "vm/tunables.hpp"
 
 namespace benchrun::vm {
 
@@ -39,14 +40,17 @@ struct DomainSpec {
   // network namespace of the thread that creates the domain (vm::GuestNic). libvirt opens it and hands QEMU
   // the fd; it neither creates, configures nor deletes it (managed='no').
   std::string tap_device;
+  // The guest's limits as libvirt tunables (tunables.hpp): <cputune>, and <iotune> on every disk.
+  DomainTunables tunables;
 };
 
 // The <interface> element of a guest's NIC on the existing tap `tap` (see DomainSpec::tap_device).
 std::string nic_device(const std::string& tap);
 
 // The <disk> elements of `files`: raw, cache='none' and io='native' (the guest's O_DIRECT reaches the host's
-// disk, as a container's does through its bind mount), virtio bus, vda, vdb, ... Throws Error past vdz.
-std::string disk_devices(const std::vector<std::string>& files);
+// disk, as a container's does through its bind mount), virtio bus, vda, vdb, ..., each with the <iotune> of
+// `tunables` if it has a rate. Throws Error past vdz.
+std::string disk_devices(const std::vector<std::string>& files, const DomainTunables& tunables = {});
 
 // The domain XML. Throws Error for a spec libvirt would refuse or misread (unknown type, no vCPU...).
 std::string domain_xml(const DomainSpec& spec);

@@ -190,6 +190,7 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
     spec.kernel = config.kernel.string();
     spec.initramfs = config.initramfs.string();
     for (const auto& file : config.disk_files) spec.disk_files.push_back(file.string());
+    spec.tunables = config.tunables;
     std::vector<std::string> parameters = guest_parameters(!config.results_file.empty(), config.cgroup_layout);
     if (config.nic) {
       if (!connection.is_local() || !state->embed_root) {
@@ -318,6 +319,11 @@ void Guest::mark_phase(std::string name, sys::MonotonicNs at) {
 }
 
 GuestStats Guest::stats() { return state_->sample_stats(); }
+
+std::unique_ptr<TunablesWatch> Guest::watch_tunables() {
+  if (!state_->reaper || !state_->domain) return nullptr;
+  return std::make_unique<TunablesWatch>(state_->domain.get(), state_->reaper->pid());
+}
 
 void Guest::destroy() {
   if (!state_) return;

@@ -18,6 +18,7 @@
 #include "vm/accelerator.hpp"
 #include "vm/connection.hpp"
 #include "vm/domain_xml.hpp"
+#include "vm/tunables_view.hpp"
 
 namespace benchrun::vm {
 
@@ -60,6 +61,9 @@ struct GuestConfig {
   std::optional<CgroupLayout> cgroup_layout;
   // A NIC on a tap in a namespace of benchrun's; nullopt: no network device at all (no boot cost).
   std::optional<GuestNic> nic;
+  // The guest's limits as libvirt tunables (tunables.hpp). A CPU quota needs a connection whose driver makes
+  // cgroups (Connection::open with EmbedCgroups::on).
+  DomainTunables tunables;
   std::chrono::milliseconds teardown_timeout{10'000};
 };
 
@@ -110,6 +114,9 @@ class Guest {
   // and peak RSS from its rusage. A caller that knows the guest is about to power off (the harness, at
   // the workload's RESULT line) calls it then, so that sample is the workload's.
   GuestStats stats();
+  // Starts watching the host's side of the guest's limits (tunables_view.hpp) while it runs; nullptr where
+  // QEMU is not local (no pid, no /proc). Destroy the watch before the guest.
+  std::unique_ptr<TunablesWatch> watch_tunables();
 
   // Destroys the domain (and undefines it if it was ever made persistent), waits for QEMU to be gone and
   // reaped, removes the console fifo. Idempotent. Throws if the domain could not be destroyed.

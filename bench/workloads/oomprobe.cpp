@@ -23,7 +23,10 @@ long long argument(char* text, long long maximum) {
 }
 
 [[noreturn]] void touch(size_t bytes) {
-  void* memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  // MAP_NORESERVE: the kernel's overcommit heuristic would refuse a mapping larger than the RAM up front (a
+  // guest's limit is its RAM), and the hog would exit 1 instead of meeting the OOM killer. A cgroup's limit
+  // charges pages when touched either way.
+  void* memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (memory == MAP_FAILED) {
     std::perror("oomprobe: mmap");
     _exit(1);

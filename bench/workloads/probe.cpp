@@ -168,8 +168,11 @@ void check_pid(const Flags& flags) {
   const bool readable = read_small_file("/proc/1/cmdline", cmdline, sizeof cmdline);
   const char* slash = std::strrchr(cmdline, '/');
   const char* program = slash ? slash + 1 : cmdline;
-  report("pid.init_is_benchinit", protection(readable && std::strcmp(program, "benchinit") == 0), "pid 1 is %s",
-         readable ? cmdline : "unreadable");
+  // Benchinit, and the probe's parent: in a container without its own PID namespace inside a guest, PID 1 is
+  // the guest's benchinit, but not the one that started the probe (vm+container, --isolation-off pid-ns).
+  const bool parent_is_init = getppid() == 1;
+  report("pid.init_is_benchinit", protection(readable && std::strcmp(program, "benchinit") == 0 && parent_is_init),
+         "pid 1 is %s%s", readable ? cmdline : "unreadable", parent_is_init ? "" : ", not the probe's parent");
 
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%s/comm", flags.host_pid);

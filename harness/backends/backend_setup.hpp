@@ -22,6 +22,11 @@ struct BackendSetup {
   // default) and more kernel parameters (--guest-kernel-args).
   std::optional<vm::CgroupLayout> guest_cgroup;
   std::vector<std::string> guest_kernel_args;
+  // Some case asks a guest for a CPU quota or is judged by the limits suite: the vm backend's embedded libvirt
+  // makes cgroups for its guests (vm/tunables.hpp).
+  bool guest_limits = false;
+  // The limits suite: each guest's limits are watched from the host while it runs (vm/tunables_view.hpp).
+  bool watch_guest_limits = false;
 };
 
 }  // namespace benchrun::harness

@@ -60,6 +60,7 @@ runtime::ResourceLimits to_runtime_limits(const reports::Limits& limits) {
   runtime_limits.cpus = limits.cpus;
   runtime_limits.pids_max = limits.pids_max;
   runtime_limits.cpuset_cpus = limits.cpuset_cpus;
+  runtime_limits.cpu_weight = limits.cpu_weight;
   return runtime_limits;
 }
 

@@ -34,6 +34,11 @@ struct VmBackendOptions {
   // benchrun.cgroup=v2|v1|hybrid for the guest's benchinit; none: nothing mounted (vm+container: v2).
   std::optional<vm::CgroupLayout> guest_cgroup;
   std::vector<std::string> guest_kernel_args;  // more kernel parameters, after benchrun's own
+  // Guests' limits become libvirt tunables (BackendSetup::guest_limits): the embedded driver makes cgroups (a
+  // CPU quota needs them).
+  bool guest_limits = false;
+  // Each guest's limits are watched from the host while it runs (the limits suite; a polling thread per guest).
+  bool watch_guest_limits = false;
 };
 
 // `benchrun run --backend vm`: one guest of the image running one command (harness/commands/run.cpp).
@@ -54,7 +59,7 @@ inline std::filesystem::path kvm_probe_cache_file(const std::filesystem::path& s
 }
 
 // The plugin's entry points. Bumped whenever this struct or the types it passes change.
-inline constexpr int vm_plugin_abi = 5;  // 5: InstanceSpec::guest_tap, guest_address
+inline constexpr int vm_plugin_abi = 7;  // 7: InstanceSpec::guest_tap, guest_address
 struct VmPluginApi {
   int abi = vm_plugin_abi;
   std::unique_ptr<Backend> (*make_backend)(const VmBackendOptions& options, StopSignal& stop);

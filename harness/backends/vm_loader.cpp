@@ -54,6 +54,8 @@ VmBackendOptions vm_options(const BackendSetup& setup) {
   options.accel = setup.accel;
   options.guest_cgroup = setup.guest_cgroup;
   options.guest_kernel_args = setup.guest_kernel_args;
+  options.guest_limits = setup.guest_limits;
+  options.watch_guest_limits = setup.watch_guest_limits;
   return options;
 }
 

@@ -1,6 +1,7 @@
 // The vm backend: workloads in libvirt guests (vm/), built as the plugin libbenchrun_vm_backend.so.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -20,6 +21,8 @@
 #include "vm/guest_results.hpp"
 #include "vm/qemu_process.hpp"
 #include "vm/sweep.hpp"
+#include "vm/tunables.hpp"
+#include "vm/tunables_view.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -36,7 +39,13 @@ std::string connection_uri(const std::string& requested, const std::filesystem::
 
 class VmInstance final : public Instance {
  public:
-  VmInstance(vm::Guest guest, StopSignal& stop) : guest_(std::move(guest)), stop_(stop) {}
+  // `watch_limits`: the host's side of the guest's limits is read while it runs (host_limits_view).
+  // `results`: the file the guest's /results arrives in, unpacked into `results_dir` once the guest ended.
+  VmInstance(vm::Guest guest, StopSignal& stop, bool watch_limits, std::unique_ptr<vm::ResultsFile> results = nullptr,
+             std::filesystem::path results_dir = {})
+      : guest_(std::move(guest)), stop_(stop), results_(std::move(results)), results_dir_(std::move(results_dir)) {
+    if (watch_limits) watch_ = guest_.watch_tunables();
+  }
 
   std::optional<sys::ConsoleLine> next_line(sys::MonotonicNs deadline) override {
     auto line = guest_.next_line(deadline, stop_.fd());
@@ -55,7 +64,14 @@ class VmInstance final : public Instance {
     while (next_line(deadline)) {
     }
     // A guest has no exit status of its own: the workload's is in its RESULT line.
-    return InstanceExit{std::nullopt, std::nullopt, false, guest_.wait_exit(deadline, stop_.fd())};
+    const InstanceExit exit{std::nullopt, std::nullopt, false, guest_.wait_exit(deadline, stop_.fd())};
+    // QEMU has exited: the results file is complete. What did not arrive whole is said in diagnostics().
+    if (results_ && !results_extracted_) {
+      results_extracted_ = true;
+      const vm::ResultsExtraction extracted = results_->extract_to(results_dir_);
+      if (extracted.lost) results_trouble_ = fmt::format("results: {}", *extracted.lost);
+    }
+    return exit;
   }
 
   [[nodiscard]] std::vector<std::pair<std::string, sys::MonotonicNs>> phases() const override {
@@ -79,12 +95,22 @@ class VmInstance final : public Instance {
     };
     if (std::find(recent_lines_.begin(), recent_lines_.end(), panic_line_) == recent_lines_.end()) add(panic_line_);
     for (const auto& line : recent_lines_) add(line);
+    if (!results_trouble_.empty()) text += (text.empty() ? "" : "; ") + results_trouble_;
     return text;
   }
 
   std::vector<std::pair<std::string, double>> backend_metrics() override { return guest_container_metrics_; }
 
-  void destroy() override { guest_.destroy(); }
+  std::map<std::string, double> host_limits_view() override {
+    if (!watch_) return {};
+    watch_->stop();
+    return watch_->view();
+  }
+
+  void destroy() override {
+    if (watch_) watch_->stop();
+    guest_.destroy();
+  }
 
  private:
   // The guest's ready and result phases are the arrivals of the first READY and RESULT lines. At RESULT
@@ -98,6 +124,8 @@ class VmInstance final : public Instance {
       seen_result_ = true;
       guest_.mark_phase("result", line.at);
       guest_.stats();
+      // The guest still runs: libvirt's read-back and the vCPU cgroups' counters, final for the workload.
+      if (watch_) watch_->read_now();
     }
     // vm+container: the inner `benchrun run --phases-fd` reports its container's phases on the guest's clock.
     if (is_phases_line(line.text)) guest_container_metrics_ = guest_container_metrics(parse_phases_line(line.text));
@@ -108,15 +136,20 @@ class VmInstance final : public Instance {
   std::deque<std::string> recent_lines_;
   std::string panic_line_;
   std::vector<std::pair<std::string, double>> guest_container_metrics_;
+  std::unique_ptr<vm::TunablesWatch> watch_;  // after the guest: stopped before it goes
   bool seen_ready_ = false;
   bool seen_result_ = false;
+  std::unique_ptr<vm::ResultsFile> results_;
+  std::filesystem::path results_dir_;
+  bool results_extracted_ = false;
+  std::string results_trouble_;
 };
 
 // QEMU is daemonized by libvirt (capability probes on open included); as its subreaper benchrun reaps it
 // at once instead of waiting for a lazy PID 1 (see vm/qemu_process.hpp). So: subreaper first, then open.
-vm::Connection open_as_subreaper(const std::string& uri) {
+vm::Connection open_as_subreaper(const std::string& uri, vm::EmbedCgroups cgroups = vm::EmbedCgroups::off) {
   vm::become_child_subreaper();
-  return vm::Connection::open(uri);
+  return vm::Connection::open(uri, cgroups);
 }
 
 AcceleratorContext accelerator_context(const VmBackendOptions& options, const std::filesystem::path& run_state_dir) {
@@ -146,7 +179,8 @@ class RunStateDir {
 
 // The embedded driver cannot autodestroy guests: a killed run's QEMUs are found and removed on open.
 vm::Connection open_and_sweep(const VmBackendOptions& options) {
-  vm::Connection connection = open_as_subreaper(connection_uri(options.libvirt_uri, options.state_dir));
+  vm::Connection connection = open_as_subreaper(connection_uri(options.libvirt_uri, options.state_dir),
+                                                options.guest_limits ? vm::EmbedCgroups::on : vm::EmbedCgroups::off);
   vm::sweep_leftovers(connection, "benchrun-", options.state_dir / "runs");
   return connection;
 }
@@ -156,6 +190,38 @@ std::string added_kernel_parameters(const VmBackendOptions& options) {
   std::vector<std::string> parameters = vm::guest_parameters(false, options.guest_cgroup);
   parameters.insert(parameters.end(), options.guest_kernel_args.begin(), options.guest_kernel_args.end());
   return fmt::format("{}", fmt::join(parameters, " "));
+}
+
+// The embedded driver's cgroups (EmbedCgroups::on) live under a /machine partition libvirt makes in each
+// hierarchy and never removes, while each guest's own cgroup goes with the guest. This removes the partitions
+// that were not there before the connection opened, once it closed (rmdir: only empty ones go).
+class MachinePartitions {
+ public:
+  explicit MachinePartitions(bool watched) {
+    if (!watched) return;
+    std::error_code ignored;
+    for (const auto& hierarchy : std::filesystem::directory_iterator("/sys/fs/cgroup", ignored)) {
+      const auto partition = hierarchy.path() / "machine";
+      if (!std::filesystem::exists(partition, ignored)) made_.push_back(partition);
+    }
+  }
+  ~MachinePartitions() {
+    for (const auto& partition : made_) ::rmdir(partition.c_str());
+  }
+  MachinePartitions(const MachinePartitions&) = delete;
+  MachinePartitions& operator=(const MachinePartitions&) = delete;
+
+ private:
+  std::vector<std::filesystem::path> made_;
+};
+
+// The guest's limits as libvirt tunables (vm/tunables.hpp): a fractional --cpus as a per-vCPU quota, a cpuset
+// as the pinning of every vCPU and of QEMU's other threads.
+vm::DomainTunables guest_tunables(const reports::Limits& limits, unsigned vcpus) {
+  vm::DomainTunables tunables;
+  if (limits.cpus) tunables.vcpu_quota_us = vm::vcpu_quota_for(*limits.cpus, vcpus, tunables.vcpu_period_us);
+  tunables.cpuset = limits.cpuset_cpus;
+  return tunables;
 }
 
 // vm and vm+container in one run boot different images: each backend stages its boot files in a folder of its
@@ -175,6 +241,9 @@ class VmBackend final : public Backend {
         guest_cgroup_(options.guest_cgroup),
         extra_cmdline_(options.guest_kernel_args),
         added_kernel_parameters_(added_kernel_parameters(options)),
+        guest_limits_(options.guest_limits),
+        watch_guest_limits_(options.watch_guest_limits),
+        machine_partitions_(options.guest_limits && options.libvirt_uri.empty()),
         connection_(open_and_sweep(options)),
         run_state_dir_(options.state_dir / "runs" / run_folder_name(options)) {
     boot_files_ = vm::stage_boot_files(vm::image_boot_files(options.image.dir()), run_state_dir_.path());
@@ -233,7 +302,10 @@ class VmBackend final : public Backend {
       // --quiet: the guest's benchinit stays silent, the console carries the inner container's lines.
       // No "--" after it: the kernel ends init's arguments at a second "--" (see nested_container_argv).
       config.workload_argv = {"--quiet"};
-      const auto inner = nested_container_argv(benchrun_in_guest_, spec);
+      // A suite judged inside the guest runs its own benchrun command (in_guest_suite.hpp).
+      std::vector<std::string> inner{benchrun_in_guest_};
+      if (spec.nested_benchrun_args.empty()) inner = nested_container_argv(benchrun_in_guest_, spec);
+      inner.insert(inner.end(), spec.nested_benchrun_args.begin(), spec.nested_benchrun_args.end());
       config.workload_argv.insert(config.workload_argv.end(), inner.begin(), inner.end());
     } else {
       // A guest's memory limit is its RAM; without one it gets what its image needs to boot.
@@ -246,10 +318,23 @@ class VmBackend final : public Backend {
                         config.memory_mib, initramfs_bytes_ >> 20, floor_mib, floor_mib));
       }
       config.vcpus = spec.limits.cpus ? static_cast<unsigned>(std::ceil(*spec.limits.cpus)) : 1;
+      config.tunables = guest_tunables(spec.limits, config.vcpus);
+      if (config.tunables.need_cgroups() && !guest_limits_ && connection_.embed_root()) {
+        throw sys::Error(
+            fmt::format("guest CPU quota of {} CPUs: this run's embedded libvirt makes no cgroups "
+                        "(give --cpus as a whole number of vCPUs)",
+                        *spec.limits.cpus));
+      }
       config.workload_argv = {workload_path(spec)};
       config.workload_argv.insert(config.workload_argv.end(), spec.workload_args.begin(), spec.workload_args.end());
     }
-    return std::make_unique<VmInstance>(vm::Guest::start(connection_, config), stop_);
+    std::unique_ptr<vm::ResultsFile> results;
+    if (!spec.results_dir.empty()) {
+      results = std::make_unique<vm::ResultsFile>(run_state_dir_.path() / (spec.name + ".results"));
+      config.results_file = results->path();
+    }
+    return std::make_unique<VmInstance>(vm::Guest::start(connection_, config), stop_, watch_guest_limits_,
+                                        std::move(results), spec.results_dir);
   }
 
  private:
@@ -259,6 +344,9 @@ class VmBackend final : public Backend {
   std::optional<vm::CgroupLayout> guest_cgroup_;
   std::vector<std::string> extra_cmdline_;  // --guest-kernel-args, after benchrun's own parameters
   std::string added_kernel_parameters_;
+  bool guest_limits_;
+  bool watch_guest_limits_;
+  MachinePartitions machine_partitions_;  // before the connection: cleaned once it closed
   vm::Connection connection_;
   RunStateDir run_state_dir_;  // after the connection: removed once every guest of the run is gone
   vm::BootFiles boot_files_;

@@ -123,8 +123,12 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
 
   std::vector<std::unique_ptr<Backend>> backends;
   try {
-    backends = make_backends(options.backends, {options.image, run_id, options.libvirt_uri, options.accel, stop,
-                                                options.guest_cgroup, options.guest_kernel_args});
+    const bool guest_limits =
+        options.suite == "limits" || std::any_of(options.cases.begin(), options.cases.end(),
+                                                 [](const auto& c) { return c.limits.cpus.has_value(); });
+    backends = make_backends(options.backends,
+                             {options.image, run_id, options.libvirt_uri, options.accel, stop, options.guest_cgroup,
+                              options.guest_kernel_args, guest_limits, options.suite == "limits"});
   } catch (const sys::Interrupted&) {
     return exit_interrupted;  // stopped while setting up (e.g. during a KVM probe boot): nothing measured
   } catch (const sys::Error& error) {

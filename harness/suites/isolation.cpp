@@ -14,6 +14,7 @@
 #include <filesystem>
 
 #include "harness/backends/container.hpp"
+#include "harness/suites/in_guest_suite.hpp"
 #include "harness/workload_protocol.hpp"
 #include "runtime/oci/oci_config.hpp"
 #include "sys/error.hpp"
@@ -168,6 +169,8 @@ std::vector<reports::Case> isolation_cases(const CaseFlags& flags) {
 
 Step make_isolation_step(const SuiteOptions& options) {
   return [isolation = options.isolation, rootfs = options.image.rootfs()](Backend& backend, const StepInput& input) {
+    // vm+container: the probe's container is compared with the guest it runs in, by the guest's benchrun.
+    if (judged_in_guest(backend)) return isolation_in_guest(backend, input, isolation, rootfs);
     return measure_isolation(backend, input, isolation, rootfs);
   };
 }

@@ -7,8 +7,10 @@
 #include <mutex>
 #include <thread>
 
+#include "harness/suites/in_guest_suite.hpp"
 #include "harness/suites/limits_checks.hpp"
 #include "harness/suites/limits_host.hpp"
+#include "harness/suites/limits_vm.hpp"
 #include "harness/workload_protocol.hpp"
 #include "runtime/cgroup/mode.hpp"
 #include "sys/wait.hpp"
@@ -76,6 +78,9 @@ class WhileRunningReader {
   std::jthread thread_;  // last: started once the rest is built
 };
 
+// The console lines an observation keeps (an observer's report is a few dozen).
+constexpr std::size_t max_output_lines = 1000;
+
 // Runs the workload to its end, reads the host's view before teardown; fills `sample` with the workload's
 // figures. Throws Error / Timeout when the launch fails, Interrupted on a stop request.
 Observation observe(Backend& backend, const InstanceSpec& spec, const std::filesystem::path& relative,
@@ -87,7 +92,10 @@ Observation observe(Backend& backend, const InstanceSpec& spec, const std::files
   const TeardownGuard guard{*instance};
   WhileRunningReader while_running(mode, relative);
   while (std::optional<sys::ConsoleLine> line = instance->next_line(deadline)) {
-    if (!is_result_line(line->text)) continue;
+    if (!is_result_line(line->text)) {
+      if (seen.workload.output.size() < max_output_lines) seen.workload.output.push_back(line->text);
+      continue;
+    }
     const reports::WorkloadResult result = parse_result_line(line->text);
     seen.workload.result_seen = true;
     seen.workload.exit_code = result.exit_code;
@@ -100,6 +108,7 @@ Observation observe(Backend& backend, const InstanceSpec& spec, const std::files
   }
   const InstanceExit exit = instance->wait_exit(deadline);
   seen.workload.oom_killed = exit.oom_killed;
+  seen.instance_wall_ms = static_cast<double>(sys::monotonic_now() - sample.started_at_monotonic_ns) / 1e6;
   // After the workload ended, before teardown removes the cgroup: the counters are final.
   HostView last_while_running = while_running.stop_and_take();
   if (cgroup_exists(mode, cgroup_root, relative)) {
@@ -118,6 +127,11 @@ StepResult measure_limit_check(Backend& backend, const StepInput& input, const s
   const LimitCheck* check = find_limit_check(checks, input.test_case.name);
   if (check == nullptr) throw sys::Error(fmt::format("limits: no check named {}", input.test_case.name));
 
+  // A guest's limits are libvirt tunables, judged from what the vm backend watched (limits_vm.hpp).
+  if (backend.kind() == reports::BackendKind::vm && backend.name() == "vm") {
+    return measure_vm_limit_check(backend, input, *check,
+                                  std::find(limits_off.begin(), limits_off.end(), check->name) != limits_off.end());
+  }
   InstanceSpec spec = instance_spec(input.test_case, input.next_instance_name());
   const auto relative = instance_cgroup_relative(backend.kind(), spec.name);
   if (!relative) {
@@ -134,6 +148,11 @@ StepResult measure_limit_check(Backend& backend, const StepInput& input, const s
     spec.limits = {};
     result.notes.push_back(fmt::format("{}: {} ran without its limit (--limits-off): its verdicts must fail",
                                        backend.name(), check->name));
+  }
+  if (check->measure != nullptr) {
+    StepResult measured = check->measure(backend, input, *check, limit_off);
+    measured.notes.insert(measured.notes.begin(), result.notes.begin(), result.notes.end());
+    return measured;
   }
 
   reports::Sample sample;
@@ -164,6 +183,9 @@ std::vector<reports::Case> limits_cases(const CaseFlags& flags) {
   }
   std::vector<reports::Case> cases;
   for (const LimitCheck& check : limit_checks(online_cpus())) {
+    if (!check.observer.empty() &&
+        std::find(flags.observers.begin(), flags.observers.end(), check.observer) == flags.observers.end())
+      continue;
     cases.push_back(reports::Case{std::string(check.name), check.workload, check.workload_args, check.limits});
   }
   return cases;
@@ -171,6 +193,8 @@ std::vector<reports::Case> limits_cases(const CaseFlags& flags) {
 
 Step make_limits_step(const SuiteOptions& options) {
   return [limits_off = options.limits_off](Backend& backend, const StepInput& input) {
+    // vm+container: the host cannot read the container's cgroup inside the guest; the guest's benchrun does.
+    if (judged_in_guest(backend)) return limits_in_guest(backend, input, limits_off);
     return measure_limit_check(backend, input, limits_off);
   };
 }

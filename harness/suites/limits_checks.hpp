@@ -16,6 +16,8 @@
 // - cpuset: exact for the affinity mask and the CPUs seen; the host's per-CPU usage (v1 cpuacct) may show
 //   up to 1 % of the instance's CPU time elsewhere: on v1 the init joins the cpuacct hierarchy before the
 //   cpuset one, and runs for that moment where it was.
+// - CPU weight (two instances at once: LimitCheck::measure): limits_weight.hpp.
+// - stress-ng observing the CPU quota (a case only with --observer stress-ng): limits_observer.hpp.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +52,8 @@ struct HostView {
   std::optional<std::string> cpuset_effective;   // cpuset.effective_cpus / cpuset.cpus.effective
   std::vector<std::uint64_t> usage_per_cpu_ns;   // cpuacct.usage_percpu (v1 only; empty elsewhere)
   std::string note;  // where the figures come from when not all from one final read (every verdict says it)
+  std::optional<std::uint64_t> cpu_shares;  // read back: cpu.shares (v1)
+  std::optional<std::uint64_t> cpu_weight;  // read back: cpu.weight (v2)
 };
 
 // How the workload ended and what it counted itself.
@@ -59,6 +63,7 @@ struct WorkloadView {
   std::optional<int> signal;              // the signal that killed the workload (RESULT), e.g. 9
   bool result_seen = false;               // benchinit's RESULT line arrived
   std::map<std::string, double> metrics;  // the workload's own metrics
+  std::vector<std::string> output;        // the instance's console lines but RESULT (e.g. an observer's report)
 };
 
 // What one check run observed.
@@ -66,10 +71,19 @@ struct Observation {
   HostView host;
   WorkloadView workload;
   bool limit_applied = true;  // false under --limits-off: the instance ran without this check's limit
+  // Launch to exit on the host's clock: it holds the cgroup's whole life, setup before the workload included
+  // (seconds in a TCG guest), so the CPU quota's host side is judged over it; nullopt: the workload's window.
+  std::optional<double> instance_wall_ms;
 };
 
 struct LimitCheck;
 using Judge = std::vector<reports::Verdict> (*)(const LimitCheck& check, const Observation& seen);
+class Backend;
+struct StepInput;
+struct StepResult;
+// A check that runs otherwise than one instance observed to its end (e.g. two at once): it launches, reads
+// and judges itself, and tears down all it started. `limit_off`: --limits-off names it.
+using Measure = StepResult (*)(Backend& backend, const StepInput& input, const LimitCheck& check, bool limit_off);
 
 // One check: a workload that pushes past `limits`, and how to judge what happened.
 struct LimitCheck {
@@ -79,6 +93,9 @@ struct LimitCheck {
   std::vector<std::string> workload_args;
   reports::Limits limits;  // what the check configures (cpuset: the host's last CPU, so there is another)
   Judge judge = nullptr;
+  Measure measure = nullptr;  // set: measure_limit_check hands the check over to it (judge unused)
+  // Set: an independent observer the check runs (e.g. "stress-ng"), a case only when --observer names it.
+  std::string_view observer{};
 };
 
 // Every check of the suite, for a host with `online_cpus` CPUs.

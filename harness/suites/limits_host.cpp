@@ -60,6 +60,7 @@ HostView read_v1(const fs::path& root, const fs::path& relative) {
     view.cpu_period_us = read_count(*cpu / "cpu.cfs_period_us");
     view.nr_periods = read_cgroup_key(*cpu / "cpu.stat", "nr_periods");
     view.nr_throttled = read_cgroup_key(*cpu / "cpu.stat", "nr_throttled");
+    view.cpu_shares = read_count(*cpu / "cpu.shares");
   }
   if (const auto pids = dir("pids")) {
     view.pids_max = read_count(*pids / "pids.max");
@@ -85,6 +86,7 @@ HostView read_v2(const fs::path& dir) {
   view.pids_max = read_count(dir / "pids.max");
   view.pids_max_events = read_cgroup_key(dir / "pids.events", "max");
   view.cpuset_effective = read_trimmed(dir / "cpuset.cpus.effective");
+  view.cpu_weight = read_count(dir / "cpu.weight");
   return view;
 }
 

@@ -17,7 +17,8 @@ namespace benchrun::harness {
 struct CaseFlags {
   std::vector<std::string> workload_words;
   reports::Limits limits;
-  OverheadOptions overhead;  // --groups, --tool, --full, --disk-size (the overhead suite)
+  OverheadOptions overhead;              // --groups, --tool, --full, --disk-size (the overhead suite)
+  std::vector<std::string> observers{};  // --observer (the limits suite): independent tools whose checks run too
 };
 
 struct SuiteEntry {

@@ -25,6 +25,7 @@ std::string limits_text(const Limits& limits) {
   if (limits.cpus) parts.push_back(fmt::format("cpus {}", *limits.cpus));
   if (limits.pids_max) parts.push_back(fmt::format("pids {}", *limits.pids_max));
   if (limits.cpuset_cpus) parts.push_back(fmt::format("cpuset {}", *limits.cpuset_cpus));
+  if (limits.cpu_weight) parts.push_back(fmt::format("cpu weight {}", *limits.cpu_weight));
   return parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, ", "));
 }
 

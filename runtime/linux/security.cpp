@@ -69,10 +69,9 @@ std::vector<sock_filter> compile_default_program() {
 
 const std::vector<const char*>& default_capability_names() {
   static const std::vector<const char*> names = {
-      "cap_chown",   "cap_dac_override", "cap_fsetid",           "cap_fowner",
-      "cap_mknod",   "cap_net_raw",      "cap_setgid",           "cap_setuid",
-      "cap_setfcap", "cap_setpcap",      "cap_net_bind_service", "cap_sys_chroot",
-      "cap_kill",    "cap_audit_write"};
+      "cap_chown",      "cap_dac_override", "cap_fsetid",     "cap_fowner",  "cap_mknod",
+      "cap_setgid",     "cap_setuid",       "cap_setfcap",    "cap_setpcap", "cap_net_bind_service",
+      "cap_sys_chroot", "cap_kill",         "cap_audit_write"};
   return names;
 }
 

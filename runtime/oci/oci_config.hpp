@@ -34,9 +34,10 @@ inline constexpr const char* runtime_cgroup_leaf = "oci";
 std::string cgroups_path_for(const std::string& instance_name);
 
 // config.json for `config`: its argv, env and hostname; the namespaces pid, mount, uts, ipc, cgroup, and
-// network and user where asked for (uids and gids mapped like ours); its limits as linux.resources;
-// Docker's capabilities, no_new_privs, and when asked our seccomp denylist (security.hpp) as linux.seccomp;
-// /proc, /dev, /sys (read-only) and /tmp mounted like ours, with our masked and read-only paths.
+// network and user where asked for (uids and gids mapped like ours); its limits as linux.resources; our
+// default capabilities (Docker's less CAP_NET_RAW), no_new_privs, and when asked our seccomp denylist
+// (security.hpp) as linux.seccomp; /proc, /dev, /sys (read-only) and /tmp mounted like ours, with our masked
+// and read-only paths.
 nlohmann::json make_config(const ContainerConfig& config, const BundleLayout& layout);
 
 }  // namespace benchrun::runtime::oci

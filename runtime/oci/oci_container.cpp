@@ -5,6 +5,8 @@
 #include <exception>
 
 #include "runtime/cgroup/cgroup.hpp"
+#include "runtime/cgroup/cgroup_files.hpp"
+#include "runtime/cgroup/conversions.hpp"
 #include "runtime/oci/oci_config.hpp"
 #include "runtime/oci/oci_sweep.hpp"
 #include "sys/error.hpp"
@@ -18,6 +20,25 @@ constexpr const char* cgroup_root = "/sys/fs/cgroup";
 
 sys::MonotonicNs deadline_after(std::chrono::nanoseconds timeout) {
   return sys::monotonic_now() + static_cast<sys::MonotonicNs>(timeout.count());
+}
+
+// crun and runc write linux.resources.cpu.shares on the instance's leaf (<name>/oci), the only child of
+// <name>; a weight divides the CPU among siblings, so alone there it divides nothing, and every instance
+// would compete at its parent's default weight. The parent is the instance's own: it gets the same weight
+// before the runtime starts (its mkdir -p takes the directory as it is; destroy() and the sweep remove it).
+void weigh_instance_parent(CgroupMode mode, const std::string& name, std::uint64_t weight) {
+  namespace fs = std::filesystem;
+  if (uses_v1_controllers(mode)) {
+    const fs::path dir = fs::path(cgroup_root) / "cpu" / name;
+    fs::create_directories(dir);
+    write_cgroup_file("cpu", dir / "cpu.shares", std::to_string(weight_to_shares(weight)));
+    return;
+  }
+  const fs::path dir = fs::path(cgroup_root) / name;
+  fs::create_directories(dir);
+  if (!fs::exists(dir / "cpu.weight"))
+    write_cgroup_file("cpu", fs::path(cgroup_root) / "cgroup.subtree_control", "+cpu");
+  write_cgroup_file("cpu", dir / "cpu.weight", std::to_string(weight));
 }
 
 }  // namespace
@@ -43,6 +64,8 @@ OciContainer OciContainer::start(const RuntimeSetup& runtime, const ContainerCon
     container.cgroup_mode_ = detect_cgroup_mode(cgroup_root);
     ensure_state_root(config.state_root);
     container.state_dir_ = StateDir::create(config.state_root, config.name);
+
+    if (config.limits.cpu_weight) weigh_instance_parent(container.cgroup_mode_, config.name, *config.limits.cpu_weight);
 
     const auto bundle = container.state_dir_.path();
     // The layer's tmpfs goes over <bundle>/layer, in the runtime's mount namespace only: config.json stays

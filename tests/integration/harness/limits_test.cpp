@@ -12,8 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> every_verdict = {"memory.oom_kill", "memory.peak_within_limit", "cpu.quota", "pids.max",
-                                                "cpuset.cpus"};
+const std::vector<std::string> every_verdict = {
+    "memory.oom_kill", "memory.peak_within_limit", "cpu.quota", "pids.max", "cpuset.cpus", "cpu.weight"};
 
 class LimitsSuite : public LeakCheckedTest {
  protected:
@@ -54,6 +54,8 @@ TEST_F(LimitsSuite, EveryCheckHoldsOnContainersFromBothSides) {
   EXPECT_EQ(verdicts.at("cpu.quota").at("tolerance").get<double>(), 0.10);
   EXPECT_EQ(verdicts.at("pids.max").at("measured").get<double>(), 16.0);
   EXPECT_EQ(verdicts.at("memory.oom_kill").at("measured").get<double>(), 1.0);
+  EXPECT_EQ(verdicts.at("cpu.weight").at("tolerance").get<double>(), 0.10);
+  EXPECT_NE(verdicts.at("cpu.weight").at("why").get<std::string>().find("error"), std::string::npos);
 }
 
 // crun and runc remove the instance's cgroup when its init exits: the host's view is read while it runs
@@ -70,8 +72,9 @@ TEST_F(LimitsSuite, EveryCheckHoldsOnCrunAndRunc) {
 }
 
 TEST_F(LimitsSuite, EachCheckFlipsToFailWithoutItsLimitAndTheRunExitsOne) {
-  const auto result = run_benchrun(limits_args("container", {"--limits-off", "memory", "--limits-off", "cpu-quota",
-                                                             "--limits-off", "pids", "--limits-off", "cpuset"}));
+  const auto result =
+      run_benchrun(limits_args("container", {"--limits-off", "memory", "--limits-off", "cpu-quota", "--limits-off",
+                                             "pids", "--limits-off", "cpuset", "--limits-off", "cpu-weight"}));
   ASSERT_EQ(result.exit_code, 1) << result.err << result.out;
   const auto verdicts = verdicts_of(report(), "container");
   ASSERT_EQ(verdicts.size(), every_verdict.size());
@@ -89,6 +92,50 @@ TEST_F(LimitsSuite, OneCheckOffFailsThatCheckAlone) {
   ASSERT_EQ(result.exit_code, 1) << result.err << result.out;
   for (const auto& [name, verdict] : verdicts_of(report(), "container"))
     EXPECT_EQ(verdict.at("pass").get<bool>(), name != "pids.max") << verdict.dump();
+}
+
+// The weight check alone off, on the runtimes whose weight is not ours: at the default weights the two
+// burners split the CPU evenly, and the check says so.
+TEST_F(LimitsSuite, TheWeightCheckFlipsOnCrunAndRunc) {
+  const auto result = run_benchrun(limits_args("oci:crun,oci:runc", {"--limits-off", "cpu-weight"}));
+  ASSERT_EQ(result.exit_code, 1) << result.err << result.out;
+  const json measured = report();
+  for (const std::string backend : {"oci:crun", "oci:runc"}) {
+    for (const auto& [name, verdict] : verdicts_of(measured, backend))
+      EXPECT_EQ(verdict.at("pass").get<bool>(), name != "cpu.weight") << verdict.dump();
+  }
+}
+
+// stress-ng, a tool nobody here wrote, measures the CPU quota inside the same instance as our burner
+// (image guest holds it): the three agree, and without the quota its own figure fails the check.
+TEST_F(LimitsSuite, StressNgAgreesWithTheQuotaOurBurnerAndTheHost) {
+  const auto result = run_benchrun(limits_args("container,oci:crun", {"--image", "guest", "--observer", "stress-ng"}));
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  const json measured = report();
+  for (const std::string backend : {"container", "oci:crun"}) {
+    const auto verdicts = verdicts_of(measured, backend);
+    EXPECT_EQ(verdicts.size(), every_verdict.size() + 1) << backend;
+    ASSERT_TRUE(verdicts.contains("cpu.quota.stress-ng")) << backend;
+    const json& verdict = verdicts.at("cpu.quota.stress-ng");
+    EXPECT_TRUE(verdict.at("pass").get<bool>()) << verdict.dump();
+    const auto why = verdict.at("why").get<std::string>();
+    EXPECT_NE(why.find("stress-ng (its --metrics usr+sys over wall)"), std::string::npos) << why;
+    EXPECT_NE(why.find("our burner"), std::string::npos) << why;
+    EXPECT_NE(why.find("the cgroup"), std::string::npos) << why;
+  }
+}
+
+TEST_F(LimitsSuite, StressNgWithoutTheQuotaFails) {
+  const auto result = run_benchrun(
+      limits_args("container", {"--image", "guest", "--observer", "stress-ng", "--limits-off", "cpu-quota-stress-ng"}));
+  ASSERT_EQ(result.exit_code, 1) << result.err << result.out;
+  for (const auto& [name, verdict] : verdicts_of(report(), "container"))
+    EXPECT_EQ(verdict.at("pass").get<bool>(), name != "cpu.quota.stress-ng") << verdict.dump();
+}
+
+TEST_F(LimitsSuite, TheObserverNeedsAnImageThatHoldsIt) {
+  EXPECT_NE(refusal_of(limits_args("container", {"--observer", "stress-ng"})).find("--image guest"), std::string::npos);
+  EXPECT_NE(refusal_of(limits_args("container", {"--observer", "top"})).find("--observer"), std::string::npos);
 }
 
 TEST_F(LimitsSuite, AnUnknownCheckOrALimitFlagIsRefused) {

@@ -13,14 +13,14 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// Docker's 14 default capabilities as a CapEff mask (chown..setfcap, see security.cpp).
-constexpr const char* docker_default_caps = "00000000a80425fb";
+// The 13 default capabilities as a CapEff mask: Docker's 14 (a80425fb) less CAP_NET_RAW (see security.hpp).
+constexpr const char* default_caps = "00000000a80405fb";
 
-TEST(ContainerSecurity, CapabilitiesAreDockersDefaultsWithNoNewPrivsAndSeccomp) {
+TEST(ContainerSecurity, CapabilitiesAreTheDefaultSetWithNoNewPrivsAndSeccomp) {
   const auto outcome = run_shell("grep -E '^(CapEff|CapBnd|CapPrm|NoNewPrivs|Seccomp):' /proc/self/status");
-  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapPrm:\t") + docker_default_caps));
-  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapEff:\t") + docker_default_caps));
-  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapBnd:\t") + docker_default_caps));
+  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapPrm:\t") + default_caps));
+  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapEff:\t") + default_caps));
+  EXPECT_THAT(outcome.output, HasSubstr(std::string("CapBnd:\t") + default_caps));
   EXPECT_THAT(outcome.output, HasSubstr("NoNewPrivs:\t1"));
   EXPECT_THAT(outcome.output, HasSubstr("Seccomp:\t2"));
 }

@@ -10,6 +10,8 @@
 
 #include "harness/backends/registry.hpp"
 #include "harness/suites/registry.hpp"
+#include "sys/file_io.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -257,6 +259,33 @@ TEST(Cli, VmContainerIsNotADefaultBackendButCanBeNamed) {
   EXPECT_EQ(std::count(defaults.backends.begin(), defaults.backends.end(), "vm+container"), 0);
   const auto named = std::get<SuiteOptions>(parse({"--suite", "startup", "--backends", "native,vm+container"}));
   EXPECT_EQ(named.backends, (std::vector<std::string>{"native", "vm+container"}));
+}
+
+// --observer stress-ng adds its check to the limits suite's cases, and only where the image holds stress-ng.
+TEST(Cli, TheLimitsObserverNeedsAnImageThatHoldsIt) {
+  const testing::TempDir images{"cli-images"};
+  std::filesystem::create_directories(images.path() / "guest/rootfs/usr/bin");
+  sys::write_file_new(images.path() / "guest/rootfs/usr/bin/stress-ng", "");
+  const std::string dir = images.path().string();
+  const auto case_names = [](const SuiteOptions& options) {
+    std::vector<std::string> names;
+    for (const auto& one : options.cases) names.push_back(one.name);
+    return names;
+  };
+  const auto observed = std::get<SuiteOptions>(
+      parse({"--suite", "limits", "--images-dir", dir, "--image", "guest", "--observer", "stress-ng"}));
+  EXPECT_THAT(case_names(observed), ::testing::Contains("cpu-quota-stress-ng"));
+  const auto plain = std::get<SuiteOptions>(parse({"--suite", "limits", "--images-dir", dir, "--image", "guest"}));
+  EXPECT_THAT(case_names(plain), ::testing::Not(::testing::Contains("cpu-quota-stress-ng")));
+  EXPECT_THAT(case_names(plain), ::testing::Contains("cpu-weight"));
+  EXPECT_NE(usage_error_of({"--suite", "limits", "--images-dir", dir, "--observer", "stress-ng"}).find("--image guest"),
+            std::string::npos);
+  EXPECT_NE(usage_error_of({"--suite", "limits", "--images-dir", dir, "--image", "guest", "--observer", "top"})
+                .find("--observer"),
+            std::string::npos);
+  EXPECT_NE(usage_error_of({"--suite", "startup", "--images-dir", dir, "--image", "guest", "--observer", "stress-ng"})
+                .find("--suite limits"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -15,8 +15,8 @@
 namespace benchrun::harness {
 namespace {
 
-// CapEff of Docker's default set (runtime/linux/security.cpp), as /proc/self/status prints it.
-constexpr const char* docker_cap_eff = "00000000a80425fb";
+// CapEff of the default set (runtime/linux/security.cpp: Docker's less CAP_NET_RAW), as /proc/self/status prints it.
+constexpr const char* docker_cap_eff = "00000000a80405fb";
 constexpr const char* all_cap_eff = "000001ffffffffff";
 
 runtime::ContainerConfig default_config() {
@@ -74,8 +74,8 @@ TEST(IsolationPromise, OurContainerPromisesWhatRuntimeLinuxConfigures) {
   for (const IsolationCheck& check : isolation_checks()) {
     const Promise promise = promise_for(check, container);
     EXPECT_NE(promise.basis, "no promise known") << check.name;
-    // Defaults: no user namespace, and CAP_NET_RAW is in Docker's set; everything else is kept from the host.
-    const bool expected = check.name != "user.own_namespace" && check.name != "raw_socket.refused";
+    // Defaults: no user namespace; everything else is kept from the host.
+    const bool expected = check.name != "user.own_namespace";
     EXPECT_EQ(promise.is_protected, expected) << check.name << ": " << promise.basis;
   }
 }
@@ -130,7 +130,6 @@ TEST(IsolationPromise, EveryRemovableProtectionChangesThePromiseOfItsChecks) {
 
 TEST(IsolationJudgement, AContainerThatKeepsItsPromisesPassesEveryCheck) {
   auto seen = observations(true, docker_cap_eff);
-  seen["raw_socket.refused"] = {protocol::probe_allowed, "CAP_NET_RAW kept"};
   seen["user.own_namespace"] = {protocol::probe_exposed, "host's"};
   for (const auto& verdict : judge_isolation(container_confinement(default_config()), seen)) {
     EXPECT_TRUE(verdict.pass) << verdict.check << ": " << verdict.why;
@@ -142,7 +141,6 @@ TEST(IsolationJudgement, AContainerThatKeepsItsPromisesPassesEveryCheck) {
 TEST(IsolationJudgement, EveryCheckFailsWhenItsObservationFlips) {
   const Confinement container = container_confinement(default_config());
   auto keeps = observations(true, docker_cap_eff);
-  keeps["raw_socket.refused"] = {protocol::probe_allowed, "x"};
   keeps["user.own_namespace"] = {protocol::probe_exposed, "x"};
   for (const IsolationCheck& check : isolation_checks()) {
     auto flipped = keeps;
@@ -171,7 +169,7 @@ TEST(IsolationJudgement, NativeSeenNotIsolatedPassesAsExpected) {
 }
 
 TEST(IsolationJudgement, CapabilitiesBeyondTheSetAreNamed) {
-  auto seen = observations(true, "00000000a82425fb");  // + cap_sys_admin (21)
+  auto seen = observations(true, "00000000a82405fb");  // + cap_sys_admin (21)
   const auto& verdict = verdict_of(judge_isolation(container_confinement(default_config()), seen), "caps.bounded");
   EXPECT_FALSE(verdict.pass);
   EXPECT_NE(verdict.why.find("cap_sys_admin"), std::string::npos) << verdict.why;

@@ -55,12 +55,15 @@ TEST(LimitsCpuList, ParsesRangesAndRefusesGarbage) {
 }
 
 TEST(LimitsChecks, AreNamedCasesWithTheirOwnLimits) {
-  EXPECT_EQ(limit_check_names(), (std::vector<std::string>{"memory", "cpu-quota", "pids", "cpuset"}));
+  EXPECT_EQ(limit_check_names(),
+            (std::vector<std::string>{"memory", "cpu-quota", "pids", "cpuset", "cpu-weight", "cpu-quota-stress-ng"}));
   EXPECT_EQ(check("memory").limits.memory_bytes, 32 * mib);
   EXPECT_EQ(check("cpu-quota").limits.cpus, 0.25);
   EXPECT_EQ(check("pids").limits.pids_max, 16U);
   EXPECT_EQ(check("cpuset").limits.cpuset_cpus, "1");  // the last of 2 CPUs
-  EXPECT_EQ(limit_checks(1).back().limits.cpuset_cpus, "0");
+  const std::vector<LimitCheck> one_cpu = limit_checks(1);
+  EXPECT_EQ(find_limit_check(one_cpu, "cpuset")->limits.cpuset_cpus, "0");
+  EXPECT_EQ(find_limit_check(one_cpu, "cpu-weight")->limits.cpuset_cpus, "0");
 }
 
 // A hog killed at the limit, seen from both sides.
@@ -154,6 +157,24 @@ TEST(LimitsCpuQuota, WithoutTheQuotaTheBurnerTakesAWholeCpuAndFails) {
   const auto verdicts = judge("cpu-quota", seen);
   EXPECT_FALSE(verdicts[0].pass);
   EXPECT_NE(verdicts[0].why.find("no throttled period"), std::string::npos) << verdicts[0].why;
+}
+
+// The v2 guest run (vm+container under TCG): the runtime's setup in the cgroup took 1.3 s of wall at the quota
+// before the burner started, so the cgroup counted 1365 ms against the burner's 783 ms in 3096 ms. The cgroup's
+// side is judged over the instance's launch to exit, which holds that setup.
+TEST(LimitsCpuQuota, TheCgroupsSideIsJudgedOverTheInstancesLifeSetupIncluded) {
+  Observation seen = cpu_held(1365, 783);
+  seen.workload.metrics["burner_wall_ms"] = 3096;
+  EXPECT_FALSE(judge("cpu-quota", seen)[0].pass) << "over the burner's window alone: +76 %";
+  seen.instance_wall_ms = 5400;
+  const auto verdicts = judge("cpu-quota", seen);
+  EXPECT_TRUE(verdicts[0].pass) << verdicts[0].why;
+  EXPECT_NEAR(std::get<double>(*verdicts[0].measured), 1365.0 / 5400.0, 1e-9);
+  // A cgroup without its quota still fails over the longer window: a whole CPU is four times the quota.
+  seen = cpu_held(5000, 2990);
+  seen.instance_wall_ms = 5400;
+  seen.host.cpu_quota_us.reset();
+  EXPECT_FALSE(judge("cpu-quota", seen)[0].pass);
 }
 
 TEST(LimitsCpuQuota, NoThrottlingMeansTheBurnerNeverPushedAndFails) {
@@ -269,6 +290,7 @@ TEST_F(FakeCgroupTree, V1FilesAreReadPerController) {
   write("cpu/" + dir + "cpu.stat", "nr_periods 30\nnr_throttled 29\nthrottled_time 5\n");
   write("pids/" + dir + "pids.max", "max\n");
   write("pids/" + dir + "pids.events", "max 3\n");
+  write("cpu/" + dir + "cpu.shares", "7840\n");
   const HostView view = read_host_view(runtime::CgroupMode::hybrid, root_.path(), "benchrun/i1");
   EXPECT_EQ(view.memory_limit_bytes, 32 * mib);
   EXPECT_EQ(view.memory_peak_bytes, 33'550'000U);
@@ -281,6 +303,8 @@ TEST_F(FakeCgroupTree, V1FilesAreReadPerController) {
   EXPECT_EQ(view.pids_max, std::nullopt);
   EXPECT_EQ(view.pids_max_events, 3U);
   EXPECT_EQ(view.cpuset_effective, std::nullopt);  // not joined
+  EXPECT_EQ(view.cpu_shares, 7840U);
+  EXPECT_EQ(view.cpu_weight, std::nullopt);
 }
 
 TEST_F(FakeCgroupTree, V2FilesAreReadFromOneDirectory) {
@@ -293,6 +317,7 @@ TEST_F(FakeCgroupTree, V2FilesAreReadFromOneDirectory) {
   write(dir + "pids.max", "16\n");
   write(dir + "pids.events", "max 50\n");
   write(dir + "cpuset.cpus.effective", "1\n");
+  write(dir + "cpu.weight", "300\n");
   const HostView view = read_host_view(runtime::CgroupMode::v2, root_.path(), "run/leaf");
   EXPECT_EQ(view.memory_limit_bytes, 32 * mib);
   EXPECT_EQ(view.oom_kills, 1U);
@@ -304,6 +329,8 @@ TEST_F(FakeCgroupTree, V2FilesAreReadFromOneDirectory) {
   EXPECT_EQ(view.pids_max_events, 50U);
   EXPECT_EQ(view.cpuset_effective, "1");
   EXPECT_TRUE(view.usage_per_cpu_ns.empty());
+  EXPECT_EQ(view.cpu_weight, 300U);
+  EXPECT_EQ(view.cpu_shares, std::nullopt);
 }
 
 TEST(LimitsHost, AGoneCgroupKeepsItsLastReadAndTakesTheParentsInstanceCounters) {

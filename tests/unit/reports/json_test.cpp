@@ -100,6 +100,20 @@ TEST(ReportJson, AVersionTwoReportWrittenBeforeHostsReadsAsASingleHostReport) {
   EXPECT_EQ(report_to_json_text(read_back), report_to_json_text(example_report_with_checks()));
 }
 
+// A case's cpu_weight joined v2 later: a v2 file without it set no weight.
+TEST(ReportJson, AVersionTwoReportWrittenBeforeCpuWeightReadsAsNoWeight) {
+  Report weighted = example_report_with_checks();
+  ASSERT_FALSE(weighted.options.cases.empty());
+  weighted.options.cases[0].limits.cpu_weight = 300;
+  const Report round_trip = parse_report(report_to_json_text(weighted));
+  EXPECT_EQ(round_trip.options.cases[0].limits.cpu_weight, 300U);
+  auto json = example_json();
+  for (auto& one_case : json["options"]["cases"]) one_case["limits"].erase("cpu_weight");
+  const Report read_back = parse_report(json.dump());
+  for (const auto& one_case : read_back.options.cases) EXPECT_FALSE(one_case.limits.cpu_weight.has_value());
+  EXPECT_EQ(report_to_json_text(read_back), report_to_json_text(example_report_with_checks()));
+}
+
 TEST(ReportJson, AVersionOneReportReadsAsOneCaseWithTheKnownMetricTable) {
   // fixtures/report_v1.json is what the v1 writer made of example_report(): read now, it is the same report.
   const Report read_back = parse_report(fixture_text("report_v1.json"));

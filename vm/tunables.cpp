@@ -1,0 +1,68 @@
+#include "vm/tunables.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "sys/error.hpp"
+
+namespace benchrun::vm {
+namespace {
+
+// libvirt's bounds (src/conf/domain_validate.c, virDomainDefCputuneValidate).
+constexpr std::uint64_t min_period_us = 1'000;
+constexpr std::uint64_t max_period_us = 1'000'000;
+constexpr std::uint64_t min_quota_us = 1'000;
+constexpr std::uint64_t max_quota_us = 17'592'186'044'415ULL;
+
+// A CPU list as libvirt takes it: digits, ',' and '-', starting and ending with a digit.
+bool valid_cpuset(const std::string& cpuset) {
+  if (cpuset.empty() || !std::isdigit(static_cast<unsigned char>(cpuset.front())) ||
+      !std::isdigit(static_cast<unsigned char>(cpuset.back())))
+    return false;
+  return std::all_of(cpuset.begin(), cpuset.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == ',' || c == '-'; });
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> vcpu_quota_for(double cpus, unsigned vcpus, std::uint64_t period_us) {
+  if (vcpus == 0 || !(cpus > 0) || cpus >= static_cast<double>(vcpus)) return std::nullopt;
+  const double per_vcpu = cpus / static_cast<double>(vcpus);
+  const auto quota = static_cast<std::uint64_t>(std::llround(per_vcpu * static_cast<double>(period_us)));
+  return std::max(quota, min_quota_us);
+}
+
+std::string cputune_xml(const DomainTunables& tunables, unsigned vcpus) {
+  if (!tunables.vcpu_quota_us && !tunables.cpuset) return {};
+  std::string xml = "  <cputune>\n";
+  if (tunables.cpuset) {
+    if (!valid_cpuset(*tunables.cpuset))
+      throw sys::Error(fmt::format("domain XML: cpuset '{}' is not a CPU list like 0-2,5", *tunables.cpuset));
+    for (unsigned vcpu = 0; vcpu < vcpus; ++vcpu)
+      xml += fmt::format("    <vcpupin vcpu='{}' cpuset='{}'/>\n", vcpu, *tunables.cpuset);
+    xml += fmt::format("    <emulatorpin cpuset='{}'/>\n", *tunables.cpuset);
+  }
+  if (tunables.vcpu_quota_us) {
+    if (tunables.vcpu_period_us < min_period_us || tunables.vcpu_period_us > max_period_us)
+      throw sys::Error(fmt::format("domain XML: CPU period {} us is outside {}..{} us", tunables.vcpu_period_us,
+                                   min_period_us, max_period_us));
+    if (*tunables.vcpu_quota_us < min_quota_us || *tunables.vcpu_quota_us > max_quota_us)
+      throw sys::Error(fmt::format("domain XML: CPU quota {} us is outside {}..{} us", *tunables.vcpu_quota_us,
+                                   min_quota_us, max_quota_us));
+    xml += fmt::format("    <period>{}</period>\n", tunables.vcpu_period_us);
+    xml += fmt::format("    <quota>{}</quota>\n", *tunables.vcpu_quota_us);
+  }
+  xml += "  </cputune>\n";
+  return xml;
+}
+
+std::string iotune_xml(const DomainTunables& tunables) {
+  if (!tunables.disk_total_bytes_sec) return {};
+  if (*tunables.disk_total_bytes_sec == 0) throw sys::Error("domain XML: a disk byte rate of 0 means no limit");
+  return fmt::format("      <iotune><total_bytes_sec>{}</total_bytes_sec></iotune>\n", *tunables.disk_total_bytes_sec);
+}
+
+}  // namespace benchrun::vm

@@ -1,0 +1,51 @@
+// A guest's limits as libvirt tunables: what the domain XML says (<cputune>, per-disk <iotune>) and what the
+// host reads back while the guest runs. A guest's limits are not a cgroup of ours: libvirt puts QEMU in its
+// own (the embedded driver's /machine/qemu-embed-<hash>-<id>-<name>.libvirt-qemu, with a vcpuN and an
+// emulator child in the cpu and cpuset hierarchies) when the driver's qemu.conf lists cgroup controllers
+// (see Connection::open), pins threads with sched_setaffinity, and QEMU throttles disk IO itself.
+//
+// What works on this kind of host (libvirt 9.0 embedded, cgroup v1 hybrid, QEMU 7.2 under TCG), measured:
+// - <cputune> <period>/<quota> (per vCPU): the vcpuN cgroup's cpu.cfs_quota_us; needs the cpu controller.
+// - <vcpupin>/<emulatorpin>: every QEMU thread's affinity; needs no cgroup.
+// - <iotune> on a disk: QEMU's block throttle group; needs no cgroup.
+// - <memtune><hard_limit>: refused at start ("cannot limit locked memory of process ...: Operation not
+//   permitted": libvirt raises QEMU's RLIMIT_MEMLOCK to the hard limit, which needs CAP_SYS_RESOURCE).
+//   Not rendered: a guest's memory limit is its RAM.
+// - <blkiotune><weight>: refused ("valid only for bfq or cfq scheduler"). Not rendered: per-disk <iotune>.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace benchrun::vm {
+
+inline constexpr std::uint64_t default_cfs_period_us = 100'000;
+
+struct DomainTunables {
+  // Per-vCPU bandwidth: each vCPU thread may run quota_us in every period_us (<cputune><period>/<quota>).
+  std::optional<std::uint64_t> vcpu_quota_us;
+  std::uint64_t vcpu_period_us = default_cfs_period_us;
+  // Host CPUs ("1", "0-2,5") every vCPU (<vcpupin>) and QEMU's other threads (<emulatorpin>) may run on.
+  std::optional<std::string> cpuset;
+  // Per-disk byte rate QEMU allows (reads and writes together, <iotune><total_bytes_sec>).
+  std::optional<std::uint64_t> disk_total_bytes_sec;
+
+  // Whether libvirt needs its cgroups for these (the quota does; pinning and iotune do not).
+  [[nodiscard]] bool need_cgroups() const noexcept { return vcpu_quota_us.has_value(); }
+  [[nodiscard]] bool empty() const noexcept { return !vcpu_quota_us && !cpuset && !disk_total_bytes_sec; }
+};
+
+// Per-vCPU quota for `cpus` CPUs of bandwidth spread over `vcpus` vCPUs (each gets cpus / vcpus of a CPU),
+// in microseconds per `period_us`; at least 1000 (libvirt refuses less). nullopt when every vCPU may use a
+// whole CPU anyway (cpus >= vcpus): there is nothing to throttle.
+std::optional<std::uint64_t> vcpu_quota_for(double cpus, unsigned vcpus, std::uint64_t period_us);
+
+// The <cputune> element for `vcpus` vCPUs, empty without a quota or a cpuset. Throws Error for a malformed
+// cpuset, a quota outside libvirt's 1000..17592186044415 us or a period outside 1000..1000000 us.
+std::string cputune_xml(const DomainTunables& tunables, unsigned vcpus);
+
+// The <iotune> element of a disk, empty without a rate.
+std::string iotune_xml(const DomainTunables& tunables);
+
+}  // namespace benchrun::vm
