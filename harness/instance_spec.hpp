@@ -41,6 +41,12 @@ struct InstanceSpec {
   std::vector<std::pair<std::string, std::string>> binds;
   // Raw host files a guest gets as virtio disks (/dev/vda, ...); other backends ignore them.
   std::vector<std::string> disk_files;
+  // Non-empty: a guest gets a virtio NIC on this tap, a persistent one the step made in the namespace that
+  // network_namespace_path names (runtime::net::TapDevice), and benchinit gives the NIC guest_address
+  // ("192.0.2.2/30"). Other backends ignore them (vm+container: the inner container shares the guest's network
+  // when network_namespace is false).
+  std::string guest_tap;
+  std::string guest_address;
   // vm+container only: non-empty, the guest's benchrun runs these arguments instead of `run --backend container`
   // for the workload (the suites that judge vm+container from inside its guest: harness/suites/in_guest_suite.hpp).
   std::vector<std::string> nested_benchrun_args;

@@ -36,9 +36,16 @@ struct DomainSpec {
   // Non-empty: a virtio-serial port named results_channel_name whose bytes QEMU writes into this host
   // file (a <channel type='file'>), for the guest's results tar.
   std::string results_file;
+  // Non-empty: a virtio NIC on this tap, which must exist (persistent) where libvirt looks it up: in the
+  // network namespace of the thread that creates the domain (vm::GuestNic). libvirt opens it and hands QEMU
+  // the fd; it neither creates, configures nor deletes it (managed='no').
+  std::string tap_device;
   // The guest's limits as libvirt tunables (tunables.hpp): <cputune>, and <iotune> on every disk.
   DomainTunables tunables;
 };
+
+// The <interface> element of a guest's NIC on the existing tap `tap` (see DomainSpec::tap_device).
+std::string nic_device(const std::string& tap);
 
 // The <disk> elements of `files`: raw, cache='none' and io='native' (the guest's O_DIRECT reaches the host's
 // disk, as a container's does through its bind mount), virtio bus, vda, vdb, ..., each with the <iotune> of

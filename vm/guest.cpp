@@ -1,6 +1,7 @@
 #include "vm/guest.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,8 @@
 #include <fmt/format.h>
 
 #include "sys/line_reader.hpp"
+#include "sys/namespace_thread.hpp"
+#include "sys/unique_fd.hpp"
 #include "vm/console_stream.hpp"
 #include "vm/emulator_wrapper.hpp"
 #include "vm/qemu_process.hpp"
@@ -189,6 +192,13 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
     for (const auto& file : config.disk_files) spec.disk_files.push_back(file.string());
     spec.tunables = config.tunables;
     std::vector<std::string> parameters = guest_parameters(!config.results_file.empty(), config.cgroup_layout);
+    if (config.nic) {
+      if (!connection.is_local() || !state->embed_root) {
+        throw sys::Error("a guest NIC on a tap of benchrun's namespace needs the embedded driver (the default URI)");
+      }
+      spec.tap_device = config.nic->tap;
+      parameters.push_back(fmt::format("{}={}", guest_network_parameter, config.nic->address));
+    }
     parameters.insert(parameters.end(), config.extra_cmdline.begin(), config.extra_cmdline.end());
     spec.cmdline = kernel_cmdline(config.workload_argv, parameters);
     if (!config.results_file.empty()) {
@@ -220,9 +230,21 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
     State& s = *guest.state_;
     {
       const QemuZombieReaper probe_reaper;  // creating re-probes QEMU if it changed since the cache
-      s.domain.reset(virDomainCreateXML(s.connect.get(), s.xml.c_str(), flags));
+      const auto create = [&] {
+        s.domain.reset(virDomainCreateXML(s.connect.get(), s.xml.c_str(), flags));
+        // libvirt's last error is the calling thread's: read where the call was made.
+        if (!s.domain) throw libvirt_error("virDomainCreateXML");
+      };
+      if (s.config.nic) {
+        // The embedded driver does the create in the calling thread: it opens the tap by name and forks QEMU
+        // there, so both happen in the tap's namespace (checked here: libvirt 9.0, qemu:///embed).
+        const sys::UniqueFd netns(::open(s.config.nic->netns_path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!netns) sys::throw_errno(fmt::format("open network namespace {}", s.config.nic->netns_path));
+        sys::run_in_namespace_thread(netns.get(), CLONE_NEWNET, "setns into the guest NIC's network namespace", create);
+      } else {
+        create();
+      }
     }
-    if (!s.domain) throw libvirt_error("virDomainCreateXML");
     s.create_returned = sys::monotonic_now();
     if (console_kind == ConsoleKind::fifo) {
       s.console.emplace(std::move(fifo));

@@ -22,6 +22,18 @@
 
 namespace benchrun::vm {
 
+// A guest's NIC (the network cases): a virtio NIC on a persistent tap that benchrun made in a network
+// namespace of its own (runtime::net::TapDevice), never in the host's. The domain is created from a thread
+// that joined that namespace, so libvirt finds the tap there and QEMU, spawned from that thread, lives
+// there too: nothing of the guest's network touches the host's namespace.
+struct GuestNic {
+  std::string tap;         // the tap's name in that namespace
+  std::string netns_path;  // a path that opens the namespace (/proc/<pid>/fd/<n>)
+  // The guest's IPv4 address and prefix, "192.0.2.2/30": benchinit gives it to the NIC
+  // (benchrun.net=<address>/<prefix> on the kernel command line) before the workload runs.
+  std::string address;
+};
+
 struct GuestConfig {
   std::string name;              // benchrun-<run>-<n>: the domain name
   std::filesystem::path kernel;  // copies in the run's state dir (see boot_files.hpp)
@@ -47,6 +59,8 @@ struct GuestConfig {
   std::filesystem::path results_file;
   // How benchinit mounts cgroups in the guest; nullopt: nothing at /sys/fs/cgroup (no boot cost).
   std::optional<CgroupLayout> cgroup_layout;
+  // A NIC on a tap in a namespace of benchrun's; nullopt: no network device at all (no boot cost).
+  std::optional<GuestNic> nic;
   // The guest's limits as libvirt tunables (tunables.hpp). A CPU quota needs a connection whose driver makes
   // cgroups (Connection::open with EmbedCgroups::on).
   DomainTunables tunables;

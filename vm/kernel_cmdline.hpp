@@ -23,6 +23,10 @@ std::optional<CgroupLayout> parse_cgroup_layout(std::string_view text) noexcept;
 // benchinit finds the port by this name under /sys/class/virtio-ports (docs: CONTRACT of issue 11).
 inline constexpr std::string_view results_channel_name = "org.benchrun.results";
 
+// The guest NIC's address for benchinit, benchrun.net=<IPv4 address>/<prefix> (e.g. 192.0.2.2/30): it gives
+// it to the guest's first network interface and sets it up before the workload (bench/workloads/guest_network).
+inline constexpr std::string_view guest_network_parameter = "benchrun.net";
+
 // The kernel parameters benchinit reads for these (benchrun.results=org.benchrun.results when
 // `with_results`, benchrun.cgroup=v2 ...), for kernel_cmdline's `extra`.
 std::vector<std::string> guest_parameters(bool with_results, std::optional<CgroupLayout> cgroup_layout);

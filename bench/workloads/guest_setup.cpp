@@ -1,5 +1,7 @@
 #include "guest_setup.hpp"
 
+#include "guest_network.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -260,6 +262,12 @@ GuestSetup prepare_guest() {
   }
   char layout[16];
   if (cmdline_value(cmdline, "benchrun.cgroup", layout, sizeof layout)) mount_cgroups(layout);
+
+  char network[64];
+  if (cmdline_value(cmdline, "benchrun.net", network, sizeof network)) {
+    char error[384];
+    if (!configure_guest_network(network, error, sizeof error)) say("benchinit: %s\n", error);
+  }
 
   struct stat images {};
   if (stat("/images", &images) == 0 && S_ISDIR(images.st_mode)) make_root_pivotable();

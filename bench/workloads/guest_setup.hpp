@@ -3,11 +3,11 @@
 // for, make the root pivot_root-able, and stream /results to the host through a virtio-serial port.
 //
 // Every step is asked for by the image (/etc/benchrun/modules, /images) or the kernel command line
-// (benchrun.cgroup=v2|v1|hybrid, benchrun.results=<port name>); without them nothing is done beyond one
-// failed open and one read of /proc/cmdline. A failed step is one line on the console ("benchinit: ...") and
-// never keeps the workload from running.
+// (benchrun.cgroup=v2|v1|hybrid, benchrun.results=<port name>, benchrun.net=<address>/<prefix>: guest_network.hpp);
+// without them nothing is done beyond one failed open and one read of /proc/cmdline. A failed step is one line on the
+// console ("benchinit: ...") and never keeps the workload from running.
 //
-// Static, libc only, like benchinit.
+// Static, libc only, like benchinit (the network step excepted: guest_network.hpp).
 #pragma once
 
 namespace benchinit {

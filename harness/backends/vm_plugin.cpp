@@ -288,6 +288,12 @@ class VmBackend final : public Backend {
     config.disk_files.assign(spec.disk_files.begin(), spec.disk_files.end());
     config.cgroup_layout = guest_cgroup_;
     config.extra_cmdline = extra_cmdline_;
+    if (!spec.guest_tap.empty()) {
+      if (spec.network_namespace_path.empty() || spec.guest_address.empty()) {
+        throw sys::Error("a guest NIC needs the tap's network namespace and the guest's address");
+      }
+      config.nic = vm::GuestNic{spec.guest_tap, spec.network_namespace_path, spec.guest_address};
+    }
     if (nested_container_) {
       // The limits are the inner container's; the guest is sized to hold them.
       const GuestSize size = nested_guest_size(spec.limits, initramfs_bytes_);

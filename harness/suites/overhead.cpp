@@ -202,8 +202,9 @@ const std::vector<OverheadGroup>& overhead_groups() {
 
 std::span<const OverheadCaseGroup> overhead_case_groups() {
   static const std::vector<OverheadCaseGroup> groups{
-      // network.tcp_rr and network.tcp_stream, each instance behind a veth to a peer (overhead_network.hpp).
-      {"network", "TCP round trips and stream throughput to a peer behind a veth", &network_suite_cases,
+      // network.tcp_rr and network.tcp_stream, each instance behind a veth (a guest: a tap) to a peer
+      // (overhead_network.hpp).
+      {"network", "TCP round trips and stream throughput to a peer behind a veth (guests: a tap)", &network_suite_cases,
        &make_network_step},
   };
   return groups;

@@ -8,13 +8,17 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <csignal>
+#include <memory>
+#include <set>
 
 #include "harness/cli.hpp"
 #include "harness/suites/startup.hpp"
 #include "runtime/net/net_namespace.hpp"
+#include "runtime/net/tap_device.hpp"
 #include "runtime/net/veth_pair.hpp"
 #include "sys/child_process.hpp"
 #include "sys/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -37,6 +41,8 @@ constexpr std::string_view stream_case = "network.tcp_stream";
 // names, well under IFNAMSIZ.
 constexpr char peer_link[] = "brpeer";
 constexpr char instance_link[] = "brinst";
+// A guest's NIC is a virtio NIC on this tap, made in the peer's namespace (it never exists in the host's).
+constexpr char guest_tap[] = "brtap";
 
 // netpeer, a child of benchrun in the peer namespace: forked (not posix_spawn) so that the child can join the
 // namespace and ask to die with benchrun (PR_SET_PDEATHSIG) before exec; a killed run's peer goes at once,
@@ -107,17 +113,41 @@ class PeerProcess {
   sys::UniqueFd output_;
 };
 
-// Everything one measured instance needs around it, removed in reverse order by the destructors.
+// Everything one measured instance needs around it, removed in reverse order by the destructors. A process
+// (native, containers) gets a namespace of its own behind a veth; a guest gets a tap in the peer's namespace,
+// its virtio NIC's host end, so its packets cross the tap and the peer's stack as a container's cross the veth.
 struct NetworkPlumbing {
   runtime::net::NetNamespace peer_ns = runtime::net::NetNamespace::create();
-  runtime::net::NetNamespace instance_ns = runtime::net::NetNamespace::create();
-  runtime::net::VethPair veth = runtime::net::VethPair::create(peer_ns, peer_link, instance_ns, instance_link);
+  std::optional<runtime::net::NetNamespace> instance_ns;
+  std::optional<runtime::net::VethPair> veth;
+  std::optional<runtime::net::TapDevice> tap;
 
-  NetworkPlumbing() {
+  explicit NetworkPlumbing(bool guest) {
+    if (guest) {
+      tap.emplace(runtime::net::TapDevice::create(peer_ns, guest_tap));
+      peer_ns.configure_link(guest_tap, peer_address, prefix_length);
+      return;
+    }
+    instance_ns.emplace(runtime::net::NetNamespace::create());
+    veth.emplace(runtime::net::VethPair::create(peer_ns, peer_link, *instance_ns, instance_link));
     peer_ns.configure_link(peer_link, peer_address, prefix_length);
-    instance_ns.configure_link(instance_link, instance_address, prefix_length);
+    instance_ns->configure_link(instance_link, instance_address, prefix_length);
   }
 };
+
+// The image a guest of `backend` boots: vm+container's is always "guest" (vm_container.hpp).
+ImageChoice guest_image(const Backend& backend, const ImageChoice& image) {
+  const auto details = backend.details();
+  const auto named = details.find("image");
+  return named == details.end() ? image : ImageChoice{image.images_dir, named->second};
+}
+
+bool guest_loads_virtio_net(const ImageChoice& image) {
+  std::error_code error;
+  const auto modules = image.rootfs() / "etc/benchrun/modules";
+  if (!std::filesystem::exists(modules, error)) return false;
+  return sys::read_file(modules).find("/virtio_net.ko") != std::string::npos;
+}
 
 reports::Sample failed_sample(const Backend& backend, reports::FailureKind kind, std::string message) {
   reports::Sample sample;
@@ -141,18 +171,27 @@ bool is_network_case(const reports::Case& test_case) {
   return test_case.workload == "netclient" && (test_case.name == rr_case || test_case.name == stream_case);
 }
 
+std::optional<std::string> network_not_measured(const Backend& backend, const ImageChoice& image) {
+  if (backend.kind() != reports::BackendKind::vm) return std::nullopt;
+  const ImageChoice booted = guest_image(backend, image);
+  if (guest_loads_virtio_net(booted)) return std::nullopt;
+  return fmt::format(
+      "network on {}: not measured: image '{}' does not load virtio_net in its guests (no virtio_net in "
+      "/etc/benchrun/modules); build the image 'guest' and run with --image guest",
+      backend.name(), booted.name);
+}
+
 reports::Sample measure_network(Backend& backend, const reports::Case& test_case, const std::string& instance_name,
                                 const ImageChoice& image, std::chrono::milliseconds timeout) {
-  if (backend.kind() == reports::BackendKind::vm) {
-    return failed_sample(backend, reports::FailureKind::error,
-                         "network to guests is not measured yet: no tap device in the peer's namespace, no "
-                         "virtio_net or address in the guest image (see harness/suites/overhead_network.hpp)");
+  const bool guest = backend.kind() == reports::BackendKind::vm;
+  if (const auto reason = network_not_measured(backend, image)) {
+    return failed_sample(backend, reports::FailureKind::error, *reason);
   }
   const sys::MonotonicNs deadline = sys::monotonic_now() + std::chrono::nanoseconds(timeout).count();
   std::optional<NetworkPlumbing> plumbing;
   std::optional<PeerProcess> peer;
   try {
-    plumbing.emplace();
+    plumbing.emplace(guest);
     // The peer outlives the instance's timeout by a little, and no more: bounded even if nobody stops it.
     const auto peer_seconds = static_cast<int>(std::chrono::ceil<std::chrono::seconds>(timeout).count()) + 5;
     // The peer listens where the case's client connects (netclient MODE ADDRESS PORT N): a case of the user's
@@ -170,9 +209,18 @@ reports::Sample measure_network(Backend& backend, const reports::Case& test_case
   }
 
   InstanceSpec spec = instance_spec(test_case, instance_name);
-  spec.network_namespace = true;
-  spec.network_namespace_path = plumbing->instance_ns.path();
   spec.user_namespace = false;  // a namespace of the host's user namespace cannot be joined from another
+  if (guest) {
+    // The guest's NIC on the tap; QEMU is started inside the peer's namespace, where the tap is. vm+container:
+    // the inner container shares the guest's network (as a pod's containers share the guest's in Kata).
+    spec.network_namespace = false;
+    spec.network_namespace_path = plumbing->peer_ns.path();
+    spec.guest_tap = guest_tap;
+    spec.guest_address = fmt::format("{}/{}", instance_address, prefix_length);
+  } else {
+    spec.network_namespace = true;
+    spec.network_namespace_path = plumbing->instance_ns->path();
+  }
   reports::Sample sample = measure_startup(backend, spec, timeout);
   peer->stop();
   return sample;
@@ -193,8 +241,14 @@ std::vector<reports::Case> network_suite_cases(const CaseFlags& flags) {
 }
 
 Step make_network_step(const SuiteOptions& options) {
-  return [image = options.image](Backend& backend, const StepInput& input) {
+  // The reasons already noted: once per run, not once per round.
+  auto noted = std::make_shared<std::set<std::string>>();
+  return [image = options.image, noted](Backend& backend, const StepInput& input) {
     StepResult result;
+    if (const auto reason = network_not_measured(backend, image)) {
+      if (noted->insert(*reason).second) result.notes.push_back(*reason);
+      return result;
+    }
     result.samples.push_back(
         measure_network(backend, input.test_case, input.next_instance_name(), image, input.timeout));
     return result;

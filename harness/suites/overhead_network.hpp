@@ -7,11 +7,17 @@
 // process in them (they are held by fd, never named or mounted; a killed run's go with its peer, which dies
 // with benchrun, and its instances, which the container sweep removes).
 //
-// Guests are not measured yet: a guest needs a tap device in the peer's namespace, virtio_net in its image
-// and its address set by benchinit. A vm backend's step returns a failed sample saying so, never a figure.
+// Guests (vm, vm+container): the peer's namespace gets a tap (runtime/net/tap_device.hpp, 192.0.2.1/30) and
+// the guest a virtio NIC on it, which benchinit gives 192.0.2.2/30 (benchrun.net=, bench/workloads/
+// guest_network.hpp); libvirt opens the tap and starts QEMU from a thread inside the peer's namespace, so the
+// tap never exists in the host's. The guest's kernel needs virtio_net, a module of the cloud kernel that only
+// image "guest" loads: a guest of an image without it is "not measured" (a note, no sample), never a figure.
+// vm+container's inner container shares the guest's network.
 #pragma once
 
 #include <chrono>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "harness/options.hpp"
@@ -29,12 +35,15 @@ std::vector<reports::Case> network_cases(const reports::Limits& limits);
 // Whether `test_case` is one of network_cases() (a suite mixing cases sends these to measure_network).
 bool is_network_case(const reports::Case& test_case);
 
-// Measures one instance of a network case on `backend`: namespaces + veth + netpeer, then the instance (as
-// the startup suite measures one, so its figures and failures read the same), then teardown. A failure of
-// the plumbing is a failed sample; only Interrupted escapes, after everything was removed. `image` gives
-// netpeer's binary (the image's, so peer and client are the same build).
+// Measures one instance of a network case on `backend`: namespaces + veth (a guest: the peer's namespace + a
+// tap) + netpeer, then the instance (as the startup suite measures one, so its figures and failures read the
+// same), then teardown. A failure of the plumbing is a failed sample; only Interrupted escapes, after
+// everything was removed. `image` gives netpeer's binary (the image's, so peer and client are the same build).
 reports::Sample measure_network(Backend& backend, const reports::Case& test_case, const std::string& instance_name,
                                 const ImageChoice& image, std::chrono::milliseconds timeout);
+
+// Why `backend` cannot be measured here (a guest whose image does not load virtio_net), or nullopt.
+std::optional<std::string> network_not_measured(const Backend& backend, const ImageChoice& image);
 
 // The suite `network` on its own (registry.cpp): the network cases, one instance per step.
 std::vector<reports::Case> network_suite_cases(const CaseFlags& flags);

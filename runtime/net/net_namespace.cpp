@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <exception>
+#include <thread>
 
 namespace benchrun::runtime::net {
 

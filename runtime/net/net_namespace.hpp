@@ -6,15 +6,13 @@
 
 #include <sched.h>
 
-#include <exception>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
-#include <type_traits>
+#include <utility>
 
 #include "runtime/net/netlink.hpp"
 #include "sys/error.hpp"
+#include "sys/namespace_thread.hpp"
 #include "sys/unique_fd.hpp"
 
 namespace benchrun::runtime::net {
@@ -53,24 +51,8 @@ class NetNamespace {
 // there starts in the namespace. Returns what `body` returns; rethrows what it throws.
 template <typename Body>
 auto run_in_namespace(const NetNamespace& ns, Body&& body) -> decltype(body()) {
-  using Result = decltype(body());
-  std::exception_ptr failure;
-  std::conditional_t<std::is_void_v<Result>, int, std::optional<Result>> result{};
-  std::thread thread([&] {
-    try {
-      if (::setns(ns.fd(), CLONE_NEWNET) != 0) sys::throw_errno("setns into a benchrun network namespace");
-      if constexpr (std::is_void_v<Result>) {
-        body();
-      } else {
-        result.emplace(body());
-      }
-    } catch (...) {
-      failure = std::current_exception();
-    }
-  });
-  thread.join();
-  if (failure) std::rethrow_exception(failure);
-  if constexpr (!std::is_void_v<Result>) return std::move(*result);
+  return sys::run_in_namespace_thread(ns.fd(), CLONE_NEWNET, "setns into a benchrun network namespace",
+                                      std::forward<Body>(body));
 }
 
 }  // namespace benchrun::runtime::net

@@ -212,4 +212,12 @@ void RtnlSocket::add_ipv4_address(int index, std::string_view address, int prefi
   request(message, fmt::format("netlink: add {}/{} to link {}", text, prefix_length, index));
 }
 
+void RtnlSocket::delete_link(int index, std::string_view name) {
+  NetlinkMessage message(RTM_DELLINK, 0);
+  ifinfomsg info{};
+  info.ifi_index = index;
+  message.add_struct(info);
+  request(message, fmt::format("netlink: delete link {}", name));
+}
+
 }  // namespace benchrun::runtime::net

@@ -69,6 +69,9 @@ class RtnlSocket {
   void set_link_up(int index);
   // Adds an IPv4 address with prefix length to interface `index`.
   void add_ipv4_address(int index, std::string_view address, int prefix_length);
+  // Deletes interface `index` (a veth pair goes whole, a persistent tap is gone). Throws SystemError
+  // (ENODEV: no such link).
+  void delete_link(int index, std::string_view name);
 
  private:
   std::vector<std::byte> exchange(NetlinkMessage& message, std::string_view what);

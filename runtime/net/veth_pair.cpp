@@ -79,11 +79,7 @@ void VethPair::remove() {
     if (error.code() == ENODEV) return;  // gone already (its peer's namespace ended)
     throw;
   }
-  NetlinkMessage message(RTM_DELLINK, 0);
-  ifinfomsg info{};
-  info.ifi_index = index;
-  message.add_struct(info);
-  first->rtnl().request(message, fmt::format("netlink: delete veth {}", first_name_));
+  first->rtnl().delete_link(index, first_name_);
 }
 
 }  // namespace benchrun::runtime::net

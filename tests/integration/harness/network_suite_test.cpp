@@ -1,64 +1,25 @@
 // The network suite through benchrun, as root, for real: native and container clients talk to netpeer over a
 // veth between namespaces benchrun made, and nothing of it outlives the run, even a SIGKILLed one.
 #include <signal.h>
-#include <sys/stat.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <boost/process.hpp>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
 #include "benchrun_process.hpp"
+#include "net_processes.hpp"
 
 namespace benchrun::testing {
 namespace {
 
 namespace bp = boost::process;
-namespace fs = std::filesystem;
 using nlohmann::json;
-
-// Pid -> network namespace inode of every process whose command name is `comm`.
-std::map<int, unsigned long long> processes_named(const std::string& comm) {
-  std::map<int, unsigned long long> found;
-  std::error_code error;
-  for (const auto& process : fs::directory_iterator("/proc", error)) {
-    const std::string name = process.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream comm_file(process.path() / "comm");
-    std::string line;
-    if (!std::getline(comm_file, line) || line != comm) continue;
-    struct stat status {};
-    if (::stat((process.path() / "ns/net").c_str(), &status) == 0) found[std::stoi(name)] = status.st_ino;
-  }
-  return found;
-}
-
-// Every network namespace inode a process is in or holds an fd of.
-std::set<unsigned long long> live_network_namespaces() {
-  std::set<unsigned long long> found;
-  std::error_code error;
-  for (const auto& process : fs::directory_iterator("/proc", error)) {
-    const std::string name = process.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    struct stat status {};
-    if (::stat((process.path() / "ns/net").c_str(), &status) == 0) found.insert(status.st_ino);
-    std::error_code fd_error;
-    for (const auto& fd : fs::directory_iterator(process.path() / "fd", fd_error)) {
-      std::error_code link_error;
-      if (fs::read_symlink(fd.path(), link_error).string().starts_with("net:[") && !link_error &&
-          ::stat(fd.path().c_str(), &status) == 0) {
-        found.insert(status.st_ino);
-      }
-    }
-  }
-  return found;
-}
 
 class NetworkSuite : public LeakCheckedTest {
  protected:

@@ -127,6 +127,28 @@ TEST(DomainXml, HasNoNetworkNoUsbNoBalloon) {
   EXPECT_THAT(xml, HasSubstr("<memballoon model='none'/>"));
 }
 
+TEST(DomainXml, ATapBecomesAVirtioNicThatLibvirtOnlyOpensAndValidates) {
+  DomainSpec spec = sample_spec("qemu", ConsoleKind::fifo);
+  spec.tap_device = "brtap";
+  const std::string xml = domain_xml(spec);
+  EXPECT_THAT(xml, HasSubstr("<interface type='ethernet'>\n"
+                             "      <target dev='brtap' managed='no'/>\n"
+                             "      <model type='virtio'/>\n"
+                             "      <rom enabled='no'/>\n"
+                             "    </interface>"));
+  EXPECT_THAT(xml, Not(HasSubstr("<source bridge")));
+  const auto [status, output] = validate(xml);
+  EXPECT_EQ(status, 0) << output;
+}
+
+TEST(DomainXml, ATapNameMustBeAPlainInterfaceName) {
+  EXPECT_THROW(nic_device(""), sys::Error);
+  EXPECT_THROW(nic_device("sixteen-bytes-xx"), sys::Error);
+  EXPECT_THROW(nic_device("a'b"), sys::Error);
+  EXPECT_THROW(nic_device("a/b"), sys::Error);
+  EXPECT_NO_THROW(nic_device("fifteen-bytes-x"));
+}
+
 TEST(DomainXml, SerialConsoleIsTheFifoPairOrAPty) {
   EXPECT_THAT(domain_xml(sample_spec("qemu", ConsoleKind::fifo)),
               HasSubstr("<serial type='pipe'><source path='/var/lib/benchrun/runs/x/benchrun-unit-0.console'/>"));
