@@ -6,8 +6,9 @@
 #
 #   cpu       ours: cpu_int_events_per_s of `--groups cpu` (200 events, --full 4000): one event is one pass of
 #             sysbench's prime loop below 10000, the same C loop (bench/workloads/overhead.cpp, primes_pass)
-#             tool: sysbench cpu --threads=1 --cpu-max-prime=10000 --events=<the same count> --time=0: its
-#             "events per second" (events over the run's total time)
+#             tool: sysbench cpu --threads=1 --cpu-max-prime=10000 --events=<the same count> --time=0: events
+#             over the time spent in events (its "Latency (ms) sum"), as ours is events over the loop's time;
+#             its own "events per second" also counts its start-up and thread hand-over: 2 to 10 % of 60 ms)
 #   copy      ours: stream_copy_mb_s of `--groups memory_bandwidth --full` (always the full size: arrays of 128 MiB,
 #             4x this host's 32 MiB L3 as STREAM's rule asks; the quick 32 MiB arrays are partly served from the
 #             L3, by either program, so neither figure would be a memory figure; the best of 10 timed passes;
@@ -19,10 +20,16 @@
 #   getppid   ours: syscall_getppid_ns of `--groups syscalls` (mean ns of 300000 raw getppid calls, --full 5 M)
 #             tool: perf bench syscall basic --loop <the same count> (a loop of glibc getppid(), a plain
 #             syscall): usecs/op x 1000
-# likwid-bench runs its thread on CPU 0; ours are run under `taskset -c 0` for the memory pairs so that both
-# use the same core. Every pair is one thread. Each round takes ours and the tool's back to back, alternating
-# which goes first, for --rounds rounds; the table gives both medians, the difference of the medians in % and
-# the median and range of the per-round ratios (a round's two figures share the host's load of that moment).
+# Every program of a pair runs as `chrt -f 10 taskset -c 0 ...`: one thread, on CPU 0 (where likwid-bench puts
+# its thread anyway), SCHED_FIFO. On a shared host (here: 2 CPUs, load 8 to 17 from parallel builds) a program
+# at the default priority gets a share of the CPU that changes within a second: the same 0.2 s getppid loop
+# measured 590 to 940 ns within a minute, sysbench and ours 1100 to 3500 events/s, so a pair compared the host's
+# load, not the programs. Under SCHED_FIFO each gets the CPU while it runs (the runs are well under the
+# kernel's RT limit of 0.95 s per second) and the figures agree within a few % pair by pair. The CPU is fixed
+# because the two vCPUs of this host differ: getppid costs ~190 ns on CPU 0 and ~265 ns on CPU 1, for perf and
+# ours alike. Set ACCURACY_PIN= (empty) to run without chrt and taskset. Each round takes ours and the tool's
+# back to back, alternating which goes first, for --rounds rounds; the table gives both medians, the
+# difference of the medians in % and the median and range of the per-round ratios.
 #
 # Then `benchrun --suite overhead --backends native,container --seccomp off` (and --seccomp on) on
 # cpu, memory_bandwidth, memory_latency and syscalls, --runs --container-runs, with each ratio to native and
@@ -56,7 +63,7 @@ while [[ $# -gt 0 ]]; do
     *) usage ;;
   esac
 done
-for tool in sysbench likwid-bench perf taskset python3; do
+for tool in sysbench likwid-bench perf taskset chrt python3; do
   command -v "$tool" >/dev/null || { echo "overhead-accuracy.sh: $tool is missing: run scripts/setup.sh" >&2; exit 2; }
 done
 [[ -x $benchrun ]] || { echo "overhead-accuracy.sh: no $benchrun: build first (cmake --build build/release)" >&2; exit 2; }
@@ -88,24 +95,26 @@ EOF
 }
 
 # Ours: one native run of GROUP, the figures kept in $out_dir/ours-GROUP-ROUND.
-ours() {  # GROUP ROUND [PREFIX...]
+# How each program of a pair is run (see above).
+read -r -a pin <<<"${ACCURACY_PIN-chrt -f 10 taskset -c 0}"
+
+ours() {  # GROUP ROUND
   local group=$1 round=$2 size=("${full[@]}")
-  shift 2
   [[ $group == memory_bandwidth ]] && size=(--full)
-  "$@" "$benchrun" --suite overhead --backends native --groups "$group" --runs 1 --warmup 0 -q "${size[@]}" \
+  "${pin[@]}" "$benchrun" --suite overhead --backends native --groups "$group" --runs 1 --warmup 0 -q "${size[@]}" \
     --out "$out_dir/ours-$group-$round" >/dev/null
 }
 
 sysbench_events_per_s() {
-  sysbench cpu --threads=1 --cpu-max-prime=10000 --events="$cpu_events" --time=0 run |
-    awk '/events per second/ {print $4}'
+  "${pin[@]}" sysbench cpu --threads=1 --cpu-max-prime=10000 --events="$cpu_events" --time=0 run |
+    awk -v events="$cpu_events" '/sum:/ && !done {print events / ($2 / 1000); done = 1}'
 }
 
 # likwid-bench's best MByte/s over one-pass calls of KERNEL on ARRAYS arrays of $stream_mib MiB.
 likwid_best() {  # KERNEL ARRAYS
   local bytes=$(($2 * stream_mib * 1024 * 1024)) best=0 rate
   for ((pass = 0; pass < stream_passes; pass++)); do
-    rate=$(likwid-bench -t "$1" -w "S0:${bytes}B:1" -i 1 2>&1 | awk '/^MByte\/s:/ {print $2}')
+    rate=$("${pin[@]}" likwid-bench -t "$1" -w "S0:${bytes}B:1" -i 1 2>&1 | awk '/^MByte\/s:/ {print $2}')
     [[ -n $rate ]] || { echo "overhead-accuracy.sh: likwid-bench -t $1 printed no MByte/s" >&2; exit 1; }
     best=$(python3 -c 'import sys; print(max(float(sys.argv[1]), float(sys.argv[2])))' "$best" "$rate")
   done
@@ -113,7 +122,7 @@ likwid_best() {  # KERNEL ARRAYS
 }
 
 perf_getppid_ns() {
-  perf bench syscall basic --loop "$getppid_calls" | awk '/usecs\/op/ {print $1 * 1000}'
+  "${pin[@]}" perf bench syscall basic --loop "$getppid_calls" | awk '/usecs\/op/ {print $1 * 1000}'
 }
 
 results=$out_dir/pairs.tsv
@@ -126,7 +135,7 @@ for ((round = 0; round < rounds; round++)); do
   if ((round % 2 == 0)); then
     ours cpu "$round"
     cpu_tool=$(sysbench_events_per_s)
-    ours memory_bandwidth "$round" taskset -c 0
+    ours memory_bandwidth "$round"
     copy_tool=$(likwid_best copy 2)
     triad_tool=$(likwid_best stream 3)
     ours syscalls "$round"
@@ -136,7 +145,7 @@ for ((round = 0; round < rounds; round++)); do
     ours cpu "$round"
     copy_tool=$(likwid_best copy 2)
     triad_tool=$(likwid_best stream 3)
-    ours memory_bandwidth "$round" taskset -c 0
+    ours memory_bandwidth "$round"
     getppid_tool=$(perf_getppid_ns)
     ours syscalls "$round"
   fi
