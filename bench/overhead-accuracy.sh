@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How far the overhead suite's native figures are from independent tools that do the same work, measured the same
 # way on this machine, and how far our containers are from native with seccomp off (Felter et al. 2015 found
-# Docker within a few % of native on cpu and memory). A benchmark, not a test: it prints figures, it judges
+# Docker about as fast as native on cpu and memory: README.md says what of that is checked). A benchmark, not a test: it prints figures, it judges
 # nothing. Each pair does one definition of work, written in both programs the same way:
 #
 #   cpu       ours: cpu_int_events_per_s of `--groups cpu` (200 events, --full 4000): one event is one pass of
@@ -29,7 +29,8 @@
 # because the two vCPUs of this host differ: getppid costs ~190 ns on CPU 0 and ~265 ns on CPU 1, for perf and
 # ours alike. Set ACCURACY_PIN= (empty) to run without chrt and taskset. Each round takes ours and the tool's
 # back to back, alternating which goes first, for --rounds rounds; the table gives both medians, the
-# difference of the medians in % and the median and range of the per-round ratios.
+# difference of the medians in % and the median and range of the per-round ratios (read those: a round's two
+# figures are taken back to back, while the column medians move with the vCPU's state between rounds).
 #
 # Then `benchrun --suite overhead --backends native,container --seccomp off` (and --seccomp on, and seccomp off
 # pinned at nice -20, see container_run) on cpu, memory_bandwidth, memory_latency and syscalls, --runs
@@ -37,8 +38,8 @@
 # medians (the interval report.html shows).
 #
 # Usage: bench/overhead-accuracy.sh [--rounds N] [--container-runs N] [--out DIR] [--full] [--skip-container]
-# About a minute a round natively (most of it likwid-bench filling its arrays) and a few minutes for the
-# container runs at the quick sizes.
+# About 40 s a round natively (most of it likwid-bench filling its arrays) and about a minute for each of the
+# three container runs at the quick sizes. Root: SCHED_FIFO, containers.
 set -euo pipefail
 
 script_path=$(realpath "${BASH_SOURCE[0]}")
@@ -67,6 +68,10 @@ done
 for tool in sysbench likwid-bench perf taskset chrt python3; do
   command -v "$tool" >/dev/null || { echo "overhead-accuracy.sh: $tool is missing: run scripts/setup.sh" >&2; exit 2; }
 done
+if [[ $(id -u) -ne 0 ]]; then
+  echo "overhead-accuracy.sh: must run as root (SCHED_FIFO for the pairs, containers): sudo $0" >&2
+  exit 2
+fi
 [[ -x $benchrun ]] || { echo "overhead-accuracy.sh: no $benchrun: build first (cmake --build build/release)" >&2; exit 2; }
 if [[ -z $out_dir ]]; then out_dir=$(mktemp -d /var/tmp/benchrun-accuracy-XXXXXX); fi
 mkdir -p "$out_dir"
