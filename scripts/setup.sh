@@ -25,6 +25,9 @@ packages=(
   linux-image-cloud-amd64
   # the overhead suite's independent tools (tests compare our figures with theirs; --tool runs them)
   linux-perf stress-ng fio
+  # bench/overhead-accuracy.sh and its test: the same work as our cpu and STREAM figures (sysbench's prime loop,
+  # likwid-bench's scalar copy and stream triad)
+  sysbench likwid
 )
 
 if [[ $(id -u) -ne 0 ]]; then
