@@ -143,36 +143,26 @@ double perf_getppid_ns() {
   return number_before(result.out, "usecs/op") * 1000;
 }
 
-// While it lives, this process and every child it starts (benchrun, its workload, the tools) run under
-// SCHED_FIFO on CPU 0; the old policy and CPUs come back after. On a shared host a program at the default
-// priority gets a share of the CPU that changes within a second (measured here at load 8 to 17: 590 to 940 ns
-// for the same getppid loop within a minute, 1100 to 3500 prime events/s): two programs run one after the other
-// would compare the host's load, not their work. Under SCHED_FIFO each has the CPU while it runs (every run here
-// is far below the kernel's RT limit of 0.95 s per second). One CPU, because this host's two differ: getppid
-// takes ~190 ns on CPU 0 and ~265 ns on CPU 1, for perf and ours alike.
-class FifoOnCpu0 {
+// While it lives, this process and every child it starts (benchrun, its workload, the tools) run on CPU 0
+// only; the old CPUs come back after. One CPU, because this host's two differ: getppid takes ~190 ns on CPU 0
+// and ~265 ns on CPU 1, for perf and ours alike. Not SCHED_FIFO as bench/overhead-accuracy.sh uses for single
+// commands: here the test, benchrun and the workload would share one CPU at one real-time priority, and a
+// parent that waits by polling starves its child (a run hung that way for 40 minutes).
+class PinnedToCpu0 {
  public:
-  FifoOnCpu0() {
-    old_policy_ = ::sched_getscheduler(0);
-    ::sched_getparam(0, &old_param_);
+  PinnedToCpu0() {
     ::sched_getaffinity(0, sizeof(old_cpus_), &old_cpus_);
     cpu_set_t cpu0;
     CPU_ZERO(&cpu0);
     CPU_SET(0, &cpu0);
-    const sched_param fifo{.sched_priority = 10};
-    ok_ = ::sched_setaffinity(0, sizeof(cpu0), &cpu0) == 0 && ::sched_setscheduler(0, SCHED_FIFO, &fifo) == 0;
+    ok_ = ::sched_setaffinity(0, sizeof(cpu0), &cpu0) == 0;
   }
-  FifoOnCpu0(const FifoOnCpu0&) = delete;
-  FifoOnCpu0& operator=(const FifoOnCpu0&) = delete;
-  ~FifoOnCpu0() {
-    ::sched_setscheduler(0, old_policy_, &old_param_);
-    ::sched_setaffinity(0, sizeof(old_cpus_), &old_cpus_);
-  }
+  PinnedToCpu0(const PinnedToCpu0&) = delete;
+  PinnedToCpu0& operator=(const PinnedToCpu0&) = delete;
+  ~PinnedToCpu0() { ::sched_setaffinity(0, sizeof(old_cpus_), &old_cpus_); }
   [[nodiscard]] bool ok() const { return ok_; }
 
  private:
-  int old_policy_ = SCHED_OTHER;
-  sched_param old_param_{};
   cpu_set_t old_cpus_{};
   bool ok_ = false;
 };
@@ -180,19 +170,21 @@ class FifoOnCpu0 {
 // Two of our native figures checked against independent tools doing the same work (a benchmark's accuracy, not
 // timing: only ratios of figures taken side by side are judged): our prime events/s against sysbench cpu's (the
 // same C loop: bench/workloads/overhead.cpp, primes_pass, compiles to sysbench's instructions) and our ns per
-// getppid against perf bench syscall basic's, everything under SCHED_FIFO on CPU 0 (FifoOnCpu0). Each of 5
-// rounds takes ours and the tools' back to back, ours first in even rounds and last in odd ones; the medians of
-// the 5 per-round ratios must be within the margins. Measured that way on this loaded 2-core host
-// (bench/overhead-accuracy.sh, figures in README.md) the pairs agree within ~3 % round by round; the margins,
-// 10 % for both, leave room for the rounds the hypervisor takes the vCPU away in.
+// getppid against perf bench syscall basic's, everything on CPU 0 (PinnedToCpu0). Each of 5 rounds takes ours
+// and the tools' back to back, ours first in even rounds and last in odd ones; the medians of the 5 per-round
+// ratios must be within the margins. Under SCHED_FIFO (bench/overhead-accuracy.sh, figures in README.md) the
+// pairs agree within ~3 % round by round; at the default priority the host's load (8 to 17 on 2 cores) moves a
+// program's share of the CPU within a second, so the margins are 25 %: wide enough not to flake on a shared
+// host, narrow enough to catch a figure that measures other work (a loop the compiler turned into memcpy, a
+// syscall the libc caches).
 TEST_F(OverheadSuite, OurPrimeAndGetppidFiguresAgreeWithSysbenchAndPerfDoingTheSameWork) {
-  constexpr double cpu_margin = 0.10;
-  constexpr double getppid_margin = 0.10;
+  constexpr double cpu_margin = 0.25;
+  constexpr double getppid_margin = 0.25;
   std::vector<double> cpu_ratios;
   std::vector<double> getppid_ratios;
   std::string figures;
-  const FifoOnCpu0 fifo;
-  ASSERT_TRUE(fifo.ok()) << "SCHED_FIFO on CPU 0: " << std::strerror(errno) << " (run as root)";
+  const PinnedToCpu0 pinned;
+  ASSERT_TRUE(pinned.ok()) << "pinning to CPU 0: " << std::strerror(errno);
   for (int round = 0; round < 5; ++round) {
     double tool_events = 0;
     double tool_ns = 0;
