@@ -65,6 +65,24 @@ class Instance {
   virtual void destroy() = 0;
 };
 
+// Destroys an instance when it goes out of scope, whatever happened before (destroy() is idempotent). A
+// teardown that fails here is left to the sweep of the next run.
+class TeardownGuard {
+ public:
+  explicit TeardownGuard(Instance& instance) : instance_(instance) {}
+  TeardownGuard(const TeardownGuard&) = delete;
+  TeardownGuard& operator=(const TeardownGuard&) = delete;
+  ~TeardownGuard() {
+    try {
+      instance_.destroy();
+    } catch (...) {  // the sweep of the next run removes what a failed teardown left
+    }
+  }
+
+ private:
+  Instance& instance_;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;

@@ -34,20 +34,6 @@ reports::Verdict unjudged(const LimitCheck& check, std::string why) {
   return verdict;
 }
 
-// Tears the instance down whatever happens (destroy() is idempotent).
-struct TeardownGuard {
-  Instance& instance;
-  explicit TeardownGuard(Instance& torn_down) : instance(torn_down) {}
-  TeardownGuard(const TeardownGuard&) = delete;
-  TeardownGuard& operator=(const TeardownGuard&) = delete;
-  ~TeardownGuard() {
-    try {
-      instance.destroy();
-    } catch (...) {  // the sweep of the next run removes what a failed teardown left
-    }
-  }
-};
-
 // Reads the instance's cgroup every 20 ms while it runs, keeping the last full read: crun and runc remove it
 // when the init exits, and a few files (the limits read back, cpu.stat's throttling, pids.events) live there
 // alone. Our runtime keeps it until teardown, where the read after the exit supersedes this one.

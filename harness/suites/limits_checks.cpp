@@ -42,31 +42,6 @@ constexpr const char* forks_hold_ms = "500";
 constexpr double cpuset_outside_share = 0.01;
 constexpr const char* affinity_ms = "1000";
 
-std::string mask_list(std::uint64_t mask) {
-  std::string list;
-  for (int cpu = 0; cpu < 64; ++cpu) {
-    if ((mask >> cpu & 1) == 0) continue;
-    int last = cpu;
-    while (last + 1 < 64 && (mask >> (last + 1) & 1)) ++last;
-    if (!list.empty()) list += ',';
-    list += last == cpu ? fmt::format("{}", cpu) : fmt::format("{}-{}", cpu, last);
-    cpu = last;
-  }
-  return list.empty() ? "none" : list;
-}
-
-std::optional<double> metric(const Observation& seen, const std::string& name) {
-  const auto found = seen.workload.metrics.find(name);
-  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
-}
-
-std::string how_it_ended(const WorkloadView& workload) {
-  if (workload.oom_killed) return "the instance was OOM-killed";
-  if (!workload.result_seen) return "no RESULT from benchinit";
-  if (workload.signal) return fmt::format("the workload was killed by signal {}", *workload.signal);
-  return fmt::format("the workload exited {}", workload.exit_code.value_or(-1));
-}
-
 // Appended to a failing verdict's reason when the instance ran without the limit on purpose.
 std::string limit_note(const Observation& seen) {
   return seen.limit_applied ? "" : " (ran without its limit: --limits-off)";
@@ -95,6 +70,31 @@ void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::s
 double to_mib(std::uint64_t bytes) { return static_cast<double>(bytes) / static_cast<double>(mib); }
 
 }  // namespace
+
+std::optional<double> workload_metric(const Observation& seen, const std::string& name) {
+  const auto found = seen.workload.metrics.find(name);
+  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
+}
+
+std::string how_it_ended(const WorkloadView& workload) {
+  if (workload.oom_killed) return "the instance was OOM-killed";
+  if (!workload.result_seen) return "no RESULT from benchinit";
+  if (workload.signal) return fmt::format("the workload was killed by signal {}", *workload.signal);
+  return fmt::format("the workload exited {}", workload.exit_code.value_or(-1));
+}
+
+std::string cpu_mask_list(std::uint64_t mask) {
+  std::string list;
+  for (int cpu = 0; cpu < 64; ++cpu) {
+    if ((mask >> cpu & 1) == 0) continue;
+    int last = cpu;
+    while (last + 1 < 64 && (mask >> (last + 1) & 1)) ++last;
+    if (!list.empty()) list += ',';
+    list += last == cpu ? fmt::format("{}", cpu) : fmt::format("{}-{}", cpu, last);
+    cpu = last;
+  }
+  return list.empty() ? "none" : list;
+}
 
 bool values_close(double a, double b, double tolerance) { return std::fabs(a - b) <= (a + b) * tolerance / 2.0; }
 
@@ -138,11 +138,12 @@ std::vector<Verdict> judge_memory(const LimitCheck& check, const Observation& se
   else if (*host.oom_kills != 1)
     oom_failures.push_back(fmt::format("the cgroup counted {} OOM kills, not 1", *host.oom_kills));
   // The workload's own count: oomprobe's parent saw its hog child end, by SIGKILL when the OOM killer took it.
-  const std::optional<double> hog_signal = metric(seen, "hog_signal");
+  const std::optional<double> hog_signal = workload_metric(seen, "hog_signal");
   const std::string hog_end =
-      hog_signal ? (*hog_signal != 0 ? fmt::format("killed by signal {:.0f}", *hog_signal)
-                                     : fmt::format("exited {:.0f}", metric(seen, "hog_exit_code").value_or(-1)))
-                 : fmt::format("not reported: {}", how_it_ended(seen.workload));
+      hog_signal
+          ? (*hog_signal != 0 ? fmt::format("killed by signal {:.0f}", *hog_signal)
+                              : fmt::format("exited {:.0f}", workload_metric(seen, "hog_exit_code").value_or(-1)))
+          : fmt::format("not reported: {}", how_it_ended(seen.workload));
   if (hog_signal != 9)
     oom_failures.push_back(fmt::format("the hog of {} MiB was not OOM-killed: {}", check.workload_args.at(0), hog_end));
   conclude(oom, oom_failures,
@@ -176,8 +177,8 @@ std::vector<Verdict> judge_cpu_quota(const LimitCheck& check, const Observation&
   const HostView& host = seen.host;
   const double cpus = check.limits.cpus.value_or(0.0);
   const auto quota_us = static_cast<std::uint64_t>(std::llround(cpus * static_cast<double>(cfs_period_us)));
-  const std::optional<double> wall_ms = metric(seen, "burner_wall_ms");
-  const std::optional<double> own_cpu_ms = metric(seen, "burner_cpu_ms");
+  const std::optional<double> wall_ms = workload_metric(seen, "burner_wall_ms");
+  const std::optional<double> own_cpu_ms = workload_metric(seen, "burner_cpu_ms");
 
   Verdict verdict = make_verdict("cpu.quota", cpus, std::nullopt, "CPUs", cpu_tolerance);
   std::vector<std::string> failures;
@@ -245,8 +246,8 @@ std::vector<Verdict> judge_cpu_quota(const LimitCheck& check, const Observation&
 std::vector<Verdict> judge_pids(const LimitCheck& check, const Observation& seen) {
   const HostView& host = seen.host;
   const std::uint64_t limit = check.limits.pids_max.value_or(0);
-  const std::optional<double> started = metric(seen, "forks_started");
-  const std::optional<double> fork_errno = metric(seen, "fork_errno");
+  const std::optional<double> started = workload_metric(seen, "forks_started");
+  const std::optional<double> fork_errno = workload_metric(seen, "fork_errno");
 
   Verdict verdict = make_verdict("pids.max", static_cast<double>(limit), std::nullopt, "tasks", std::nullopt);
   std::vector<std::string> failures;
@@ -283,8 +284,8 @@ std::vector<Verdict> judge_cpuset(const LimitCheck& check, const Observation& se
   const HostView& host = seen.host;
   const std::string configured = check.limits.cpuset_cpus.value_or("");
   const std::uint64_t configured_mask = cpu_list_mask(configured).value_or(0);
-  const std::optional<double> affinity = metric(seen, "affinity_mask");
-  const std::optional<double> seen_cpus = metric(seen, "cpus_seen_mask");
+  const std::optional<double> affinity = workload_metric(seen, "affinity_mask");
+  const std::optional<double> seen_cpus = workload_metric(seen, "cpus_seen_mask");
 
   Verdict verdict = make_verdict("cpuset.cpus", configured, std::nullopt, "", std::nullopt);
   std::vector<std::string> failures;
@@ -295,17 +296,18 @@ std::vector<Verdict> judge_cpuset(const LimitCheck& check, const Observation& se
   }
   const auto affinity_mask = static_cast<std::uint64_t>(*affinity);
   const auto seen_mask = static_cast<std::uint64_t>(*seen_cpus);
-  verdict.measured = mask_list(affinity_mask);
+  verdict.measured = cpu_mask_list(affinity_mask);
   const std::optional<std::uint64_t> effective =
       host.cpuset_effective ? cpu_list_mask(*host.cpuset_effective) : std::nullopt;
   if (effective != configured_mask) {
-    failures.push_back(fmt::format("the cgroup's effective cpuset reads {}",
-                                   host.cpuset_effective ? mask_list(effective.value_or(0)) : std::string("nothing")));
+    failures.push_back(fmt::format("the cgroup's effective cpuset reads {}", host.cpuset_effective
+                                                                                 ? cpu_mask_list(effective.value_or(0))
+                                                                                 : std::string("nothing")));
   }
   if (affinity_mask != configured_mask)
-    failures.push_back(fmt::format("the workload may run on CPUs {}", mask_list(affinity_mask)));
+    failures.push_back(fmt::format("the workload may run on CPUs {}", cpu_mask_list(affinity_mask)));
   if ((seen_mask & ~configured_mask) != 0)
-    failures.push_back(fmt::format("the workload ran on CPUs {}", mask_list(seen_mask)));
+    failures.push_back(fmt::format("the workload ran on CPUs {}", cpu_mask_list(seen_mask)));
   std::string per_cpu = "no per-CPU usage on this cgroup version";
   if (!host.usage_per_cpu_ns.empty()) {
     std::uint64_t inside = 0;
@@ -319,10 +321,10 @@ std::vector<Verdict> judge_cpuset(const LimitCheck& check, const Observation& se
                           cpuset_outside_share * 100);
     if (share > cpuset_outside_share) failures.push_back(per_cpu);
   }
-  conclude(
-      verdict, failures,
-      fmt::format("affinity {}, seen running only on {}; {}", mask_list(affinity_mask), mask_list(seen_mask), per_cpu),
-      seen);
+  conclude(verdict, failures,
+           fmt::format("affinity {}, seen running only on {}; {}", cpu_mask_list(affinity_mask),
+                       cpu_mask_list(seen_mask), per_cpu),
+           seen);
   return {verdict};
 }
 

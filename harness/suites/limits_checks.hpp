@@ -158,6 +158,12 @@ std::vector<reports::Verdict> judge_cpu_quota(const LimitCheck& check, const Obs
 std::vector<reports::Verdict> judge_pids(const LimitCheck& check, const Observation& seen);
 std::vector<reports::Verdict> judge_cpuset(const LimitCheck& check, const Observation& seen);
 
+// Helpers of the judgements, shared by every check's file: the workload's own metric `name` when it reported
+// it; how the workload ended, for a verdict's reason; a CPU mask as a list (0b1011 -> "0-1,3", 0 -> "none").
+std::optional<double> workload_metric(const Observation& seen, const std::string& name);
+std::string how_it_ended(const WorkloadView& workload);
+std::string cpu_mask_list(std::uint64_t mask);
+
 // "0-2,5" -> bitmask; nullopt when malformed or beyond 63.
 std::optional<std::uint64_t> cpu_list_mask(std::string_view list);
 

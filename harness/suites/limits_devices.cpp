@@ -31,12 +31,6 @@ std::string errno_text(int value) {
   return name != nullptr ? name : std::to_string(value);
 }
 
-std::string how_it_ended(const WorkloadView& workload) {
-  if (!workload.result_seen) return "no RESULT from benchinit";
-  if (workload.signal) return fmt::format("the workload was killed by signal {}", *workload.signal);
-  return fmt::format("the workload exited {}", workload.exit_code.value_or(-1));
-}
-
 Verdict verdict_named(std::string check, std::string configured) {
   Verdict verdict;
   verdict.check = std::move(check);

@@ -31,20 +31,6 @@ constexpr auto window_ns = static_cast<sys::MonotonicNs>(freezer_window_ms * 1e6
 // stops on its way out of it; a runtime's pause is a process start on a busy host).
 constexpr sys::MonotonicNs freezer_timeout_ns = 30'000'000'000;
 
-// Tears the instance down whatever happens (destroy() is idempotent and thaws what is frozen).
-struct TeardownGuard {
-  Instance& instance;
-  explicit TeardownGuard(Instance& torn_down) : instance(torn_down) {}
-  TeardownGuard(const TeardownGuard&) = delete;
-  TeardownGuard& operator=(const TeardownGuard&) = delete;
-  ~TeardownGuard() {
-    try {
-      instance.destroy();
-    } catch (...) {  // the sweep of the next run removes what a failed teardown left
-    }
-  }
-};
-
 // The instance's console, read up to a point in time: READY, then RESULT whenever it comes.
 class Console {
  public:
@@ -97,18 +83,6 @@ class Console {
   sys::MonotonicNs deadline_;
   bool closed_ = false;
 };
-
-std::optional<double> metric(const Observation& seen, const std::string& name) {
-  const auto found = seen.workload.metrics.find(name);
-  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
-}
-
-std::string how_it_ended(const WorkloadView& workload) {
-  if (workload.oom_killed) return "the instance was OOM-killed";
-  if (!workload.result_seen) return "no RESULT from benchinit";
-  if (workload.signal) return fmt::format("the ticker was killed by signal {}", *workload.signal);
-  return fmt::format("the ticker exited {}", workload.exit_code.value_or(-1));
-}
 
 Verdict make_verdict(std::string check, std::optional<reports::VerdictValue> configured, std::string unit,
                      std::optional<double> tolerance) {
@@ -211,7 +185,7 @@ std::vector<Verdict> judge_freezer(const LimitCheck& /*check*/, const Observatio
            seen);
 
   // The workload: its own clock saw the window go by between two chunks.
-  const std::optional<double> gap_ms = metric(seen, "ticker_max_gap_ms");
+  const std::optional<double> gap_ms = workload_metric(seen, "ticker_max_gap_ms");
   const double gap_needed_ms = window_ms * (1.0 - freezer_gap_tolerance);
   Verdict gap = make_verdict("freezer.gap_seen", window_ms, "ms", freezer_gap_tolerance);
   std::vector<std::string> gap_failures;
@@ -240,8 +214,8 @@ std::vector<Verdict> judge_freezer(const LimitCheck& /*check*/, const Observatio
   } else if (host.frozen_after_thaw != false) {
     intact_failures.push_back(fmt::format("the cgroup read {} after the thaw", frozen_text(host.frozen_after_thaw)));
   }
-  const std::optional<double> checksum_ok = metric(seen, "ticker_checksum_ok");
-  const std::optional<double> after_gap = metric(seen, "ticker_iterations_after_gap");
+  const std::optional<double> checksum_ok = workload_metric(seen, "ticker_checksum_ok");
+  const std::optional<double> after_gap = workload_metric(seen, "ticker_iterations_after_gap");
   const bool exited_zero =
       seen.workload.result_seen && !seen.workload.signal && seen.workload.exit_code == 0 && !seen.workload.oom_killed;
   if (!exited_zero) intact_failures.push_back(how_it_ended(seen.workload));
@@ -254,7 +228,7 @@ std::vector<Verdict> judge_freezer(const LimitCheck& /*check*/, const Observatio
   conclude(intact, intact_failures,
            fmt::format("frozen, then thawed; the ticker did {:.0f} of its {:.0f} chunks after the gap, exited 0, and "
                        "a replay on fresh memory gave the same words and checksum",
-                       after_gap.value_or(0), metric(seen, "ticker_iterations").value_or(0)),
+                       after_gap.value_or(0), workload_metric(seen, "ticker_iterations").value_or(0)),
            seen);
   return {no_progress, gap, intact};
 }

@@ -65,18 +65,6 @@ constexpr std::string_view cache_folder_prefix = "benchrun-cache-";
 
 bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
 
-std::optional<double> metric(const Observation& seen, const std::string& name) {
-  const auto found = seen.workload.metrics.find(name);
-  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
-}
-
-std::string how_it_ended(const WorkloadView& workload) {
-  if (workload.oom_killed) return "the instance was OOM-killed";
-  if (!workload.result_seen) return "no RESULT from benchinit";
-  if (workload.signal) return fmt::format("the workload was killed by signal {}", *workload.signal);
-  return fmt::format("the workload exited {}", workload.exit_code.value_or(-1));
-}
-
 void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
               const Observation& seen) {
   verdict.pass = failures.empty();
@@ -291,8 +279,8 @@ std::vector<Verdict> judge_io_rate(const LimitCheck& check, const Observation& s
   verdict.tolerance = io_tolerance;
 
   std::vector<std::string> failures;
-  const std::optional<double> own_rate = metric(seen, bytes ? "read_bytes_per_s" : "read_iops");
-  const std::optional<double> run_ms = metric(seen, "run_ms");
+  const std::optional<double> own_rate = workload_metric(seen, bytes ? "read_bytes_per_s" : "read_iops");
+  const std::optional<double> run_ms = workload_metric(seen, "run_ms");
   if (!own_rate || !run_ms || *run_ms <= 0) {
     failures.push_back(fmt::format("the reader reported no rate: {}", how_it_ended(seen.workload)));
     conclude(verdict, failures, "", seen);
@@ -364,8 +352,8 @@ std::vector<Verdict> judge_page_cache(const LimitCheck& check, const Observation
   }
   // The workload's side: every byte written, never OOM-killed (file pages are reclaimed, not a reason to kill).
   const std::uint64_t wanted = std::stoull(check.workload_args.at(1)) * mib;
-  const std::optional<double> written = metric(seen, "written_bytes");
-  const std::optional<double> write_errno = metric(seen, "write_errno");
+  const std::optional<double> written = workload_metric(seen, "written_bytes");
+  const std::optional<double> write_errno = workload_metric(seen, "write_errno");
   if (seen.workload.oom_killed || host.oom_kills.value_or(0) > 0) {
     failures.push_back(
         fmt::format("the writer was OOM-killed ({} kills counted by the cgroup)", host.oom_kills.value_or(0)));

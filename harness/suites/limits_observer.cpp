@@ -20,18 +20,6 @@ constexpr const char* burn_ms = "3000";
 constexpr const char* stress_seconds = "3";
 constexpr const char* report_file = "/tmp/stress-ng.yaml";
 
-std::optional<double> metric(const Observation& seen, const std::string& name) {
-  const auto found = seen.workload.metrics.find(name);
-  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
-}
-
-std::string how_it_ended(const WorkloadView& workload) {
-  if (workload.oom_killed) return "the instance was OOM-killed";
-  if (!workload.result_seen) return "no RESULT from benchinit";
-  if (workload.signal) return fmt::format("the workload was killed by signal {}", *workload.signal);
-  return fmt::format("the workload exited {}", workload.exit_code.value_or(-1));
-}
-
 std::string_view trimmed(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\r' || text.back() == '\n')) text.remove_suffix(1);
@@ -130,8 +118,8 @@ std::vector<Verdict> judge_cpu_quota_stress_ng(const LimitCheck& check, const Ob
   };
 
   const std::optional<StressNgMetrics> stress = parse_stress_ng_yaml(seen.workload.output, "cpu");
-  const std::optional<double> burner_cpu_ms = metric(seen, "burner_cpu_ms");
-  const std::optional<double> burner_wall_ms = metric(seen, "burner_wall_ms");
+  const std::optional<double> burner_cpu_ms = workload_metric(seen, "burner_cpu_ms");
+  const std::optional<double> burner_wall_ms = workload_metric(seen, "burner_wall_ms");
   if (!stress) {
     return fail(fmt::format("no cpu stressor figures in stress-ng's --yaml report ({}; last line: '{}')",
                             how_it_ended(seen.workload),

@@ -31,27 +31,8 @@ std::optional<double> metric(const VmObservation& seen, const std::string& name)
   return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
 }
 
-std::string cpu_list(std::uint64_t mask) {
-  std::string list;
-  for (int cpu = 0; cpu < 64; ++cpu) {
-    if ((mask >> cpu & 1) == 0) continue;
-    int last = cpu;
-    while (last + 1 < 64 && (mask >> (last + 1) & 1)) ++last;
-    if (!list.empty()) list += ',';
-    list += last == cpu ? fmt::format("{}", cpu) : fmt::format("{}-{}", cpu, last);
-    cpu = last;
-  }
-  return list.empty() ? "none" : list;
-}
-
 std::string mask_text(const std::optional<double>& mask) {
-  return mask ? cpu_list(static_cast<std::uint64_t>(*mask)) : std::string("nothing");
-}
-
-std::string how_it_ended(const WorkloadView& workload) {
-  if (!workload.result_seen) return "no RESULT from the guest's benchinit";
-  if (workload.signal) return fmt::format("the workload was killed by signal {}", *workload.signal);
-  return fmt::format("the workload exited {}", workload.exit_code.value_or(-1));
+  return mask ? cpu_mask_list(static_cast<std::uint64_t>(*mask)) : std::string("nothing");
 }
 
 Verdict verdict_named(std::string check, std::optional<reports::VerdictValue> configured, std::string unit,
@@ -74,26 +55,12 @@ void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::s
 
 double ms(double ns) { return ns / 1e6; }
 
-// Tears the instance down whatever happens (destroy() is idempotent).
-struct Teardown {
-  Instance& instance;
-  explicit Teardown(Instance& torn_down) : instance(torn_down) {}
-  Teardown(const Teardown&) = delete;
-  Teardown& operator=(const Teardown&) = delete;
-  ~Teardown() {
-    try {
-      instance.destroy();
-    } catch (...) {  // the sweep of the next run removes what a failed teardown left
-    }
-  }
-};
-
 // Runs the guest to its end; the host's view is what the backend watched while it ran.
 void observe(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadline, VmObservation& seen,
              reports::Sample& sample) {
   sample.started_at_monotonic_ns = sys::monotonic_now();
   std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
-  const Teardown guard{*instance};
+  const TeardownGuard guard{*instance};
   while (std::optional<sys::ConsoleLine> line = instance->next_line(deadline)) {
     if (!is_result_line(line->text)) continue;
     const reports::WorkloadResult result = parse_result_line(line->text);
@@ -222,7 +189,7 @@ std::vector<Verdict> judge_vm_cpuset(const LimitCheck& check, const VmObservatio
     verdict.measured = fmt::format("host {}, guest {}", mask_text(ran_on), mask_text(seen_cpus));
     if (static_cast<std::uint64_t>(*affinity) != guest_cpus)
       failures.push_back(
-          fmt::format("the probe may run on guest CPUs {}, not {}", mask_text(affinity), cpu_list(guest_cpus)));
+          fmt::format("the probe may run on guest CPUs {}, not {}", mask_text(affinity), cpu_mask_list(guest_cpus)));
     if ((static_cast<std::uint64_t>(*seen_cpus) & ~guest_cpus) != 0)
       failures.push_back(fmt::format("the probe ran on guest CPUs {}", mask_text(seen_cpus)));
   }

@@ -22,18 +22,6 @@ using reports::Verdict;
 constexpr const char* cgroup_root = "/sys/fs/cgroup";
 constexpr std::chrono::milliseconds poll_interval{20};
 
-std::optional<double> metric(const Observation& seen, const std::string& name) {
-  const auto found = seen.workload.metrics.find(name);
-  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
-}
-
-std::string how_it_ended(const WorkloadView& workload) {
-  if (workload.oom_killed) return "the instance was OOM-killed";
-  if (!workload.result_seen) return "no RESULT from benchinit";
-  if (workload.signal) return fmt::format("the workload was killed by signal {}", *workload.signal);
-  return fmt::format("the workload exited {}", workload.exit_code.value_or(-1));
-}
-
 // The weight one instance was given as its cgroup file spells it, and what the host read back there.
 struct WeightRead {
   std::uint64_t configured;
@@ -156,8 +144,8 @@ std::vector<Verdict> judge_cpu_weight(const LimitCheck& check, const WeightObser
     if (!values_close(share, expected, cpu_weight_tolerance)) failures.push_back(figures);
   }
 
-  const std::optional<double> light_own = metric(seen.light, "burner_cpu_ms");
-  const std::optional<double> heavy_own = metric(seen.heavy, "burner_cpu_ms");
+  const std::optional<double> light_own = workload_metric(seen.light, "burner_cpu_ms");
+  const std::optional<double> heavy_own = workload_metric(seen.heavy, "burner_cpu_ms");
   if (!light_own || !heavy_own) {
     failures.push_back(fmt::format("the burners reported no CPU time: {} (lighter), {} (heavier)",
                                    how_it_ended(seen.light.workload), how_it_ended(seen.heavy.workload)));
@@ -167,8 +155,8 @@ std::vector<Verdict> judge_cpu_weight(const LimitCheck& check, const WeightObser
                                         *heavy_own, *light_own, share, error_of(share));
     if (!values_close(share, expected, cpu_weight_tolerance)) failures.push_back(own);
     figures += (figures.empty() ? "" : "; ") + own;
-    const double skew =
-        std::fabs(metric(seen.light, "burner_late_ms").value_or(0) - metric(seen.heavy, "burner_late_ms").value_or(0));
+    const double skew = std::fabs(workload_metric(seen.light, "burner_late_ms").value_or(0) -
+                                  workload_metric(seen.heavy, "burner_late_ms").value_or(0));
     if (skew > weight_start_skew_ms) {
       failures.push_back(
           fmt::format("the burns started {:.0f} ms apart (at most {:.0f}): a launch took longer than "

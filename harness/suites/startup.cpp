@@ -57,16 +57,8 @@ void run_to_teardown(Backend& backend, const InstanceSpec& spec, sys::MonotonicN
   std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
   sample.phases["launch_returned"] = ms_between(launched_at, sys::monotonic_now());
 
-  // Whatever happens below, the instance is torn down (destroy() is idempotent).
-  struct TeardownGuard {
-    Instance& instance;
-    ~TeardownGuard() {
-      try {
-        instance.destroy();
-      } catch (...) {  // the sweep of the next run removes what a failed teardown left
-      }
-    }
-  } teardown_guard{*instance};
+  // Whatever happens below, the instance is torn down.
+  const TeardownGuard teardown_guard{*instance};
 
   const auto record_phases = [&] {
     for (const auto& [phase, at] : instance->phases()) sample.phases[phase] = ms_between(launched_at, at);
