@@ -251,6 +251,13 @@ void TunablesWatch::State::read_vcpu_cgroups() {
     }
   }
   if (!any) return;
+  // The counters only grow while the vCPU's cgroup lives: a read that counts fewer periods than an earlier one is
+  // of another cgroup (the thread's, read as the guest ends and libvirt takes its cgroups down), and the earlier
+  // read stands.
+  if (const auto kept = view.find(view_key::nr_periods);
+      kept != view.end() && static_cast<double>(periods) < kept->second) {
+    return;
+  }
   view.erase(view_key::cgroup_quota_us);
   if (quota && !unlimited) view[view_key::cgroup_quota_us] = static_cast<double>(*quota);
   if (period) view[view_key::cgroup_period_us] = static_cast<double>(*period);

@@ -259,10 +259,11 @@ TEST_F(LimitsSuite, TheIoAndPageCacheChecksOffFailThemAloneOnCrun) {
   }
 }
 
-// A benchrun killed while an I/O check's loop device is attached leaves it, its mount and its folder; the
-// sweep (here benchrun cleanup) unmounts, detaches and removes them.
+// A benchrun killed while an I/O check's loop device is attached and mounted leaves it, its mount and its
+// folder; the sweep (here benchrun cleanup) unmounts, detaches and removes them. The kill waits for the mount:
+// before it (during mkfs) the device's only user is benchrun's fd, and autoclear detaches it with the process.
 TEST_F(LimitsSuite, CleanupDetachesTheLoopDeviceOfAKilledRun) {
-  start_and_kill(limits_args("container"), "loop ", std::chrono::minutes(2));
+  start_and_kill(limits_args("container"), "mount /dev/loop", std::chrono::minutes(2));
   const auto cleanup = run_benchrun({"cleanup"});
   EXPECT_EQ(cleanup.exit_code, 0) << cleanup.err;
   EXPECT_THAT(cleanup.out, ::testing::HasSubstr(", 1 loop devices")) << cleanup.out;
