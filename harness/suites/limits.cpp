@@ -89,14 +89,7 @@ Observation observe(Backend& backend, const InstanceSpec& spec, const std::files
       continue;
     }
     const reports::WorkloadResult result = parse_result_line(line->text);
-    seen.workload.result_seen = true;
-    seen.workload.exit_code = result.exit_code;
-    seen.workload.signal = result.signal;
-    for (const auto& metric : result.metrics) {
-      seen.workload.metrics[metric.name] = metric.value;
-      sample.metrics[metric.name] = metric.value;
-    }
-    sample.workload_result = result;
+    take_result(result, seen.workload, sample);
   }
   const InstanceExit exit = instance->wait_exit(deadline);
   seen.workload.oom_killed = exit.oom_killed;

@@ -47,17 +47,6 @@ std::string limit_note(const Observation& seen) {
   return seen.limit_applied ? "" : " (ran without its limit: --limits-off)";
 }
 
-Verdict make_verdict(std::string check, std::optional<reports::VerdictValue> configured,
-                     std::optional<reports::VerdictValue> measured, std::string unit, std::optional<double> tolerance) {
-  Verdict verdict;
-  verdict.check = std::move(check);
-  verdict.configured = std::move(configured);
-  verdict.measured = std::move(measured);
-  verdict.unit = std::move(unit);
-  verdict.tolerance = tolerance;
-  return verdict;
-}
-
 // Every reason in `failures`, or the pass reason.
 void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
               const Observation& seen) {
@@ -70,6 +59,29 @@ void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::s
 double to_mib(std::uint64_t bytes) { return static_cast<double>(bytes) / static_cast<double>(mib); }
 
 }  // namespace
+
+reports::Verdict make_verdict(std::string check, std::optional<reports::VerdictValue> configured,
+                              std::optional<reports::VerdictValue> measured, std::string unit,
+                              std::optional<double> tolerance) {
+  reports::Verdict verdict;
+  verdict.check = std::move(check);
+  verdict.configured = std::move(configured);
+  verdict.measured = std::move(measured);
+  verdict.unit = std::move(unit);
+  verdict.tolerance = tolerance;
+  return verdict;
+}
+
+void take_result(const reports::WorkloadResult& result, WorkloadView& workload, reports::Sample& sample) {
+  workload.result_seen = true;
+  workload.exit_code = result.exit_code;
+  workload.signal = result.signal;
+  for (const auto& metric : result.metrics) {
+    workload.metrics[metric.name] = metric.value;
+    sample.metrics[metric.name] = metric.value;
+  }
+  sample.workload_result = result;
+}
 
 std::optional<double> workload_metric(const Observation& seen, const std::string& name) {
   const auto found = seen.workload.metrics.find(name);

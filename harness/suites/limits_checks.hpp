@@ -158,6 +158,14 @@ std::vector<reports::Verdict> judge_cpu_quota(const LimitCheck& check, const Obs
 std::vector<reports::Verdict> judge_pids(const LimitCheck& check, const Observation& seen);
 std::vector<reports::Verdict> judge_cpuset(const LimitCheck& check, const Observation& seen);
 
+// A verdict saying what it checks, against what, and what was measured; pass and why are the judgement's.
+reports::Verdict make_verdict(std::string check, std::optional<reports::VerdictValue> configured,
+                              std::optional<reports::VerdictValue> measured, std::string unit,
+                              std::optional<double> tolerance);
+// What benchinit's RESULT line said, kept on both sides: the workload's view (how it ended, its own metrics)
+// and the step's sample (its metrics and result).
+void take_result(const reports::WorkloadResult& result, WorkloadView& workload, reports::Sample& sample);
+
 // Helpers of the judgements, shared by every check's file: the workload's own metric `name` when it reported
 // it; how the workload ended, for a verdict's reason; a CPU mask as a list (0b1011 -> "0-1,3", 0 -> "none").
 std::optional<double> workload_metric(const Observation& seen, const std::string& name);

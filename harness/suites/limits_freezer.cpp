@@ -65,14 +65,7 @@ class Console {
       closed_ = true;
     } else if (is_result_line(line->text)) {
       const reports::WorkloadResult result = parse_result_line(line->text);
-      seen_.workload.result_seen = true;
-      seen_.workload.exit_code = result.exit_code;
-      seen_.workload.signal = result.signal;
-      for (const auto& metric : result.metrics) {
-        seen_.workload.metrics[metric.name] = metric.value;
-        sample_.metrics[metric.name] = metric.value;
-      }
-      sample_.workload_result = result;
+      take_result(result, seen_.workload, sample_);
     }
     return line;
   }
@@ -86,12 +79,7 @@ class Console {
 
 Verdict make_verdict(std::string check, std::optional<reports::VerdictValue> configured, std::string unit,
                      std::optional<double> tolerance) {
-  Verdict verdict;
-  verdict.check = std::move(check);
-  verdict.configured = std::move(configured);
-  verdict.unit = std::move(unit);
-  verdict.tolerance = tolerance;
-  return verdict;
+  return harness::make_verdict(std::move(check), std::move(configured), std::nullopt, std::move(unit), tolerance);
 }
 
 // Every reason in `failures`, or the pass reason; a failure says when the instance ran without the freeze.

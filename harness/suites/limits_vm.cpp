@@ -37,12 +37,7 @@ std::string mask_text(const std::optional<double>& mask) {
 
 Verdict verdict_named(std::string check, std::optional<reports::VerdictValue> configured, std::string unit,
                       std::optional<double> tolerance) {
-  Verdict verdict;
-  verdict.check = std::move(check);
-  verdict.configured = std::move(configured);
-  verdict.unit = std::move(unit);
-  verdict.tolerance = tolerance;
-  return verdict;
+  return make_verdict(std::move(check), std::move(configured), std::nullopt, std::move(unit), tolerance);
 }
 
 void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
@@ -64,14 +59,7 @@ void observe(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadli
   while (std::optional<sys::ConsoleLine> line = instance->next_line(deadline)) {
     if (!is_result_line(line->text)) continue;
     const reports::WorkloadResult result = parse_result_line(line->text);
-    seen.workload.result_seen = true;
-    seen.workload.exit_code = result.exit_code;
-    seen.workload.signal = result.signal;
-    for (const auto& figure : result.metrics) {
-      seen.workload.metrics[figure.name] = figure.value;
-      sample.metrics[figure.name] = figure.value;
-    }
-    sample.workload_result = result;
+    take_result(result, seen.workload, sample);
   }
   instance->wait_exit(deadline);
   seen.host = instance->host_limits_view();

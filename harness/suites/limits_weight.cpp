@@ -74,14 +74,7 @@ void finish(Burner& burner, runtime::CgroupMode mode, sys::MonotonicNs deadline)
   while (std::optional<sys::ConsoleLine> line = burner.instance->next_line(deadline)) {
     if (!is_result_line(line->text)) continue;
     const reports::WorkloadResult result = parse_result_line(line->text);
-    workload.result_seen = true;
-    workload.exit_code = result.exit_code;
-    workload.signal = result.signal;
-    for (const auto& one : result.metrics) {
-      workload.metrics[one.name] = one.value;
-      burner.sample.metrics[one.name] = one.value;
-    }
-    burner.sample.workload_result = result;
+    take_result(result, workload, burner.sample);
   }
   const InstanceExit exit = burner.instance->wait_exit(deadline);
   workload.oom_killed = exit.oom_killed;
