@@ -16,6 +16,8 @@ constexpr std::uint64_t min_period_us = 1'000;
 constexpr std::uint64_t max_period_us = 1'000'000;
 constexpr std::uint64_t min_quota_us = 1'000;
 constexpr std::uint64_t max_quota_us = 17'592'186'044'415ULL;
+// QEMU's bound on every throttle value (include/qemu/throttle.h, THROTTLE_VALUE_MAX).
+constexpr std::uint64_t max_disk_rate = 1'000'000'000'000'000ULL;
 
 // A CPU list as libvirt takes it: digits, ',' and '-', starting and ending with a digit.
 bool valid_cpuset(const std::string& cpuset) {
@@ -60,9 +62,22 @@ std::string cputune_xml(const DomainTunables& tunables, unsigned vcpus) {
 }
 
 std::string iotune_xml(const DomainTunables& tunables) {
-  if (!tunables.disk_total_bytes_sec) return {};
-  if (*tunables.disk_total_bytes_sec == 0) throw sys::Error("domain XML: a disk byte rate of 0 means no limit");
-  return fmt::format("      <iotune><total_bytes_sec>{}</total_bytes_sec></iotune>\n", *tunables.disk_total_bytes_sec);
+  if (!tunables.has_disk_rate()) return {};
+  if (tunables.disk_total_bytes_sec && tunables.disk_read_bytes_sec)
+    throw sys::Error("domain XML: a disk's total and read byte rates cannot both be set (libvirt refuses it)");
+  std::string elements;
+  const auto add = [&](const char* name, const std::optional<std::uint64_t>& rate, const char* what) {
+    if (!rate) return;
+    if (*rate == 0) throw sys::Error(fmt::format("domain XML: a disk {} of 0 means no limit", what));
+    if (*rate > max_disk_rate)
+      throw sys::Error(fmt::format("domain XML: a disk {} of {} is over QEMU's {}", what, *rate, max_disk_rate));
+    elements += fmt::format("<{0}>{1}</{0}>", name, *rate);
+  };
+  // libvirt's own order (virDomainDiskDefFormatIotune): bytes before IOPS.
+  add("total_bytes_sec", tunables.disk_total_bytes_sec, "byte rate");
+  add("read_bytes_sec", tunables.disk_read_bytes_sec, "read byte rate");
+  add("read_iops_sec", tunables.disk_read_iops_sec, "read IOPS rate");
+  return fmt::format("      <iotune>{}</iotune>\n", elements);
 }
 
 }  // namespace benchrun::vm

@@ -30,10 +30,20 @@ struct DomainTunables {
   std::optional<std::string> cpuset;
   // Per-disk byte rate QEMU allows (reads and writes together, <iotune><total_bytes_sec>).
   std::optional<std::uint64_t> disk_total_bytes_sec;
+  // Per-disk read rates QEMU allows (<iotune><read_bytes_sec>, <read_iops_sec>): the limits suite's io-read-bps
+  // and io-read-iops. No *_max: QEMU's bucket then lets a burst of a tenth of a second's worth through (its
+  // throttle_fix_bucket), where a *_max equal to the rate would let a whole second's worth through.
+  std::optional<std::uint64_t> disk_read_bytes_sec;
+  std::optional<std::uint64_t> disk_read_iops_sec;
 
   // Whether libvirt needs its cgroups for these (the quota does; pinning and iotune do not).
   [[nodiscard]] bool need_cgroups() const noexcept { return vcpu_quota_us.has_value(); }
-  [[nodiscard]] bool empty() const noexcept { return !vcpu_quota_us && !cpuset && !disk_total_bytes_sec; }
+  [[nodiscard]] bool empty() const noexcept {
+    return !vcpu_quota_us && !cpuset && !disk_total_bytes_sec && !disk_read_bytes_sec && !disk_read_iops_sec;
+  }
+  [[nodiscard]] bool has_disk_rate() const noexcept {
+    return disk_total_bytes_sec || disk_read_bytes_sec || disk_read_iops_sec;
+  }
 };
 
 // Per-vCPU quota for `cpus` CPUs of bandwidth spread over `vcpus` vCPUs (each gets cpus / vcpus of a CPU),
@@ -45,7 +55,9 @@ std::optional<std::uint64_t> vcpu_quota_for(double cpus, unsigned vcpus, std::ui
 // cpuset, a quota outside libvirt's 1000..17592186044415 us or a period outside 1000..1000000 us.
 std::string cputune_xml(const DomainTunables& tunables, unsigned vcpus);
 
-// The <iotune> element of a disk, empty without a rate.
+// The <iotune> element of a disk, empty without a rate. Throws Error for a rate of 0 (libvirt reads it as no
+// limit), one past QEMU's 10^15 (THROTTLE_VALUE_MAX), or a total and a read byte rate together (libvirt
+// refuses "total and read/write of bytes_sec cannot be set at the same time").
 std::string iotune_xml(const DomainTunables& tunables);
 
 }  // namespace benchrun::vm

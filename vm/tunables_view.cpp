@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
@@ -21,6 +22,12 @@ namespace {
 namespace fs = std::filesystem;
 constexpr std::chrono::milliseconds poll_interval{20};
 constexpr int cpumap_bytes = 8;  // 64 host CPUs: what a mask of doubles below 2^53 holds, and more than ours
+// The disk whose throttle and counters are read: the guest's first (the limits suite gives it one).
+constexpr const char* watched_disk = "vda";
+// The steady window of its reads: the first second left out (QEMU's burst, see vm/tunables.hpp), and a stretch of
+// reads ends at a pause of half a second (a throttled reader at 200 IOPS or 64 reads/s never pauses that long).
+constexpr std::int64_t steady_skip_ns = 1'000'000'000;
+constexpr std::int64_t reading_gap_ns = 500'000'000;
 
 std::optional<std::string> read_small(const fs::path& path) {
   std::ifstream in(path);
@@ -106,7 +113,62 @@ std::optional<fs::path> thread_cgroup(const fs::path& task, std::string_view con
   return std::nullopt;
 }
 
+// The watched disk's <iotune> as libvirt reads it back from QEMU (virDomainGetBlockIoTune); a rate of 0 is
+// no limit and is left out.
+void read_iotune(virDomainPtr domain, std::map<std::string, double>& read) {
+  int count = 0;
+  if (virDomainGetBlockIoTune(domain, watched_disk, nullptr, &count, VIR_DOMAIN_AFFECT_LIVE) != 0 || count <= 0) return;
+  std::vector<virTypedParameter> params(static_cast<std::size_t>(count));
+  if (virDomainGetBlockIoTune(domain, watched_disk, params.data(), &count, VIR_DOMAIN_AFFECT_LIVE) != 0) return;
+  const std::array<std::pair<const char*, const char*>, 5> wanted{{
+      {VIR_DOMAIN_BLOCK_IOTUNE_READ_BYTES_SEC, view_key::iotune_read_bytes_sec},
+      {VIR_DOMAIN_BLOCK_IOTUNE_READ_IOPS_SEC, view_key::iotune_read_iops_sec},
+      {VIR_DOMAIN_BLOCK_IOTUNE_READ_BYTES_SEC_MAX, view_key::iotune_read_bytes_sec_max},
+      {VIR_DOMAIN_BLOCK_IOTUNE_READ_IOPS_SEC_MAX, view_key::iotune_read_iops_sec_max},
+      {VIR_DOMAIN_BLOCK_IOTUNE_TOTAL_BYTES_SEC, view_key::iotune_total_bytes_sec},
+  }};
+  for (int i = 0; i < count; ++i) {
+    const virTypedParameter& param = params[static_cast<std::size_t>(i)];
+    if (param.type != VIR_TYPED_PARAM_ULLONG || param.value.ul == 0) continue;
+    for (const auto& [field, key] : wanted) {
+      if (std::string_view(param.field) == field) read[key] = static_cast<double>(param.value.ul);
+    }
+  }
+  virTypedParamsClear(params.data(), count);
+}
+
 }  // namespace
+
+std::optional<BlockReadWindow> steady_block_reads(std::span<const BlockReadSample> samples, std::int64_t skip_ns,
+                                                  std::int64_t quiet_gap_ns) {
+  const auto counted = [&](std::size_t i) { return samples[i].rd_req > samples[i - 1].rd_req; };
+  // The last poll that counted a new request ends the stretch; walking back, the stretch's first one is where
+  // the polls before it saw none for longer than the gap.
+  std::size_t end = samples.size();
+  for (std::size_t i = samples.size(); i-- > 1;) {
+    if (counted(i)) {
+      end = i;
+      break;
+    }
+  }
+  if (end == samples.size()) return std::nullopt;
+  std::size_t first = end;
+  for (std::size_t i = end; i-- > 1;) {
+    if (!counted(i)) continue;
+    if (samples[first].at_ns - samples[i].at_ns > quiet_gap_ns) break;
+    first = i;
+  }
+  const std::size_t start = first - 1;  // the last poll before the stretch's first request
+  std::size_t from = start;
+  while (from < end && samples[from].at_ns < samples[start].at_ns + skip_ns) ++from;
+  if (from >= end) return std::nullopt;
+  BlockReadWindow window;
+  window.reading_ms = static_cast<double>(samples[end].at_ns - samples[start].at_ns) / 1e6;
+  window.steady_ms = static_cast<double>(samples[end].at_ns - samples[from].at_ns) / 1e6;
+  window.steady_rd_bytes = samples[end].rd_bytes - samples[from].rd_bytes;
+  window.steady_rd_req = samples[end].rd_req - samples[from].rd_req;
+  return window;
+}
 
 std::optional<std::uint64_t> parse_hex_cpu_mask(std::string_view text) {
   std::string digits;
@@ -139,13 +201,37 @@ struct TunablesWatch::State {
   sys::MonotonicNs first_vcpu_seen = 0;
   sys::MonotonicNs last_vcpu_seen = 0;
   std::uint64_t polls = 0;
+  std::vector<BlockReadSample> block_reads;   // the watched disk's counters, one per poll
+  std::atomic<bool> block_stats_off = false;  // the disk is not there, or the guest is gone
   std::jthread poller;
 
   void poll();
   void read_vcpu_cgroups();
+  void read_block_stats();
 };
 
+// The watched disk's read counters, through libvirt (QEMU's query-blockstats). Stops at the first failure:
+// the guest has no such disk, or it is gone.
+void TunablesWatch::State::read_block_stats() {
+  if (block_stats_off) return;
+  virDomainBlockStatsStruct stats{};
+  if (virDomainBlockStats(domain, watched_disk, &stats, sizeof stats) != 0 || stats.rd_bytes < 0 || stats.rd_req < 0) {
+    block_stats_off = true;
+    return;
+  }
+  const BlockReadSample sample{sys::monotonic_now(), static_cast<std::uint64_t>(stats.rd_bytes),
+                               static_cast<std::uint64_t>(stats.rd_req)};
+  const std::lock_guard lock(mutex);
+  // read_now polls too, from another thread: keep the samples in time order.
+  const auto at = std::upper_bound(block_reads.begin(), block_reads.end(), sample.at_ns,
+                                   [](std::int64_t ns, const BlockReadSample& other) { return ns < other.at_ns; });
+  block_reads.insert(at, sample);
+  view[view_key::block_rd_bytes] = static_cast<double>(block_reads.back().rd_bytes);
+  view[view_key::block_rd_req] = static_cast<double>(block_reads.back().rd_req);
+}
+
 void TunablesWatch::State::poll() {
+  read_block_stats();
   const fs::path tasks = fs::path("/proc") / std::to_string(pid) / "task";
   std::error_code error;
   fs::directory_iterator entries(tasks, error);
@@ -322,13 +408,21 @@ void TunablesWatch::read_now() {
   if (virDomainGetEmulatorPinInfo(s.domain, emulator.data(), cpumap_bytes, VIR_DOMAIN_AFFECT_LIVE) >= 0) {
     read[view_key::emulator_pin_mask] = static_cast<double>(cpumap_mask(emulator.data()));
   }
+  read_iotune(s.domain, read);
   const std::lock_guard lock(s.mutex);
   for (auto& [key, value] : read) s.view[key] = value;
 }
 
 std::map<std::string, double> TunablesWatch::view() const {
   const std::lock_guard lock(state_->mutex);
-  return state_->view;
+  std::map<std::string, double> view = state_->view;
+  if (const auto window = steady_block_reads(state_->block_reads, steady_skip_ns, reading_gap_ns)) {
+    view[view_key::block_reading_ms] = window->reading_ms;
+    view[view_key::block_steady_ms] = window->steady_ms;
+    view[view_key::block_steady_rd_bytes] = static_cast<double>(window->steady_rd_bytes);
+    view[view_key::block_steady_rd_req] = static_cast<double>(window->steady_rd_req);
+  }
+  return view;
 }
 
 }  // namespace benchrun::vm

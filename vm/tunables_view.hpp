@@ -4,6 +4,10 @@
 // /proc/<pid>/task/<tid>/cgroup, their CPU time in /proc/.../schedstat, every thread's affinity in
 // /proc/.../status and the CPU it ran on in /proc/.../stat, polled while the guest runs).
 //
+// The guest's first disk (vda, the limits suite's scratch disk) as QEMU throttles and counts it: libvirt's
+// read-back of its <iotune> (virDomainGetBlockIoTune, at read_now) and its read counters (virDomainBlockStats,
+// polled with the threads), from which the steady reading window is taken (steady_block_reads).
+//
 // The figures travel to the limits suite as named numbers (Instance::host_limits_view), keyed by the names
 // below; CPU sets are bit masks (bit n: host CPU n), as the affinity probe reports them.
 #pragma once
@@ -14,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -38,7 +43,40 @@ inline constexpr const char* ran_on_mask = "proc.ran_on_mask";               // 
 inline constexpr const char* polls = "proc.polls";
 inline constexpr const char* qemu_hwm_bytes = "proc.qemu_vmhwm_bytes";         // QEMU's peak RSS (VmHWM)
 inline constexpr const char* guest_memory_bytes = "libvirt.max_memory_bytes";  // the guest's RAM
+// vda's <iotune> read back (absent: not set, 0); and its read counters (absent: no disk).
+inline constexpr const char* iotune_read_bytes_sec = "libvirt.vda.iotune.read_bytes_sec";
+inline constexpr const char* iotune_read_iops_sec = "libvirt.vda.iotune.read_iops_sec";
+inline constexpr const char* iotune_read_bytes_sec_max = "libvirt.vda.iotune.read_bytes_sec_max";
+inline constexpr const char* iotune_read_iops_sec_max = "libvirt.vda.iotune.read_iops_sec_max";
+inline constexpr const char* iotune_total_bytes_sec = "libvirt.vda.iotune.total_bytes_sec";
+inline constexpr const char* block_rd_bytes = "libvirt.vda.rd_bytes";  // totals at the last poll that read them
+inline constexpr const char* block_rd_req = "libvirt.vda.rd_req";
+inline constexpr const char* block_reading_ms = "libvirt.vda.reading_ms";  // the last stretch of reads, host clock
+inline constexpr const char* block_steady_ms = "libvirt.vda.steady_ms";    // that stretch less its first second
+inline constexpr const char* block_steady_rd_bytes = "libvirt.vda.steady_rd_bytes";
+inline constexpr const char* block_steady_rd_req = "libvirt.vda.steady_rd_req";
 }  // namespace view_key
+
+// One poll of a disk's read counters (virDomainBlockStats rd_bytes, rd_req) on the host's monotonic clock.
+struct BlockReadSample {
+  std::int64_t at_ns = 0;
+  std::uint64_t rd_bytes = 0;
+  std::uint64_t rd_req = 0;
+};
+
+// What a disk read over the last stretch of reading in `samples` (polls in time order): the stretch runs from
+// the last poll before its first new request to the last poll that counted one, and ends where the polls saw
+// no new request for longer than `quiet_gap` (before it: the guest kernel's partition scan at boot). Its
+// first `skip` is left out of the counts: QEMU lets a burst through before it throttles. nullopt: no request
+// counted, or a stretch no longer than `skip`.
+struct BlockReadWindow {
+  double reading_ms = 0;  // the whole stretch
+  double steady_ms = 0;   // after `skip`
+  std::uint64_t steady_rd_bytes = 0;
+  std::uint64_t steady_rd_req = 0;
+};
+std::optional<BlockReadWindow> steady_block_reads(std::span<const BlockReadSample> samples, std::int64_t skip_ns,
+                                                  std::int64_t quiet_gap_ns);
 
 // Polls QEMU's threads every 20 ms from construction to stop(), and reads libvirt and the cgroup files on
 // demand (read_now) while the guest still runs. Needs a local QEMU (its pid).

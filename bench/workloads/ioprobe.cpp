@@ -1,10 +1,9 @@
-// ioprobe PATH BLOCK_BYTES RUN_MS HOLD_MS: the workload's own side of an I/O throttle. Reads PATH (a file of
-// at least one block) with O_DIRECT, BLOCK_BYTES at a time from the start and round again at its end, for
-// RUN_MS, and reports what it got as the workload metrics read_bytes, reads, run_ms, read_bytes_per_s and
-// read_iops. Then it stays HOLD_MS more so the host reads the instance's cgroup after the last read even where
-// the runtime removes it when the init exits (crun, runc).
+// ioprobe PATH BLOCK_BYTES RUN_MS HOLD_MS: the workload's own side of an I/O throttle. Reads PATH (a file or a
+// block device, e.g. a guest's /dev/vda, of at least one block) with O_DIRECT, BLOCK_BYTES at a time from the start and
+// round again at its end, for RUN_MS, and reports what it got as the workload metrics read_bytes, reads, run_ms,
+// read_bytes_per_s and read_iops. Then it stays HOLD_MS more so the host reads the instance's cgroup after the last
+// read even where the runtime removes it when the init exits (crun, runc).
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -58,12 +57,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ioprobe: open %s with O_DIRECT: %s\n", path, std::strerror(errno));
     return 1;
   }
-  struct stat info {};
-  if (fstat(fd, &info) != 0 || info.st_size < block) {
+  // The size from the end's offset: a block device's st_size is 0.
+  const off_t size = lseek(fd, 0, SEEK_END);
+  if (size < block) {
     std::fprintf(stderr, "ioprobe: %s holds less than one block of %lld bytes\n", path, block);
     return 1;
   }
-  const long long blocks_in_file = static_cast<long long>(info.st_size) / block;
+  const long long blocks_in_file = static_cast<long long>(size) / block;
   void* buffer = std::aligned_alloc(page, static_cast<size_t>(block));
   if (buffer == nullptr) {
     std::fputs("ioprobe: cannot allocate the buffer\n", stderr);

@@ -216,11 +216,14 @@ class MachinePartitions {
 };
 
 // The guest's limits as libvirt tunables (vm/tunables.hpp): a fractional --cpus as a per-vCPU quota, a cpuset
-// as the pinning of every vCPU and of QEMU's other threads.
+// as the pinning of every vCPU and of QEMU's other threads, read rates as every disk's <iotune>.
 vm::DomainTunables guest_tunables(const reports::Limits& limits, unsigned vcpus) {
   vm::DomainTunables tunables;
   if (limits.cpus) tunables.vcpu_quota_us = vm::vcpu_quota_for(*limits.cpus, vcpus, tunables.vcpu_period_us);
   tunables.cpuset = limits.cpuset_cpus;
+  // Read rates on every disk of the guest (<iotune>; the limits suite's io checks give it one scratch disk).
+  tunables.disk_read_bytes_sec = limits.io_read_bps;
+  tunables.disk_read_iops_sec = limits.io_read_iops;
   return tunables;
 }
 

@@ -122,7 +122,8 @@ StepResult measure_limit_check(Backend& backend, const StepInput& input, const s
   // A guest's limits are libvirt tunables, judged from what the vm backend watched (limits_vm.hpp).
   if (backend.kind() == reports::BackendKind::vm && backend.name() == "vm") {
     return measure_vm_limit_check(backend, input, *check,
-                                  std::find(limits_off.begin(), limits_off.end(), check->name) != limits_off.end());
+                                  std::find(limits_off.begin(), limits_off.end(), check->name) != limits_off.end(),
+                                  scratch_root);
   }
   InstanceSpec spec = instance_spec(input.test_case, input.next_instance_name());
   const auto relative = instance_cgroup_relative(backend.kind(), spec.name);

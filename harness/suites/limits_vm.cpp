@@ -7,6 +7,7 @@
 #include <bit>
 #include <cmath>
 
+#include "harness/suites/limits_vm_io.hpp"
 #include "harness/workload_protocol.hpp"
 #include "vm/tunables.hpp"
 #include "vm/tunables_view.hpp"
@@ -246,18 +247,21 @@ Verdict vm_pids_not_applicable(const LimitCheck& check, bool limit_off) {
   return verdict;
 }
 
-StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, const LimitCheck& check, bool limit_off) {
+StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, const LimitCheck& check, bool limit_off,
+                                  const std::filesystem::path& scratch_root) {
   StepResult result;
   if (check.name == "pids") {
     result.verdicts.push_back(vm_pids_not_applicable(check, limit_off));
     return result;
   }
+  if (check.name == "io-read-bps" || check.name == "io-read-iops")
+    return measure_vm_io_check(backend, input, check, limit_off, scratch_root);
   if (check.name != "cpu-quota" && check.name != "cpuset" && check.name != "memory") {
     // Failing and saying so, without booting a guest for nothing: never a silent skip.
     Verdict verdict = verdict_named(fmt::format("{}.host_view", check.name), std::nullopt, "", std::nullopt);
     verdict.why = fmt::format(
-        "{}: not judged on a guest yet (vm judges cpu-quota, cpuset and memory; vm+container "
-        "judges every check inside its guest)",
+        "{}: not judged on a guest yet (vm judges cpu-quota, cpuset, memory, io-read-bps and io-read-iops; "
+        "vm+container judges every check inside its guest)",
         check.name);
     result.verdicts.push_back(std::move(verdict));
     return result;

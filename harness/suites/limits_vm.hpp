@@ -21,6 +21,7 @@
 //   within the RAM plus 192 MiB for QEMU itself (device model, TCG's translated code: 110 MiB measured with
 //   QEMU 7.2 under TCG, half as much again for what varies). --limits-off gives the
 //   guest RAM for the hog (1 GiB).
+// - io-read-bps, io-read-iops: a scratch virtio disk with <iotune>, judged in limits_vm_io.hpp.
 // - pids: fails, saying why: a guest has no host-side task limit (the forker's tasks are the guest kernel's;
 //   the host sees QEMU's threads).
 #pragma once
@@ -29,6 +30,7 @@
 #include <string>
 
 #include "harness/backend.hpp"
+#include "harness/options.hpp"
 #include "harness/suite.hpp"
 #include "harness/suites/limits_checks.hpp"
 
@@ -43,8 +45,10 @@ struct VmObservation {
   std::uint64_t guest_memory_bytes = 0;  // the RAM the guest was given
 };
 
-// Runs `check` in a guest of `backend` (kind vm, not vm+container) and judges it.
-StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, const LimitCheck& check, bool limit_off);
+// Runs `check` in a guest of `backend` (kind vm, not vm+container) and judges it. `scratch_root`: where the I/O
+// checks' scratch disk goes (--scratch-dir; limits_vm_io.hpp).
+StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, const LimitCheck& check, bool limit_off,
+                                  const std::filesystem::path& scratch_root = OverheadOptions{}.scratch_dir);
 
 // The judgements, exposed for tests.
 std::vector<reports::Verdict> judge_vm_cpu_quota(const LimitCheck& check, const VmObservation& seen);

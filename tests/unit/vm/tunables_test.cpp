@@ -124,6 +124,86 @@ TEST(Tunables, TheDomainWithEveryTunableValidatesAgainstLibvirtSchema) {
   EXPECT_EQ(validate_status(xml, output), 0) << output << xml;
 }
 
+TEST(Iotune, ReadRatesInLibvirtsOrder) {
+  DomainTunables tunables;
+  tunables.disk_read_bytes_sec = 8 << 20;
+  tunables.disk_read_iops_sec = 200;
+  EXPECT_EQ(iotune_xml(tunables),
+            "      <iotune><read_bytes_sec>8388608</read_bytes_sec><read_iops_sec>200</read_iops_sec></iotune>\n");
+  EXPECT_FALSE(tunables.need_cgroups());
+  EXPECT_FALSE(tunables.empty());
+}
+
+TEST(Iotune, RefusesRatesLibvirtOrQemuWouldRefuse) {
+  DomainTunables zero;
+  zero.disk_read_iops_sec = 0;
+  EXPECT_THROW(iotune_xml(zero), sys::Error);
+  DomainTunables huge;
+  huge.disk_read_bytes_sec = 1'000'000'000'000'001ULL;
+  EXPECT_THROW(iotune_xml(huge), sys::Error);
+  DomainTunables total_and_read;
+  total_and_read.disk_total_bytes_sec = 1 << 20;
+  total_and_read.disk_read_bytes_sec = 1 << 20;
+  EXPECT_THROW(iotune_xml(total_and_read), sys::Error);
+}
+
+TEST(Iotune, ReadRatesValidateAgainstLibvirtSchema) {
+  DomainTunables tunables;
+  tunables.disk_read_bytes_sec = 8 << 20;
+  tunables.disk_read_iops_sec = 200;
+  const std::string xml = domain_xml(spec_with(tunables, 1));
+  EXPECT_THAT(xml, HasSubstr("<read_iops_sec>200</read_iops_sec>"));
+  std::string output;
+  EXPECT_EQ(validate_status(xml, output), 0) << output << xml;
+}
+
+// Polls every 20 ms: the boot's partition scan at 0.1 s, a pause, then a reader at 10 requests of 4 KiB per
+// poll from 2 s to 5 s.
+std::vector<BlockReadSample> boot_scan_then_reader() {
+  std::vector<BlockReadSample> samples;
+  std::uint64_t requests = 0;
+  for (std::int64_t ms = 0; ms <= 6000; ms += 20) {
+    if (ms == 100) requests += 4;
+    if (ms > 2000 && ms <= 5000) requests += 10;
+    samples.push_back({ms * 1'000'000, requests * 4096, requests});
+  }
+  return samples;
+}
+
+TEST(SteadyBlockReads, TheLastStretchOfReadsLessItsFirstSecond) {
+  const auto samples = boot_scan_then_reader();
+  const auto window = steady_block_reads(samples, 1'000'000'000, 500'000'000);
+  ASSERT_TRUE(window.has_value());
+  EXPECT_DOUBLE_EQ(window->reading_ms, 3000);  // from the last quiet poll (2 s) to the last that counted (5 s)
+  EXPECT_DOUBLE_EQ(window->steady_ms, 2000);
+  EXPECT_EQ(window->steady_rd_req, 1000U);  // 10 per 20 ms: 500 per second, the boot's 4 not among them
+  EXPECT_EQ(window->steady_rd_bytes, 1000U * 4096);
+}
+
+TEST(SteadyBlockReads, AShortPauseDoesNotEndTheStretch) {
+  auto samples = boot_scan_then_reader();
+  // No request between 3 s and 3.2 s: under the gap, the stretch still starts at 2 s.
+  std::uint64_t missing = 0;
+  for (auto& sample : samples) {
+    const std::int64_t ms = sample.at_ns / 1'000'000;
+    if (ms > 3000 && ms <= 3200) missing += 10;
+    sample.rd_req -= missing;
+    sample.rd_bytes = sample.rd_req * 4096;
+  }
+  const auto window = steady_block_reads(samples, 1'000'000'000, 500'000'000);
+  ASSERT_TRUE(window.has_value());
+  EXPECT_DOUBLE_EQ(window->reading_ms, 3000);
+  EXPECT_EQ(window->steady_rd_req, 900U);
+}
+
+TEST(SteadyBlockReads, NothingWithoutReadsOrWithAStretchNoLongerThanTheSkip) {
+  EXPECT_FALSE(steady_block_reads({}, 1'000'000'000, 500'000'000).has_value());
+  const std::vector<BlockReadSample> idle{{0, 4096, 1}, {20'000'000, 4096, 1}};
+  EXPECT_FALSE(steady_block_reads(idle, 1'000'000'000, 500'000'000).has_value());
+  const std::vector<BlockReadSample> short_burst{{0, 0, 0}, {20'000'000, 4096, 1}, {40'000'000, 8192, 2}};
+  EXPECT_FALSE(steady_block_reads(short_burst, 1'000'000'000, 500'000'000).has_value());
+}
+
 TEST(HexCpuMask, ProcStatusSpelling) {
   EXPECT_EQ(parse_hex_cpu_mask("3\n"), 3U);
   EXPECT_EQ(parse_hex_cpu_mask("00000000,00000002"), 2U);
