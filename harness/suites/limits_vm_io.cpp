@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -60,6 +61,7 @@ class GuestScratchDisk {
                       "/var/tmp/benchrun-overhead)",
                       root.string()));
     }
+    require_reachable_by_qemu(root);
     remove_dead_folders();
     folder_ = runtime::loop_folder(root, ::getpid(), instance);
     try {
@@ -76,6 +78,23 @@ class GuestScratchDisk {
   [[nodiscard]] fs::path file() const { return folder_ / "disk.img"; }
 
  private:
+  // QEMU runs as libvirt-qemu (the embedded driver's DAC hands it the file, not the folders above it): every
+  // folder down to the disk must let others in, or QEMU fails to open it ("Permission denied") after the boot
+  // files were staged. Said before anything is made.
+  void require_reachable_by_qemu(const fs::path& root) {
+    for (fs::path folder = fs::absolute(root); !folder.empty(); folder = folder.parent_path()) {
+      struct stat info {};
+      if (::stat(folder.c_str(), &info) != 0) throw sys::SystemError(errno, fmt::format("stat {}", folder.string()));
+      if ((info.st_mode & S_IXOTH) == 0) {
+        release();
+        throw sys::Error(fmt::format(
+            "--scratch-dir {}: folder {} (mode {:o}) keeps QEMU, which runs as libvirt-qemu, from the guest's "
+            "disk: give a folder every user may enter (e.g. --scratch-dir /var/tmp/benchrun-overhead) or chmod o+x {}",
+            root.string(), folder.string(), info.st_mode & 07777, folder.string()));
+      }
+      if (folder == folder.root_path()) break;
+    }
+  }
   static void write_pattern(const fs::path& path) {
     const sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (!fd) sys::throw_errno(fmt::format("create {}", path.string()));
