@@ -2,8 +2,8 @@
 // real QEMU and libvirt (TCG here): the guest's scratch virtio disk carries the read throttle as <iotune>, judged
 // from libvirt's read-back and QEMU's block stats on the host and from ioprobe's own count in the guest; both
 // verdicts flip to fail under --limits-off (no <iotune>, and the rates run past the limit); the scratch disk's
-// folder is gone afterwards. Image "guest": the default image's guests do not load virtio_blk. Two runs, two
-// guests each.
+// folder and the cgroups libvirt made for the run's guests are gone afterwards. Image "guest": the default image's
+// guests do not load virtio_blk. Two runs, two guests each.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -18,6 +18,22 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 
 const std::vector<std::string> judged = {"io.read_bps", "io.read_iops"};
+
+// The embedded driver's cgroups of this run's guests (/machine/qemu-embed-...-benchrun-<run id>-<n>...), in any
+// hierarchy: another run's leftovers are not this test's to judge.
+std::string libvirt_cgroups_left(const std::string& run_id) {
+  std::string found;
+  std::error_code ignored;
+  for (const auto& hierarchy : std::filesystem::directory_iterator("/sys/fs/cgroup", ignored)) {
+    for (const auto& entry : std::filesystem::directory_iterator(hierarchy.path() / "machine", ignored)) {
+      const std::string name = entry.path().filename().string();
+      if (entry.is_directory() && name.starts_with("qemu-embed-") &&
+          name.find("benchrun-" + run_id) != std::string::npos)
+        found += entry.path().string() + "\n";
+    }
+  }
+  return found;
+}
 
 class LimitsVmIoSuite : public LeakCheckedTest {
  protected:
@@ -50,6 +66,7 @@ class LimitsVmIoSuite : public LeakCheckedTest {
     EXPECT_TRUE(std::filesystem::is_empty(scratch_.path())) << "the guest's scratch disk was left behind";
     EXPECT_EQ(validate_against_schema(out_.path() / "report.json"), "");
     const json report = json::parse(read_text(out_.path() / "report.json"));
+    EXPECT_EQ(libvirt_cgroups_left(report.at("run_id").get<std::string>()), "");
     std::map<std::string, json> verdicts;
     for (const auto& verdict : report.at("verdicts")) {
       if (verdict.at("backend") == "vm") verdicts[verdict.at("check")] = verdict;
