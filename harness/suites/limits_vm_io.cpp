@@ -196,9 +196,13 @@ std::vector<Verdict> judge_vm_io_rate(const LimitCheck& check, const VmObservati
   const auto own_rate = metric(seen, bytes ? "read_bytes_per_s" : "read_iops");
   const auto run_ms = metric(seen, "run_ms");
   if (!own_rate || !run_ms || *run_ms <= 0) {
+    const bool no_disk = std::any_of(seen.workload.output.begin(), seen.workload.output.end(), [](const auto& line) {
+      return line.find(vm_io_disk_path) != std::string::npos && line.find("No such file") != std::string::npos;
+    });
     failures.push_back(fmt::format(
-        "the reader reported no rate: {}{}", how_it_ended(seen.workload),
-        seen.workload.output.empty() ? std::string() : fmt::format(" ({})", fmt::join(seen.workload.output, " | "))));
+        "the reader reported no rate: {}{}{}", how_it_ended(seen.workload),
+        seen.workload.output.empty() ? std::string() : fmt::format(" ({})", fmt::join(seen.workload.output, " | ")),
+        no_disk ? ": the guest's kernel has no virtio_blk (image 'guest' loads it: --image guest)" : ""));
   } else {
     if (const auto off = off_the_limit(*own_rate, limit_rate))
       failures.push_back(fmt::format("the reader counted {:.0f} {} itself, {}", *own_rate, unit, *off));

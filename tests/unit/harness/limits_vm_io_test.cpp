@@ -159,6 +159,7 @@ TEST(VmIoReadBps, AReaderThatReportedNothingFailsItWithItsOwnWords) {
   const auto verdicts = judge_vm_io_read_bps(check_named(checks, "io-read-bps"), seen);
   EXPECT_FALSE(verdicts[0].pass);
   EXPECT_THAT(verdicts[0].why, HasSubstr("the reader reported no rate: the workload exited 1 (ioprobe: open /dev/vda"));
+  EXPECT_THAT(verdicts[0].why, HasSubstr("no virtio_blk (image 'guest' loads it: --image guest)"));
 }
 
 }  // namespace
