@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
@@ -201,11 +200,13 @@ struct TunablesWatch::State {
   sys::MonotonicNs first_vcpu_seen = 0;
   sys::MonotonicNs last_vcpu_seen = 0;
   std::uint64_t polls = 0;
-  std::vector<BlockReadSample> block_reads;   // the watched disk's counters, one per poll
-  std::atomic<bool> block_stats_off = false;  // the disk is not there, or the guest is gone
+  std::vector<BlockReadSample> block_reads;  // the watched disk's counters, one per poll
+  bool block_stats_off = false;              // the disk is not there, or the guest is gone (the poller's alone)
   std::jthread poller;
 
-  void poll();
+  // `block_stats`: the poller thread's polls read the disk's counters too (read_now's does not: one thread
+  // alone appends them, in time order).
+  void poll(bool block_stats);
   void read_vcpu_cgroups();
   void read_block_stats();
 };
@@ -222,16 +223,13 @@ void TunablesWatch::State::read_block_stats() {
   const BlockReadSample sample{sys::monotonic_now(), static_cast<std::uint64_t>(stats.rd_bytes),
                                static_cast<std::uint64_t>(stats.rd_req)};
   const std::lock_guard lock(mutex);
-  // read_now polls too, from another thread: keep the samples in time order.
-  const auto at = std::upper_bound(block_reads.begin(), block_reads.end(), sample.at_ns,
-                                   [](std::int64_t ns, const BlockReadSample& other) { return ns < other.at_ns; });
-  block_reads.insert(at, sample);
-  view[view_key::block_rd_bytes] = static_cast<double>(block_reads.back().rd_bytes);
-  view[view_key::block_rd_req] = static_cast<double>(block_reads.back().rd_req);
+  block_reads.push_back(sample);
+  view[view_key::block_rd_bytes] = static_cast<double>(sample.rd_bytes);
+  view[view_key::block_rd_req] = static_cast<double>(sample.rd_req);
 }
 
-void TunablesWatch::State::poll() {
-  read_block_stats();
+void TunablesWatch::State::poll(bool block_stats) {
+  if (block_stats) read_block_stats();
   const fs::path tasks = fs::path("/proc") / std::to_string(pid) / "task";
   std::error_code error;
   fs::directory_iterator entries(tasks, error);
@@ -357,7 +355,7 @@ TunablesWatch::TunablesWatch(void* domain, pid_t qemu_pid) : state_(std::make_un
   state_->pid = qemu_pid;
   state_->poller = std::jthread([state = state_.get()](const std::stop_token& stop) {
     while (!stop.stop_requested()) {
-      state->poll();
+      state->poll(true);
       std::this_thread::sleep_for(poll_interval);
     }
   });
@@ -374,7 +372,7 @@ void TunablesWatch::stop() {
 
 void TunablesWatch::read_now() {
   State& s = *state_;
-  s.poll();
+  s.poll(false);
   std::map<std::string, double> read;
   int count = 0;
   std::unique_ptr<char, decltype(&std::free)> type(virDomainGetSchedulerType(s.domain, &count), &std::free);
