@@ -19,7 +19,8 @@
 // - the cgroup: oom_kill == 1, the limit reads back, the high-water mark is within it (as judge_memory);
 // - agreement: the kills stress-ng reports equal the cgroup's count.
 // --limits-off memory-stress-ng runs it without the limit: the stressor holds its 64 MiB until its 3 s
-// timeout, nothing is killed, and both verdicts fail.
+// timeout, nothing is killed, and both verdicts fail. Bounded twice: stress-ng's --timeout 3 ends a run no
+// kill ended, and the step's timeout (--timeout) the instance.
 #pragma once
 
 #include <optional>
