@@ -190,7 +190,7 @@ constexpr FieldList fields_of<Limits>{
     Field{"memory_bytes", &Limits::memory_bytes}, Field{"cpus", &Limits::cpus},
     Field{"pids_max", &Limits::pids_max},         Field{"cpuset_cpus", &Limits::cpuset_cpus},
     Field{"cpu_weight", &Limits::cpu_weight},     Field{"io_read_bps", &Limits::io_read_bps},
-    Field{"io_read_iops", &Limits::io_read_iops}};
+    Field{"io_read_iops", &Limits::io_read_iops}, Field{"memory_swap_bytes", &Limits::memory_swap_bytes}};
 
 template <>
 constexpr FieldList fields_of<Case>{Field{"name", &Case::name}, Field{"workload", &Case::workload},
