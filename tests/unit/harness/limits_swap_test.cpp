@@ -112,11 +112,17 @@ TEST(LimitsMemorySwap, NothingSwappedOrPastTheLimitFails) {
   EXPECT_FALSE(judge(twice).at("memory_swap.oom_kill").pass);
 }
 
+// A fake cgroup file holding `text` (replacing what was there).
+void put(const std::filesystem::path& path, std::string_view text) {
+  std::filesystem::remove(path);
+  sys::write_file_new(path, text);
+}
+
 TEST(LimitsMemorySwap, TheHostViewReadsV1MemswAndV2SwapFiles) {
   const testing::TempDir dir;
-  sys::write_file(dir.path() / "memory.memsw.limit_in_bytes", "67108864\n");
-  sys::write_file(dir.path() / "memory.memsw.max_usage_in_bytes", "67104768\n");
-  sys::write_file(dir.path() / "memory.memsw.failcnt", "57\n");
+  put(dir.path() / "memory.memsw.limit_in_bytes", "67108864\n");
+  put(dir.path() / "memory.memsw.max_usage_in_bytes", "67104768\n");
+  put(dir.path() / "memory.memsw.failcnt", "57\n");
   HostView v1;
   read_swap_host_view_v1(dir.path(), v1);
   EXPECT_EQ(v1.memory_swap_limit_bytes, 64 * mib);
@@ -124,15 +130,15 @@ TEST(LimitsMemorySwap, TheHostViewReadsV1MemswAndV2SwapFiles) {
   EXPECT_EQ(v1.swap_limit_hits, 57U);
 
   const testing::TempDir v2_dir;
-  sys::write_file(v2_dir.path() / "memory.max", "33554432\n");
-  sys::write_file(v2_dir.path() / "memory.swap.max", "33554432\n");
-  sys::write_file(v2_dir.path() / "memory.swap.events", "high 0\nmax 4\nfail 4\n");
+  put(v2_dir.path() / "memory.max", "33554432\n");
+  put(v2_dir.path() / "memory.swap.max", "33554432\n");
+  put(v2_dir.path() / "memory.swap.events", "high 0\nmax 4\nfail 4\n");
   HostView v2;
   read_swap_host_view_v2(v2_dir.path(), v2);
   EXPECT_EQ(v2.memory_swap_limit_bytes, 64 * mib);
   EXPECT_FALSE(v2.memory_swap_peak_bytes);
   EXPECT_EQ(v2.swap_limit_hits, 4U);
-  sys::write_file(v2_dir.path() / "memory.swap.max", "max\n");
+  put(v2_dir.path() / "memory.swap.max", "max\n");
   HostView unlimited;
   read_swap_host_view_v2(v2_dir.path(), unlimited);
   EXPECT_FALSE(unlimited.memory_swap_limit_bytes);
