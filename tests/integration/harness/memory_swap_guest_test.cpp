@@ -89,16 +89,22 @@ TEST_F(MemorySwapInGuest, HoldsInACgroupV1GuestWithMemswAccounting) {
   EXPECT_LE(peak, 64.0);
 }
 
-TEST_F(MemorySwapInGuest, WithoutItsLimitsItFailsInsideTheGuest) {
-  const auto result = run({"--guest-cgroup", "v2", "--limits-off", "memory-swap"});
-  ASSERT_EQ(result.exit_code, 1) << result.err << result.out;
-  const auto found = verdicts();
-  ASSERT_EQ(found.size(), 2U);
-  for (const auto& [check, verdict] : found) {
-    EXPECT_FALSE(verdict.at("pass").get<bool>()) << verdict.dump();
-    EXPECT_THAT(verdict.at("why").get<std::string>(), HasSubstr("--limits-off")) << verdict.dump();
+TEST_F(MemorySwapInGuest, WithoutItsLimitsItFailsInsideTheGuestOnV2AndV1) {
+  for (const std::string layout : {"v2", "v1"}) {
+    SCOPED_TRACE(layout);
+    const auto result = run({"--guest-cgroup", layout, "--limits-off", "memory-swap"});
+    ASSERT_EQ(result.exit_code, 1) << result.err << result.out;
+    const auto found = verdicts();
+    ASSERT_EQ(found.size(), 2U);
+    for (const auto& [check, verdict] : found) {
+      EXPECT_FALSE(verdict.at("pass").get<bool>()) << verdict.dump();
+      EXPECT_THAT(verdict.at("why").get<std::string>(), HasSubstr("--limits-off")) << verdict.dump();
+      EXPECT_THAT(verdict.at("why").get<std::string>(), HasSubstr("(cgroup " + layout)) << verdict.dump();
+    }
+    EXPECT_THAT(found.at("memory_swap.swap_filled_within_limit").at("why").get<std::string>(),
+                HasSubstr("the cgroup has no memory+swap limit"));
+    EXPECT_THAT(result.err, HasSubstr("vm+container guest: container: memory-swap ran without its limit"));
   }
-  EXPECT_THAT(result.err, HasSubstr("vm+container guest: container: memory-swap ran without its limit"));
 }
 
 }  // namespace
