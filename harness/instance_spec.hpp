@@ -62,6 +62,10 @@ struct InstanceSpec {
     std::uint32_t minor = 0;
   };
   std::optional<BlockDevice> throttled_device;
+  // Guests only: a swap device of this many bytes (zram, benchrun.swap= on the kernel command line), set up by
+  // benchinit before the workload; unset: no swap, as on the host. The limits suite's memory-swap check on
+  // vm+container sets it (in_guest_suite.hpp).
+  std::optional<std::uint64_t> guest_swap_bytes;
 };
 
 // The workload's path inside the image.

@@ -190,7 +190,7 @@ constexpr FieldList fields_of<Limits>{
     Field{"memory_bytes", &Limits::memory_bytes}, Field{"cpus", &Limits::cpus},
     Field{"pids_max", &Limits::pids_max},         Field{"cpuset_cpus", &Limits::cpuset_cpus},
     Field{"cpu_weight", &Limits::cpu_weight},     Field{"io_read_bps", &Limits::io_read_bps},
-    Field{"io_read_iops", &Limits::io_read_iops}};
+    Field{"io_read_iops", &Limits::io_read_iops}, Field{"memory_swap_bytes", &Limits::memory_swap_bytes}};
 
 template <>
 constexpr FieldList fields_of<Case>{Field{"name", &Case::name}, Field{"workload", &Case::workload},
@@ -319,14 +319,15 @@ json with_later_v2_keys(json document) {
       if (backend.is_object() && !backend.contains("host")) backend["host"] = nullptr;
     }
   }
-  // Limits.cpu_weight, io_read_bps and io_read_iops absent: no weight, no I/O throttle.
+  // Limits.cpu_weight, io_read_bps, io_read_iops and memory_swap_bytes absent: no weight, no I/O throttle, no
+  // memory+swap limit.
   if (const auto options = document.find("options"); options != document.end() && options->is_object()) {
     if (const auto cases = options->find("cases"); cases != options->end() && cases->is_array()) {
       for (json& test_case : *cases) {
         if (!test_case.is_object()) continue;
         const auto limits = test_case.find("limits");
         if (limits == test_case.end() || !limits->is_object()) continue;
-        for (const char* key : {"cpu_weight", "io_read_bps", "io_read_iops"}) {
+        for (const char* key : {"cpu_weight", "io_read_bps", "io_read_iops", "memory_swap_bytes"}) {
           if (!limits->contains(key)) (*limits)[key] = nullptr;
         }
       }

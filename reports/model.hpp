@@ -52,9 +52,13 @@ struct Limits {
   // throttled_device): bytes per second and reads per second.
   std::optional<std::uint64_t> io_read_bps;
   std::optional<std::uint64_t> io_read_iops;
+  // Memory and swap together (docker's --memory-swap): v1 memory.memsw.limit_in_bytes, v2 memory.swap.max set
+  // to this less memory_bytes. Only with memory_bytes, and not below it.
+  std::optional<std::uint64_t> memory_swap_bytes;
 
   [[nodiscard]] bool any() const {
-    return memory_bytes || cpus || pids_max || cpuset_cpus || cpu_weight || io_read_bps || io_read_iops;
+    return memory_bytes || cpus || pids_max || cpuset_cpus || cpu_weight || io_read_bps || io_read_iops ||
+           memory_swap_bytes;
   }
   bool operator==(const Limits&) const = default;
 };

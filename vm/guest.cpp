@@ -16,6 +16,7 @@
 #include "vm/console_stream.hpp"
 #include "vm/emulator_wrapper.hpp"
 #include "vm/qemu_process.hpp"
+#include "vm/swap_size.hpp"
 
 namespace benchrun::vm {
 
@@ -198,6 +199,9 @@ Guest Guest::start(Connection& connection, const GuestConfig& config) {
       }
       spec.tap_device = config.nic->tap;
       parameters.push_back(fmt::format("{}={}", guest_network_parameter, config.nic->address));
+    }
+    if (config.swap_bytes) {
+      parameters.push_back(fmt::format("{}={}", guest_swap_parameter, swap_size_text(*config.swap_bytes)));
     }
     parameters.insert(parameters.end(), config.extra_cmdline.begin(), config.extra_cmdline.end());
     spec.cmdline = kernel_cmdline(config.workload_argv, parameters);

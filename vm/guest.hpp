@@ -59,6 +59,8 @@ struct GuestConfig {
   std::filesystem::path results_file;
   // How benchinit mounts cgroups in the guest; nullopt: nothing at /sys/fs/cgroup (no boot cost).
   std::optional<CgroupLayout> cgroup_layout;
+  // Bytes of swap benchinit gives the guest (a zram device, benchrun.swap=); nullopt: none (no boot cost).
+  std::optional<std::uint64_t> swap_bytes;
   // A NIC on a tap in a namespace of benchrun's; nullopt: no network device at all (no boot cost).
   std::optional<GuestNic> nic;
   // The guest's limits as libvirt tunables (tunables.hpp). A CPU quota needs a connection whose driver makes

@@ -1,11 +1,13 @@
 #include "guest_setup.hpp"
 
 #include "guest_network.hpp"
+#include "vm/swap_size.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -212,6 +214,61 @@ void mount_cgroups(const char* layout) {
   }
 }
 
+// benchrun.swap=<size>: a zram device of that size made swap, so a guest can prove a memory+swap limit where
+// the host has no swap (benchrun never turns swap on a host). zram, not a file: the rootfs is a tmpfs (swap on
+// tmpfs is refused) and a guest may have no disk; its compressed pages live in the guest's RAM. Needs the
+// modules zram, zsmalloc and lzo-rle (its default compressor: without modprobe in the guest the kernel cannot
+// load it on demand) from /etc/benchrun/modules, which load before this.
+void set_up_swap(const char* size_text) {
+  const auto bytes = benchrun::vm::parse_swap_size(size_text);
+  const long page_size = sysconf(_SC_PAGESIZE);
+  // The kernel wants at least 10 pages of swap area; the header takes one.
+  if (!bytes || page_size <= 0 || *bytes < 16 * static_cast<std::uint64_t>(page_size)) {
+    say("benchinit: benchrun.swap=%s: not a size of 16 pages or more (e.g. 64M); no swap\n", size_text);
+    return;
+  }
+  const std::uint64_t pages = *bytes / static_cast<std::uint64_t>(page_size);
+  // zram-control's hot_add would make another device; the module makes zram0 when it loads.
+  char disksize[32];
+  snprintf(disksize, sizeof disksize, "%llu", static_cast<unsigned long long>(pages * page_size));
+  if (!write_text("/sys/block/zram0/disksize", disksize)) {
+    warn_errno("set the size of", "/sys/block/zram0 (is the zram module in the image's --modules?)", errno);
+    return;
+  }
+  int device = open("/dev/zram0", O_RDWR | O_CLOEXEC);
+  if (device < 0) {
+    warn_errno("open", "/dev/zram0", errno);
+    return;
+  }
+  // The swap header (include/linux/swap.h, union swap_header) in the first page: version 1, the last page's
+  // number, no bad pages, then "SWAPSPACE2" in the page's last 10 bytes; mkswap writes the same.
+  static char header[65536];
+  if (static_cast<size_t>(page_size) > sizeof header) {
+    say("benchinit: benchrun.swap: page size %ld too large for the swap header\n", page_size);
+    close(device);
+    return;
+  }
+  memset(header, 0, static_cast<size_t>(page_size));
+  const std::uint32_t version = 1;
+  const auto last_page = static_cast<std::uint32_t>(pages - 1);
+  memcpy(header + 1024, &version, sizeof version);
+  memcpy(header + 1028, &last_page, sizeof last_page);
+  memcpy(header + page_size - 10, "SWAPSPACE2", 10);
+  const ssize_t written = pwrite(device, header, static_cast<size_t>(page_size), 0);
+  const int write_error = errno;
+  if (written != page_size || fsync(device) != 0) {
+    warn_errno("write the swap header to", "/dev/zram0", written < 0 ? write_error : errno);
+    close(device);
+    return;
+  }
+  close(device);
+  if (swapon("/dev/zram0", 0) != 0) {
+    warn_errno("swapon", "/dev/zram0", errno);
+    return;
+  }
+  say("benchinit: swap on /dev/zram0 (zram, %llu KiB)\n", static_cast<unsigned long long>(pages * page_size) >> 10);
+}
+
 // The initramfs root (rootfs) cannot be pivot_root'ed, and a container runtime inside pivot_roots into its
 // container. So the root becomes a bind mount of itself: bound (with what is mounted below) onto a folder,
 // moved over /, and chrooted into, as switch_root does. /tmp is only the stepping stone: once the mount
@@ -262,6 +319,11 @@ GuestSetup prepare_guest() {
   }
   char layout[16];
   if (cmdline_value(cmdline, "benchrun.cgroup", layout, sizeof layout)) mount_cgroups(layout);
+
+  char swap_size[32];
+  if (cmdline_value(cmdline, benchrun::vm::guest_swap_parameter.data(), swap_size, sizeof swap_size)) {
+    set_up_swap(swap_size);
+  }
 
   char network[64];
   if (cmdline_value(cmdline, "benchrun.net", network, sizeof network)) {

@@ -64,6 +64,7 @@ runtime::ResourceLimits to_runtime_limits(const reports::Limits& limits) {
   runtime_limits.pids_max = limits.pids_max;
   runtime_limits.cpuset_cpus = limits.cpuset_cpus;
   runtime_limits.cpu_weight = limits.cpu_weight;
+  runtime_limits.memory_swap_bytes = limits.memory_swap_bytes;
   return runtime_limits;
 }
 

@@ -291,6 +291,7 @@ class VmBackend final : public Backend {
     config.disk_files.assign(spec.disk_files.begin(), spec.disk_files.end());
     config.cgroup_layout = guest_cgroup_;
     config.extra_cmdline = extra_cmdline_;
+    config.swap_bytes = spec.guest_swap_bytes;
     if (!spec.guest_tap.empty()) {
       if (spec.network_namespace_path.empty() || spec.guest_address.empty()) {
         throw sys::Error("a guest NIC needs the tap's network namespace and the guest's address");

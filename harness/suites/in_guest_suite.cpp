@@ -13,9 +13,11 @@
 #include "harness/backends/vm_container.hpp"
 #include "harness/suites/isolation.hpp"
 #include "harness/suites/isolation_checks.hpp"
+#include "harness/suites/limits_swap.hpp"
 #include "harness/workload_protocol.hpp"
 #include "reports/report_file.hpp"
 #include "sys/error.hpp"
+#include "vm/swap_size.hpp"
 
 namespace benchrun::harness {
 namespace {
@@ -59,7 +61,8 @@ std::string seconds_of(std::chrono::milliseconds timeout) {
 // Boots the guest running the inner suite on one case, reads its console to the end (for the diagnostics of a
 // failure), and adopts the report it sent back. Throws Interrupted only, after tearing the guest down.
 GuestRun run_in_guest(Backend& backend, const StepInput& input, std::string_view suite,
-                      const std::vector<std::string>& flags, std::string_view judged_what) {
+                      const std::vector<std::string>& flags, std::string_view judged_what,
+                      std::optional<std::uint64_t> guest_swap = std::nullopt) {
   GuestRun run;
   reports::Sample& sample = run.failed_sample;
   sample.backend = backend.name();
@@ -69,6 +72,7 @@ GuestRun run_in_guest(Backend& backend, const StepInput& input, std::string_view
   spec.limits = in_guest_limits(input.test_case.limits);
   spec.nested_benchrun_args = in_guest_suite_args(suite, input.test_case.name, input.timeout, flags);
   spec.results_dir = results.path();
+  spec.guest_swap_bytes = guest_swap;
   const sys::MonotonicNs deadline = sys::monotonic_now() + std::chrono::nanoseconds(input.timeout).count();
   std::unique_ptr<Instance> instance;
   std::string why;
@@ -197,7 +201,15 @@ StepResult limits_in_guest(Backend& backend, const StepInput& input, const std::
   std::vector<std::string> flags;
   // The inner run notes it ("vm+container guest: container: CHECK ran without its limit (--limits-off)").
   if (std::find(limits_off.begin(), limits_off.end(), check) != limits_off.end()) flags = {"--limits-off", check};
-  GuestRun run = run_in_guest(backend, input, "limits", flags, "judged by the guest's benchrun on its container");
+  // A memory+swap limit needs swap: the guest gets a zram swap device (the host never has swap turned on).
+  const std::optional<std::uint64_t> guest_swap = guest_swap_for(input.test_case.limits);
+  if (guest_swap) {
+    result.notes.push_back(fmt::format(
+        "{}: {}: the guest got {} MiB of swap (zram, {}={}) for the case's memory+swap limit", backend.name(), check,
+        *guest_swap >> 20, vm::guest_swap_parameter, vm::swap_size_text(*guest_swap)));
+  }
+  GuestRun run =
+      run_in_guest(backend, input, "limits", flags, "judged by the guest's benchrun on its container", guest_swap);
   result.notes.insert(result.notes.end(), run.adopted.notes.begin(), run.adopted.notes.end());
   if (!run.adopted.missing.empty()) {
     reports::Verdict verdict;

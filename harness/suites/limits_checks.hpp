@@ -80,6 +80,12 @@ struct HostView {
   std::optional<std::uint32_t> device_programs;     // v2: device programs attached to the cgroup (BPF_PROG_QUERY)
   std::map<std::string, IoDeviceView> io_devices;   // "7:3" -> what the cgroup counted and throttles there
   std::optional<std::uint64_t> memory_usage_bytes;  // memory.usage_in_bytes / memory.current
+  // memory+swap (limits_swap.hpp): the limit read back (v1 memory.memsw.limit_in_bytes, v2 memory.max +
+  // memory.swap.max; nullopt where either is "max"), v1's memsw high-water mark, and how often the limit refused
+  // a charge (v1 memory.memsw.failcnt, v2 memory.swap.events max).
+  std::optional<std::uint64_t> memory_swap_limit_bytes;
+  std::optional<std::uint64_t> memory_swap_peak_bytes;
+  std::optional<std::uint64_t> swap_limit_hits;
 };
 
 // How the workload ended and what it counted itself.

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "harness/suites/limits_io.hpp"
+#include "harness/suites/limits_swap.hpp"
 #include "runtime/cgroup/cgroup.hpp"
 #include "runtime/cgroup/cgroup_files.hpp"
 #include "runtime/oci/oci_config.hpp"
@@ -71,6 +72,7 @@ HostView read_v1(const fs::path& root, const fs::path& relative) {
   }
   if (const auto cpuset = dir("cpuset")) view.cpuset_effective = read_trimmed(*cpuset / "cpuset.effective_cpus");
   read_io_host_view_v1(dir("blkio"), dir("memory"), view);
+  if (const auto memory = dir("memory")) read_swap_host_view_v1(*memory, view);
   return view;
 }
 
@@ -92,6 +94,7 @@ HostView read_v2(const fs::path& dir) {
   view.cpuset_effective = read_trimmed(dir / "cpuset.cpus.effective");
   view.cpu_weight = read_count(dir / "cpu.weight");
   read_io_host_view_v2(dir, view);
+  read_swap_host_view_v2(dir, view);
   return view;
 }
 

@@ -250,10 +250,6 @@ std::shared_ptr<void> prepare_page_cache(const LimitCheck& /*check*/, const fs::
   return folder;
 }
 
-std::optional<std::string> memory_swap_on_this_host() {
-  return memory_swap_not_applicable(sys::read_file_if_present("/proc/swaps").value_or(""));
-}
-
 // --- Judgement ---------------------------------------------------------------------------------------------
 
 enum class IoRate { bytes, reads };
@@ -388,16 +384,6 @@ std::vector<Verdict> judge_page_cache(const LimitCheck& check, const Observation
   return {verdict};
 }
 
-std::optional<std::string> memory_swap_not_applicable(std::string_view proc_swaps) {
-  // The first line is the header ("Filename Type Size Used Priority"); every further line is a swap area.
-  const std::size_t header_end = proc_swaps.find('\n');
-  const std::string_view areas = header_end == std::string_view::npos ? "" : proc_swaps.substr(header_end + 1);
-  if (areas.find_first_not_of(" \t\n") == std::string_view::npos)
-    return "not applicable: no swap on this host (/proc/swaps lists none; benchrun never turns swap on)";
-  return "not judged: this host has swap, but benchrun does not pass a memory+swap limit to instances yet "
-         "(memory.memsw.limit_in_bytes / memory.swap.max)";
-}
-
 void append_io_limit_checks(std::vector<LimitCheck>& checks) {
   LimitCheck bps{"io-read-bps",
                  "O_DIRECT reads of a loop device stay within 10 % of its read bytes/s throttle",
@@ -423,9 +409,7 @@ void append_io_limit_checks(std::vector<LimitCheck>& checks) {
   cache.prepare = &prepare_page_cache;
   cache.limits.memory_bytes = page_cache_limit_bytes;
   checks.push_back(std::move(cache));
-  LimitCheck swap{"memory-swap", "memory+swap limit (only where the host has swap)", "hello", {}, {}, nullptr};
-  swap.not_applicable = &memory_swap_on_this_host;
-  checks.push_back(std::move(swap));
+  checks.push_back(memory_swap_check());
 }
 
 // --- The host's side ---------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 // The limits suite's checks that need the host's disk: the read throttle of a block device (io-read-bps,
 // io-read-iops) on a loop device benchrun makes over a file on the host's disk, with an ext4 filesystem on it
 // bound at /scratch in the instance; page cache under a memory limit (page-cache), written to a folder on the
-// host's disk bound at /scratch (not a tmpfs: its pages would be shmem); and memory+swap (memory-swap), which
-// is not applicable on a host without swap (benchrun never turns swap on).
+// host's disk bound at /scratch (not a tmpfs: its pages would be shmem); and memory+swap (memory-swap, judged in
+// limits_swap.hpp), which is not applicable on a host without swap (benchrun never turns swap on).
 //
 // Tolerances, and why:
 // - I/O throttle: over the limit by at most 10 %, for the host's count (the cgroup's bytes or reads on the
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "harness/suites/limits_checks.hpp"
+#include "harness/suites/limits_swap.hpp"  // memory-swap, appended by append_io_limit_checks
 
 namespace benchrun::harness {
 
@@ -35,9 +36,6 @@ void append_io_limit_checks(std::vector<LimitCheck>& checks);
 std::vector<reports::Verdict> judge_io_read_bps(const LimitCheck& check, const Observation& seen);
 std::vector<reports::Verdict> judge_io_read_iops(const LimitCheck& check, const Observation& seen);
 std::vector<reports::Verdict> judge_page_cache(const LimitCheck& check, const Observation& seen);
-
-// Why memory+swap cannot be judged here, given /proc/swaps' text: nullopt when a swap area is listed.
-std::optional<std::string> memory_swap_not_applicable(std::string_view proc_swaps);
 
 // The host's side, parsed from the cgroup files (exposed for tests). v1: blkio.throttle.io_service_bytes
 // ("7:3 Read 4096" lines) and io_serviced into read_bytes / reads; read_bps_device and read_iops_device

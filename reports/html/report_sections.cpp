@@ -28,6 +28,7 @@ std::string limits_text(const Limits& limits) {
   if (limits.cpu_weight) parts.push_back(fmt::format("cpu weight {}", *limits.cpu_weight));
   if (limits.io_read_bps) parts.push_back(fmt::format("read {} B/s", *limits.io_read_bps));
   if (limits.io_read_iops) parts.push_back(fmt::format("read {} IOPS", *limits.io_read_iops));
+  if (limits.memory_swap_bytes) parts.push_back("memory+swap " + mebibytes(*limits.memory_swap_bytes));
   return parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, ", "));
 }
 

@@ -82,6 +82,11 @@ class CgroupV1 final : public Cgroup {
     if (limits.memory_bytes) {
       write_cgroup_file("memory", require("memory") / "memory.limit_in_bytes", std::to_string(*limits.memory_bytes));
     }
+    // After memory.limit_in_bytes: the kernel refuses a memsw limit below the memory one (EINVAL).
+    if (limits.memory_swap_bytes) {
+      write_cgroup_file("memory", require("memory") / "memory.memsw.limit_in_bytes",
+                        std::to_string(memory_swap_limit(limits)));
+    }
     if (limits.cpus) {
       const auto quota = sys::with_context("cgroup cpu", [&] { return cpus_to_quota(*limits.cpus); });
       const auto cpu = require("cpu");

@@ -53,6 +53,11 @@ class CgroupV2 final : public Cgroup {
   void apply(const ResourceLimits& limits) override {
     const auto& dir = dir_.path();
     if (limits.memory_bytes) write_cgroup_file("memory", dir / "memory.max", std::to_string(*limits.memory_bytes));
+    // v2 limits swap alone: memory+swap less the memory limit.
+    if (limits.memory_swap_bytes) {
+      write_cgroup_file("memory", dir / "memory.swap.max",
+                        std::to_string(memory_swap_limit(limits) - *limits.memory_bytes));
+    }
     if (limits.cpus) {
       const auto quota = sys::with_context("cgroup cpu", [&] { return cpus_to_quota(*limits.cpus); });
       write_cgroup_file("cpu", dir / "cpu.max", fmt::format("{} {}", quota.quota_us, quota.period_us));

@@ -85,4 +85,19 @@ std::optional<std::uint64_t> parse_single_value(std::string_view content) {
   throw sys::Error(fmt::format("expected a number or \"max\", got \"{}\"", value));
 }
 
+std::uint64_t memory_swap_limit(const ResourceLimits& limits) {
+  if (!limits.memory_swap_bytes) throw sys::Error("cgroup memory: no memory+swap limit given");
+  if (!limits.memory_bytes) {
+    throw sys::Error(
+        fmt::format("cgroup memory: a memory+swap limit of {} bytes needs a memory limit too: give --memory",
+                    *limits.memory_swap_bytes));
+  }
+  if (*limits.memory_swap_bytes < *limits.memory_bytes) {
+    throw sys::Error(fmt::format(
+        "cgroup memory: the memory+swap limit ({} bytes) is below the memory limit ({} bytes): give at least that",
+        *limits.memory_swap_bytes, *limits.memory_bytes));
+  }
+  return *limits.memory_swap_bytes;
+}
+
 }  // namespace benchrun::runtime

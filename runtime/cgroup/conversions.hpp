@@ -26,6 +26,10 @@ CpuQuota cpus_to_quota(double cpus, std::uint64_t period_us = default_cpu_period
 std::uint64_t shares_to_weight(std::uint64_t shares);
 std::uint64_t weight_to_shares(std::uint64_t weight);
 
+// limits.memory_swap_bytes, checked against limits.memory_bytes: throws Error (naming the fix) without a memory
+// limit or when below it, as the kernel's v1 refuses a memsw limit under the memory one.
+std::uint64_t memory_swap_limit(const ResourceLimits& limits);
+
 // v2 io.max line: "8:0 rbps=1048576 wiops=100"; only the limits that are set.
 std::string io_max_line(const IoDeviceLimit& limit);
 

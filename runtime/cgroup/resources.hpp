@@ -26,6 +26,9 @@ struct ResourceLimits {
   std::optional<std::uint64_t> pids_max;
   std::optional<std::string> cpuset_cpus;  // "0", "0-1", "0,2"
   std::vector<IoDeviceLimit> io;
+  // Memory and swap together, with memory_bytes (not below it): v1 memory.memsw.limit_in_bytes, v2
+  // memory.swap.max = memory_swap_bytes - memory_bytes. Needs the kernel's swap accounting (the files).
+  std::optional<std::uint64_t> memory_swap_bytes;
 };
 
 // Read back from the instance's cgroup; a field is empty where this host's hierarchies lack it.

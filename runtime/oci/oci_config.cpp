@@ -91,6 +91,8 @@ json capabilities(bool drop_capabilities) {
 json resources(const ResourceLimits& limits) {
   json out = json::object();
   if (limits.memory_bytes) out["memory"] = {{"limit", *limits.memory_bytes}};
+  // The OCI spec's swap is memory+swap, as v1's memsw (crun and runc subtract the limit on v2).
+  if (limits.memory_swap_bytes) out["memory"]["swap"] = memory_swap_limit(limits);
   json cpu = json::object();
   if (limits.cpus) {
     const CpuQuota quota = cpus_to_quota(*limits.cpus);

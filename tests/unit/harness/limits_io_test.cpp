@@ -1,6 +1,6 @@
-// The limits suite's I/O throttle, page-cache and memory+swap checks, pure: verdicts for observations where
-// the limit held, each flipped to fail by what --limits-off produces, the host's view parsed from fake v1
-// and v2 cgroup files, and how a leftover loop device's folder names its owner.
+// The limits suite's I/O throttle and page-cache checks, pure (memory+swap: limits_swap_test.cpp): verdicts
+// for observations where the limit held, each flipped to fail by what --limits-off produces, the host's view
+// parsed from fake v1 and v2 cgroup files, and how a leftover loop device's folder names its owner.
 #include "harness/suites/limits_io.hpp"
 
 #include <gtest/gtest.h>
@@ -152,17 +152,6 @@ TEST(LimitsPageCache, AnOomKillOrUsageFarBelowTheLimitFails) {
   short_write.workload.metrics["written_bytes"] = 10.0 * mib;
   short_write.workload.metrics["write_errno"] = 28;
   EXPECT_NE(judge_one("page-cache", short_write).why.find("wrote 10.0 of 50 MiB"), std::string::npos);
-}
-
-TEST(LimitsMemorySwap, IsNotApplicableWithoutSwapAndSaysSo) {
-  const auto none = memory_swap_not_applicable("Filename\tType\tSize\tUsed\tPriority\n");
-  ASSERT_TRUE(none);
-  EXPECT_NE(none->find("not applicable: no swap on this host"), std::string::npos);
-  const auto with_swap =
-      memory_swap_not_applicable("Filename\tType\tSize\tUsed\tPriority\n/swapfile file 1048572 0 -2\n");
-  ASSERT_TRUE(with_swap);
-  EXPECT_EQ(with_swap->find("not applicable"), std::string::npos) << *with_swap;
-  EXPECT_NE(check("memory-swap").not_applicable, nullptr);
 }
 
 TEST(LimitsIoHostView, V1BlkioFilesParsePerDevice) {

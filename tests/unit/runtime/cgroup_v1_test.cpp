@@ -104,6 +104,18 @@ TEST_F(CgroupV1, WritesEveryLimitToItsControllersFile) {
   EXPECT_EQ(tree_.read(instance_file("blkio", "blkio.throttle.write_iops_device")), "8:0 50");
 }
 
+TEST_F(CgroupV1, WritesTheMemoryAndSwapLimitToMemsw) {
+  const auto cgroup = create();
+  populate_instance(tree_);
+  tree_.write(instance_file("memory", "memory.memsw.limit_in_bytes"), "");
+  ResourceLimits limits;
+  limits.memory_bytes = 32ULL << 20;
+  limits.memory_swap_bytes = 64ULL << 20;
+  cgroup->apply(limits);
+  EXPECT_EQ(tree_.read(instance_file("memory", "memory.limit_in_bytes")), "33554432");
+  EXPECT_EQ(tree_.read(instance_file("memory", "memory.memsw.limit_in_bytes")), "67108864");
+}
+
 TEST_F(CgroupV1, FillsCpusetCpusAndMemsFromTheHierarchyBeforeTasksJoin) {
   const auto cgroup = create();
   populate_instance(tree_);

@@ -56,6 +56,18 @@ TEST_F(CgroupV2, WritesEveryLimitToItsFile) {
   EXPECT_EQ(tree_.read(instance_path / "io.max"), "8:0 rbps=1000000 wiops=50");
 }
 
+TEST_F(CgroupV2, WritesTheSwapPartOfAMemoryAndSwapLimitToSwapMax) {
+  const auto cgroup = create();
+  populate_instance(tree_);
+  tree_.write(instance_path / "memory.swap.max", "");
+  ResourceLimits limits;
+  limits.memory_bytes = 32ULL << 20;
+  limits.memory_swap_bytes = 64ULL << 20;
+  cgroup->apply(limits);
+  EXPECT_EQ(tree_.read(instance_path / "memory.max"), "33554432");
+  EXPECT_EQ(tree_.read(instance_path / "memory.swap.max"), "33554432");
+}
+
 TEST_F(CgroupV2, AnInvalidCpuLimitNamesTheResource) {
   const auto cgroup = create();
   populate_instance(tree_);

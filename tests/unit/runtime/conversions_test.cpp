@@ -32,6 +32,20 @@ TEST(CpusToQuota, RejectsZeroNegativeAndQuotasUnderTheKernelMinimum) {
   }
 }
 
+TEST(MemorySwapLimit, NeedsAMemoryLimitAndIsNotBelowIt) {
+  ResourceLimits limits;
+  limits.memory_swap_bytes = 64ULL << 20;
+  EXPECT_THAT([&] { (void)memory_swap_limit(limits); },
+              ::testing::ThrowsMessage<sys::Error>(HasSubstr("needs a memory limit too")));
+  limits.memory_bytes = 128ULL << 20;
+  EXPECT_THAT([&] { (void)memory_swap_limit(limits); },
+              ::testing::ThrowsMessage<sys::Error>(HasSubstr("below the memory limit")));
+  limits.memory_bytes = 32ULL << 20;
+  EXPECT_EQ(memory_swap_limit(limits), 64ULL << 20);
+  limits.memory_bytes = 64ULL << 20;  // equal: no swap at all, which the kernel takes
+  EXPECT_EQ(memory_swap_limit(limits), 64ULL << 20);
+}
+
 TEST(SharesAndWeight, TheRangesEndsMeet) {
   EXPECT_EQ(shares_to_weight(2), 1u);
   EXPECT_EQ(shares_to_weight(262'144), 10'000u);
