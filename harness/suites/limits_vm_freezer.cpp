@@ -222,13 +222,17 @@ std::vector<Verdict> judge_vm_freezer(const LimitCheck& /*check*/, const VmFreez
   const auto judged_from = seen.window_start + static_cast<sys::MonotonicNs>(vm_freezer_in_flight_ms * 1e6);
   std::size_t in_window = 0;
   std::size_t in_flight = 0;
+  double last_in_flight_ms = 0;
   std::size_t before = 0;
   std::size_t after_thaw = 0;
   double largest_gap_ms = 0;
   for (std::size_t i = 0; i < seen.ticks.size(); ++i) {
     const sys::MonotonicNs at = seen.ticks[i].at;
     if (at < seen.window_start) ++before;
-    if (at >= seen.window_start && at <= judged_from) ++in_flight;
+    if (at >= seen.window_start && at <= judged_from) {
+      ++in_flight;
+      last_in_flight_ms = ms_between(seen.window_start, at);
+    }
     if (at > judged_from && at <= seen.window_end) ++in_window;
     if (at > seen.thawed_at) ++after_thaw;
     if (i > 0) largest_gap_ms = std::max(largest_gap_ms, ms_between(seen.ticks[i - 1].at, at));
@@ -251,11 +255,11 @@ std::vector<Verdict> judge_vm_freezer(const LimitCheck& /*check*/, const VmFreez
   const auto guest_gap_ms = metric(seen, "ticker_max_gap_ms");
   conclude(gap, gap_failures,
            fmt::format("no tick arrived in the {:.0f} ms window after its first {:.0f} ms ({} in flight before "
-                       "that); the largest gap between two ticks' arrivals was {:.1f} ms, {} ticks before the window "
-                       "and {} after the thaw (the guest's own clock saw a largest gap of {:.1f} ms: it stops "
-                       "while paused)",
-                       window_ms, vm_freezer_in_flight_ms, in_flight, largest_gap_ms, before, after_thaw,
-                       guest_gap_ms.value_or(0)),
+                       "that, the last {:.1f} ms into it); the largest gap between two ticks' arrivals was {:.1f} ms, "
+                       "{} ticks before the window and {} after the thaw (the guest's own clock saw a largest gap of "
+                       "{:.1f} ms: it stops while paused)",
+                       window_ms, vm_freezer_in_flight_ms, in_flight, last_in_flight_ms, largest_gap_ms, before,
+                       after_thaw, guest_gap_ms.value_or(0)),
            seen);
 
   // Both: paused, then running; every tick arrived once, in order, some after the thaw; a clean end.

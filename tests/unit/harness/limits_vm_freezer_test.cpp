@@ -107,7 +107,7 @@ TEST(VmFreezer, APausedGuestPassesEveryVerdictWithItsFigures) {
   EXPECT_EQ(verdicts.at("freezer.no_progress").tolerance, vm_freezer_vcpu_cpu_share);
   EXPECT_EQ(std::get<double>(*verdicts.at("freezer.gap_seen").configured), freezer_window_ms);
   EXPECT_NEAR(std::get<double>(*verdicts.at("freezer.gap_seen").measured), 2047.0, 1e-6);
-  EXPECT_THAT(verdicts.at("freezer.gap_seen").why, HasSubstr("(1 in flight before that)"));
+  EXPECT_THAT(verdicts.at("freezer.gap_seen").why, HasSubstr("(1 in flight before that, the last 3.0 ms into it)"));
   EXPECT_EQ(std::get<std::string>(*verdicts.at("freezer.resumed_intact").measured), "intact");
   EXPECT_THAT(verdicts.at("freezer.resumed_intact").why, HasSubstr("ticks 1 to 39 arrived in order"));
 }
