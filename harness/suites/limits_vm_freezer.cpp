@@ -255,11 +255,12 @@ std::vector<Verdict> judge_vm_freezer(const LimitCheck& /*check*/, const VmFreez
   const auto guest_gap_ms = metric(seen, "ticker_max_gap_ms");
   conclude(gap, gap_failures,
            fmt::format("no tick arrived in the {:.0f} ms window after its first {:.0f} ms ({} in flight before "
-                       "that, the last {:.1f} ms into it); the largest gap between two ticks' arrivals was {:.1f} ms, "
+                       "that{}); the largest gap between two ticks' arrivals was {:.1f} ms, "
                        "{} ticks before the window and {} after the thaw (the guest's own clock saw a largest gap of "
                        "{:.1f} ms: it stops while paused)",
-                       window_ms, vm_freezer_in_flight_ms, in_flight, last_in_flight_ms, largest_gap_ms, before,
-                       after_thaw, guest_gap_ms.value_or(0)),
+                       window_ms, vm_freezer_in_flight_ms, in_flight,
+                       in_flight > 0 ? fmt::format(", the last {:.1f} ms into it", last_in_flight_ms) : "",
+                       largest_gap_ms, before, after_thaw, guest_gap_ms.value_or(0)),
            seen);
 
   // Both: paused, then running; every tick arrived once, in order, some after the thaw; a clean end.
