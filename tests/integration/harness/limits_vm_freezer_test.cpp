@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/process.hpp>
 #include <chrono>
 #include <fstream>
@@ -92,6 +93,28 @@ int wait_until_paused(std::chrono::milliseconds patience) {
   }
 }
 
+// The domain name of QEMU `pid` (its "-name guest=<name>,..." argument).
+std::string guest_name_of(int pid) {
+  std::string command_line = read_text("/proc/" + std::to_string(pid) + "/cmdline");
+  std::replace(command_line.begin(), command_line.end(), '\0', ' ');
+  const std::size_t at = command_line.find("guest=");
+  if (at == std::string::npos) return "";
+  return command_line.substr(at + 6, command_line.find_first_of(", ", at) - at - 6);
+}
+
+// The cgroups libvirt's embedded driver made for guest `name` still there, in any hierarchy.
+std::string libvirt_cgroups_of(const std::string& name) {
+  std::string found;
+  std::error_code ignored;
+  for (const auto& hierarchy : std::filesystem::directory_iterator("/sys/fs/cgroup", ignored)) {
+    for (const auto& entry : std::filesystem::directory_iterator(hierarchy.path() / "machine", ignored)) {
+      if (entry.path().filename().string().ends_with("-" + name + ".libvirt-qemu"))
+        found += entry.path().string() + "\n";
+    }
+  }
+  return found;
+}
+
 class LimitsVmFreezer : public LeakCheckedTest {
  protected:
   [[nodiscard]] std::map<std::string, json> run_freezer(const std::vector<std::string>& extra, int expected_exit) {
@@ -158,6 +181,8 @@ TEST_F(LimitsVmFreezer, APausedGuestOfAKilledRunIsRemovedByTheNextSweep) {
       bp::std_out > bp::null, bp::std_err > bp::null);
   const int qemu = wait_until_paused(std::chrono::seconds(120));
   ASSERT_NE(qemu, 0);
+  const std::string name = guest_name_of(qemu);
+  ASSERT_THAT(name, ::testing::StartsWith("benchrun-"));
   ::kill(child.id(), SIGKILL);
   child.wait();
   // The embedded driver cannot autodestroy: the paused guest outlives its run, and stays paused.
@@ -168,6 +193,8 @@ TEST_F(LimitsVmFreezer, APausedGuestOfAKilledRunIsRemovedByTheNextSweep) {
   const auto cleanup = run_benchrun({"cleanup"});
   EXPECT_EQ(cleanup.exit_code, 0) << cleanup.err;
   EXPECT_EQ(guest_qemu_pid(), 0) << benchrun_leftovers();
+  // The cgroups libvirt made for it (the limits suite's connection makes them; cleanup's does not) go too.
+  EXPECT_EQ(libvirt_cgroups_of(name), "");
 }
 
 }  // namespace
