@@ -59,6 +59,10 @@ class Instance {
     throw sys::Error("freeze: this backend cannot freeze an instance");
   }
   virtual void thaw(sys::MonotonicNs /*deadline*/) { throw sys::Error("thaw: this backend cannot freeze an instance"); }
+  // What the host reads of the running instance at this moment, where the backend reads it itself, as named figures
+  // (vm: libvirt's state of the domain and the CPU time QEMU's threads used so far, vm/tunables_view.hpp keys);
+  // the freezer check reads it at both ends of its window. Most backends have none.
+  virtual std::map<std::string, double> host_view_now() { return {}; }
   // The last lines the instance wrote to stderr, for failure messages.
   virtual std::string diagnostics() = 0;
   // Stops what still runs and removes every resource; idempotent. Destructors do it too, quietly.

@@ -75,6 +75,48 @@ sys::UniqueFd make_console_fifos(const std::filesystem::path& path) {
 
 bool domain_is_active(virDomainPtr domain) { return virDomainIsActive(domain) == 1; }
 
+DomainRunState domain_run_state(virDomainPtr domain) {
+  DomainRunState read;
+  if (domain == nullptr || virDomainGetState(domain, &read.state, &read.reason, 0) < 0) return {};
+  return read;
+}
+
+std::string_view state_name(int state) {
+  switch (state) {
+    case VIR_DOMAIN_RUNNING:
+      return "running";
+    case VIR_DOMAIN_BLOCKED:
+      return "blocked";
+    case VIR_DOMAIN_PAUSED:
+      return "paused";
+    case VIR_DOMAIN_SHUTDOWN:
+      return "shutting down";
+    case VIR_DOMAIN_SHUTOFF:
+      return "shut off";
+    case VIR_DOMAIN_CRASHED:
+      return "crashed";
+    case VIR_DOMAIN_PMSUSPENDED:
+      return "suspended by the guest";
+    default:
+      return "no state";
+  }
+}
+
+// libvirt's suspend and resume return once QEMU's `stop` / `cont` did; the state is polled after them all the
+// same, so the caller's "paused" or "running" is what libvirt reads, not what it was asked.
+void wait_for_state(virDomainPtr domain, int wanted, sys::MonotonicNs deadline, const char* after) {
+  constexpr useconds_t poll_us = 1'000;
+  for (;;) {
+    const DomainRunState now = domain_run_state(domain);
+    if (now.state == wanted) return;
+    if (sys::monotonic_now() >= deadline) {
+      throw sys::Timeout(fmt::format("{}: libvirt still reads the domain {}, not {}, at the deadline", after,
+                                     state_name(now.state), state_name(wanted)));
+    }
+    ::usleep(poll_us);
+  }
+}
+
 }  // namespace
 
 GuestStats Guest::State::sample_stats() {
@@ -323,6 +365,26 @@ void Guest::mark_phase(std::string name, sys::MonotonicNs at) {
 }
 
 GuestStats Guest::stats() { return state_->sample_stats(); }
+
+void Guest::suspend(sys::MonotonicNs deadline) {
+  sys::with_context(fmt::format("guest {}: suspend", name()), [&] {
+    virDomainPtr domain = state_->domain.get();
+    if (domain == nullptr) throw sys::Error("the domain is gone");
+    if (virDomainSuspend(domain) < 0) throw libvirt_error("virDomainSuspend");
+    wait_for_state(domain, VIR_DOMAIN_PAUSED, deadline, "virDomainSuspend returned");
+  });
+}
+
+void Guest::resume(sys::MonotonicNs deadline) {
+  sys::with_context(fmt::format("guest {}: resume", name()), [&] {
+    virDomainPtr domain = state_->domain.get();
+    if (domain == nullptr) throw sys::Error("the domain is gone");
+    if (virDomainResume(domain) < 0) throw libvirt_error("virDomainResume");
+    wait_for_state(domain, VIR_DOMAIN_RUNNING, deadline, "virDomainResume returned");
+  });
+}
+
+DomainRunState Guest::run_state() const { return domain_run_state(state_->domain.get()); }
 
 std::unique_ptr<TunablesWatch> Guest::watch_tunables() {
   if (!state_->reaper || !state_->domain) return nullptr;

@@ -69,6 +69,13 @@ struct GuestConfig {
   std::chrono::milliseconds teardown_timeout{10'000};
 };
 
+// The domain's state as libvirt reports it (virDomainGetState): a virDomainState (VIR_DOMAIN_RUNNING 1,
+// VIR_DOMAIN_PAUSED 3, ...) and its reason (e.g. VIR_DOMAIN_PAUSED_USER 1, after virDomainSuspend).
+struct DomainRunState {
+  int state = 0;  // VIR_DOMAIN_NOSTATE: not read
+  int reason = 0;
+};
+
 struct GuestStats {
   std::optional<std::uint64_t> cpu_time_ns;         // guest vCPUs + QEMU threads (virDomainGetInfo)
   std::optional<std::uint64_t> memory_max_bytes;    // the guest's configured memory
@@ -119,6 +126,15 @@ class Guest {
   // Starts watching the host's side of the guest's limits (tunables_view.hpp) while it runs; nullptr where
   // QEMU is not local (no pid, no /proc). Destroy the watch before the guest.
   std::unique_ptr<TunablesWatch> watch_tunables();
+
+  // Pauses the guest where it is (virDomainSuspend: QEMU stops its vCPUs, the guest's memory and devices stay)
+  // and returns once libvirt reads it paused; resume() lets it run on (virDomainResume) and returns once libvirt
+  // reads it running. Throw Error when libvirt refuses (naming the state it reads), Timeout at `deadline`.
+  // destroy() removes a paused guest as it does a running one.
+  void suspend(sys::MonotonicNs deadline);
+  void resume(sys::MonotonicNs deadline);
+  // libvirt's state of the domain now; state 0 (no state) once it is gone.
+  [[nodiscard]] DomainRunState run_state() const;
 
   // Destroys the domain (and undefines it if it was ever made persistent), waits for QEMU to be gone and
   // reaped, removes the console fifo. Idempotent. Throws if the domain could not be destroyed.

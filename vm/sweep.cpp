@@ -1,12 +1,40 @@
 #include "vm/sweep.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "vm/qemu_process.hpp"
 
 namespace benchrun::vm {
+namespace {
+
+// Removes `dir` and the cgroups under it, leaves first; rmdir refuses any cgroup that still holds a task or a
+// child, so a live guest's cgroups stay.
+void remove_cgroup_tree(const std::filesystem::path& dir) {
+  std::error_code error;
+  for (const auto& child : std::filesystem::directory_iterator(dir, error)) {
+    if (child.is_directory(error) && !child.is_symlink(error)) remove_cgroup_tree(child.path());
+  }
+  ::rmdir(dir.c_str());
+}
+
+}  // namespace
+
+void remove_leftover_machine_cgroups(const std::string& prefix, const std::filesystem::path& cgroup_root) {
+  std::error_code error;
+  for (const auto& hierarchy : std::filesystem::directory_iterator(cgroup_root, error)) {
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator(hierarchy.path() / "machine", ignored)) {
+      const std::string name = entry.path().filename().string();
+      if (name.starts_with("qemu-embed-") && name.ends_with(".libvirt-qemu") &&
+          name.find("-" + prefix) != std::string::npos && entry.is_directory(ignored)) {
+        remove_cgroup_tree(entry.path());
+      }
+    }
+  }
+}
 
 std::vector<std::string> sweep_leftovers(Connection& connection, const std::string& prefix,
                                          const std::filesystem::path& state_dir) {
@@ -39,6 +67,11 @@ std::vector<std::string> sweep_leftovers(Connection& connection, const std::stri
       removed.push_back(name);
     });
   }
+
+  // A domain whose QEMU went while no connection with cgroups watched it (a killed run's, destroyed here by a
+  // connection that makes none, or one that powered off after its run was killed) leaves the cgroups libvirt
+  // made for it.
+  if (connection.is_local()) remove_leftover_machine_cgroups(prefix);
 
   if (!state_dir.empty()) {
     std::error_code error;

@@ -411,6 +411,40 @@ void TunablesWatch::read_now() {
   for (auto& [key, value] : read) s.view[key] = value;
 }
 
+static_assert(domain_state_running == static_cast<int>(VIR_DOMAIN_RUNNING) &&
+              domain_state_paused == static_cast<int>(VIR_DOMAIN_PAUSED));
+
+std::optional<QemuThreadTimes> read_qemu_thread_times(pid_t qemu_pid) {
+  std::error_code error;
+  fs::directory_iterator entries(fs::path("/proc") / std::to_string(qemu_pid) / "task", error);
+  if (error) return std::nullopt;
+  QemuThreadTimes times;
+  for (const auto& entry : entries) {
+    const auto schedstat = read_small(entry.path() / "schedstat");
+    auto comm = read_small(entry.path() / "comm");
+    if (!schedstat || !comm) continue;  // the thread went meanwhile
+    const auto ran = parse_u64(schedstat->substr(0, schedstat->find(' ')));
+    if (!ran) continue;
+    while (!comm->empty() && comm->back() == '\n') comm->pop_back();
+    if (is_vcpu_thread(*comm)) {
+      times.vcpu_ns += *ran;
+      ++times.vcpu_threads;
+    } else {
+      times.other_ns += *ran;
+    }
+    times.by_name[*comm] += *ran;
+  }
+  return times;
+}
+
+void add_thread_times(const QemuThreadTimes& times, std::map<std::string, double>& view) {
+  if (times.vcpu_threads > 0) view[view_key::vcpu_cpu_now_ns] = static_cast<double>(times.vcpu_ns);
+  view[view_key::other_threads_cpu_now_ns] = static_cast<double>(times.other_ns);
+  for (const auto& [name, ns] : times.by_name) {
+    view[std::string(view_key::thread_cpu_now_prefix) + name] = static_cast<double>(ns);
+  }
+}
+
 std::map<std::string, double> TunablesWatch::view() const {
   const std::lock_guard lock(state_->mutex);
   std::map<std::string, double> view = state_->view;

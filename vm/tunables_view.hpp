@@ -55,6 +55,15 @@ inline constexpr const char* block_reading_ms = "libvirt.vda.reading_ms";  // th
 inline constexpr const char* block_steady_ms = "libvirt.vda.steady_ms";    // that stretch less its first second
 inline constexpr const char* block_steady_rd_bytes = "libvirt.vda.steady_rd_bytes";
 inline constexpr const char* block_steady_rd_req = "libvirt.vda.steady_rd_req";
+// Read at one moment (Instance::host_view_now, the freezer check): libvirt's state of the domain (virDomainState,
+// see domain_state_* below) and its reason, and the CPU time QEMU's threads had used by then (schedstat): the vCPU
+// threads', every other thread's (main loop, I/O, RCU), and per thread name, "<prefix><comm>", summed over the
+// threads of that name.
+inline constexpr const char* domain_state = "libvirt.domain_state";
+inline constexpr const char* domain_state_reason = "libvirt.domain_state_reason";
+inline constexpr const char* vcpu_cpu_now_ns = "proc.now.vcpu_cpu_ns";
+inline constexpr const char* other_threads_cpu_now_ns = "proc.now.other_threads_cpu_ns";
+inline constexpr const char* thread_cpu_now_prefix = "proc.now.thread_cpu_ns.";
 }  // namespace view_key
 
 // One poll of a disk's read counters (virDomainBlockStats rd_bytes, rd_req) on the host's monotonic clock.
@@ -77,6 +86,22 @@ struct BlockReadWindow {
 };
 std::optional<BlockReadWindow> steady_block_reads(std::span<const BlockReadSample> samples, std::int64_t skip_ns,
                                                   std::int64_t quiet_gap_ns);
+
+// libvirt's virDomainState values the view carries (checked against libvirt's header in tunables_view.cpp).
+inline constexpr double domain_state_running = 1;
+inline constexpr double domain_state_paused = 3;
+
+// The CPU time QEMU's threads have used so far, from /proc/<pid>/task/*/schedstat (time on a CPU, in ns):
+// vCPU threads ("CPU n/TCG", "CPU n/KVM") apart from the others; nullopt when QEMU is gone.
+struct QemuThreadTimes {
+  std::uint64_t vcpu_ns = 0;
+  std::uint64_t other_ns = 0;
+  unsigned vcpu_threads = 0;
+  std::map<std::string, std::uint64_t> by_name;  // comm -> ns, summed over threads of that name
+};
+std::optional<QemuThreadTimes> read_qemu_thread_times(pid_t qemu_pid);
+// The figures above as view keys.
+void add_thread_times(const QemuThreadTimes& times, std::map<std::string, double>& view);
 
 // Polls QEMU's threads every 20 ms from construction to stop(), and reads libvirt and the cgroup files on
 // demand (read_now) while the guest still runs. Needs a local QEMU (its pid).

@@ -1,4 +1,4 @@
-// ticker MS: does a fixed chunk of checksummed work over and over for MS milliseconds of wall time, timing
+// ticker MS [TICK_MS]: does a fixed chunk of checksummed work over and over for MS milliseconds of wall time, timing
 // every chunk on CLOCK_MONOTONIC, then checks its own memory: the limits suite's freezer check freezes it in
 // the middle and needs the workload's side of that (limits_freezer.hpp).
 // - ticker_max_gap_ms: the largest time between the ends of two consecutive chunks (a freeze shows as one gap
@@ -6,6 +6,10 @@
 // - ticker_iterations, ticker_iterations_after_gap: chunks done, and done after that largest gap (it went on);
 // - ticker_checksum_ok: 1 when a replay of the same number of chunks on fresh memory gives the same words and
 //   the same checksum, which the frozen and thawed memory must (0, and exit 1, otherwise).
+// With TICK_MS, it also prints "ticker: tick N" (N = 1, 2, ...) once TICK_MS of its own time passed since the
+// last one, flushed at once, and reports ticker_ticks, how many it printed: a guest's own clock stops while the
+// guest is paused, so the host stamps these lines as they arrive instead (limits_vm_freezer.hpp). The next tick
+// is due TICK_MS after the last one printed, not on a fixed grid: a clock that jumps gives one tick, no burst.
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -53,7 +57,12 @@ struct State {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const long long run_ms = benchrun::workload::parse_single_count(argc, argv, 1, 86'400'000, "ticker MS");
+  constexpr const char* usage = "ticker MS [TICK_MS]";
+  constexpr long long most_ms = 86'400'000;
+  if (argc != 2 && argc != 3) benchrun::workload::parse_single_count(0, argv, 1, most_ms, usage);  // exits 2
+  const long long run_ms = benchrun::workload::parse_single_count(2, argv, 1, most_ms, usage);
+  // argv + 1: TICK_MS is the one "argument" after it.
+  const long long tick_ms = argc == 3 ? benchrun::workload::parse_single_count(2, argv + 1, 1, most_ms, usage) : 0;
   State state;
   const long long started_ns = monotonic_ns();
   const long long until_ns = started_ns + run_ms * 1'000'000LL;
@@ -61,9 +70,16 @@ int main(int argc, char** argv) {
   long long max_gap_ns = 0;
   std::uint64_t iterations = 0;
   std::uint64_t iterations_at_gap = 0;
+  std::uint64_t ticks = 0;
+  long long next_tick_ns = started_ns + tick_ms * 1'000'000LL;
   while (last_ns < until_ns) {
     state.step(iterations++);
     const long long now_ns = monotonic_ns();
+    if (tick_ms > 0 && now_ns >= next_tick_ns) {
+      std::printf("ticker: tick %llu\n", static_cast<unsigned long long>(++ticks));
+      std::fflush(stdout);
+      next_tick_ns = now_ns + tick_ms * 1'000'000LL;
+    }
     if (now_ns - last_ns > max_gap_ns) {
       max_gap_ns = now_ns - last_ns;
       iterations_at_gap = iterations;
@@ -85,6 +101,7 @@ int main(int argc, char** argv) {
   report_metric("ticker_iterations_after_gap", static_cast<double>(iterations - iterations_at_gap), "chunks",
                 Better::higher);
   report_metric("ticker_max_gap_ms", max_gap_ms, "ms", Better::lower);
+  if (tick_ms > 0) report_metric("ticker_ticks", static_cast<double>(ticks), "ticks", Better::higher);
   report_metric("ticker_checksum_ok", checksum_ok ? 1.0 : 0.0, "bool", Better::higher);
   return checksum_ok ? 0 : 1;
 }

@@ -59,7 +59,8 @@ inline std::filesystem::path kvm_probe_cache_file(const std::filesystem::path& s
 }
 
 // The plugin's entry points. Bumped whenever this struct or the types it passes change.
-inline constexpr int vm_plugin_abi = 9;
+// 10: Instance gained host_view_now(), and the vm instance freezes (freeze/thaw: virDomainSuspend/Resume).
+inline constexpr int vm_plugin_abi = 10;
 struct VmPluginApi {
   int abi = vm_plugin_abi;
   std::unique_ptr<Backend> (*make_backend)(const VmBackendOptions& options, StopSignal& stop);

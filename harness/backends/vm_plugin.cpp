@@ -107,6 +107,24 @@ class VmInstance final : public Instance {
     return watch_->view();
   }
 
+  // A guest freezes as a whole: libvirt pauses its vCPUs (virDomainSuspend), its memory and devices stay. Any
+  // guest can: InstanceSpec::freezable asks nothing more of it. destroy() removes a paused guest as a running one.
+  void freeze(sys::MonotonicNs deadline) override { guest_.suspend(deadline); }
+  void thaw(sys::MonotonicNs deadline) override { guest_.resume(deadline); }
+
+  std::map<std::string, double> host_view_now() override {
+    std::map<std::string, double> view;
+    const vm::DomainRunState state = guest_.run_state();
+    if (state.state != 0) {
+      view[vm::view_key::domain_state] = state.state;
+      view[vm::view_key::domain_state_reason] = state.reason;
+    }
+    if (const auto pid = guest_.qemu_pid()) {
+      if (const auto times = vm::read_qemu_thread_times(*pid)) vm::add_thread_times(*times, view);
+    }
+    return view;
+  }
+
   void destroy() override {
     if (watch_) watch_->stop();
     guest_.destroy();
