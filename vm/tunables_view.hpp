@@ -38,6 +38,7 @@ inline constexpr const char* ran_on_mask = "proc.ran_on_mask";               // 
 inline constexpr const char* polls = "proc.polls";
 inline constexpr const char* qemu_hwm_bytes = "proc.qemu_vmhwm_bytes";         // QEMU's peak RSS (VmHWM)
 inline constexpr const char* guest_memory_bytes = "libvirt.max_memory_bytes";  // the guest's RAM
+inline constexpr const char* sched_cpu_shares = "libvirt.cpu_shares";  // the domain's shares (cpu.shares / cpu.weight)
 }  // namespace view_key
 
 // Polls QEMU's threads every 20 ms from construction to stop(), and reads libvirt and the cgroup files on

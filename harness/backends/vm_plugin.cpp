@@ -216,11 +216,13 @@ class MachinePartitions {
 };
 
 // The guest's limits as libvirt tunables (vm/tunables.hpp): a fractional --cpus as a per-vCPU quota, a cpuset
-// as the pinning of every vCPU and of QEMU's other threads.
+// as the pinning of every vCPU and of QEMU's other threads, a CPU weight as the domain's shares (as given: libvirt
+// writes them to cpu.weight on v2, to cpu.shares on v1, where only their proportion to a sibling's matters).
 vm::DomainTunables guest_tunables(const reports::Limits& limits, unsigned vcpus) {
   vm::DomainTunables tunables;
   if (limits.cpus) tunables.vcpu_quota_us = vm::vcpu_quota_for(*limits.cpus, vcpus, tunables.vcpu_period_us);
   tunables.cpuset = limits.cpuset_cpus;
+  tunables.cpu_shares = limits.cpu_weight;
   return tunables;
 }
 
@@ -320,10 +322,13 @@ class VmBackend final : public Backend {
       config.vcpus = spec.limits.cpus ? static_cast<unsigned>(std::ceil(*spec.limits.cpus)) : 1;
       config.tunables = guest_tunables(spec.limits, config.vcpus);
       if (config.tunables.need_cgroups() && !guest_limits_ && connection_.embed_root()) {
-        throw sys::Error(
-            fmt::format("guest CPU quota of {} CPUs: this run's embedded libvirt makes no cgroups "
-                        "(give --cpus as a whole number of vCPUs)",
-                        *spec.limits.cpus));
+        throw sys::Error(config.tunables.vcpu_quota_us
+                             ? fmt::format("guest CPU quota of {} CPUs: this run's embedded libvirt makes no cgroups "
+                                           "(give --cpus as a whole number of vCPUs)",
+                                           spec.limits.cpus.value_or(0))
+                             : fmt::format("guest CPU weight {}: this run's embedded libvirt makes no cgroups "
+                                           "(a guest's weight is judged by --suite limits)",
+                                           config.tunables.cpu_shares.value_or(0)));
       }
       config.workload_argv = {workload_path(spec)};
       config.workload_argv.insert(config.workload_argv.end(), spec.workload_args.begin(), spec.workload_args.end());

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cmath>
 
+#include "harness/suites/limits_vm_weight.hpp"
 #include "harness/workload_protocol.hpp"
 #include "vm/tunables.hpp"
 #include "vm/tunables_view.hpp"
@@ -252,11 +253,12 @@ StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, cons
     result.verdicts.push_back(vm_pids_not_applicable(check, limit_off));
     return result;
   }
+  if (check.name == "cpu-weight") return measure_vm_cpu_weight(backend, input, check, limit_off);
   if (check.name != "cpu-quota" && check.name != "cpuset" && check.name != "memory") {
     // Failing and saying so, without booting a guest for nothing: never a silent skip.
     Verdict verdict = verdict_named(fmt::format("{}.host_view", check.name), std::nullopt, "", std::nullopt);
     verdict.why = fmt::format(
-        "{}: not judged on a guest yet (vm judges cpu-quota, cpuset and memory; vm+container "
+        "{}: not judged on a guest yet (vm judges cpu-quota, cpuset, memory and cpu-weight; vm+container "
         "judges every check inside its guest)",
         check.name);
     result.verdicts.push_back(std::move(verdict));
