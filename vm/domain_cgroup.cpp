@@ -35,18 +35,37 @@ std::optional<std::uint64_t> read_weight(const fs::path& dir, bool cgroup_v1) {
   return read_u64(dir / (cgroup_v1 ? "cpu.shares" : "cpu.weight"));
 }
 
+// The domain name in libvirt's machine name: qemu-embed-<hash>-<id>-<name>.libvirt-qemu (the embedded driver),
+// qemu-<id>-<name>.libvirt-qemu (the system one); empty for anything else.
+std::string machine_name_of(std::string_view entry) {
+  const auto take = [&](std::string_view prefix) {
+    if (!entry.starts_with(prefix)) return false;
+    entry.remove_prefix(prefix.size());
+    return true;
+  };
+  const auto take_until_dash = [&](bool digits_only) {
+    const std::size_t dash = entry.find('-');
+    if (dash == 0 || dash == std::string_view::npos) return false;
+    if (digits_only && entry.substr(0, dash).find_first_not_of("0123456789") != std::string_view::npos) return false;
+    entry.remove_prefix(dash + 1);
+    return true;
+  };
+  if (!entry.ends_with(machine_suffix) || !take("qemu-")) return {};
+  entry.remove_suffix(machine_suffix.size());
+  if (take("embed-") && !take_until_dash(false)) return {};
+  if (!take_until_dash(true)) return {};
+  return std::string(entry);
+}
+
 }  // namespace
 
 std::optional<fs::path> find_domain_cpu_cgroup(const fs::path& cgroup_root, bool cgroup_v1,
                                                const std::string& domain_name) {
   const fs::path partition = (cgroup_v1 ? cgroup_root / "cpu" : cgroup_root) / "machine";
-  // qemu-embed-<hash>-<id>-<name>.libvirt-qemu (qemu-<id>-<name> for the system driver): "-<name>" before the
-  // suffix, so that guest 1 is not taken for guest 11.
-  const std::string tail = "-" + domain_name + std::string(machine_suffix);
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(partition, error)) {
-    const std::string name = entry.path().filename().string();
-    if (name.starts_with("qemu-") && name.ends_with(tail) && entry.is_directory(error)) return entry.path();
+    if (machine_name_of(entry.path().filename().string()) == domain_name && entry.is_directory(error))
+      return entry.path();
   }
   return std::nullopt;
 }
