@@ -23,6 +23,7 @@
 //   guest RAM for the hog (1 GiB).
 // - pids: fails, saying why: a guest has no host-side task limit (the forker's tasks are the guest kernel's;
 //   the host sees QEMU's threads).
+// - cpu-weight: two guests at once at libvirt shares 100 and 300 on one CPU (limits_vm_weight.hpp).
 #pragma once
 
 #include <map>
