@@ -321,6 +321,10 @@ StepResult measure_vm_cpu_weight(Backend& backend, const StepInput& input, const
     }
     for (Guest& guest : guests) {
       guest.instance->wait_exit(deadline);
+      // The guest's phases (boot, ready, result) and its burn, in ms from its launch: how much of the lead the
+      // boots took.
+      for (const auto& [phase, at] : guest.instance->phases())
+        guest.sample.phases[phase] = static_cast<double>(at - guest.sample.started_at_monotonic_ns) / ns_per_ms;
       guest.seen.host = guest.instance->host_limits_view();
       guest.instance->destroy();
       guest.sample.ok = true;
@@ -345,6 +349,11 @@ StepResult measure_vm_cpu_weight(Backend& backend, const StepInput& input, const
     seen.limit_applied = !limit_off;
     seen.cpuset = cpuset;
     place_burns(guests, origin, seen);
+    for (Guest& guest : guests) {
+      const double launched_ms = static_cast<double>(guest.sample.started_at_monotonic_ns - origin) / ns_per_ms;
+      if (guest.seen.burn_from_ms) guest.sample.phases["burn_started"] = *guest.seen.burn_from_ms - launched_ms;
+      if (guest.seen.burn_to_ms) guest.sample.phases["burn_ended"] = *guest.seen.burn_to_ms - launched_ms;
+    }
     seen.light = std::move(guests[0].seen);
     seen.heavy = std::move(guests[1].seen);
     result.verdicts = judge_vm_cpu_weight(check, seen);
