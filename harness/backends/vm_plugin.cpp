@@ -119,6 +119,9 @@ class VmInstance final : public Instance {
     if (!seen_ready_ && is_ready_line(line.text)) {
       seen_ready_ = true;
       guest_.mark_phase("ready", line.at);
+      // libvirt's read-back once while the workload surely runs: the read at RESULT races the guest's power-off
+      // (virDomainGetSchedulerParameters then fails now and then) and keeps these where it reads nothing.
+      if (watch_) watch_->read_now();
     }
     if (!seen_result_ && is_result_line(line.text)) {
       seen_result_ = true;
