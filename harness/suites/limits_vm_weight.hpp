@@ -26,7 +26,7 @@
 //   (burner_stalled_ms, as the vm cpu-quota check). Its burn reaches outside the window by the start skew; that
 //   part, when one burned alone, is taken off as the host saw its vCPU run then. The rest, the two burners'
 //   own counts in the window, gives the heavier's share.
-// Both shares are judged against 0.75 with the container check's tolerance (10 %, limits_weight.hpp: 0.675..0.825
+// Both shares are judged against 0.75 with the container check's tolerance (10 %, limits_weight.hpp: 0.679..0.829
 // wide); --limits-off runs both at libvirt's default shares, an even split far outside.
 #pragma once
 
