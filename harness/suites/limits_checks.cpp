@@ -13,6 +13,7 @@
 
 #include "harness/suites/limits_freezer.hpp"
 #include "harness/suites/limits_observer.hpp"
+#include "harness/suites/limits_observer_memory.hpp"
 #include "harness/suites/limits_weight.hpp"
 
 namespace benchrun::harness {
@@ -362,6 +363,7 @@ std::vector<LimitCheck> limit_checks(unsigned online_cpus) {
   checks.push_back(std::move(cpuset));
   checks.push_back(cpu_weight_check(fmt::format("{}", online_cpus > 0 ? online_cpus - 1 : 0)));
   checks.push_back(cpu_quota_stress_ng_check());
+  checks.push_back(memory_stress_ng_check());
   checks.push_back(freezer_check());
   checks.push_back(devices_limit_check());
   append_io_limit_checks(checks);  // io-read-bps, io-read-iops, page-cache, memory-swap (limits_io.hpp)

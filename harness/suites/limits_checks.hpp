@@ -18,6 +18,7 @@
 //   cpuset one, and runs for that moment where it was.
 // - CPU weight (two instances at once: LimitCheck::measure): limits_weight.hpp.
 // - stress-ng observing the CPU quota (a case only with --observer stress-ng): limits_observer.hpp.
+// - stress-ng observing the memory limit (a case only with --observer stress-ng): limits_observer_memory.hpp.
 #pragma once
 
 #include <cstdint>

@@ -180,7 +180,8 @@ TEST_F(LimitsSuite, StressNgAgreesWithTheQuotaOurBurnerAndTheHost) {
   const json measured = report();
   for (const std::string backend : {"container", "oci:crun"}) {
     const auto verdicts = verdicts_of(measured, backend);
-    EXPECT_EQ(verdicts.size(), all_verdicts().size() + 1) << backend;
+    // Every check's, cpu-quota-stress-ng's and memory-stress-ng's two.
+    EXPECT_EQ(verdicts.size(), all_verdicts().size() + 3) << backend;
     ASSERT_TRUE(verdicts.contains("cpu.quota.stress-ng")) << backend;
     const json& verdict = verdicts.at("cpu.quota.stress-ng");
     EXPECT_TRUE(verdict.at("pass").get<bool>()) << verdict.dump();
@@ -197,6 +198,46 @@ TEST_F(LimitsSuite, StressNgWithoutTheQuotaFails) {
   ASSERT_EQ(result.exit_code, 1) << result.err << result.out;
   for (const auto& [name, verdict] : verdicts_of(report(), "container"))
     EXPECT_EQ(verdict.at("pass").get<bool>(), name != "cpu.quota.stress-ng") << verdict.dump();
+}
+
+// stress-ng's vm stressor past the memory limit (image guest holds it): stress-ng reports its stressor
+// OOM-killed once, the cgroup counts that one kill and peaks within the limit, on our containers and the peers.
+TEST_F(LimitsSuite, StressNgSeesItsStressorOomKilledOnceAsTheCgroupCounts) {
+  const auto result = run_benchrun(limits_args(
+      "container,oci:crun,oci:runc", {"--image", "guest", "--observer", "stress-ng", "--cases", "memory-stress-ng"}));
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  const json measured = report();
+  for (const std::string backend : {"container", "oci:crun", "oci:runc"}) {
+    const auto verdicts = verdicts_of(measured, backend);
+    ASSERT_EQ(verdicts.size(), 2U) << backend;
+    const json& oom = verdicts.at("memory.oom_kill.stress-ng");
+    EXPECT_TRUE(oom.at("pass").get<bool>()) << oom.dump();
+    EXPECT_EQ(oom.at("measured").get<double>(), 1.0) << oom.dump();
+    const auto why = oom.at("why").get<std::string>();
+    EXPECT_NE(why.find("stress-ng reported its vm stressor killed by the OOM killer 1 time"), std::string::npos) << why;
+    EXPECT_NE(why.find("the cgroup counted 1: they agree"), std::string::npos) << why;
+    const json& peak = verdicts.at("memory.peak_within_limit.stress-ng");
+    EXPECT_TRUE(peak.at("pass").get<bool>()) << peak.dump();
+    EXPECT_LE(peak.at("measured").get<double>(), 32.0) << peak.dump();
+    EXPECT_NE(peak.at("why").get<std::string>().find("stress-ng's own RSS Max"), std::string::npos) << peak.dump();
+  }
+}
+
+// Without the limit the stressor keeps its 64 MiB until stress-ng's 3 s timeout: nothing killed, both fail.
+TEST_F(LimitsSuite, StressNgWithoutTheMemoryLimitSeesNoKillAndFails) {
+  const auto result = run_benchrun(limits_args("container", {"--image", "guest", "--observer", "stress-ng", "--cases",
+                                                             "memory-stress-ng", "--limits-off", "memory-stress-ng"}));
+  ASSERT_EQ(result.exit_code, 1) << result.err << result.out;
+  const auto verdicts = verdicts_of(report(), "container");
+  ASSERT_EQ(verdicts.size(), 2U);
+  for (const auto& [name, verdict] : verdicts) {
+    EXPECT_FALSE(verdict.at("pass").get<bool>()) << verdict.dump();
+    EXPECT_NE(verdict.at("why").get<std::string>().find("--limits-off"), std::string::npos) << verdict.dump();
+  }
+  EXPECT_NE(verdicts.at("memory.oom_kill.stress-ng").at("why").get<std::string>().find("OOM killer 0 times"),
+            std::string::npos);
+  EXPECT_NE(verdicts.at("memory.peak_within_limit.stress-ng").at("why").get<std::string>().find("it held them all"),
+            std::string::npos);
 }
 
 TEST_F(LimitsSuite, TheObserverNeedsAnImageThatHoldsIt) {

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -21,9 +22,14 @@
 
 namespace benchrun::vm {
 
+// Set in the environment of a test process re-run with /dev/kvm hidden from it (guest_test.cpp).
+inline constexpr const char* kvm_hidden_env = "BENCHRUN_TEST_KVM_HIDDEN";
+
 // The embedded driver's root persists between test runs: it caches QEMU's capabilities (probing them
-// costs seconds), like benchrun's own /var/lib/benchrun/libvirt. Guests leave nothing in it.
-inline const std::filesystem::path embed_root = "/var/lib/benchrun/test-libvirt";
+// costs seconds), like benchrun's own /var/lib/benchrun/libvirt. Guests leave nothing in it. A process that
+// runs with /dev/kvm hidden has its own: the capabilities differ, and one root takes one driver at a time.
+inline const std::filesystem::path embed_root =
+    std::getenv(kvm_hidden_env) == nullptr ? "/var/lib/benchrun/test-libvirt" : "/var/lib/benchrun/test-libvirt-nokvm";
 
 // Tests do not probe a doubtful /dev/kvm: KVM only where the host is known to run it.
 inline Accelerator test_accelerator() {

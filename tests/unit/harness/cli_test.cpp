@@ -275,8 +275,10 @@ TEST(Cli, TheLimitsObserverNeedsAnImageThatHoldsIt) {
   const auto observed = std::get<SuiteOptions>(
       parse({"--suite", "limits", "--images-dir", dir, "--image", "guest", "--observer", "stress-ng"}));
   EXPECT_THAT(case_names(observed), ::testing::Contains("cpu-quota-stress-ng"));
+  EXPECT_THAT(case_names(observed), ::testing::Contains("memory-stress-ng"));
   const auto plain = std::get<SuiteOptions>(parse({"--suite", "limits", "--images-dir", dir, "--image", "guest"}));
   EXPECT_THAT(case_names(plain), ::testing::Not(::testing::Contains("cpu-quota-stress-ng")));
+  EXPECT_THAT(case_names(plain), ::testing::Not(::testing::Contains("memory-stress-ng")));
   EXPECT_THAT(case_names(plain), ::testing::Contains("cpu-weight"));
   EXPECT_NE(usage_error_of({"--suite", "limits", "--images-dir", dir, "--observer", "stress-ng"}).find("--image guest"),
             std::string::npos);

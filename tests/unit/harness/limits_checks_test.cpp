@@ -55,9 +55,10 @@ TEST(LimitsCpuList, ParsesRangesAndRefusesGarbage) {
 }
 
 TEST(LimitsChecks, AreNamedCasesWithTheirOwnLimits) {
-  EXPECT_EQ(limit_check_names(), (std::vector<std::string>{"memory", "cpu-quota", "pids", "cpuset", "cpu-weight",
-                                                           "cpu-quota-stress-ng", "freezer", "devices", "io-read-bps",
-                                                           "io-read-iops", "page-cache", "memory-swap"}));
+  EXPECT_EQ(limit_check_names(),
+            (std::vector<std::string>{"memory", "cpu-quota", "pids", "cpuset", "cpu-weight", "cpu-quota-stress-ng",
+                                      "memory-stress-ng", "freezer", "devices", "io-read-bps", "io-read-iops",
+                                      "page-cache", "memory-swap"}));
   EXPECT_EQ(check("memory").limits.memory_bytes, 32 * mib);
   EXPECT_EQ(check("cpu-quota").limits.cpus, 0.25);
   EXPECT_EQ(check("pids").limits.pids_max, 16U);
