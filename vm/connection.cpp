@@ -30,7 +30,7 @@ constexpr std::string_view embed_qemu_conf =
     "cgroup_controllers = [ ]\n"
     "remember_owner = 0\n";
 
-// A root for guests with tunables (tunables.hpp): the same, with the cgroups a CPU quota needs (cpu), the
+// A root for guests with tunables (tunables.hpp): the same, with the cgroups a CPU quota and shares need (cpu), the
 // pinning shows up in (cpuset) and the host reads a guest's footprint from (memory, cpuacct). libvirt makes
 // /machine/qemu-embed-<hash>-<id>-<name>.libvirt-qemu in each, with vcpuN and emulator children in cpu and
 // cpuset, and removes it when the guest goes (the /machine partition stays: EmbedCgroups says who made it).

@@ -18,6 +18,9 @@ constexpr std::uint64_t min_quota_us = 1'000;
 constexpr std::uint64_t max_quota_us = 17'592'186'044'415ULL;
 // QEMU's bound on every throttle value (include/qemu/throttle.h, THROTTLE_VALUE_MAX).
 constexpr std::uint64_t max_disk_rate = 1'000'000'000'000'000ULL;
+// libvirt's range of <shares> on cgroup v1 (formatdomain.html, CPU tuning); v2 takes 1..10000.
+constexpr std::uint64_t min_shares = 2;
+constexpr std::uint64_t max_shares = 262'144;
 
 // A CPU list as libvirt takes it: digits, ',' and '-', starting and ending with a digit.
 bool valid_cpuset(const std::string& cpuset) {
@@ -38,8 +41,14 @@ std::optional<std::uint64_t> vcpu_quota_for(double cpus, unsigned vcpus, std::ui
 }
 
 std::string cputune_xml(const DomainTunables& tunables, unsigned vcpus) {
-  if (!tunables.vcpu_quota_us && !tunables.cpuset) return {};
+  if (!tunables.vcpu_quota_us && !tunables.cpuset && !tunables.cpu_shares) return {};
   std::string xml = "  <cputune>\n";
+  if (tunables.cpu_shares) {
+    if (*tunables.cpu_shares < min_shares || *tunables.cpu_shares > max_shares)
+      throw sys::Error(fmt::format("domain XML: CPU shares {} are outside {}..{} (cgroup v2 hosts: at most 10000)",
+                                   *tunables.cpu_shares, min_shares, max_shares));
+    xml += fmt::format("    <shares>{}</shares>\n", *tunables.cpu_shares);
+  }
   if (tunables.cpuset) {
     if (!valid_cpuset(*tunables.cpuset))
       throw sys::Error(fmt::format("domain XML: cpuset '{}' is not a CPU list like 0-2,5", *tunables.cpuset));

@@ -12,6 +12,9 @@
 //   permitted": libvirt raises QEMU's RLIMIT_MEMLOCK to the hard limit, which needs CAP_SYS_RESOURCE).
 //   Not rendered: a guest's memory limit is its RAM.
 // - <blkiotune><weight>: refused ("valid only for bfq or cfq scheduler"). Not rendered: per-disk <iotune>.
+// - <cputune><shares>: the domain's own cgroup (qemu-embed-...libvirt-qemu, not its vcpuN child) gets cpu.shares
+//   (v1) or cpu.weight (v2) as given; the domains of one embedded root are siblings under /machine, so the shares
+//   divide the CPU between guests. Needs the cpu controller.
 #pragma once
 
 #include <cstdint>
@@ -35,11 +38,15 @@ struct DomainTunables {
   // throttle_fix_bucket), where a *_max equal to the rate would let a whole second's worth through.
   std::optional<std::uint64_t> disk_read_bytes_sec;
   std::optional<std::uint64_t> disk_read_iops_sec;
+  // The domain's proportional CPU weight among its siblings (<cputune><shares>; libvirt's shares, written as they
+  // are to cpu.shares on v1 and to cpu.weight on v2; the default is 1024 on v1, 100 on v2).
+  std::optional<std::uint64_t> cpu_shares;
 
-  // Whether libvirt needs its cgroups for these (the quota does; pinning and iotune do not).
-  [[nodiscard]] bool need_cgroups() const noexcept { return vcpu_quota_us.has_value(); }
+  // Whether libvirt needs its cgroups for these (the quota and the shares do; pinning and iotune do not).
+  [[nodiscard]] bool need_cgroups() const noexcept { return vcpu_quota_us.has_value() || cpu_shares.has_value(); }
   [[nodiscard]] bool empty() const noexcept {
-    return !vcpu_quota_us && !cpuset && !disk_total_bytes_sec && !disk_read_bytes_sec && !disk_read_iops_sec;
+    return !vcpu_quota_us && !cpuset && !disk_total_bytes_sec && !disk_read_bytes_sec && !disk_read_iops_sec &&
+           !cpu_shares;
   }
   [[nodiscard]] bool has_disk_rate() const noexcept {
     return disk_total_bytes_sec || disk_read_bytes_sec || disk_read_iops_sec;
@@ -51,8 +58,9 @@ struct DomainTunables {
 // whole CPU anyway (cpus >= vcpus): there is nothing to throttle.
 std::optional<std::uint64_t> vcpu_quota_for(double cpus, unsigned vcpus, std::uint64_t period_us);
 
-// The <cputune> element for `vcpus` vCPUs, empty without a quota or a cpuset. Throws Error for a malformed
-// cpuset, a quota outside libvirt's 1000..17592186044415 us or a period outside 1000..1000000 us.
+// The <cputune> element for `vcpus` vCPUs, empty without a quota, shares or a cpuset. Throws Error for a malformed
+// cpuset, a quota outside libvirt's 1000..17592186044415 us, a period outside 1000..1000000 us or shares outside
+// 2..262144 (libvirt's for cgroup v1; v2 hosts refuse more than 10000 when the guest starts).
 std::string cputune_xml(const DomainTunables& tunables, unsigned vcpus);
 
 // The <iotune> element of a disk, empty without a rate. Throws Error for a rate of 0 (libvirt reads it as no

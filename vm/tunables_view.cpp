@@ -387,6 +387,8 @@ void TunablesWatch::read_now() {
         }
         if (field == VIR_DOMAIN_SCHEDULER_VCPU_PERIOD)
           read[view_key::sched_vcpu_period_us] = static_cast<double>(param.value.ul);
+        if (field == VIR_DOMAIN_SCHEDULER_CPU_SHARES)
+          read[view_key::sched_cpu_shares] = static_cast<double>(param.value.ul);
       }
     }
   }

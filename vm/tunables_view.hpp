@@ -64,6 +64,7 @@ inline constexpr const char* domain_state_reason = "libvirt.domain_state_reason"
 inline constexpr const char* vcpu_cpu_now_ns = "proc.now.vcpu_cpu_ns";
 inline constexpr const char* other_threads_cpu_now_ns = "proc.now.other_threads_cpu_ns";
 inline constexpr const char* thread_cpu_now_prefix = "proc.now.thread_cpu_ns.";
+inline constexpr const char* sched_cpu_shares = "libvirt.cpu_shares";  // the domain's shares (cpu.shares / cpu.weight)
 }  // namespace view_key
 
 // One poll of a disk's read counters (virDomainBlockStats rd_bytes, rd_req) on the host's monotonic clock.

@@ -137,6 +137,9 @@ class VmInstance final : public Instance {
     if (!seen_ready_ && is_ready_line(line.text)) {
       seen_ready_ = true;
       guest_.mark_phase("ready", line.at);
+      // libvirt's read-back once while the workload surely runs: the read at RESULT races the guest's power-off
+      // (virDomainGetSchedulerParameters then fails now and then) and keeps these where it reads nothing.
+      if (watch_) watch_->read_now();
     }
     if (!seen_result_ && is_result_line(line.text)) {
       seen_result_ = true;
@@ -234,7 +237,9 @@ class MachinePartitions {
 };
 
 // The guest's limits as libvirt tunables (vm/tunables.hpp): a fractional --cpus as a per-vCPU quota, a cpuset
-// as the pinning of every vCPU and of QEMU's other threads, read rates as every disk's <iotune>.
+// as the pinning of every vCPU and of QEMU's other threads, read rates as every disk's <iotune>, a CPU weight as
+// the domain's shares (as given: libvirt writes them to cpu.weight on v2, to cpu.shares on v1, where only their
+// proportion to a sibling's matters).
 vm::DomainTunables guest_tunables(const reports::Limits& limits, unsigned vcpus) {
   vm::DomainTunables tunables;
   if (limits.cpus) tunables.vcpu_quota_us = vm::vcpu_quota_for(*limits.cpus, vcpus, tunables.vcpu_period_us);
@@ -242,6 +247,7 @@ vm::DomainTunables guest_tunables(const reports::Limits& limits, unsigned vcpus)
   // Read rates on every disk of the guest (<iotune>; the limits suite's io checks give it one scratch disk).
   tunables.disk_read_bytes_sec = limits.io_read_bps;
   tunables.disk_read_iops_sec = limits.io_read_iops;
+  tunables.cpu_shares = limits.cpu_weight;
   return tunables;
 }
 
@@ -342,10 +348,13 @@ class VmBackend final : public Backend {
       config.vcpus = spec.limits.cpus ? static_cast<unsigned>(std::ceil(*spec.limits.cpus)) : 1;
       config.tunables = guest_tunables(spec.limits, config.vcpus);
       if (config.tunables.need_cgroups() && !guest_limits_ && connection_.embed_root()) {
-        throw sys::Error(
-            fmt::format("guest CPU quota of {} CPUs: this run's embedded libvirt makes no cgroups "
-                        "(give --cpus as a whole number of vCPUs)",
-                        *spec.limits.cpus));
+        throw sys::Error(config.tunables.vcpu_quota_us
+                             ? fmt::format("guest CPU quota of {} CPUs: this run's embedded libvirt makes no cgroups "
+                                           "(give --cpus as a whole number of vCPUs)",
+                                           spec.limits.cpus.value_or(0))
+                             : fmt::format("guest CPU weight {}: this run's embedded libvirt makes no cgroups "
+                                           "(a guest's weight is judged by --suite limits)",
+                                           config.tunables.cpu_shares.value_or(0)));
       }
       config.workload_argv = {workload_path(spec)};
       config.workload_argv.insert(config.workload_argv.end(), spec.workload_args.begin(), spec.workload_args.end());

@@ -9,6 +9,7 @@
 
 #include "harness/suites/limits_vm_io.hpp"
 #include "harness/suites/limits_vm_freezer.hpp"
+#include "harness/suites/limits_vm_weight.hpp"
 #include "harness/workload_protocol.hpp"
 #include "vm/tunables.hpp"
 #include "vm/tunables_view.hpp"
@@ -258,12 +259,13 @@ StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, cons
   if (check.name == "io-read-bps" || check.name == "io-read-iops")
     return measure_vm_io_check(backend, input, check, limit_off, scratch_root);
   if (check.name == "freezer") return measure_vm_freezer(backend, input, check, limit_off);
+  if (check.name == "cpu-weight") return measure_vm_cpu_weight(backend, input, check, limit_off);
   if (check.name != "cpu-quota" && check.name != "cpuset" && check.name != "memory") {
     // Failing and saying so, without booting a guest for nothing: never a silent skip.
     Verdict verdict = verdict_named(fmt::format("{}.host_view", check.name), std::nullopt, "", std::nullopt);
     verdict.why = fmt::format(
-        "{}: not judged on a guest yet (vm judges cpu-quota, cpuset, memory, io-read-bps, io-read-iops and freezer; "
-        "vm+container judges every check inside its guest)",
+        "{}: not judged on a guest yet (vm judges cpu-quota, cpuset, memory, io-read-bps, io-read-iops, freezer and "
+        "cpu-weight; vm+container judges every check inside its guest)",
         check.name);
     result.verdicts.push_back(std::move(verdict));
     return result;

@@ -24,6 +24,7 @@
 // - io-read-bps, io-read-iops: a scratch virtio disk with <iotune>, judged in limits_vm_io.hpp.
 // - pids: fails, saying why: a guest has no host-side task limit (the forker's tasks are the guest kernel's;
 //   the host sees QEMU's threads).
+// - cpu-weight: two guests at once at libvirt shares 100 and 300 on one CPU (limits_vm_weight.hpp).
 #pragma once
 
 #include <map>
