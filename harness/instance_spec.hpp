@@ -62,6 +62,9 @@ struct InstanceSpec {
     std::uint32_t minor = 0;
   };
   std::optional<BlockDevice> throttled_device;
+  // Guests only (vm): once the guest is up (READY), the host reads QEMU's devices cgroup and runs a probe process
+  // in it (harness/suites/limits_vm_devices.hpp), for Instance::host_limits_view. Other backends ignore it.
+  bool probe_host_devices = false;
 };
 
 // The workload's path inside the image.

@@ -27,6 +27,9 @@ struct BackendSetup {
   bool guest_limits = false;
   // The limits suite: each guest's limits are watched from the host while it runs (vm/tunables_view.hpp).
   bool watch_guest_limits = false;
+  // The limits suite's devices check runs with its limit: the embedded libvirt puts each plain guest's QEMU in
+  // a devices cgroup as well (vm/connection.hpp, EmbedCgroups::on_with_devices).
+  bool guest_devices_cgroup = false;
 };
 
 }  // namespace benchrun::harness

@@ -39,6 +39,9 @@ struct VmBackendOptions {
   bool guest_limits = false;
   // Each guest's limits are watched from the host while it runs (the limits suite; a polling thread per guest).
   bool watch_guest_limits = false;
+  // With guest_limits: the embedded driver also puts QEMU in a devices cgroup (plain vm guests; the limits
+  // suite's devices check, BackendSetup::guest_devices_cgroup).
+  bool guest_devices_cgroup = false;
 };
 
 // `benchrun run --backend vm`: one guest of the image running one command (harness/commands/run.cpp).
@@ -59,7 +62,7 @@ inline std::filesystem::path kvm_probe_cache_file(const std::filesystem::path& s
 }
 
 // The plugin's entry points. Bumped whenever this struct or the types it passes change.
-inline constexpr int vm_plugin_abi = 8;
+inline constexpr int vm_plugin_abi = 9;
 struct VmPluginApi {
   int abi = vm_plugin_abi;
   std::unique_ptr<Backend> (*make_backend)(const VmBackendOptions& options, StopSignal& stop);
