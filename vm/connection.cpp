@@ -45,7 +45,9 @@ constexpr std::string_view embed_qemu_conf_with_cgroups =
 // The same with the devices controller: libvirt then denies QEMU every device but its cgroup_device_acl (the
 // default: null, full, zero, random, urandom, ptmx, kvm, ...) and the disks and chardevs the domain XML names,
 // on v1 in /machine/...libvirt-qemu's devices.list, on v2 with a BPF device program attached there. Only for a
-// run that judges it (the limits suite's devices check): it adds cgroup work to every create.
+// run that judges it (the limits suite's devices check): it adds cgroup work to every create. On a hybrid host
+// libvirt 9.0 attaches its device program in the unified hierarchy (<root>/unified) even without "devices"
+// listed (measured: a program on every guest's /machine/...libvirt-qemu there): only `off` runs QEMU unconfined.
 constexpr std::string_view embed_qemu_conf_with_devices =
     "# Written by benchrun (vm/connection.cpp explains each setting). Changes are overwritten.\n"
     "stdio_handler = \"file\"\n"

@@ -42,6 +42,8 @@ struct VmBackendOptions {
   // With guest_limits: the embedded driver also puts QEMU in a devices cgroup (plain vm guests; the limits
   // suite's devices check, BackendSetup::guest_devices_cgroup).
   bool guest_devices_cgroup = false;
+  // Plain vm guests get no cgroups at all (--limits-off devices, BackendSetup::guest_without_cgroups).
+  bool guest_without_cgroups = false;
 };
 
 // `benchrun run --backend vm`: one guest of the image running one command (harness/commands/run.cpp).

@@ -198,6 +198,7 @@ vm::Connection open_and_sweep(const VmBackendOptions& options) {
   // vm+container judges devices inside its guest: only plain guests get the devices controller.
   if (options.guest_limits && options.guest_devices_cgroup && !options.nested_container)
     cgroups = vm::EmbedCgroups::on_with_devices;
+  if (options.guest_without_cgroups && !options.nested_container) cgroups = vm::EmbedCgroups::off;
   vm::Connection connection = open_as_subreaper(connection_uri(options.libvirt_uri, options.state_dir), cgroups);
   vm::sweep_leftovers(connection, "benchrun-", options.state_dir / "runs");
   return connection;

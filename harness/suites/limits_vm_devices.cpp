@@ -117,11 +117,18 @@ std::optional<std::string> read_small(const fs::path& path) {
   return text.str();
 }
 
-// QEMU's devices cgroup directory from /proc/<pid>/cgroup: the v1 hierarchy holding "devices" (mounted under
-// its controllers' names), or the unified one on a pure v2 host.
-std::optional<fs::path> devices_cgroup_of(pid_t pid, bool v2) {
+// QEMU's cgroups that may hold its device rules, from /proc/<pid>/cgroup: the v1 devices hierarchy's (mounted
+// under its controllers' names) and the unified hierarchy's (at `unified_root`: the root of a pure v2 host, or
+// <root>/unified on a hybrid one, where libvirt attaches its device program when it can: cgroup BPF works there).
+struct QemuCgroups {
+  std::optional<fs::path> v1_devices;
+  std::optional<fs::path> unified;
+};
+
+QemuCgroups qemu_cgroups(pid_t pid, const std::optional<fs::path>& unified_root) {
+  QemuCgroups found;
   const auto text = read_small(fs::path("/proc") / std::to_string(pid) / "cgroup");
-  if (!text) return std::nullopt;
+  if (!text) return found;
   std::istringstream lines(*text);
   for (std::string line; std::getline(lines, line);) {
     const std::size_t first = line.find(':');
@@ -129,16 +136,16 @@ std::optional<fs::path> devices_cgroup_of(pid_t pid, bool v2) {
     if (first == std::string::npos || second == std::string::npos) continue;
     const std::string controllers = line.substr(first + 1, second - first - 1);
     const fs::path relative = fs::path(line.substr(second + 1)).relative_path();
-    if (v2) {
-      if (controllers.empty()) return fs::path("/sys/fs/cgroup") / relative;
+    if (controllers.empty()) {
+      if (unified_root) found.unified = *unified_root / relative;
       continue;
     }
     std::istringstream names(controllers);
     for (std::string name; std::getline(names, name, ',');) {
-      if (name == "devices") return fs::path("/sys/fs/cgroup") / controllers / relative;
+      if (name == "devices") found.v1_devices = fs::path("/sys/fs/cgroup") / controllers / relative;
     }
   }
-  return std::nullopt;
+  return found;
 }
 
 std::string errno_text(int value) {
@@ -209,8 +216,8 @@ Verdict judge_host_view(const VmObservation& seen) {
   } else {
     if (domain != 1.0)
       failures.emplace_back(
-          "QEMU is in no devices cgroup libvirt made for the domain (the driver runs without the devices "
-          "controller)");
+          "QEMU is in no devices cgroup libvirt made for the domain (the driver made none: --limits-off devices "
+          "opens it without cgroups)");
     if (v2) {
       const auto programs = figure(seen.host, key::programs);
       verdict.unit = "programs";
@@ -356,22 +363,32 @@ DeviceProbeResult probe_devices_cgroup(const fs::path& cgroup_dir, const fs::pat
 std::map<std::string, double> read_vm_devices_view(pid_t qemu_pid, const fs::path& scratch_parent) {
   std::map<std::string, double> view;
   try {
-    const bool v2 = !runtime::uses_v1_controllers(runtime::detect_cgroup_mode("/sys/fs/cgroup"));
-    const auto cgroup = devices_cgroup_of(qemu_pid, v2);
+    const runtime::CgroupMode mode = runtime::detect_cgroup_mode("/sys/fs/cgroup");
+    std::optional<fs::path> unified_root;
+    if (mode == runtime::CgroupMode::v2) unified_root = "/sys/fs/cgroup";
+    if (mode == runtime::CgroupMode::hybrid) unified_root = "/sys/fs/cgroup/unified";
+    const QemuCgroups cgroups = qemu_cgroups(qemu_pid, unified_root);
+    // Where libvirt put QEMU decides what enforces: a v1 devices cgroup of the domain's (devices.list), else the
+    // domain's unified cgroup (a device program; libvirt prefers it on a hybrid host too), else nothing (QEMU in
+    // the cgroups benchrun runs in: what is there is judged, and is no domain's).
+    const bool v1_domain = cgroups.v1_devices && is_libvirt_domain_cgroup(*cgroups.v1_devices);
+    const bool unified_domain = cgroups.unified && is_libvirt_domain_cgroup(*cgroups.unified);
+    const bool programs = !v1_domain && cgroups.unified && (unified_domain || !cgroups.v1_devices);
+    const std::optional<fs::path> cgroup = programs ? cgroups.unified : cgroups.v1_devices;
     view[key::cgroup_found] = cgroup ? 1.0 : 0.0;
     if (!cgroup) return view;
-    view[key::cgroup_v2] = v2 ? 1.0 : 0.0;
+    view[key::cgroup_v2] = programs ? 1.0 : 0.0;
     view[key::cgroup_is_domain] = is_libvirt_domain_cgroup(*cgroup) ? 1.0 : 0.0;
-    if (v2) {
+    if (programs) {
       // BPF_F_ALLOW_MULTI: the programs of the ancestors run too; all must allow an access.
-      std::uint32_t programs = 0;
+      std::uint32_t attached = 0;
       bool queried = true;
-      for (fs::path dir = *cgroup; dir != "/sys/fs/cgroup" && dir.has_relative_path(); dir = dir.parent_path()) {
-        const auto attached = runtime::attached_device_programs(dir);
-        if (!attached) queried = false;
-        programs += attached.value_or(0);
+      for (fs::path dir = *cgroup; dir.has_relative_path() && dir != *unified_root; dir = dir.parent_path()) {
+        const auto count = runtime::attached_device_programs(dir);
+        if (!count) queried = false;
+        attached += count.value_or(0);
       }
-      if (queried) view[key::programs] = programs;
+      if (queried) view[key::programs] = attached;
     } else if (const auto list = read_small(*cgroup / "devices.list")) {
       std::istringstream lines(*list);
       double rules = 0;

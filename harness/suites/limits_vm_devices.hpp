@@ -6,11 +6,13 @@
 //
 // Judged from the host, while the guest runs (read once the guest is up, at its READY line):
 // - devices.host_view: QEMU sits in the devices cgroup libvirt made for the domain (a .libvirt-qemu or
-//   machine-qemu*.scope directory), and it denies by default: v1's devices.list holds no "a *:* rwm", on v2 at
-//   least one device program is attached to QEMU's cgroup or an ancestor (bpf BPF_PROG_QUERY).
+//   machine-qemu*.scope directory), and it denies by default: v1's devices.list holds no "a *:* rwm"; in the
+//   unified hierarchy at least one device program is attached to QEMU's cgroup or an ancestor (bpf
+//   BPF_PROG_QUERY). libvirt 9 attaches a program whenever the unified hierarchy is mounted, on a hybrid host
+//   too (at <root>/unified: measured here, where the v1 devices hierarchy stays untouched).
 // - devices.denied: a probe process placed in QEMU's devices cgroup (fork, its pid written to that cgroup's
-//   cgroup.procs: on v1 only the devices hierarchy) opens a node of /dev/kmsg (c 1:11, not in libvirt's ACL)
-//   write-only, as devprobe does, and gets EPERM.
+//   cgroup.procs: only that hierarchy, the v1 devices one or the unified one) opens a node of /dev/kmsg (c 1:11, not in
+//   libvirt's ACL) write-only, as devprobe does, and gets EPERM.
 // - devices.allowed_still_work: the same probe opens a node of /dev/null (c 1:3, in the ACL) and writes a byte.
 // The nodes are made by the host process (outside the cgroup: libvirt's rules give rw, not m) in a private
 // directory of the run's state dir, removed right after; the probe exits and is reaped before anything else
@@ -38,7 +40,7 @@ inline constexpr const char* cgroup_is_domain = "devices.cgroup_domain";   // it
 inline constexpr const char* cgroup_v2 = "devices.cgroup_v2";              // 1: unified (device programs)
 inline constexpr const char* list_rules = "devices.list_rules";            // v1: devices.list's lines
 inline constexpr const char* list_allows_all = "devices.list_allows_all";  // v1: 1 when "a *:* rwm" is one
-inline constexpr const char* programs = "devices.programs";  // v2: programs on QEMU's cgroup and its ancestors
+inline constexpr const char* programs = "devices.programs";  // unified: on QEMU's cgroup and its ancestors
 inline constexpr const char* probe_setup_errno = "devices.probe_setup_errno";  // making the nodes, the fork
 inline constexpr const char* probe_join_errno = "devices.probe_join_errno";    // writing to cgroup.procs
 inline constexpr const char* probe_kmsg_errno = "devices.probe_kmsg_errno";    // open c 1:11 write-only
@@ -60,7 +62,8 @@ struct DeviceProbeResult {
 DeviceProbeResult probe_devices_cgroup(const std::filesystem::path& cgroup_dir,
                                        const std::filesystem::path& scratch_parent);
 
-// Reads the devices cgroup of QEMU (`qemu_pid`) as /proc/<pid>/cgroup names it, and probes it; never throws
+// Reads the devices cgroup of QEMU (`qemu_pid`) as /proc/<pid>/cgroup names it (the domain's v1 devices cgroup, else
+// its unified one), and probes it; never throws
 // (what could not be read is absent from the figures, and judged so).
 std::map<std::string, double> read_vm_devices_view(pid_t qemu_pid, const std::filesystem::path& scratch_parent);
 
