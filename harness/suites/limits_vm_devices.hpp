@@ -2,7 +2,8 @@
 // what the host enforces is libvirt's devices cgroup around QEMU (qemu.conf's cgroup_device_acl plus the disks
 // and chardevs of the domain): on v1 the devices controller's devices.list, on v2 a BPF device program libvirt
 // attaches to the domain's cgroup. A run with the devices check opens the embedded driver with the devices
-// controller (vm/connection.hpp, EmbedCgroups::on_with_devices); --limits-off devices opens it without.
+// controller (vm/connection.hpp, EmbedCgroups::on_with_devices); --limits-off devices opens it without any cgroup
+// controller (libvirt 9.0 confines devices in the unified hierarchy whenever it makes cgroups there).
 //
 // Judged from the host, while the guest runs (read once the guest is up, at its READY line):
 // - devices.host_view: QEMU sits in the devices cgroup libvirt made for the domain (a .libvirt-qemu or
