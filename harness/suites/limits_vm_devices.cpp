@@ -401,7 +401,14 @@ std::map<std::string, double> read_vm_devices_view(pid_t qemu_pid, const fs::pat
       view[key::list_rules] = rules;
       view[key::list_allows_all] = allows_all ? 1.0 : 0.0;
     }
-    const DeviceProbeResult probe = probe_devices_cgroup(*cgroup, scratch_parent);
+    DeviceProbeResult probe = probe_devices_cgroup(*cgroup, scratch_parent);
+    // A threaded cgroup (libvirt's emulator/vcpuN in the unified hierarchy) takes no process: the probe joins the
+    // threaded subtree's domain above it, whose device programs run for the whole subtree.
+    for (fs::path dir = cgroup->parent_path();
+         programs && probe.join_errno == EOPNOTSUPP && dir.has_relative_path() && dir != *unified_root;
+         dir = dir.parent_path()) {
+      probe = probe_devices_cgroup(dir, scratch_parent);
+    }
     view[key::probe_setup_errno] = probe.setup_errno;
     if (probe.setup_errno == 0) view[key::probe_join_errno] = probe.join_errno;
     if (probe.setup_errno == 0 && probe.join_errno == 0) {

@@ -1,7 +1,7 @@
 // The devices check on the vm backend end to end, as root, with real QEMU and libvirt (TCG here): the embedded
 // driver opened with the devices controller puts QEMU in the domain's devices cgroup; the host reads it and a
-// probe process in it is refused kmsg (EPERM) and writes to null; --limits-off devices (the driver without the
-// devices controller) fails; the probe and libvirt's cgroups are gone afterwards. And pids on a guest is a warning
+// probe process in it is refused kmsg (EPERM) and writes to null; --limits-off devices (the driver without any
+// cgroup) fails; the probe and libvirt's cgroups are gone afterwards. And pids on a guest is a warning
 // of the run that does not fail it. Also the probe alone, against a v1 devices cgroup this test makes.
 #include "harness/suites/limits_vm_devices.hpp"
 
@@ -99,7 +99,7 @@ TEST_F(LimitsVmDevices, LibvirtsDevicesCgroupRefusesKmsgAndAllowsNull) {
             std::string::npos);
 }
 
-TEST_F(LimitsVmDevices, WithoutTheDevicesControllerItFails) {
+TEST_F(LimitsVmDevices, WithoutLibvirtsCgroupsItFails) {
   const auto result = run({"devices"}, {"--limits-off", "devices"});
   EXPECT_EQ(result.exit_code, 1) << result.err << result.out;
   const auto seen = verdicts();
