@@ -66,6 +66,9 @@ struct InstanceSpec {
   // benchinit before the workload; unset: no swap, as on the host. The limits suite's memory-swap check on
   // vm+container sets it (in_guest_suite.hpp).
   std::optional<std::uint64_t> guest_swap_bytes;
+  // Guests only (vm): once the guest is up (READY), the host reads QEMU's devices cgroup and runs a probe process
+  // in it (harness/suites/limits_vm_devices.hpp), for Instance::host_limits_view. Other backends ignore it.
+  bool probe_host_devices = false;
 };
 
 // The workload's path inside the image.

@@ -25,9 +25,10 @@ std::string default_embed_uri(const std::filesystem::path& state_dir = default_s
 std::optional<std::filesystem::path> embed_root_of(const std::string& uri);
 
 // Whether the embedded driver puts QEMU in cgroups of its own: off for plain guests (no cgroup work on every
-// create), on for a root whose guests have a CPU quota (tunables.hpp). Daemon drivers follow their own
-// qemu.conf.
-enum class EmbedCgroups { off, on };
+// create), on for a root whose guests have a CPU quota (tunables.hpp), on_with_devices for a root whose guests'
+// devices the host judges (the limits suite's devices check: libvirt's devices cgroup, cgroup_device_acl).
+// Daemon drivers follow their own qemu.conf.
+enum class EmbedCgroups { off, on, on_with_devices };
 
 // Writes <root>/etc/qemu.conf for the embedded driver (see connection.cpp for each setting and why).
 void prepare_embed_root(const std::filesystem::path& root, EmbedCgroups cgroups = EmbedCgroups::off);

@@ -27,6 +27,12 @@ struct BackendSetup {
   bool guest_limits = false;
   // The limits suite: each guest's limits are watched from the host while it runs (vm/tunables_view.hpp).
   bool watch_guest_limits = false;
+  // The limits suite's devices check runs with its limit: the embedded libvirt puts each plain guest's QEMU in
+  // a devices cgroup as well (vm/connection.hpp, EmbedCgroups::on_with_devices).
+  bool guest_devices_cgroup = false;
+  // --limits-off devices: the embedded libvirt makes no cgroups at all for plain guests (libvirt 9 attaches its
+  // device program in the unified hierarchy whatever cgroup_controllers lists; measured on a hybrid host).
+  bool guest_without_cgroups = false;
 };
 
 }  // namespace benchrun::harness

@@ -39,6 +39,11 @@ struct VmBackendOptions {
   bool guest_limits = false;
   // Each guest's limits are watched from the host while it runs (the limits suite; a polling thread per guest).
   bool watch_guest_limits = false;
+  // With guest_limits: the embedded driver also puts QEMU in a devices cgroup (plain vm guests; the limits
+  // suite's devices check, BackendSetup::guest_devices_cgroup).
+  bool guest_devices_cgroup = false;
+  // Plain vm guests get no cgroups at all (--limits-off devices, BackendSetup::guest_without_cgroups).
+  bool guest_without_cgroups = false;
 };
 
 // `benchrun run --backend vm`: one guest of the image running one command (harness/commands/run.cpp).
@@ -60,7 +65,8 @@ inline std::filesystem::path kvm_probe_cache_file(const std::filesystem::path& s
 
 // The plugin's entry points. Bumped whenever this struct or the types it passes change.
 // 10: Instance gained host_view_now(), and the vm instance freezes (freeze/thaw: virDomainSuspend/Resume).
-inline constexpr int vm_plugin_abi = 10;
+// 11: VmBackendOptions and InstanceSpec gained the host-side devices probe of a guest (probe_host_devices).
+inline constexpr int vm_plugin_abi = 11;
 struct VmPluginApi {
   int abi = vm_plugin_abi;
   std::unique_ptr<Backend> (*make_backend)(const VmBackendOptions& options, StopSignal& stop);

@@ -56,6 +56,8 @@ VmBackendOptions vm_options(const BackendSetup& setup) {
   options.guest_kernel_args = setup.guest_kernel_args;
   options.guest_limits = setup.guest_limits;
   options.watch_guest_limits = setup.watch_guest_limits;
+  options.guest_devices_cgroup = setup.guest_devices_cgroup;
+  options.guest_without_cgroups = setup.guest_without_cgroups;
   return options;
 }
 

@@ -13,6 +13,7 @@
 #include "harness/backends/vm_accelerator.hpp"
 #include "harness/backends/vm_container.hpp"
 #include "harness/runner.hpp"
+#include "harness/suites/limits_vm_devices.hpp"
 #include "harness/workload_protocol.hpp"
 #include "vm/boot_files.hpp"
 #include "vm/connection.hpp"
@@ -41,9 +42,15 @@ class VmInstance final : public Instance {
  public:
   // `watch_limits`: the host's side of the guest's limits is read while it runs (host_limits_view).
   // `results`: the file the guest's /results arrives in, unpacked into `results_dir` once the guest ended.
+  // `devices_probe_dir`: non-empty, QEMU's devices cgroup is read and probed once the guest is up, the probe's
+  // nodes made in a private folder there (InstanceSpec::probe_host_devices).
   VmInstance(vm::Guest guest, StopSignal& stop, bool watch_limits, std::unique_ptr<vm::ResultsFile> results = nullptr,
-             std::filesystem::path results_dir = {})
-      : guest_(std::move(guest)), stop_(stop), results_(std::move(results)), results_dir_(std::move(results_dir)) {
+             std::filesystem::path results_dir = {}, std::filesystem::path devices_probe_dir = {})
+      : guest_(std::move(guest)),
+        stop_(stop),
+        results_(std::move(results)),
+        results_dir_(std::move(results_dir)),
+        devices_probe_dir_(std::move(devices_probe_dir)) {
     if (watch_limits) watch_ = guest_.watch_tunables();
   }
 
@@ -102,9 +109,11 @@ class VmInstance final : public Instance {
   std::vector<std::pair<std::string, double>> backend_metrics() override { return guest_container_metrics_; }
 
   std::map<std::string, double> host_limits_view() override {
-    if (!watch_) return {};
+    std::map<std::string, double> view = devices_view_;
+    if (!watch_) return view;
     watch_->stop();
-    return watch_->view();
+    view.merge(watch_->view());
+    return view;
   }
 
   // A guest freezes as a whole: libvirt pauses its vCPUs (virDomainSuspend), its memory and devices stay. Any
@@ -140,6 +149,10 @@ class VmInstance final : public Instance {
       // libvirt's read-back once while the workload surely runs: the read at RESULT races the guest's power-off
       // (virDomainGetSchedulerParameters then fails now and then) and keeps these where it reads nothing.
       if (watch_) watch_->read_now();
+      // The guest is up and runs its workload: QEMU's devices cgroup is the one it runs in.
+      if (!devices_probe_dir_.empty()) {
+        if (const auto pid = guest_.qemu_pid()) devices_view_ = read_vm_devices_view(*pid, devices_probe_dir_);
+      }
     }
     if (!seen_result_ && is_result_line(line.text)) {
       seen_result_ = true;
@@ -162,6 +175,8 @@ class VmInstance final : public Instance {
   bool seen_result_ = false;
   std::unique_ptr<vm::ResultsFile> results_;
   std::filesystem::path results_dir_;
+  std::filesystem::path devices_probe_dir_;
+  std::map<std::string, double> devices_view_;
   bool results_extracted_ = false;
   std::string results_trouble_;
 };
@@ -200,8 +215,12 @@ class RunStateDir {
 
 // The embedded driver cannot autodestroy guests: a killed run's QEMUs are found and removed on open.
 vm::Connection open_and_sweep(const VmBackendOptions& options) {
-  vm::Connection connection = open_as_subreaper(connection_uri(options.libvirt_uri, options.state_dir),
-                                                options.guest_limits ? vm::EmbedCgroups::on : vm::EmbedCgroups::off);
+  vm::EmbedCgroups cgroups = options.guest_limits ? vm::EmbedCgroups::on : vm::EmbedCgroups::off;
+  // vm+container judges devices inside its guest: only plain guests get the devices controller.
+  if (options.guest_limits && options.guest_devices_cgroup && !options.nested_container)
+    cgroups = vm::EmbedCgroups::on_with_devices;
+  if (options.guest_without_cgroups && !options.nested_container) cgroups = vm::EmbedCgroups::off;
+  vm::Connection connection = open_as_subreaper(connection_uri(options.libvirt_uri, options.state_dir), cgroups);
   vm::sweep_leftovers(connection, "benchrun-", options.state_dir / "runs");
   return connection;
 }
@@ -365,7 +384,8 @@ class VmBackend final : public Backend {
       config.results_file = results->path();
     }
     return std::make_unique<VmInstance>(vm::Guest::start(connection_, config), stop_, watch_guest_limits_,
-                                        std::move(results), spec.results_dir);
+                                        std::move(results), spec.results_dir,
+                                        spec.probe_host_devices ? run_state_dir_.path() : std::filesystem::path());
   }
 
  private:

@@ -126,9 +126,17 @@ int run_suite(const SuiteOptions& requested, StopSignal& stop) {
     const bool guest_limits =
         options.suite == "limits" || std::any_of(options.cases.begin(), options.cases.end(),
                                                  [](const auto& c) { return c.limits.cpus.has_value(); });
+    // The devices check judges libvirt's devices cgroup around QEMU; --limits-off devices runs guests without
+    // any cgroup (libvirt confines devices in the unified hierarchy whenever it makes cgroups there).
+    const bool devices_case =
+        options.suite == "limits" &&
+        std::any_of(options.cases.begin(), options.cases.end(), [](const auto& c) { return c.name == "devices"; });
+    const bool devices_off =
+        std::find(options.limits_off.begin(), options.limits_off.end(), "devices") != options.limits_off.end();
     backends = make_backends(options.backends,
                              {options.image, run_id, options.libvirt_uri, options.accel, stop, options.guest_cgroup,
-                              options.guest_kernel_args, guest_limits, options.suite == "limits"});
+                              options.guest_kernel_args, guest_limits, options.suite == "limits",
+                              devices_case && !devices_off, devices_case && devices_off});
   } catch (const sys::Interrupted&) {
     return exit_interrupted;  // stopped while setting up (e.g. during a KVM probe boot): nothing measured
   } catch (const sys::Error& error) {

@@ -10,6 +10,7 @@
 #include "harness/suites/limits_vm_io.hpp"
 #include "harness/suites/limits_vm_freezer.hpp"
 #include "harness/suites/limits_vm_weight.hpp"
+#include "harness/suites/limits_vm_devices.hpp"
 #include "harness/workload_protocol.hpp"
 #include "vm/tunables.hpp"
 #include "vm/tunables_view.hpp"
@@ -238,34 +239,30 @@ std::vector<Verdict> judge_vm_memory(const LimitCheck& /*check*/, const VmObserv
   return {kill, peak};
 }
 
-Verdict vm_pids_not_applicable(const LimitCheck& check, bool limit_off) {
-  Verdict verdict =
-      verdict_named("pids.max", static_cast<double>(check.limits.pids_max.value_or(0)), "tasks", std::nullopt);
-  verdict.pass = false;
-  verdict.why =
-      "not applicable to a guest: libvirt has no host-side task limit for a domain, the forker's tasks are the guest "
-      "kernel's and the host sees only QEMU's threads (vm+container limits tasks inside the guest)";
-  if (limit_off) verdict.why += " (ran without its limit: --limits-off)";
-  return verdict;
+std::string vm_pids_not_applicable() {
+  return "not applicable to a guest, not judged: libvirt has no host-side task limit for a domain, the forker's tasks "
+         "are the guest kernel's and the host sees only QEMU's threads (vm+container limits tasks inside the guest)";
 }
 
 StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, const LimitCheck& check, bool limit_off,
                                   const std::filesystem::path& scratch_root) {
   StepResult result;
   if (check.name == "pids") {
-    result.verdicts.push_back(vm_pids_not_applicable(check, limit_off));
+    // A warning of the run, as memory-swap's without swap: it does not fail the run.
+    result.notes.push_back(fmt::format("{}: {}: {}", backend.name(), check.name, vm_pids_not_applicable()));
     return result;
   }
   if (check.name == "io-read-bps" || check.name == "io-read-iops")
     return measure_vm_io_check(backend, input, check, limit_off, scratch_root);
   if (check.name == "freezer") return measure_vm_freezer(backend, input, check, limit_off);
   if (check.name == "cpu-weight") return measure_vm_cpu_weight(backend, input, check, limit_off);
-  if (check.name != "cpu-quota" && check.name != "cpuset" && check.name != "memory") {
+  if (check.name != "cpu-quota" && check.name != "cpuset" && check.name != "memory" &&
+      check.name != "devices") {
     // Failing and saying so, without booting a guest for nothing: never a silent skip.
     Verdict verdict = verdict_named(fmt::format("{}.host_view", check.name), std::nullopt, "", std::nullopt);
     verdict.why = fmt::format(
-        "{}: not judged on a guest yet (vm judges cpu-quota, cpuset, memory, io-read-bps, io-read-iops, freezer and "
-        "cpu-weight; vm+container judges every check inside its guest)",
+        "{}: not judged on a guest yet (vm judges cpu-quota, cpuset, memory, devices, io-read-bps, io-read-iops, "
+        "freezer and cpu-weight; vm+container judges every check inside its guest)",
         check.name);
     result.verdicts.push_back(std::move(verdict));
     return result;
@@ -279,6 +276,9 @@ StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, cons
   } else if (limit_off) {
     spec.limits = {};
   }
+  // devices: the host reads and probes QEMU's devices cgroup while the guest runs (limits_vm_devices.hpp);
+  // --limits-off opened the driver without the devices controller (harness/commands/suite.cpp).
+  if (check.name == "devices") spec.probe_host_devices = true;
   if (limit_off) {
     result.notes.push_back(
         fmt::format("{}: {} ran without its limit (--limits-off): its verdicts must fail", backend.name(), check.name));
@@ -296,6 +296,7 @@ StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, cons
     if (check.name == "cpu-quota") result.verdicts = judge_vm_cpu_quota(check, seen);
     if (check.name == "cpuset") result.verdicts = judge_vm_cpuset(check, seen);
     if (check.name == "memory") result.verdicts = judge_vm_memory(check, seen);
+    if (check.name == "devices") result.verdicts = judge_vm_devices(check, seen);
     sample.ok = true;
   } catch (const sys::Interrupted&) {
     throw;

@@ -22,9 +22,10 @@
 //   QEMU 7.2 under TCG, half as much again for what varies). --limits-off gives the
 //   guest RAM for the hog (1 GiB).
 // - io-read-bps, io-read-iops: a scratch virtio disk with <iotune>, judged in limits_vm_io.hpp.
-// - pids: fails, saying why: a guest has no host-side task limit (the forker's tasks are the guest kernel's;
-//   the host sees QEMU's threads).
 // - cpu-weight: two guests at once at libvirt shares 100 and 300 on one CPU (limits_vm_weight.hpp).
+// - devices: libvirt's devices cgroup around QEMU, read and probed from the host (limits_vm_devices.hpp).
+// - pids: a warning of the run, not a verdict, saying why: a guest has no host-side task limit (the forker's
+//   tasks are the guest kernel's; the host sees QEMU's threads).
 #pragma once
 
 #include <map>
@@ -55,7 +56,8 @@ StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, cons
 std::vector<reports::Verdict> judge_vm_cpu_quota(const LimitCheck& check, const VmObservation& seen);
 std::vector<reports::Verdict> judge_vm_cpuset(const LimitCheck& check, const VmObservation& seen);
 std::vector<reports::Verdict> judge_vm_memory(const LimitCheck& check, const VmObservation& seen);
-reports::Verdict vm_pids_not_applicable(const LimitCheck& check, bool limit_off);
+// Why pids is not judged on a guest: the run's warning.
+std::string vm_pids_not_applicable();
 
 // The memory check's guest: its RAM, QEMU's allowance above it, the hog's size, and the RAM without the limit.
 inline constexpr std::uint64_t vm_memory_limit_mib = 256;

@@ -1,7 +1,8 @@
 // `benchrun --suite limits --backends vm` end to end, as root, with real QEMU and libvirt (TCG here): a guest's
 // limits are libvirt tunables, judged from the host's side (libvirt's read-back, the vCPU cgroup, QEMU's threads
-// in /proc) and from the workload's inside the guest; each flips to fail under --limits-off; pids fails saying
-// why a guest has no such limit; the cgroups libvirt made are gone afterwards. Two runs, three guests each.
+// in /proc) and from the workload's inside the guest; each flips to fail under --limits-off; pids is a warning of
+// the run saying why a guest has no such limit; the cgroups libvirt made are gone afterwards. Two runs, three
+// guests each.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -56,8 +57,8 @@ class LimitsVmSuite : public LeakCheckedTest {
 };
 
 TEST_F(LimitsVmSuite, QuotaPinningAndRamHoldOnAGuestFromBothSidesAndPidsSaysWhyNot) {
-  // pids cannot pass on a guest: the run exits 1 for it alone.
-  const auto verdicts = run_limits({}, 1);
+  // pids is not judged on a guest: a warning of the run, which passes.
+  const auto verdicts = run_limits({}, 0);
   for (const auto& name : judged) {
     ASSERT_TRUE(verdicts.contains(name)) << name;
     EXPECT_TRUE(verdicts.at(name).at("pass").get<bool>()) << verdicts.at(name).dump();
@@ -66,9 +67,12 @@ TEST_F(LimitsVmSuite, QuotaPinningAndRamHoldOnAGuestFromBothSidesAndPidsSaysWhyN
   const std::string cpu_why = verdicts.at("cpu.quota").at("why");
   EXPECT_NE(cpu_why.find("vCPU quota 25000 us per 100000 us"), std::string::npos) << cpu_why;
   EXPECT_LE(verdicts.at("cpu.quota").at("measured").get<double>(), 0.25 * 1.1);
-  ASSERT_TRUE(verdicts.contains("pids.max"));
-  EXPECT_FALSE(verdicts.at("pids.max").at("pass").get<bool>());
-  EXPECT_NE(verdicts.at("pids.max").at("why").get<std::string>().find("not applicable to a guest"), std::string::npos);
+  EXPECT_FALSE(verdicts.contains("pids.max"));
+  const json report = json::parse(read_text(out_.path() / "report.json"));
+  const auto& warnings = report.at("warnings");
+  EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(), [](const json& warning) {
+    return warning.get<std::string>().find("vm: pids: not applicable to a guest") != std::string::npos;
+  })) << warnings.dump();
 }
 
 TEST_F(LimitsVmSuite, EachJudgedCheckFlipsToFailWithoutItsLimit) {

@@ -234,5 +234,18 @@ TEST(VmConnection, EmbeddedRootGetsItsQemuConf) {
   std::filesystem::remove_all(root);
 }
 
+// The devices check's root: libvirt confines QEMU's devices; the others list no devices controller, and `off` none.
+TEST(VmConnection, OnlyTheDevicesRootListsTheDevicesController) {
+  const auto root = std::filesystem::temp_directory_path() / fmt::format("benchrun-vmtest-devroot-{}", ::getpid());
+  prepare_embed_root(root, EmbedCgroups::on_with_devices);
+  EXPECT_THAT(sys::read_file(root / "etc" / "qemu.conf"),
+              HasSubstr("cgroup_controllers = [ \"cpu\", \"cpuacct\", \"cpuset\", \"memory\", \"devices\" ]"));
+  prepare_embed_root(root, EmbedCgroups::on);
+  EXPECT_THAT(sys::read_file(root / "etc" / "qemu.conf"), Not(HasSubstr("devices")));
+  prepare_embed_root(root, EmbedCgroups::off);
+  EXPECT_THAT(sys::read_file(root / "etc" / "qemu.conf"), HasSubstr("cgroup_controllers = [ ]"));
+  std::filesystem::remove_all(root);
+}
+
 }  // namespace
 }  // namespace benchrun::vm
