@@ -7,10 +7,10 @@
 #include <bit>
 #include <cmath>
 
-#include "harness/suites/limits_vm_io.hpp"
-#include "harness/suites/limits_vm_freezer.hpp"
-#include "harness/suites/limits_vm_weight.hpp"
 #include "harness/suites/limits_vm_devices.hpp"
+#include "harness/suites/limits_vm_freezer.hpp"
+#include "harness/suites/limits_vm_io.hpp"
+#include "harness/suites/limits_vm_weight.hpp"
 #include "harness/workload_protocol.hpp"
 #include "vm/tunables.hpp"
 #include "vm/tunables_view.hpp"
@@ -256,8 +256,7 @@ StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, cons
     return measure_vm_io_check(backend, input, check, limit_off, scratch_root);
   if (check.name == "freezer") return measure_vm_freezer(backend, input, check, limit_off);
   if (check.name == "cpu-weight") return measure_vm_cpu_weight(backend, input, check, limit_off);
-  if (check.name != "cpu-quota" && check.name != "cpuset" && check.name != "memory" &&
-      check.name != "devices") {
+  if (check.name != "cpu-quota" && check.name != "cpuset" && check.name != "memory" && check.name != "devices") {
     // Failing and saying so, without booting a guest for nothing: never a silent skip.
     Verdict verdict = verdict_named(fmt::format("{}.host_view", check.name), std::nullopt, "", std::nullopt);
     verdict.why = fmt::format(
