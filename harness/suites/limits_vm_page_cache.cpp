@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <csignal>
 
+#include "harness/backends/vm_container.hpp"
 #include "harness/suites/limits_vm_io.hpp"
 #include "harness/workload_protocol.hpp"
 #include "runtime/loop_device.hpp"
@@ -149,9 +150,10 @@ std::string output_of(const VmObservation& seen) {
 
 }  // namespace
 
-VmPageCacheGuest vm_page_cache_guest(std::uint64_t floor_mib) {
+VmPageCacheGuest vm_page_cache_guest(std::uint64_t initramfs_bytes) {
   VmPageCacheGuest guest;
-  guest.ram_mib = std::max(vm_memory_limit_mib, floor_mib);
+  guest.ram_mib = guest_memory_floor_mib(initramfs_bytes);
+  guest.initramfs_mib = (initramfs_bytes + mib - 1) / mib;
   guest.write_mib = 2 * guest.ram_mib;
   guest.unlimited_ram_mib = guest.ram_mib + guest.write_mib;
   return guest;
@@ -160,7 +162,7 @@ VmPageCacheGuest vm_page_cache_guest(std::uint64_t floor_mib) {
 std::vector<Verdict> judge_vm_page_cache(const LimitCheck& /*check*/, const VmPageCacheGuest& guest,
                                          const VmObservation& seen) {
   const double limit = static_cast<double>(guest.ram_mib * mib);
-  const double ceiling = static_cast<double>((guest.ram_mib + vm_qemu_overhead_mib) * mib);
+  const double ceiling = static_cast<double>(guest.qemu_ceiling_mib() * mib);
   const double wanted = static_cast<double>(guest.write_mib * mib);
   const auto ram = host(seen, key::guest_memory_bytes);
   const auto hwm = host(seen, key::qemu_hwm_bytes);
@@ -221,15 +223,17 @@ std::vector<Verdict> judge_vm_page_cache(const LimitCheck& /*check*/, const VmPa
     peak.measured = *hwm / mib;
     if (*hwm > ceiling) {
       peak_failures.push_back(
-          fmt::format("QEMU's peak RSS {:.0f} MiB is over the guest's {} MiB + {} MiB for QEMU: the guest's page "
-                      "cache grew past its limit",
-                      *hwm / mib, guest.ram_mib, vm_qemu_overhead_mib));
+          fmt::format("QEMU's peak RSS {:.0f} MiB is over the guest's {} MiB + {} MiB for QEMU ({} MiB: its copy "
+                      "of the initramfs and {} MiB for itself): the guest's page cache grew past its limit",
+                      *hwm / mib, guest.ram_mib, guest.qemu_ceiling_mib() - guest.ram_mib, guest.initramfs_mib,
+                      vm_qemu_overhead_mib));
     }
   }
   conclude(peak, peak_failures,
            fmt::format("QEMU's peak RSS {:.0f} MiB while the guest wrote {} MiB through its page cache, within the "
-                       "guest's {} MiB + {} MiB for QEMU itself",
-                       hwm.value_or(0) / mib, guest.write_mib, guest.ram_mib, vm_qemu_overhead_mib),
+                       "guest's {} MiB + {} MiB for QEMU ({} MiB: its copy of the initramfs and {} MiB for itself)",
+                       hwm.value_or(0) / mib, guest.write_mib, guest.ram_mib, guest.qemu_ceiling_mib() - guest.ram_mib,
+                       guest.initramfs_mib, vm_qemu_overhead_mib),
            seen);
   return {finished, peak};
 }

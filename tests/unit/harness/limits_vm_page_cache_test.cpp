@@ -51,7 +51,8 @@ TEST(VmPageCache, PassesWhenTheWriterFinishedTheDiskTookTheDataAndQemuStayedWith
   EXPECT_TRUE(verdicts[1].pass) << verdicts[1].why;
   EXPECT_EQ(std::get<double>(*verdicts[1].configured), 256.0);
   EXPECT_EQ(std::get<double>(*verdicts[1].measured), 372.0);
-  EXPECT_THAT(verdicts[1].why, HasSubstr("within the guest's 256 MiB + 192 MiB for QEMU itself"));
+  EXPECT_THAT(verdicts[1].why,
+              HasSubstr("within the guest's 256 MiB + 192 MiB for QEMU (0 MiB: its copy of the initramfs"));
 }
 
 TEST(VmPageCache, AWriterTheGuestOomKilledFailsIt) {
@@ -142,22 +143,26 @@ TEST(VmPageCache, TheGuestIsTheMemoryChecksOrWhatItsImageNeedsToBoot) {
   EXPECT_EQ(small.write_mib, 512U);
   EXPECT_EQ(small.unlimited_ram_mib, 768U);
   EXPECT_GT(small.disk_bytes(), 512ULL << 20);
-  // Image "guest": a 138 MiB initramfs needs 128 + 3 x 138 MiB to boot.
-  const VmPageCacheGuest big = vm_page_cache_guest(542);
+  EXPECT_EQ(small.qemu_ceiling_mib(), 256U + 192U);
+  // Image "guest": a 138 MiB initramfs needs 128 + 3 x 138 MiB to boot, and QEMU keeps its own copy of it.
+  const VmPageCacheGuest big = vm_page_cache_guest(138ULL << 20);
   EXPECT_EQ(big.ram_mib, 542U);
+  EXPECT_EQ(big.initramfs_mib, 138U);
   EXPECT_EQ(big.write_mib, 1084U);
   EXPECT_EQ(big.unlimited_ram_mib, 1626U);
+  EXPECT_EQ(big.qemu_ceiling_mib(), 542U + 138U + 192U);
   EXPECT_GT(big.disk_bytes(), 1084ULL << 20);
 
   // The judgement follows the guest's RAM.
   VmObservation seen = reclaimed();
   seen.host[key::guest_memory_bytes] = 542 * mib;
-  seen.host[key::qemu_hwm_bytes] = 700 * mib;
+  seen.host[key::qemu_hwm_bytes] = 788 * mib;  // measured with image "guest"
   seen.host[key::block_wr_bytes] = 900 * mib;
   seen.workload.metrics["written_bytes"] = 1084 * mib;
   auto verdicts = judge_vm_page_cache(page_cache_check(), big, seen);
   EXPECT_TRUE(verdicts[0].pass) << verdicts[0].why;
   EXPECT_TRUE(verdicts[1].pass) << verdicts[1].why;
+  EXPECT_THAT(verdicts[1].why, HasSubstr("+ 330 MiB for QEMU (138 MiB: its copy of the initramfs and 192 MiB"));
   verdicts = judge_vm_page_cache(page_cache_check(), small, seen);
   EXPECT_FALSE(verdicts[0].pass);
   EXPECT_FALSE(verdicts[1].pass);
