@@ -242,8 +242,8 @@ StepResult measure_vm_page_cache(Backend& backend, const StepInput& input, const
                                  const fs::path& scratch_root) {
   StepResult result;
   const auto details = backend.details();
-  const auto floor = details.find("guest_memory_floor_mib");
-  const VmPageCacheGuest guest = vm_page_cache_guest(floor == details.end() ? 0 : std::stoull(floor->second));
+  const auto initramfs = details.find("initramfs_bytes");
+  const VmPageCacheGuest guest = vm_page_cache_guest(initramfs == details.end() ? 0 : std::stoull(initramfs->second));
   InstanceSpec spec = instance_spec(input.test_case, input.next_instance_name());
   // The guest's limit is its RAM; without the limit it gets RAM for the whole write. The writer's file is the
   // guest's raw disk: its page cache with no filesystem to make.
