@@ -85,7 +85,7 @@ TEST_F(LimitsVmPageCacheSuite, AGuestReclaimsItsPageCacheWithinItsRamAndTheDataR
     EXPECT_TRUE(verdicts.at(name).at("pass").get<bool>()) << verdicts.at(name).dump();
   }
   const json& finished = verdicts.at("page_cache.writer_finished");
-  EXPECT_EQ(finished.at("measured").get<double>(), 512.0) << finished.dump();
+  EXPECT_EQ(finished.at("measured"), finished.at("configured")) << finished.dump();  // every MiB written
   EXPECT_THAT(finished.at("why").get<std::string>(), HasSubstr("MiB to vda")) << finished.dump();
   const json& peak = verdicts.at("page_cache.qemu_peak_within_limit");
   EXPECT_THAT(peak.at("why").get<std::string>(), HasSubstr("within the guest's")) << peak.dump();
