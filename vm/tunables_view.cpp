@@ -226,6 +226,8 @@ void TunablesWatch::State::read_block_stats() {
   block_reads.push_back(sample);
   view[view_key::block_rd_bytes] = static_cast<double>(sample.rd_bytes);
   view[view_key::block_rd_req] = static_cast<double>(sample.rd_req);
+  if (stats.wr_bytes >= 0) view[view_key::block_wr_bytes] = static_cast<double>(stats.wr_bytes);
+  if (stats.wr_req >= 0) view[view_key::block_wr_req] = static_cast<double>(stats.wr_req);
 }
 
 void TunablesWatch::State::poll(bool block_stats) {

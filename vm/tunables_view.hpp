@@ -55,6 +55,10 @@ inline constexpr const char* block_reading_ms = "libvirt.vda.reading_ms";  // th
 inline constexpr const char* block_steady_ms = "libvirt.vda.steady_ms";    // that stretch less its first second
 inline constexpr const char* block_steady_rd_bytes = "libvirt.vda.steady_rd_bytes";
 inline constexpr const char* block_steady_rd_req = "libvirt.vda.steady_rd_req";
+// vda's write counters (virDomainBlockStats wr_bytes, wr_req) at the last poll that read them (absent: no disk, or
+// QEMU does not count writes): what reached the disk from the guest (the page-cache check, limits_vm_page_cache.hpp).
+inline constexpr const char* block_wr_bytes = "libvirt.vda.wr_bytes";
+inline constexpr const char* block_wr_req = "libvirt.vda.wr_req";
 // Read at one moment (Instance::host_view_now, the freezer check): libvirt's state of the domain (virDomainState,
 // see domain_state_* below) and its reason, and the CPU time QEMU's threads had used by then (schedstat): the vCPU
 // threads', every other thread's (main loop, I/O, RCU), and per thread name, "<prefix><comm>", summed over the

@@ -315,6 +315,8 @@ class VmBackend final : public Backend {
         {"machine", "q35"},
         {"console", "serial ttyS0"}};
     if (!added_kernel_parameters_.empty()) details["kernel_parameters"] = added_kernel_parameters_;
+    // The guest's initramfs: what it needs to boot, and QEMU's own copy of it (the limits suite's page-cache check).
+    if (!nested_container_) details["initramfs_bytes"] = std::to_string(initramfs_bytes_);
     if (nested_container_) {
       details["image"] = std::string(guest_image_name);
       details["nested"] = fmt::format("{} run --backend container, image {}/{}, phases on the guest's clock",

@@ -10,6 +10,7 @@
 #include "harness/suites/limits_vm_devices.hpp"
 #include "harness/suites/limits_vm_freezer.hpp"
 #include "harness/suites/limits_vm_io.hpp"
+#include "harness/suites/limits_vm_page_cache.hpp"
 #include "harness/suites/limits_vm_weight.hpp"
 #include "harness/workload_protocol.hpp"
 #include "vm/tunables.hpp"
@@ -256,12 +257,13 @@ StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, cons
     return measure_vm_io_check(backend, input, check, limit_off, scratch_root);
   if (check.name == "freezer") return measure_vm_freezer(backend, input, check, limit_off);
   if (check.name == "cpu-weight") return measure_vm_cpu_weight(backend, input, check, limit_off);
+  if (check.name == "page-cache") return measure_vm_page_cache(backend, input, check, limit_off, scratch_root);
   if (check.name != "cpu-quota" && check.name != "cpuset" && check.name != "memory" && check.name != "devices") {
     // Failing and saying so, without booting a guest for nothing: never a silent skip.
     Verdict verdict = verdict_named(fmt::format("{}.host_view", check.name), std::nullopt, "", std::nullopt);
     verdict.why = fmt::format(
         "{}: not judged on a guest yet (vm judges cpu-quota, cpuset, memory, devices, io-read-bps, io-read-iops, "
-        "freezer and cpu-weight; vm+container judges every check inside its guest)",
+        "freezer, cpu-weight and page-cache; vm+container judges every check inside its guest)",
         check.name);
     result.verdicts.push_back(std::move(verdict));
     return result;
