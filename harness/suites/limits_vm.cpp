@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cmath>
 
+#include "harness/backends/vm_container.hpp"
 #include "harness/suites/limits_vm_devices.hpp"
 #include "harness/suites/limits_vm_freezer.hpp"
 #include "harness/suites/limits_vm_io.hpp"
@@ -196,12 +198,27 @@ std::vector<Verdict> judge_vm_cpuset(const LimitCheck& check, const VmObservatio
   return {verdict};
 }
 
-std::vector<Verdict> judge_vm_memory(const LimitCheck& /*check*/, const VmObservation& seen) {
-  const double limit = static_cast<double>(vm_memory_limit_mib * mib);
-  const double ceiling = static_cast<double>((vm_memory_limit_mib + vm_qemu_overhead_mib) * mib);
+VmGuestMemory vm_guest_memory(std::uint64_t initramfs_bytes) {
+  VmGuestMemory guest;
+  guest.ram_mib = std::max(vm_memory_limit_mib, guest_memory_floor_mib(initramfs_bytes));
+  guest.initramfs_mib = (initramfs_bytes + mib - 1) / mib;
+  return guest;
+}
+
+std::uint64_t image_initramfs_bytes(const Backend& backend) {
+  const auto details = backend.details();
+  std::uint64_t bytes = 0;
+  if (const auto found = details.find("initramfs_bytes"); found != details.end())
+    std::from_chars(found->second.data(), found->second.data() + found->second.size(), bytes);
+  return bytes;
+}
+
+std::vector<Verdict> judge_vm_memory(const LimitCheck& /*check*/, const VmGuestMemory& guest,
+                                     const VmObservation& seen) {
+  const double limit = static_cast<double>(guest.ram_mib * mib);
+  const double ceiling = static_cast<double>(guest.qemu_ceiling_mib() * mib);
   Verdict kill = verdict_named("memory.oom_kill", 1.0, "kills", std::nullopt);
-  Verdict peak =
-      verdict_named("memory.peak_within_limit", static_cast<double>(vm_memory_limit_mib), "MiB", std::nullopt);
+  Verdict peak = verdict_named("memory.peak_within_limit", static_cast<double>(guest.ram_mib), "MiB", std::nullopt);
   const auto ram = host(seen, key::guest_memory_bytes);
   const auto hwm = host(seen, key::qemu_hwm_bytes);
   const auto hog_signal = metric(seen, "hog_signal");
@@ -213,13 +230,13 @@ std::vector<Verdict> judge_vm_memory(const LimitCheck& /*check*/, const VmObserv
     kill.measured = *hog_signal == 9 ? 1.0 : 0.0;
     if (*hog_signal != 9)
       kill_failures.push_back(fmt::format("the hog of {} MiB was not OOM-killed in the guest (signal {:.0f})",
-                                          vm_memory_hog_mib, *hog_signal));
+                                          guest.hog_mib(), *hog_signal));
   }
   if (ram != limit)
     kill_failures.push_back(fmt::format("libvirt reads the guest's RAM as {:.0f} MiB", ram.value_or(0) / mib));
   conclude(kill, kill_failures,
            fmt::format("the guest kernel OOM-killed the {} MiB hog in {} MiB of RAM (libvirt reads it back)",
-                       vm_memory_hog_mib, vm_memory_limit_mib),
+                       guest.hog_mib(), guest.ram_mib),
            seen);
 
   std::vector<std::string> peak_failures;
@@ -230,12 +247,17 @@ std::vector<Verdict> judge_vm_memory(const LimitCheck& /*check*/, const VmObserv
   } else {
     peak.measured = *hwm / mib;
     if (*hwm > ceiling)
-      peak_failures.push_back(fmt::format("QEMU's peak RSS {:.0f} MiB is over the guest's {} MiB + {} MiB for QEMU",
-                                          *hwm / mib, vm_memory_limit_mib, vm_qemu_overhead_mib));
+      peak_failures.push_back(fmt::format(
+          "QEMU's peak RSS {:.0f} MiB is over the guest's {} MiB + {} MiB for QEMU ({} MiB: its copy of the "
+          "initramfs and {} MiB for itself)",
+          *hwm / mib, guest.ram_mib, guest.qemu_ceiling_mib() - guest.ram_mib, guest.initramfs_mib,
+          vm_qemu_overhead_mib));
   }
   conclude(peak, peak_failures,
-           fmt::format("QEMU's peak RSS {:.0f} MiB, within the guest's {} MiB + {} MiB for QEMU itself",
-                       hwm.value_or(0) / mib, vm_memory_limit_mib, vm_qemu_overhead_mib),
+           fmt::format("QEMU's peak RSS {:.0f} MiB, within the guest's {} MiB + {} MiB for QEMU ({} MiB: its copy of "
+                       "the initramfs and {} MiB for itself)",
+                       hwm.value_or(0) / mib, guest.ram_mib, guest.qemu_ceiling_mib() - guest.ram_mib,
+                       guest.initramfs_mib, vm_qemu_overhead_mib),
            seen);
   return {kill, peak};
 }
@@ -269,11 +291,12 @@ StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, cons
     return result;
   }
   InstanceSpec spec = instance_spec(input.test_case, input.next_instance_name());
+  const VmGuestMemory guest_memory = vm_guest_memory(image_initramfs_bytes(backend));
   if (check.name == "memory") {
     // The guest's limit is its RAM: the hog asks for twice it; without the limit the guest gets RAM for the hog.
     spec.limits = {};
-    spec.limits.memory_bytes = (limit_off ? vm_memory_unlimited_mib : vm_memory_limit_mib) * mib;
-    spec.workload_args = {fmt::format("{}", vm_memory_hog_mib), memory_hold_ms};
+    spec.limits.memory_bytes = (limit_off ? guest_memory.ram_for_hog_mib() : guest_memory.ram_mib) * mib;
+    spec.workload_args = {fmt::format("{}", guest_memory.hog_mib()), memory_hold_ms};
   } else if (limit_off) {
     spec.limits = {};
   }
@@ -296,7 +319,7 @@ StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, cons
     observe(backend, spec, deadline, seen, sample);
     if (check.name == "cpu-quota") result.verdicts = judge_vm_cpu_quota(check, seen);
     if (check.name == "cpuset") result.verdicts = judge_vm_cpuset(check, seen);
-    if (check.name == "memory") result.verdicts = judge_vm_memory(check, seen);
+    if (check.name == "memory") result.verdicts = judge_vm_memory(check, guest_memory, seen);
     if (check.name == "devices") result.verdicts = judge_vm_devices(check, seen);
     sample.ok = true;
   } catch (const sys::Interrupted&) {

@@ -153,8 +153,7 @@ std::string output_of(const VmObservation& seen) {
 
 VmPageCacheGuest vm_page_cache_guest(std::uint64_t initramfs_bytes) {
   VmPageCacheGuest guest;
-  guest.ram_mib = guest_memory_floor_mib(initramfs_bytes);
-  guest.initramfs_mib = (initramfs_bytes + mib - 1) / mib;
+  static_cast<VmGuestMemory&>(guest) = vm_guest_memory(initramfs_bytes);
   guest.write_mib = 2 * guest.ram_mib;
   guest.unlimited_ram_mib = guest.ram_mib + guest.write_mib;
   return guest;
@@ -242,13 +241,7 @@ std::vector<Verdict> judge_vm_page_cache(const LimitCheck& /*check*/, const VmPa
 StepResult measure_vm_page_cache(Backend& backend, const StepInput& input, const LimitCheck& check, bool limit_off,
                                  const fs::path& scratch_root) {
   StepResult result;
-  const auto details = backend.details();
-  // The image's initramfs as the vm backend gives it; unknown (0): the memory check's 256 MiB, which a bigger image
-  // refuses to boot in, saying how much it needs.
-  std::uint64_t initramfs_bytes = 0;
-  if (const auto found = details.find("initramfs_bytes"); found != details.end())
-    std::from_chars(found->second.data(), found->second.data() + found->second.size(), initramfs_bytes);
-  const VmPageCacheGuest guest = vm_page_cache_guest(initramfs_bytes);
+  const VmPageCacheGuest guest = vm_page_cache_guest(image_initramfs_bytes(backend));
   InstanceSpec spec = instance_spec(input.test_case, input.next_instance_name());
   // The guest's limit is its RAM; without the limit it gets RAM for the whole write. The writer's file is the
   // guest's raw disk: its page cache with no filesystem to make.

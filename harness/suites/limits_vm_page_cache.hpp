@@ -32,22 +32,15 @@
 
 namespace benchrun::harness {
 
-// The check's guest: its RAM (its limit), what the writer writes (twice the RAM) and the RAM without the limit
-// (room for the whole write beside what the image needs). 256 MiB as the memory check's, or more when the image
-// needs more to boot (guest_memory_floor_mib: image "guest", the one with virtio_blk, has a 138 MiB initramfs
-// unpacked into a tmpfs in RAM and boots in 542 MiB). QEMU keeps its own copy of the initramfs for the guest's
-// life (fw_cfg's initrd data, handed to the guest again at a reset): its RSS may hold the RAM, that copy and the
-// memory check's 192 MiB for QEMU itself (measured: 788 MiB = 542 + 138 + 108 for image "guest").
-struct VmPageCacheGuest {
-  std::uint64_t ram_mib = vm_memory_limit_mib;
-  std::uint64_t initramfs_mib = 0;
+// The check's guest: its RAM (its limit) and QEMU's ceiling as the memory check's (VmGuestMemory: 256 MiB, or
+// what the image needs to boot), what the writer writes (twice the RAM) and the RAM without the limit (room for
+// the whole write beside what the image needs).
+struct VmPageCacheGuest : VmGuestMemory {
   std::uint64_t write_mib = 2 * vm_memory_limit_mib;
   std::uint64_t unlimited_ram_mib = vm_memory_limit_mib + 2 * vm_memory_limit_mib;
   // The scratch disk holds the write with room to spare (a write past its end would fail with ENOSPC and judge
   // nothing).
   [[nodiscard]] std::uint64_t disk_bytes() const { return (write_mib + 64) << 20; }
-  // What QEMU's peak RSS may reach.
-  [[nodiscard]] std::uint64_t qemu_ceiling_mib() const { return ram_mib + initramfs_mib + vm_qemu_overhead_mib; }
 };
 // `initramfs_bytes`: the image's (the vm backend's details() "initramfs_bytes"; 0: unknown).
 VmPageCacheGuest vm_page_cache_guest(std::uint64_t initramfs_bytes);

@@ -100,16 +100,38 @@ TEST(VmMemory, TheGuestsOomKillAndQemusPeakWithinRamPlusItsOwn) {
   seen.host = {{key::guest_memory_bytes, 256.0 * (1 << 20)}, {key::qemu_hwm_bytes, 366.0 * (1 << 20)}};
   seen.workload.result_seen = true;
   seen.workload.metrics = {{"hog_signal", 9}, {"hog_exit_code", -1}};
-  auto verdicts = judge_vm_memory(check_named(checks, "memory"), seen);
+  const VmGuestMemory guest = vm_guest_memory(0);
+  auto verdicts = judge_vm_memory(check_named(checks, "memory"), guest, seen);
   ASSERT_EQ(verdicts.size(), 2U);
   EXPECT_TRUE(verdicts[0].pass) << verdicts[0].why;
   EXPECT_TRUE(verdicts[1].pass) << verdicts[1].why;
   seen.host[key::qemu_hwm_bytes] = 744.0 * (1 << 20);
   seen.workload.metrics["hog_signal"] = 0;
-  verdicts = judge_vm_memory(check_named(checks, "memory"), seen);
+  verdicts = judge_vm_memory(check_named(checks, "memory"), guest, seen);
   EXPECT_FALSE(verdicts[0].pass);
   EXPECT_FALSE(verdicts[1].pass);
   EXPECT_THAT(verdicts[1].why, HasSubstr("QEMU's peak RSS 744 MiB"));
+}
+
+TEST(VmMemory, AnImageThatNeedsMoreRamGetsItAndQemusCopyOfItsInitramfsIsAllowedFor) {
+  // Image "guest": a 138 MiB initramfs boots in 542 MiB (guest_memory_floor_mib); QEMU keeps a copy of it.
+  const VmGuestMemory guest = vm_guest_memory(138ULL << 20);
+  EXPECT_EQ(guest.ram_mib, 542U);
+  EXPECT_EQ(guest.hog_mib(), 1084U);
+  EXPECT_EQ(guest.qemu_ceiling_mib(), 542U + 138U + vm_qemu_overhead_mib);
+  EXPECT_EQ(vm_guest_memory(0).ram_mib, vm_memory_limit_mib) << "the default image's guest keeps 256 MiB";
+  const auto checks = limit_checks(2);
+  VmObservation seen;
+  seen.host = {{key::guest_memory_bytes, 542.0 * (1 << 20)}, {key::qemu_hwm_bytes, 790.0 * (1 << 20)}};
+  seen.workload.result_seen = true;
+  seen.workload.metrics = {{"hog_signal", 9}};
+  auto verdicts = judge_vm_memory(check_named(checks, "memory"), guest, seen);
+  EXPECT_TRUE(verdicts[0].pass) << verdicts[0].why;
+  EXPECT_TRUE(verdicts[1].pass) << verdicts[1].why;
+  seen.host[key::guest_memory_bytes] = 256.0 * (1 << 20);
+  verdicts = judge_vm_memory(check_named(checks, "memory"), guest, seen);
+  EXPECT_FALSE(verdicts[0].pass);
+  EXPECT_THAT(verdicts[0].why, HasSubstr("libvirt reads the guest's RAM as 256 MiB"));
 }
 
 TEST(VmPids, TheRunsWarningSaysWhyAGuestHasNoSuchLimit) {
