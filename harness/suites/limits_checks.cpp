@@ -48,7 +48,10 @@ std::string limit_note(const Observation& seen) {
   return seen.limit_applied ? "" : " (ran without its limit: --limits-off)";
 }
 
-// Every reason in `failures`, or the pass reason.
+double to_mib(std::uint64_t bytes) { return static_cast<double>(bytes) / static_cast<double>(mib); }
+
+}  // namespace
+
 void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
               const Observation& seen) {
   verdict.pass = failures.empty();
@@ -56,10 +59,6 @@ void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::s
       verdict.pass ? std::move(pass_reason) : fmt::format("{}{}", fmt::join(failures, "; "), limit_note(seen));
   if (!seen.host.note.empty()) verdict.why += fmt::format(" ({})", seen.host.note);
 }
-
-double to_mib(std::uint64_t bytes) { return static_cast<double>(bytes) / static_cast<double>(mib); }
-
-}  // namespace
 
 reports::Verdict make_verdict(std::string check, std::optional<reports::VerdictValue> configured,
                               std::optional<reports::VerdictValue> measured, std::string unit,
@@ -71,6 +70,12 @@ reports::Verdict make_verdict(std::string check, std::optional<reports::VerdictV
   verdict.unit = std::move(unit);
   verdict.tolerance = tolerance;
   return verdict;
+}
+
+reports::Failure step_failure(const sys::Error& error) {
+  const reports::FailureKind kind =
+      dynamic_cast<const sys::Timeout*>(&error) ? reports::FailureKind::timeout : reports::FailureKind::error;
+  return reports::Failure{kind, error.what()};
 }
 
 void take_result(const reports::WorkloadResult& result, WorkloadView& workload, reports::Sample& sample) {
@@ -137,12 +142,11 @@ std::optional<std::uint64_t> cpu_list_mask(std::string_view list) {
   return mask;
 }
 
-std::vector<Verdict> judge_memory(const LimitCheck& check, const Observation& seen) {
-  const std::uint64_t limit = check.limits.memory_bytes.value_or(0);
+Verdict judge_hog_oom_kill(std::string name, const LimitCheck& check, const Observation& seen,
+                           std::string_view limit_text) {
   const HostView& host = seen.host;
-
   Verdict oom = make_verdict(
-      "memory.oom_kill", 1.0,
+      std::move(name), 1.0,
       host.oom_kills ? std::optional<reports::VerdictValue>(static_cast<double>(*host.oom_kills)) : std::nullopt,
       "OOM kills", std::nullopt);
   std::vector<std::string> oom_failures;
@@ -160,9 +164,17 @@ std::vector<Verdict> judge_memory(const LimitCheck& check, const Observation& se
   if (hog_signal != 9)
     oom_failures.push_back(fmt::format("the hog of {} MiB was not OOM-killed: {}", check.workload_args.at(0), hog_end));
   conclude(oom, oom_failures,
-           fmt::format("the hog of {} MiB was {} under {} MiB, counted once by the cgroup", check.workload_args.at(0),
-                       hog_end, to_mib(limit)),
+           fmt::format("the hog of {} MiB was {} under {}, counted once by the cgroup", check.workload_args.at(0),
+                       hog_end, limit_text),
            seen);
+  return oom;
+}
+
+std::vector<Verdict> judge_memory(const LimitCheck& check, const Observation& seen) {
+  const std::uint64_t limit = check.limits.memory_bytes.value_or(0);
+  const HostView& host = seen.host;
+
+  Verdict oom = judge_hog_oom_kill("memory.oom_kill", check, seen, fmt::format("{} MiB", to_mib(limit)));
 
   Verdict peak = make_verdict(
       "memory.peak_within_limit", to_mib(limit),

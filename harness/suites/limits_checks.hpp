@@ -34,6 +34,7 @@
 #include "harness/instance_spec.hpp"
 #include "reports/model.hpp"
 #include "sys/clock.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::harness {
 
@@ -164,11 +165,22 @@ std::vector<reports::Verdict> judge_memory(const LimitCheck& check, const Observ
 std::vector<reports::Verdict> judge_cpu_quota(const LimitCheck& check, const Observation& seen);
 std::vector<reports::Verdict> judge_pids(const LimitCheck& check, const Observation& seen);
 std::vector<reports::Verdict> judge_cpuset(const LimitCheck& check, const Observation& seen);
+// The memory checks' OOM verdict `name`: the cgroup counted exactly one OOM kill, and oomprobe's hog child (of
+// check.workload_args[0] MiB) ended by SIGKILL. `limit_text` says what the hog ran under ("32 MiB").
+reports::Verdict judge_hog_oom_kill(std::string name, const LimitCheck& check, const Observation& seen,
+                                    std::string_view limit_text);
 
 // A verdict saying what it checks, against what, and what was measured; pass and why are the judgement's.
 reports::Verdict make_verdict(std::string check, std::optional<reports::VerdictValue> configured,
                               std::optional<reports::VerdictValue> measured, std::string unit,
                               std::optional<double> tolerance);
+// A judgement's end, for the checks judged from an Observation: pass when `failures` is empty, with
+// `pass_reason` as the reason, else every failure joined by "; " and, when the instance ran without the limit,
+// " (ran without its limit: --limits-off)"; the host's note, if any, in parentheses after either.
+void conclude(reports::Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
+              const Observation& seen);
+// The failure a step's sample records for `error`: a timeout when it is sys::Timeout, an error otherwise.
+reports::Failure step_failure(const sys::Error& error);
 // What benchinit's RESULT line said, kept on both sides: the workload's view (how it ended, its own metrics)
 // and the step's sample (its metrics and result).
 void take_result(const reports::WorkloadResult& result, WorkloadView& workload, reports::Sample& sample);

@@ -64,15 +64,6 @@ std::string stress_ng_exit(const WorkloadView& workload) {
   return fmt::format("exited {}", workload.exit_code.value_or(-1));
 }
 
-void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
-              const Observation& seen) {
-  verdict.pass = failures.empty();
-  verdict.why = verdict.pass ? std::move(pass_reason)
-                             : fmt::format("{}{}", fmt::join(failures, "; "),
-                                           seen.limit_applied ? "" : " (ran without its limit: --limits-off)");
-  if (!seen.host.note.empty()) verdict.why += fmt::format(" ({})", seen.host.note);
-}
-
 }  // namespace
 
 StressNgKillReport parse_stress_ng_kills(const std::vector<std::string>& lines, std::string_view stressor_name) {

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <csignal>
 
+#include "harness/suites/limits_io.hpp"
 #include "harness/workload_protocol.hpp"
 #include "runtime/loop_device.hpp"
 #include "sys/error.hpp"
@@ -26,8 +27,6 @@ namespace fs = std::filesystem;
 namespace key = vm::view_key;
 using reports::Verdict;
 
-constexpr double io_tolerance = 0.10;
-constexpr double io_floor_share = 0.5;
 constexpr std::uint64_t mib = 1ULL << 20;
 
 std::optional<double> host(const VmObservation& seen, const char* name) {
@@ -147,18 +146,6 @@ void observe(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadli
 
 // --- Judgement ----------------------------------------------------------------------------------------------
 
-enum class IoRate { bytes, reads };
-
-// Why `rate` is off the limit: over it by more than the tolerance, or under the floor; nullopt when neither.
-std::optional<std::string> off_the_limit(double rate, double limit) {
-  const double error = (rate / limit - 1) * 100;
-  if (rate > limit && !values_close(rate, limit, io_tolerance))
-    return fmt::format("{:+.1f} % from the limit, over the 10 % allowed", error);
-  if (rate < limit * io_floor_share)
-    return fmt::format("{:+.1f} % from the limit, under half of it: the throttle was not reached", error);
-  return std::nullopt;
-}
-
 std::vector<Verdict> judge_vm_io_rate(const LimitCheck& check, const VmObservation& seen, IoRate rate) {
   const bool bytes = rate == IoRate::bytes;
   const std::uint64_t limit = (bytes ? check.limits.io_read_bps : check.limits.io_read_iops).value_or(0);
@@ -184,7 +171,7 @@ std::vector<Verdict> judge_vm_io_rate(const LimitCheck& check, const VmObservati
   } else {
     host_rate = *steady_count / (*steady_ms / 1000.0);
     verdict.measured = *host_rate;
-    if (const auto off = off_the_limit(*host_rate, limit_rate)) {
+    if (const auto off = io_rate_off_the_limit(*host_rate, limit_rate)) {
       failures.push_back(
           fmt::format("QEMU's block stats counted {:.0f} {} over {:.0f} ms of reading (its first "
                       "second left out), {}",
@@ -204,7 +191,7 @@ std::vector<Verdict> judge_vm_io_rate(const LimitCheck& check, const VmObservati
         seen.workload.output.empty() ? std::string() : fmt::format(" ({})", fmt::join(seen.workload.output, " | ")),
         no_disk ? ": the guest's kernel has no virtio_blk (image 'guest' loads it: --image guest)" : ""));
   } else {
-    if (const auto off = off_the_limit(*own_rate, limit_rate))
+    if (const auto off = io_rate_off_the_limit(*own_rate, limit_rate))
       failures.push_back(fmt::format("the reader counted {:.0f} {} itself, {}", *own_rate, unit, *off));
     if (host_rate && !values_close(*host_rate, *own_rate, io_tolerance))
       failures.push_back(
@@ -264,9 +251,7 @@ StepResult measure_vm_io_check(Backend& backend, const StepInput& input, const L
   } catch (const sys::Interrupted&) {
     throw;
   } catch (const sys::Error& error) {
-    const reports::FailureKind kind =
-        dynamic_cast<const sys::Timeout*>(&error) ? reports::FailureKind::timeout : reports::FailureKind::error;
-    sample.failure = reports::Failure{kind, error.what()};
+    sample.failure = step_failure(error);
     Verdict verdict =
         make_verdict(fmt::format("{}.host_view", check.name), std::nullopt, std::nullopt, "", std::nullopt);
     verdict.why = fmt::format("the check's guest failed: {}", error.what());

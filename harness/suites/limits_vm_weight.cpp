@@ -333,10 +333,9 @@ StepResult measure_vm_cpu_weight(Backend& backend, const StepInput& input, const
     throw;
   } catch (const sys::Error& error) {
     failed = error.what();
-    const reports::FailureKind kind =
-        dynamic_cast<const sys::Timeout*>(&error) ? reports::FailureKind::timeout : reports::FailureKind::error;
+    const reports::Failure failure = step_failure(error);
     for (Guest& guest : guests) {
-      if (!guest.sample.ok) guest.sample.failure = reports::Failure{kind, error.what()};
+      if (!guest.sample.ok) guest.sample.failure = failure;
     }
   }
   for (Guest& guest : guests) {
