@@ -22,10 +22,9 @@ namespace {
 using reports::Verdict;
 
 constexpr std::uint64_t mib = 1ULL << 20;
-// The memory check: a hog of 128 MiB under 32 MiB, four times the limit so it cannot fit by luck; oomprobe
-// stays 500 ms after the kill so the host reads the cgroup's counter even where the runtime removes the
+// The memory check: a hog of 128 MiB under memory_check_limit_bytes (32 MiB), four times the limit so it cannot fit by
+// luck; oomprobe stays 500 ms after the kill so the host reads the cgroup's counter even where the runtime removes the
 // cgroup at exit (crun, runc on v1, where the parent's oom_kill does not count its children's).
-constexpr std::uint64_t memory_limit_bytes = 32 * mib;
 constexpr const char* memory_hog_mib = "128";
 constexpr const char* memory_hold_ms = "500";
 // The CPU check: a quarter of a CPU over the default 100 ms period, burnt for 3 s (30 periods: the
@@ -358,7 +357,7 @@ std::vector<LimitCheck> limit_checks(unsigned online_cpus) {
   LimitCheck memory{"memory",   "a hog past the memory limit is OOM-killed once, usage never above the limit",
                     "oomprobe", {memory_hog_mib, memory_hold_ms},
                     {},         &judge_memory};
-  memory.limits.memory_bytes = memory_limit_bytes;
+  memory.limits.memory_bytes = memory_check_limit_bytes;
   checks.push_back(std::move(memory));
   LimitCheck cpu{"cpu-quota",     "a burner's CPU time stays within 10 % of its quota", "burner", {burn_ms}, {},
                  &judge_cpu_quota};

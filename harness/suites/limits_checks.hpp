@@ -174,6 +174,9 @@ reports::Verdict judge_hog_oom_kill(std::string name, const LimitCheck& check, c
 reports::Verdict make_verdict(std::string check, std::optional<reports::VerdictValue> configured,
                               std::optional<reports::VerdictValue> measured, std::string unit,
                               std::optional<double> tolerance);
+// The memory checks' limit: memory (limits_checks.cpp), memory-stress-ng (limits_observer_memory.cpp) and
+// memory-swap (limits_swap.cpp, with swap on top) judge the same 32 MiB.
+inline constexpr std::uint64_t memory_check_limit_bytes = 32ULL << 20;
 // A judgement's end, for the checks judged from an Observation: pass when `failures` is empty, with
 // `pass_reason` as the reason, else every failure joined by "; " and, when the instance ran without the limit,
 // " (ran without its limit: --limits-off)"; the host's note, if any, in parentheses after either.

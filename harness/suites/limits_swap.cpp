@@ -15,9 +15,8 @@ namespace fs = std::filesystem;
 using reports::Verdict;
 
 constexpr std::uint64_t mib = 1ULL << 20;
-// The memory check's hog and limit (limits_checks.cpp), with 32 MiB of swap on top: the hog of 128 MiB is
-// twice memory+swap, so it cannot fit by luck whatever the kernel keeps out of the counters.
-constexpr std::uint64_t memory_limit_bytes = 32 * mib;
+// The memory check's hog and limit (memory_check_limit_bytes), with 32 MiB of swap on top: the hog of 128 MiB
+// is twice memory+swap, so it cannot fit by luck whatever the kernel keeps out of the counters.
 constexpr std::uint64_t memory_swap_limit_bytes = 64 * mib;
 constexpr const char* hog_mib = "128";
 constexpr const char* hold_ms = "500";
@@ -50,7 +49,7 @@ LimitCheck memory_swap_check() {
                   {hog_mib, hold_ms},
                   {},
                   &judge_memory_swap};
-  swap.limits.memory_bytes = memory_limit_bytes;
+  swap.limits.memory_bytes = memory_check_limit_bytes;
   swap.limits.memory_swap_bytes = memory_swap_limit_bytes;
   swap.not_applicable = &memory_swap_on_this_host;
   return swap;
