@@ -128,16 +128,6 @@ void run_mkfs(const fs::path& file) {
     throw sys::Error(fmt::format("{} {} failed (status {:#x})", mkfs, file.string(), status));
 }
 
-void write_pattern_file(const fs::path& path, std::uint64_t bytes) {
-  const sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd) sys::throw_errno(fmt::format("create {}", path.string()));
-  std::string block(mib, '\0');
-  for (std::size_t at = 0; at < block.size(); ++at) block[at] = static_cast<char>('a' + at % 26);
-  for (std::uint64_t written = 0; written < bytes; written += block.size())
-    sys::write_all(fd.get(), block, path.string());
-  if (::fsync(fd.get()) != 0) sys::throw_errno(fmt::format("fsync {}", path.string()));
-}
-
 // A loop device over a file on the host's disk with an ext4 on it, mounted at <folder>/mnt: what an I/O check's
 // instance reads. Everything goes with it: unmounted, detached, the folder removed.
 class LoopScratch {
@@ -293,6 +283,16 @@ std::vector<Verdict> judge_io_rate(const LimitCheck& check, const Observation& s
 }
 
 }  // namespace
+
+void write_pattern_file(const fs::path& path, std::uint64_t bytes) {
+  const sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) sys::throw_errno(fmt::format("create {}", path.string()));
+  std::string block(mib, '\0');
+  for (std::size_t at = 0; at < block.size(); ++at) block[at] = static_cast<char>('a' + at % 26);
+  for (std::uint64_t written = 0; written < bytes; written += block.size())
+    sys::write_all(fd.get(), block, path.string());
+  if (::fsync(fd.get()) != 0) sys::throw_errno(fmt::format("fsync {}", path.string()));
+}
 
 std::optional<std::string> io_rate_off_the_limit(double rate, double limit) {
   const double error = (rate / limit - 1) * 100;

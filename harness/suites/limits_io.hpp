@@ -33,6 +33,11 @@ namespace benchrun::harness {
 // The checks of this file, appended to limit_checks().
 void append_io_limit_checks(std::vector<LimitCheck>& checks);
 
+// Writes `bytes` (whole MiB) of a repeating a..z pattern to a new file at `path` and fsyncs it: the data the I/O
+// checks read, on a loop device's ext4 (here) or as a guest's raw disk (limits_vm_io.cpp). Written, not
+// fallocated: unwritten extents read as zeros without any I/O on the host.
+void write_pattern_file(const std::filesystem::path& path, std::uint64_t bytes);
+
 // The read-rate checks' judgement, shared with the vm backend's (limits_vm_io.cpp). A rate passes up to 10 %
 // over its limit (values_close); under half of it, it fails too: a reader that got less shows nothing of the
 // throttle (the host was too busy to issue the reads, or the device too slow), so the ceiling it kept would

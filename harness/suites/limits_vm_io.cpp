@@ -1,6 +1,5 @@
 #include "harness/suites/limits_vm_io.hpp"
 
-#include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -17,7 +16,6 @@
 #include "runtime/loop_device.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
-#include "sys/unique_fd.hpp"
 #include "vm/tunables_view.hpp"
 
 namespace benchrun::harness {
@@ -26,8 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace key = vm::view_key;
 using reports::Verdict;
-
-constexpr std::uint64_t mib = 1ULL << 20;
 
 std::optional<double> host(const VmObservation& seen, const char* name) {
   const auto found = seen.host.find(name);
@@ -65,7 +61,7 @@ class GuestScratchDisk {
     folder_ = runtime::loop_folder(root, ::getpid(), instance);
     try {
       fs::create_directories(folder_);
-      write_pattern(folder_ / "disk.img");
+      write_pattern_file(folder_ / "disk.img", vm_io_disk_bytes);
     } catch (...) {
       release();  // a destructor does not run for a constructor that threw
       throw;
@@ -93,15 +89,6 @@ class GuestScratchDisk {
       }
       if (folder == folder.root_path()) break;
     }
-  }
-  static void write_pattern(const fs::path& path) {
-    const sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!fd) sys::throw_errno(fmt::format("create {}", path.string()));
-    std::string block(mib, '\0');
-    for (std::size_t at = 0; at < block.size(); ++at) block[at] = static_cast<char>('a' + at % 26);
-    for (std::uint64_t written = 0; written < vm_io_disk_bytes; written += block.size())
-      sys::write_all(fd.get(), block, path.string());
-    if (::fsync(fd.get()) != 0) sys::throw_errno(fmt::format("fsync {}", path.string()));
   }
   void remove_dead_folders() const {
     std::error_code error;
