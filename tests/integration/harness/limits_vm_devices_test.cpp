@@ -18,6 +18,7 @@
 
 #include "benchrun_process.hpp"
 #include "libvirt_cgroups.hpp"
+#include "report_verdicts.hpp"
 
 namespace benchrun::testing {
 namespace {
@@ -46,14 +47,7 @@ class LimitsVmDevices : public LeakCheckedTest {
 
   [[nodiscard]] json report() const { return json::parse(read_text(out_.path() / "report.json")); }
 
-  [[nodiscard]] std::map<std::string, json> verdicts() const {
-    std::map<std::string, json> named;
-    const json measured = report();  // kept: a range over a temporary's member dangles before C++23
-    for (const auto& verdict : measured.at("verdicts")) {
-      if (verdict.at("backend") == "vm") named[verdict.at("check")] = verdict;
-    }
-    return named;
-  }
+  [[nodiscard]] std::map<std::string, json> verdicts() const { return verdicts_of(report(), "vm"); }
 
   TempDir out_;
 };
