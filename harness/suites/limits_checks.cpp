@@ -88,9 +88,13 @@ void take_result(const reports::WorkloadResult& result, WorkloadView& workload, 
   sample.workload_result = result;
 }
 
+std::optional<double> named_figure(const std::map<std::string, double>& figures, const std::string& name) {
+  const auto found = figures.find(name);
+  return found == figures.end() ? std::nullopt : std::optional(found->second);
+}
+
 std::optional<double> workload_metric(const Observation& seen, const std::string& name) {
-  const auto found = seen.workload.metrics.find(name);
-  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
+  return named_figure(seen.workload.metrics, name);
 }
 
 std::string how_it_ended(const WorkloadView& workload) {

@@ -191,6 +191,8 @@ void take_result(const reports::WorkloadResult& result, WorkloadView& workload, 
 // Helpers of the judgements, shared by every check's file: the workload's own metric `name` when it reported
 // it; how the workload ended, for a verdict's reason; a CPU mask as a list (0b1011 -> "0-1,3", 0 -> "none").
 std::optional<double> workload_metric(const Observation& seen, const std::string& name);
+// The figure named `name` in a map of figures (a workload's metrics, a vm host view), nullopt when absent.
+std::optional<double> named_figure(const std::map<std::string, double>& figures, const std::string& name);
 std::string how_it_ended(const WorkloadView& workload);
 std::string cpu_mask_list(std::uint64_t mask);
 

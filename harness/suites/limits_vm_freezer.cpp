@@ -29,13 +29,11 @@ double ms(double ns) { return ns / 1e6; }
 double ms_between(sys::MonotonicNs from, sys::MonotonicNs to) { return static_cast<double>(to - from) / 1e6; }
 
 std::optional<double> figure(const std::map<std::string, double>& view, const char* name) {
-  const auto found = view.find(name);
-  return found == view.end() ? std::nullopt : std::optional(found->second);
+  return named_figure(view, name);
 }
 
 std::optional<double> metric(const VmFreezerObservation& seen, const std::string& name) {
-  const auto found = seen.workload.metrics.find(name);
-  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
+  return named_figure(seen.workload.metrics, name);
 }
 
 std::string state_text(const std::optional<double>& state) {

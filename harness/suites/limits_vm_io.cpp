@@ -25,14 +25,10 @@ namespace fs = std::filesystem;
 namespace key = vm::view_key;
 using reports::Verdict;
 
-std::optional<double> host(const VmObservation& seen, const char* name) {
-  const auto found = seen.host.find(name);
-  return found == seen.host.end() ? std::nullopt : std::optional(found->second);
-}
+std::optional<double> host(const VmObservation& seen, const char* name) { return named_figure(seen.host, name); }
 
 std::optional<double> metric(const VmObservation& seen, const std::string& name) {
-  const auto found = seen.workload.metrics.find(name);
-  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
+  return named_figure(seen.workload.metrics, name);
 }
 
 // --- The scratch disk ---------------------------------------------------------------------------------------

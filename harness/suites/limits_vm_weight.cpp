@@ -31,13 +31,11 @@ long long realtime_ms() {
 }
 
 std::optional<double> view_value(const VmWeightGuest& guest, const char* name) {
-  const auto found = guest.host.find(name);
-  return found == guest.host.end() ? std::nullopt : std::optional(found->second);
+  return named_figure(guest.host, name);
 }
 
 std::optional<double> metric(const VmWeightGuest& guest, const char* name) {
-  const auto found = guest.workload.metrics.find(name);
-  return found == guest.workload.metrics.end() ? std::nullopt : std::optional(found->second);
+  return named_figure(guest.workload.metrics, name);
 }
 
 std::string mask_text(const std::optional<double>& mask) {
