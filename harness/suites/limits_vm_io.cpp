@@ -12,7 +12,7 @@
 #include <csignal>
 
 #include "harness/suites/limits_io.hpp"
-#include "harness/workload_protocol.hpp"
+#include "harness/suites/scheduled_console.hpp"
 #include "runtime/loop_device.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
@@ -114,14 +114,10 @@ void observe(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadli
   sample.started_at_monotonic_ns = sys::monotonic_now();
   std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
   const TeardownGuard guard{*instance};
-  while (std::optional<sys::ConsoleLine> line = instance->next_line(deadline)) {
-    if (!is_result_line(line->text)) {
-      if (line->text.starts_with("ioprobe:")) seen.workload.output.push_back(line->text);
-      continue;
-    }
-    const reports::WorkloadResult result = parse_result_line(line->text);
-    take_result(result, seen.workload, sample);
-  }
+  ScheduledConsole console(*instance, seen.workload, sample, deadline, [&seen](const sys::ConsoleLine& line) {
+    if (line.text.starts_with("ioprobe:")) seen.workload.output.push_back(line.text);
+  });
+  console.to_end();
   instance->wait_exit(deadline);
   seen.host = instance->host_limits_view();
   instance->destroy();

@@ -1,8 +1,8 @@
 // An instance's console read on a check's schedule: up to benchinit's READY, up to a point in time, to the end.
 // Every RESULT line is taken as the other limits checks take it (take_result: the workload's view and the
 // step's sample); every line, RESULT or not, goes to the optional per-line hook first (the vm freezer stamps its
-// ticks there). Shared by the freezer checks of the runtimes (limits_freezer.cpp) and of the vm backend
-// (limits_vm_freezer.cpp).
+// ticks there, the vm I/O checks keep ioprobe's lines). Shared by the freezer checks of the runtimes
+// (limits_freezer.cpp) and of the vm backend (limits_vm_freezer.cpp), and the vm I/O checks (limits_vm_io.cpp).
 #pragma once
 
 #include <functional>
