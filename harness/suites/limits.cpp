@@ -166,9 +166,7 @@ StepResult measure_limit_check(Backend& backend, const StepInput& input, const s
   } catch (const sys::Interrupted&) {
     throw;
   } catch (const sys::Error& error) {
-    const reports::FailureKind kind =
-        dynamic_cast<const sys::Timeout*>(&error) ? reports::FailureKind::timeout : reports::FailureKind::error;
-    sample.failure = reports::Failure{kind, error.what()};
+    sample.failure = step_failure(error);
     result.verdicts.push_back(unjudged(*check, fmt::format("the check's instance failed: {}", error.what())));
   }
   result.samples.push_back(std::move(sample));

@@ -22,10 +22,9 @@ namespace {
 using reports::Verdict;
 
 constexpr std::uint64_t mib = 1ULL << 20;
-// The memory check: a hog of 128 MiB under 32 MiB, four times the limit so it cannot fit by luck; oomprobe
-// stays 500 ms after the kill so the host reads the cgroup's counter even where the runtime removes the
+// The memory check: a hog of 128 MiB under memory_check_limit_bytes (32 MiB), four times the limit so it cannot fit by
+// luck; oomprobe stays 500 ms after the kill so the host reads the cgroup's counter even where the runtime removes the
 // cgroup at exit (crun, runc on v1, where the parent's oom_kill does not count its children's).
-constexpr std::uint64_t memory_limit_bytes = 32 * mib;
 constexpr const char* memory_hog_mib = "128";
 constexpr const char* memory_hold_ms = "500";
 // The CPU check: a quarter of a CPU over the default 100 ms period, burnt for 3 s (30 periods: the
@@ -48,7 +47,10 @@ std::string limit_note(const Observation& seen) {
   return seen.limit_applied ? "" : " (ran without its limit: --limits-off)";
 }
 
-// Every reason in `failures`, or the pass reason.
+double to_mib(std::uint64_t bytes) { return static_cast<double>(bytes) / static_cast<double>(mib); }
+
+}  // namespace
+
 void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
               const Observation& seen) {
   verdict.pass = failures.empty();
@@ -56,10 +58,6 @@ void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::s
       verdict.pass ? std::move(pass_reason) : fmt::format("{}{}", fmt::join(failures, "; "), limit_note(seen));
   if (!seen.host.note.empty()) verdict.why += fmt::format(" ({})", seen.host.note);
 }
-
-double to_mib(std::uint64_t bytes) { return static_cast<double>(bytes) / static_cast<double>(mib); }
-
-}  // namespace
 
 reports::Verdict make_verdict(std::string check, std::optional<reports::VerdictValue> configured,
                               std::optional<reports::VerdictValue> measured, std::string unit,
@@ -73,6 +71,12 @@ reports::Verdict make_verdict(std::string check, std::optional<reports::VerdictV
   return verdict;
 }
 
+reports::Failure step_failure(const sys::Error& error) {
+  const reports::FailureKind kind =
+      dynamic_cast<const sys::Timeout*>(&error) ? reports::FailureKind::timeout : reports::FailureKind::error;
+  return reports::Failure{kind, error.what()};
+}
+
 void take_result(const reports::WorkloadResult& result, WorkloadView& workload, reports::Sample& sample) {
   workload.result_seen = true;
   workload.exit_code = result.exit_code;
@@ -84,9 +88,13 @@ void take_result(const reports::WorkloadResult& result, WorkloadView& workload, 
   sample.workload_result = result;
 }
 
+std::optional<double> named_figure(const std::map<std::string, double>& figures, const std::string& name) {
+  const auto found = figures.find(name);
+  return found == figures.end() ? std::nullopt : std::optional(found->second);
+}
+
 std::optional<double> workload_metric(const Observation& seen, const std::string& name) {
-  const auto found = seen.workload.metrics.find(name);
-  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
+  return named_figure(seen.workload.metrics, name);
 }
 
 std::string how_it_ended(const WorkloadView& workload) {
@@ -137,12 +145,11 @@ std::optional<std::uint64_t> cpu_list_mask(std::string_view list) {
   return mask;
 }
 
-std::vector<Verdict> judge_memory(const LimitCheck& check, const Observation& seen) {
-  const std::uint64_t limit = check.limits.memory_bytes.value_or(0);
+Verdict judge_hog_oom_kill(std::string name, const LimitCheck& check, const Observation& seen,
+                           std::string_view limit_text) {
   const HostView& host = seen.host;
-
   Verdict oom = make_verdict(
-      "memory.oom_kill", 1.0,
+      std::move(name), 1.0,
       host.oom_kills ? std::optional<reports::VerdictValue>(static_cast<double>(*host.oom_kills)) : std::nullopt,
       "OOM kills", std::nullopt);
   std::vector<std::string> oom_failures;
@@ -160,9 +167,17 @@ std::vector<Verdict> judge_memory(const LimitCheck& check, const Observation& se
   if (hog_signal != 9)
     oom_failures.push_back(fmt::format("the hog of {} MiB was not OOM-killed: {}", check.workload_args.at(0), hog_end));
   conclude(oom, oom_failures,
-           fmt::format("the hog of {} MiB was {} under {} MiB, counted once by the cgroup", check.workload_args.at(0),
-                       hog_end, to_mib(limit)),
+           fmt::format("the hog of {} MiB was {} under {}, counted once by the cgroup", check.workload_args.at(0),
+                       hog_end, limit_text),
            seen);
+  return oom;
+}
+
+std::vector<Verdict> judge_memory(const LimitCheck& check, const Observation& seen) {
+  const std::uint64_t limit = check.limits.memory_bytes.value_or(0);
+  const HostView& host = seen.host;
+
+  Verdict oom = judge_hog_oom_kill("memory.oom_kill", check, seen, fmt::format("{} MiB", to_mib(limit)));
 
   Verdict peak = make_verdict(
       "memory.peak_within_limit", to_mib(limit),
@@ -346,7 +361,7 @@ std::vector<LimitCheck> limit_checks(unsigned online_cpus) {
   LimitCheck memory{"memory",   "a hog past the memory limit is OOM-killed once, usage never above the limit",
                     "oomprobe", {memory_hog_mib, memory_hold_ms},
                     {},         &judge_memory};
-  memory.limits.memory_bytes = memory_limit_bytes;
+  memory.limits.memory_bytes = memory_check_limit_bytes;
   checks.push_back(std::move(memory));
   LimitCheck cpu{"cpu-quota",     "a burner's CPU time stays within 10 % of its quota", "burner", {burn_ms}, {},
                  &judge_cpu_quota};

@@ -34,6 +34,7 @@
 #include "harness/instance_spec.hpp"
 #include "reports/model.hpp"
 #include "sys/clock.hpp"
+#include "sys/error.hpp"
 
 namespace benchrun::harness {
 
@@ -164,11 +165,25 @@ std::vector<reports::Verdict> judge_memory(const LimitCheck& check, const Observ
 std::vector<reports::Verdict> judge_cpu_quota(const LimitCheck& check, const Observation& seen);
 std::vector<reports::Verdict> judge_pids(const LimitCheck& check, const Observation& seen);
 std::vector<reports::Verdict> judge_cpuset(const LimitCheck& check, const Observation& seen);
+// The memory checks' OOM verdict `name`: the cgroup counted exactly one OOM kill, and oomprobe's hog child (of
+// check.workload_args[0] MiB) ended by SIGKILL. `limit_text` says what the hog ran under ("32 MiB").
+reports::Verdict judge_hog_oom_kill(std::string name, const LimitCheck& check, const Observation& seen,
+                                    std::string_view limit_text);
 
 // A verdict saying what it checks, against what, and what was measured; pass and why are the judgement's.
 reports::Verdict make_verdict(std::string check, std::optional<reports::VerdictValue> configured,
                               std::optional<reports::VerdictValue> measured, std::string unit,
                               std::optional<double> tolerance);
+// The memory checks' limit: memory (limits_checks.cpp), memory-stress-ng (limits_observer_memory.cpp) and
+// memory-swap (limits_swap.cpp, with swap on top) judge the same 32 MiB.
+inline constexpr std::uint64_t memory_check_limit_bytes = 32ULL << 20;
+// A judgement's end, for the checks judged from an Observation: pass when `failures` is empty, with
+// `pass_reason` as the reason, else every failure joined by "; " and, when the instance ran without the limit,
+// " (ran without its limit: --limits-off)"; the host's note, if any, in parentheses after either.
+void conclude(reports::Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
+              const Observation& seen);
+// The failure a step's sample records for `error`: a timeout when it is sys::Timeout, an error otherwise.
+reports::Failure step_failure(const sys::Error& error);
 // What benchinit's RESULT line said, kept on both sides: the workload's view (how it ended, its own metrics)
 // and the step's sample (its metrics and result).
 void take_result(const reports::WorkloadResult& result, WorkloadView& workload, reports::Sample& sample);
@@ -176,6 +191,8 @@ void take_result(const reports::WorkloadResult& result, WorkloadView& workload, 
 // Helpers of the judgements, shared by every check's file: the workload's own metric `name` when it reported
 // it; how the workload ended, for a verdict's reason; a CPU mask as a list (0b1011 -> "0-1,3", 0 -> "none").
 std::optional<double> workload_metric(const Observation& seen, const std::string& name);
+// The figure named `name` in a map of figures (a workload's metrics, a vm host view), nullopt when absent.
+std::optional<double> named_figure(const std::map<std::string, double>& figures, const std::string& name);
 std::string how_it_ended(const WorkloadView& workload);
 std::string cpu_mask_list(std::uint64_t mask);
 

@@ -38,14 +38,6 @@ Verdict verdict_named(std::string check, std::string configured) {
   return verdict;
 }
 
-void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
-              const Observation& seen) {
-  verdict.pass = failures.empty();
-  verdict.why = verdict.pass ? std::move(pass_reason) : fmt::format("{}", fmt::join(failures, "; "));
-  if (!verdict.pass && !seen.limit_applied) verdict.why += " (ran without its limit: --limits-off)";
-  if (!seen.host.note.empty()) verdict.why += fmt::format(" ({})", seen.host.note);
-}
-
 bool has_line(const std::string& text, std::string_view wanted) {
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {

@@ -10,7 +10,7 @@
 #include "harness/backend.hpp"
 #include "harness/instance_spec.hpp"
 #include "harness/suites/limits_host.hpp"
-#include "harness/workload_protocol.hpp"
+#include "harness/suites/scheduled_console.hpp"
 #include "runtime/cgroup/freezer.hpp"
 #include "runtime/cgroup/mode.hpp"
 #include "sys/wait.hpp"
@@ -31,60 +31,15 @@ constexpr auto window_ns = static_cast<sys::MonotonicNs>(freezer_window_ms * 1e6
 // stops on its way out of it; a runtime's pause is a process start on a busy host).
 constexpr sys::MonotonicNs freezer_timeout_ns = 30'000'000'000;
 
-// The instance's console, read up to a point in time: READY, then RESULT whenever it comes.
-class Console {
- public:
-  Console(Instance& instance, Observation& seen, reports::Sample& sample, sys::MonotonicNs deadline)
-      : instance_(instance), seen_(seen), sample_(sample), deadline_(deadline) {}
-
-  // Lines until benchinit's READY (or the end of the console).
-  void until_ready() {
-    while (!closed_) {
-      const auto line = next(deadline_);
-      if (line && is_ready_line(line->text)) return;
-    }
-  }
-  // Lines until `until` (or the end of the console: the rest of the schedule then runs at once).
-  void until(sys::MonotonicNs until) {
-    while (!closed_ && sys::monotonic_now() < until) {
-      try {
-        next(std::min(until, deadline_));
-      } catch (const sys::Timeout&) {
-        if (sys::monotonic_now() >= deadline_) throw;
-      }
-    }
-  }
-  void to_end() {
-    while (!closed_) next(deadline_);
-  }
-
- private:
-  std::optional<sys::ConsoleLine> next(sys::MonotonicNs deadline) {
-    std::optional<sys::ConsoleLine> line = instance_.next_line(deadline);
-    if (!line) {
-      closed_ = true;
-    } else if (is_result_line(line->text)) {
-      const reports::WorkloadResult result = parse_result_line(line->text);
-      take_result(result, seen_.workload, sample_);
-    }
-    return line;
-  }
-
-  Instance& instance_;
-  Observation& seen_;
-  reports::Sample& sample_;
-  sys::MonotonicNs deadline_;
-  bool closed_ = false;
-};
-
 Verdict make_verdict(std::string check, std::optional<reports::VerdictValue> configured, std::string unit,
                      std::optional<double> tolerance) {
   return harness::make_verdict(std::move(check), std::move(configured), std::nullopt, std::move(unit), tolerance);
 }
 
-// Every reason in `failures`, or the pass reason; a failure says when the instance ran without the freeze.
-void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
-              const Observation& seen) {
+// Every reason in `failures`, or the pass reason; a failure says when the instance ran without the freeze (no
+// host note: the freezer check reads none).
+void conclude_freeze(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
+                     const Observation& seen) {
   verdict.pass = failures.empty();
   verdict.why = verdict.pass ? std::move(pass_reason)
                              : fmt::format("{}{}", fmt::join(failures, "; "),
@@ -119,7 +74,7 @@ Observation observe_freezer(const LimitCheck& /*check*/, Backend& backend, const
   sample.started_at_monotonic_ns = sys::monotonic_now();
   std::unique_ptr<Instance> instance = backend.launch(freezable, deadline);
   const TeardownGuard guard{*instance};
-  Console console(*instance, seen, sample, deadline);
+  ScheduledConsole console(*instance, seen.workload, sample, deadline);
   console.until_ready();
   console.until(sys::monotonic_now() + run_before_freeze_ns);
 
@@ -166,11 +121,12 @@ std::vector<Verdict> judge_freezer(const LimitCheck& /*check*/, const Observatio
                                           used_ms, window_ms, cpu_allowed_ms));
     }
   }
-  conclude(no_progress, host_failures,
-           fmt::format("frozen at both ends of the {:.0f} ms window, {:.3f} ms of CPU used in it (at most {:.1f}: "
-                       "1 % of one CPU)",
-                       window_ms, static_cast<double>(host.cpu_usage_in_window_ns.value_or(0)) / 1e6, cpu_allowed_ms),
-           seen);
+  conclude_freeze(
+      no_progress, host_failures,
+      fmt::format("frozen at both ends of the {:.0f} ms window, {:.3f} ms of CPU used in it (at most {:.1f}: "
+                  "1 % of one CPU)",
+                  window_ms, static_cast<double>(host.cpu_usage_in_window_ns.value_or(0)) / 1e6, cpu_allowed_ms),
+      seen);
 
   // The workload: its own clock saw the window go by between two chunks.
   const std::optional<double> gap_ms = workload_metric(seen, "ticker_max_gap_ms");
@@ -188,11 +144,12 @@ std::vector<Verdict> judge_freezer(const LimitCheck& /*check*/, const Observatio
                       *gap_ms, window_ms, gap_needed_ms));
     }
   }
-  conclude(gap, gap_failures,
-           fmt::format("the ticker's largest gap between two chunks was {:.1f} ms for a {:.0f} ms window (at least "
-                       "{:.0f}: 5 % less)",
-                       gap_ms.value_or(0), window_ms, gap_needed_ms),
-           seen);
+  conclude_freeze(
+      gap, gap_failures,
+      fmt::format("the ticker's largest gap between two chunks was {:.1f} ms for a {:.0f} ms window (at least "
+                  "{:.0f}: 5 % less)",
+                  gap_ms.value_or(0), window_ms, gap_needed_ms),
+      seen);
 
   // Both: it was frozen, then thawed, went on and ended with its memory as it should be.
   Verdict intact = make_verdict("freezer.resumed_intact", "intact", "", std::nullopt);
@@ -213,11 +170,12 @@ std::vector<Verdict> judge_freezer(const LimitCheck& /*check*/, const Observatio
   }
   if (after_gap.value_or(0) <= 0) intact_failures.emplace_back("the ticker did no chunk after its largest gap");
   intact.measured = intact_failures.empty() ? "intact" : "not intact";
-  conclude(intact, intact_failures,
-           fmt::format("frozen, then thawed; the ticker did {:.0f} of its {:.0f} chunks after the gap, exited 0, and "
-                       "a replay on fresh memory gave the same words and checksum",
-                       after_gap.value_or(0), workload_metric(seen, "ticker_iterations").value_or(0)),
-           seen);
+  conclude_freeze(
+      intact, intact_failures,
+      fmt::format("frozen, then thawed; the ticker did {:.0f} of its {:.0f} chunks after the gap, exited 0, and "
+                  "a replay on fresh memory gave the same words and checksum",
+                  after_gap.value_or(0), workload_metric(seen, "ticker_iterations").value_or(0)),
+      seen);
   return {no_progress, gap, intact};
 }
 

@@ -50,11 +50,6 @@ constexpr const char* iops_block_bytes = "4096";
 constexpr const char* io_run_ms = "3000";
 // The host reads the cgroup every 20 ms while it runs (limits.cpp): 300 ms after the last read it has seen it.
 constexpr const char* io_hold_ms = "300";
-constexpr double io_tolerance = 0.10;
-// The floor: a reader that got less than half the limit shows nothing of the throttle (the host was too busy
-// to issue the reads, or the device too slow), so the ceiling it kept would prove nothing. Measured under a load
-// of 16 on this 2-CPU host: 14 to 21 % under the limit, host and reader agreeing to the byte.
-constexpr double io_floor_share = 0.5;
 // Page cache: the selftest's 50M under 30M (alloc_pagecache_max_30M), err 5 of the sum = 10 % of the mean.
 constexpr std::uint64_t page_cache_limit_bytes = 30 * mib;
 constexpr const char* page_cache_write_mib = "50";
@@ -64,15 +59,6 @@ constexpr double page_cache_tolerance = 0.10;
 constexpr std::string_view cache_folder_prefix = "benchrun-cache-";
 
 bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
-
-void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
-              const Observation& seen) {
-  verdict.pass = failures.empty();
-  verdict.why = verdict.pass ? std::move(pass_reason)
-                             : fmt::format("{}{}", fmt::join(failures, "; "),
-                                           seen.limit_applied ? "" : " (ran without its limit: --limits-off)");
-  if (!seen.host.note.empty()) verdict.why += fmt::format(" ({})", seen.host.note);
-}
 
 double to_mib(std::uint64_t bytes) { return static_cast<double>(bytes) / static_cast<double>(mib); }
 
@@ -140,16 +126,6 @@ void run_mkfs(const fs::path& file) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     throw sys::Error(fmt::format("{} {} failed (status {:#x})", mkfs, file.string(), status));
-}
-
-void write_pattern_file(const fs::path& path, std::uint64_t bytes) {
-  const sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd) sys::throw_errno(fmt::format("create {}", path.string()));
-  std::string block(mib, '\0');
-  for (std::size_t at = 0; at < block.size(); ++at) block[at] = static_cast<char>('a' + at % 26);
-  for (std::uint64_t written = 0; written < bytes; written += block.size())
-    sys::write_all(fd.get(), block, path.string());
-  if (::fsync(fd.get()) != 0) sys::throw_errno(fmt::format("fsync {}", path.string()));
 }
 
 // A loop device over a file on the host's disk with an ext4 on it, mounted at <folder>/mnt: what an I/O check's
@@ -252,18 +228,6 @@ std::shared_ptr<void> prepare_page_cache(const LimitCheck& /*check*/, const fs::
 
 // --- Judgement ---------------------------------------------------------------------------------------------
 
-enum class IoRate { bytes, reads };
-
-// Why `rate` is off the limit: over it by more than the tolerance, or under the floor; nullopt when neither.
-std::optional<std::string> off_the_limit(double rate, double limit) {
-  const double error = (rate / limit - 1) * 100;
-  if (rate > limit && !values_close(rate, limit, io_tolerance))
-    return fmt::format("{:+.1f} % from the limit, over the 10 % allowed", error);
-  if (rate < limit * io_floor_share)
-    return fmt::format("{:+.1f} % from the limit, under half of it: the throttle was not reached", error);
-  return std::nullopt;
-}
-
 std::vector<Verdict> judge_io_rate(const LimitCheck& check, const Observation& seen, IoRate rate) {
   const bool bytes = rate == IoRate::bytes;
   const std::uint64_t limit = (bytes ? check.limits.io_read_bps : check.limits.io_read_iops).value_or(0);
@@ -298,7 +262,7 @@ std::vector<Verdict> judge_io_rate(const LimitCheck& check, const Observation& s
   } else {
     host_rate = static_cast<double>(*host_count) / (*run_ms / 1000.0);
     verdict.measured = *host_rate;
-    if (const auto off = off_the_limit(*host_rate, static_cast<double>(limit))) {
+    if (const auto off = io_rate_off_the_limit(*host_rate, static_cast<double>(limit))) {
       failures.push_back(
           fmt::format("the cgroup counted {:.0f} {} over the reader's {:.0f} ms, {}", *host_rate, unit, *run_ms, *off));
     }
@@ -306,7 +270,7 @@ std::vector<Verdict> judge_io_rate(const LimitCheck& check, const Observation& s
       failures.push_back(
           fmt::format("the cgroup counted {:.0f} {} but the reader {:.0f}", *host_rate, unit, *own_rate));
   }
-  if (const auto off = off_the_limit(*own_rate, static_cast<double>(limit)))
+  if (const auto off = io_rate_off_the_limit(*own_rate, static_cast<double>(limit)))
     failures.push_back(fmt::format("the reader counted {:.0f} {} itself, {}", *own_rate, unit, *off));
   conclude(verdict, failures,
            fmt::format("{:.0f} {} by the cgroup's count on {}, {:.0f} by the reader's own, over {:.0f} ms, against "
@@ -319,6 +283,25 @@ std::vector<Verdict> judge_io_rate(const LimitCheck& check, const Observation& s
 }
 
 }  // namespace
+
+void write_pattern_file(const fs::path& path, std::uint64_t bytes) {
+  const sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) sys::throw_errno(fmt::format("create {}", path.string()));
+  std::string block(mib, '\0');
+  for (std::size_t at = 0; at < block.size(); ++at) block[at] = static_cast<char>('a' + at % 26);
+  for (std::uint64_t written = 0; written < bytes; written += block.size())
+    sys::write_all(fd.get(), block, path.string());
+  if (::fsync(fd.get()) != 0) sys::throw_errno(fmt::format("fsync {}", path.string()));
+}
+
+std::optional<std::string> io_rate_off_the_limit(double rate, double limit) {
+  const double error = (rate / limit - 1) * 100;
+  if (rate > limit && !values_close(rate, limit, io_tolerance))
+    return fmt::format("{:+.1f} % from the limit, over the 10 % allowed", error);
+  if (rate < limit * io_floor_share)
+    return fmt::format("{:+.1f} % from the limit, under half of it: the throttle was not reached", error);
+  return std::nullopt;
+}
 
 std::vector<Verdict> judge_io_read_bps(const LimitCheck& check, const Observation& seen) {
   return judge_io_rate(check, seen, IoRate::bytes);

@@ -33,6 +33,22 @@ namespace benchrun::harness {
 // The checks of this file, appended to limit_checks().
 void append_io_limit_checks(std::vector<LimitCheck>& checks);
 
+// Writes `bytes` (whole MiB) of a repeating a..z pattern to a new file at `path` and fsyncs it: the data the I/O
+// checks read, on a loop device's ext4 (here) or as a guest's raw disk (limits_vm_io.cpp). Written, not
+// fallocated: unwritten extents read as zeros without any I/O on the host.
+void write_pattern_file(const std::filesystem::path& path, std::uint64_t bytes);
+
+// The read-rate checks' judgement, shared with the vm backend's (limits_vm_io.cpp). A rate passes up to 10 %
+// over its limit (values_close); under half of it, it fails too: a reader that got less shows nothing of the
+// throttle (the host was too busy to issue the reads, or the device too slow), so the ceiling it kept would
+// prove nothing. Measured under a load of 16 on this 2-CPU host: 14 to 21 % under the limit, host and reader
+// agreeing to the byte.
+inline constexpr double io_tolerance = 0.10;
+inline constexpr double io_floor_share = 0.5;
+enum class IoRate { bytes, reads };
+// Why `rate` is off `limit`: over it by more than the tolerance, or under the floor; nullopt when neither.
+std::optional<std::string> io_rate_off_the_limit(double rate, double limit);
+
 std::vector<reports::Verdict> judge_io_read_bps(const LimitCheck& check, const Observation& seen);
 std::vector<reports::Verdict> judge_io_read_iops(const LimitCheck& check, const Observation& seen);
 std::vector<reports::Verdict> judge_page_cache(const LimitCheck& check, const Observation& seen);

@@ -14,10 +14,9 @@ namespace {
 using reports::Verdict;
 
 constexpr std::uint64_t mib = 1ULL << 20;
-// The memory check's limit (limits_checks.cpp), so the two checks judge the same limit; stress-ng asks for
-// twice it, so it cannot fit by luck.
-constexpr std::uint64_t memory_limit_bytes = 32 * mib;
-constexpr std::uint64_t vm_bytes = 2 * memory_limit_bytes;
+// The memory check's limit (memory_check_limit_bytes), so the two checks judge the same limit; stress-ng asks
+// for twice it, so it cannot fit by luck.
+constexpr std::uint64_t vm_bytes = 2 * memory_check_limit_bytes;
 constexpr const char* stressor = "vm";
 constexpr const char* stress_seconds = "3";
 constexpr const char* hold_seconds = "0.5";
@@ -62,15 +61,6 @@ std::string stress_ng_exit(const WorkloadView& workload) {
   if (!workload.result_seen) return "no RESULT from benchinit";
   if (workload.signal) return fmt::format("killed by signal {}", *workload.signal);
   return fmt::format("exited {}", workload.exit_code.value_or(-1));
-}
-
-void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
-              const Observation& seen) {
-  verdict.pass = failures.empty();
-  verdict.why = verdict.pass ? std::move(pass_reason)
-                             : fmt::format("{}{}", fmt::join(failures, "; "),
-                                           seen.limit_applied ? "" : " (ran without its limit: --limits-off)");
-  if (!seen.host.note.empty()) verdict.why += fmt::format(" ({})", seen.host.note);
 }
 
 }  // namespace
@@ -189,7 +179,7 @@ LimitCheck memory_stress_ng_check() {
                    {"-c", script},
                    {},
                    &judge_memory_stress_ng};
-  check.limits.memory_bytes = memory_limit_bytes;
+  check.limits.memory_bytes = memory_check_limit_bytes;
   check.observer = "stress-ng";
   return check;
 }

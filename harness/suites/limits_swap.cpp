@@ -15,9 +15,8 @@ namespace fs = std::filesystem;
 using reports::Verdict;
 
 constexpr std::uint64_t mib = 1ULL << 20;
-// The memory check's hog and limit (limits_checks.cpp), with 32 MiB of swap on top: the hog of 128 MiB is
-// twice memory+swap, so it cannot fit by luck whatever the kernel keeps out of the counters.
-constexpr std::uint64_t memory_limit_bytes = 32 * mib;
+// The memory check's hog and limit (memory_check_limit_bytes), with 32 MiB of swap on top: the hog of 128 MiB
+// is twice memory+swap, so it cannot fit by luck whatever the kernel keeps out of the counters.
 constexpr std::uint64_t memory_swap_limit_bytes = 64 * mib;
 constexpr const char* hog_mib = "128";
 constexpr const char* hold_ms = "500";
@@ -40,15 +39,6 @@ std::optional<std::string> memory_swap_on_this_host() {
   return memory_swap_not_applicable(sys::read_file_if_present("/proc/swaps").value_or(""));
 }
 
-void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
-              const Observation& seen) {
-  verdict.pass = failures.empty();
-  verdict.why = verdict.pass ? std::move(pass_reason)
-                             : fmt::format("{}{}", fmt::join(failures, "; "),
-                                           seen.limit_applied ? "" : " (ran without its limit: --limits-off)");
-  if (!seen.host.note.empty()) verdict.why += fmt::format(" ({})", seen.host.note);
-}
-
 }  // namespace
 
 LimitCheck memory_swap_check() {
@@ -59,7 +49,7 @@ LimitCheck memory_swap_check() {
                   {hog_mib, hold_ms},
                   {},
                   &judge_memory_swap};
-  swap.limits.memory_bytes = memory_limit_bytes;
+  swap.limits.memory_bytes = memory_check_limit_bytes;
   swap.limits.memory_swap_bytes = memory_swap_limit_bytes;
   swap.not_applicable = &memory_swap_on_this_host;
   return swap;
@@ -102,27 +92,8 @@ std::vector<Verdict> judge_memory_swap(const LimitCheck& check, const Observatio
   const HostView& host = seen.host;
 
   // The workload's side and the cgroup's OOM count, as for the memory check.
-  Verdict oom = make_verdict(
-      "memory_swap.oom_kill", 1.0,
-      host.oom_kills ? std::optional<reports::VerdictValue>(static_cast<double>(*host.oom_kills)) : std::nullopt,
-      "OOM kills", std::nullopt);
-  std::vector<std::string> oom_failures;
-  if (!host.oom_kills)
-    oom_failures.emplace_back("the host cannot read the OOM-kill counter of the instance's cgroup");
-  else if (*host.oom_kills != 1)
-    oom_failures.push_back(fmt::format("the cgroup counted {} OOM kills, not 1", *host.oom_kills));
-  const std::optional<double> hog_signal = workload_metric(seen, "hog_signal");
-  const std::string hog_end =
-      hog_signal
-          ? (*hog_signal != 0 ? fmt::format("killed by signal {:.0f}", *hog_signal)
-                              : fmt::format("exited {:.0f}", workload_metric(seen, "hog_exit_code").value_or(-1)))
-          : fmt::format("not reported: {}", how_it_ended(seen.workload));
-  if (hog_signal != 9)
-    oom_failures.push_back(fmt::format("the hog of {} MiB was not OOM-killed: {}", check.workload_args.at(0), hog_end));
-  conclude(oom, oom_failures,
-           fmt::format("the hog of {} MiB was {} under {:.0f} MiB of memory+swap, counted once by the cgroup",
-                       check.workload_args.at(0), hog_end, to_mib(limit)),
-           seen);
+  Verdict oom =
+      judge_hog_oom_kill("memory_swap.oom_kill", check, seen, fmt::format("{:.0f} MiB of memory+swap", to_mib(limit)));
 
   // The host's side: the limits read back, and swap filled up to its limit, never past it.
   const bool v1 = host.memory_swap_peak_bytes.has_value();

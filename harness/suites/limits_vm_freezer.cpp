@@ -9,7 +9,7 @@
 #include <cmath>
 
 #include "harness/suites/limits_freezer.hpp"
-#include "harness/workload_protocol.hpp"
+#include "harness/suites/scheduled_console.hpp"
 #include "vm/tunables_view.hpp"
 
 namespace benchrun::harness {
@@ -29,13 +29,11 @@ double ms(double ns) { return ns / 1e6; }
 double ms_between(sys::MonotonicNs from, sys::MonotonicNs to) { return static_cast<double>(to - from) / 1e6; }
 
 std::optional<double> figure(const std::map<std::string, double>& view, const char* name) {
-  const auto found = view.find(name);
-  return found == view.end() ? std::nullopt : std::optional(found->second);
+  return named_figure(view, name);
 }
 
 std::optional<double> metric(const VmFreezerObservation& seen, const std::string& name) {
-  const auto found = seen.workload.metrics.find(name);
-  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
+  return named_figure(seen.workload.metrics, name);
 }
 
 std::string state_text(const std::optional<double>& state) {
@@ -78,51 +76,6 @@ std::optional<double> grew_ms(const VmFreezerObservation& seen, const char* name
   return ms(std::max(0.0, *end - *start));
 }
 
-// The guest's console: ticks stamped on arrival, RESULT taken as the other checks take it.
-class Console {
- public:
-  Console(Instance& instance, VmFreezerObservation& seen, reports::Sample& sample, sys::MonotonicNs deadline)
-      : instance_(instance), seen_(seen), sample_(sample), deadline_(deadline) {}
-
-  void until_ready() {
-    while (!closed_) {
-      const auto line = next(deadline_);
-      if (line && is_ready_line(line->text)) return;
-    }
-  }
-  void until(sys::MonotonicNs until) {
-    while (!closed_ && sys::monotonic_now() < until) {
-      try {
-        next(std::min(until, deadline_));
-      } catch (const sys::Timeout&) {
-        if (sys::monotonic_now() >= deadline_) throw;
-      }
-    }
-  }
-  void to_end() {
-    while (!closed_) next(deadline_);
-  }
-
- private:
-  std::optional<sys::ConsoleLine> next(sys::MonotonicNs deadline) {
-    std::optional<sys::ConsoleLine> line = instance_.next_line(deadline);
-    if (!line) {
-      closed_ = true;
-    } else if (const auto tick = parse_tick_line(line->text)) {
-      seen_.ticks.push_back({*tick, line->at});
-    } else if (is_result_line(line->text)) {
-      take_result(parse_result_line(line->text), seen_.workload, sample_);
-    }
-    return line;
-  }
-
-  Instance& instance_;
-  VmFreezerObservation& seen_;
-  reports::Sample& sample_;
-  sys::MonotonicNs deadline_;
-  bool closed_ = false;
-};
-
 void observe(Backend& backend, const InstanceSpec& spec, bool limit_off, sys::MonotonicNs deadline,
              VmFreezerObservation& seen, reports::Sample& sample) {
   const auto freezer_deadline = [&] { return std::min(sys::monotonic_now() + suspend_timeout_ns, deadline); };
@@ -131,7 +84,10 @@ void observe(Backend& backend, const InstanceSpec& spec, bool limit_off, sys::Mo
   // Every way out (an error, the timeout, Ctrl-C) destroys the guest, paused or not: virDomainDestroy kills QEMU
   // whatever the domain's state.
   const TeardownGuard guard{*instance};
-  Console console(*instance, seen, sample, deadline);
+  // The guest's console: ticks stamped on arrival, RESULT taken as the other checks take it.
+  ScheduledConsole console(*instance, seen.workload, sample, deadline, [&seen](const sys::ConsoleLine& line) {
+    if (const auto tick = parse_tick_line(line.text)) seen.ticks.push_back({*tick, line.at});
+  });
   console.until_ready();
   console.until(sys::monotonic_now() + run_before_freeze_ns);
 
@@ -331,9 +287,7 @@ StepResult measure_vm_freezer(Backend& backend, const StepInput& input, const Li
   } catch (const sys::Interrupted&) {
     throw;
   } catch (const sys::Error& error) {
-    const reports::FailureKind kind =
-        dynamic_cast<const sys::Timeout*>(&error) ? reports::FailureKind::timeout : reports::FailureKind::error;
-    sample.failure = reports::Failure{kind, error.what()};
+    sample.failure = step_failure(error);
     Verdict verdict = make_verdict("freezer.host_view", std::nullopt, std::nullopt, "", std::nullopt);
     verdict.why = fmt::format("the check's guest failed: {}", error.what());
     result.verdicts.push_back(std::move(verdict));

@@ -1,6 +1,5 @@
 #include "harness/suites/limits_vm_io.hpp"
 
-#include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -12,11 +11,11 @@
 #include <algorithm>
 #include <csignal>
 
-#include "harness/workload_protocol.hpp"
+#include "harness/suites/limits_io.hpp"
+#include "harness/suites/scheduled_console.hpp"
 #include "runtime/loop_device.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
-#include "sys/unique_fd.hpp"
 #include "vm/tunables_view.hpp"
 
 namespace benchrun::harness {
@@ -26,18 +25,10 @@ namespace fs = std::filesystem;
 namespace key = vm::view_key;
 using reports::Verdict;
 
-constexpr double io_tolerance = 0.10;
-constexpr double io_floor_share = 0.5;
-constexpr std::uint64_t mib = 1ULL << 20;
-
-std::optional<double> host(const VmObservation& seen, const char* name) {
-  const auto found = seen.host.find(name);
-  return found == seen.host.end() ? std::nullopt : std::optional(found->second);
-}
+std::optional<double> host(const VmObservation& seen, const char* name) { return named_figure(seen.host, name); }
 
 std::optional<double> metric(const VmObservation& seen, const std::string& name) {
-  const auto found = seen.workload.metrics.find(name);
-  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
+  return named_figure(seen.workload.metrics, name);
 }
 
 // --- The scratch disk ---------------------------------------------------------------------------------------
@@ -66,7 +57,7 @@ class GuestScratchDisk {
     folder_ = runtime::loop_folder(root, ::getpid(), instance);
     try {
       fs::create_directories(folder_);
-      write_pattern(folder_ / "disk.img");
+      write_pattern_file(folder_ / "disk.img", vm_io_disk_bytes);
     } catch (...) {
       release();  // a destructor does not run for a constructor that threw
       throw;
@@ -94,15 +85,6 @@ class GuestScratchDisk {
       }
       if (folder == folder.root_path()) break;
     }
-  }
-  static void write_pattern(const fs::path& path) {
-    const sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!fd) sys::throw_errno(fmt::format("create {}", path.string()));
-    std::string block(mib, '\0');
-    for (std::size_t at = 0; at < block.size(); ++at) block[at] = static_cast<char>('a' + at % 26);
-    for (std::uint64_t written = 0; written < vm_io_disk_bytes; written += block.size())
-      sys::write_all(fd.get(), block, path.string());
-    if (::fsync(fd.get()) != 0) sys::throw_errno(fmt::format("fsync {}", path.string()));
   }
   void remove_dead_folders() const {
     std::error_code error;
@@ -132,32 +114,16 @@ void observe(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadli
   sample.started_at_monotonic_ns = sys::monotonic_now();
   std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
   const TeardownGuard guard{*instance};
-  while (std::optional<sys::ConsoleLine> line = instance->next_line(deadline)) {
-    if (!is_result_line(line->text)) {
-      if (line->text.starts_with("ioprobe:")) seen.workload.output.push_back(line->text);
-      continue;
-    }
-    const reports::WorkloadResult result = parse_result_line(line->text);
-    take_result(result, seen.workload, sample);
-  }
+  ScheduledConsole console(*instance, seen.workload, sample, deadline, [&seen](const sys::ConsoleLine& line) {
+    if (line.text.starts_with("ioprobe:")) seen.workload.output.push_back(line.text);
+  });
+  console.to_end();
   instance->wait_exit(deadline);
   seen.host = instance->host_limits_view();
   instance->destroy();
 }
 
 // --- Judgement ----------------------------------------------------------------------------------------------
-
-enum class IoRate { bytes, reads };
-
-// Why `rate` is off the limit: over it by more than the tolerance, or under the floor; nullopt when neither.
-std::optional<std::string> off_the_limit(double rate, double limit) {
-  const double error = (rate / limit - 1) * 100;
-  if (rate > limit && !values_close(rate, limit, io_tolerance))
-    return fmt::format("{:+.1f} % from the limit, over the 10 % allowed", error);
-  if (rate < limit * io_floor_share)
-    return fmt::format("{:+.1f} % from the limit, under half of it: the throttle was not reached", error);
-  return std::nullopt;
-}
 
 std::vector<Verdict> judge_vm_io_rate(const LimitCheck& check, const VmObservation& seen, IoRate rate) {
   const bool bytes = rate == IoRate::bytes;
@@ -184,7 +150,7 @@ std::vector<Verdict> judge_vm_io_rate(const LimitCheck& check, const VmObservati
   } else {
     host_rate = *steady_count / (*steady_ms / 1000.0);
     verdict.measured = *host_rate;
-    if (const auto off = off_the_limit(*host_rate, limit_rate)) {
+    if (const auto off = io_rate_off_the_limit(*host_rate, limit_rate)) {
       failures.push_back(
           fmt::format("QEMU's block stats counted {:.0f} {} over {:.0f} ms of reading (its first "
                       "second left out), {}",
@@ -204,7 +170,7 @@ std::vector<Verdict> judge_vm_io_rate(const LimitCheck& check, const VmObservati
         seen.workload.output.empty() ? std::string() : fmt::format(" ({})", fmt::join(seen.workload.output, " | ")),
         no_disk ? ": the guest's kernel has no virtio_blk (image 'guest' loads it: --image guest)" : ""));
   } else {
-    if (const auto off = off_the_limit(*own_rate, limit_rate))
+    if (const auto off = io_rate_off_the_limit(*own_rate, limit_rate))
       failures.push_back(fmt::format("the reader counted {:.0f} {} itself, {}", *own_rate, unit, *off));
     if (host_rate && !values_close(*host_rate, *own_rate, io_tolerance))
       failures.push_back(
@@ -264,9 +230,7 @@ StepResult measure_vm_io_check(Backend& backend, const StepInput& input, const L
   } catch (const sys::Interrupted&) {
     throw;
   } catch (const sys::Error& error) {
-    const reports::FailureKind kind =
-        dynamic_cast<const sys::Timeout*>(&error) ? reports::FailureKind::timeout : reports::FailureKind::error;
-    sample.failure = reports::Failure{kind, error.what()};
+    sample.failure = step_failure(error);
     Verdict verdict =
         make_verdict(fmt::format("{}.host_view", check.name), std::nullopt, std::nullopt, "", std::nullopt);
     verdict.why = fmt::format("the check's guest failed: {}", error.what());

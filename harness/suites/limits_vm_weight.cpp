@@ -31,13 +31,11 @@ long long realtime_ms() {
 }
 
 std::optional<double> view_value(const VmWeightGuest& guest, const char* name) {
-  const auto found = guest.host.find(name);
-  return found == guest.host.end() ? std::nullopt : std::optional(found->second);
+  return named_figure(guest.host, name);
 }
 
 std::optional<double> metric(const VmWeightGuest& guest, const char* name) {
-  const auto found = guest.workload.metrics.find(name);
-  return found == guest.workload.metrics.end() ? std::nullopt : std::optional(found->second);
+  return named_figure(guest.workload.metrics, name);
 }
 
 std::string mask_text(const std::optional<double>& mask) {
@@ -333,10 +331,9 @@ StepResult measure_vm_cpu_weight(Backend& backend, const StepInput& input, const
     throw;
   } catch (const sys::Error& error) {
     failed = error.what();
-    const reports::FailureKind kind =
-        dynamic_cast<const sys::Timeout*>(&error) ? reports::FailureKind::timeout : reports::FailureKind::error;
+    const reports::Failure failure = step_failure(error);
     for (Guest& guest : guests) {
-      if (!guest.sample.ok) guest.sample.failure = reports::Failure{kind, error.what()};
+      if (!guest.sample.ok) guest.sample.failure = failure;
     }
   }
   for (Guest& guest : guests) {

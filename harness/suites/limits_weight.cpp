@@ -218,10 +218,9 @@ StepResult measure_cpu_weight(Backend& backend, const StepInput& input, const Li
     throw;
   } catch (const sys::Error& error) {
     failed = error.what();
-    const reports::FailureKind kind =
-        dynamic_cast<const sys::Timeout*>(&error) ? reports::FailureKind::timeout : reports::FailureKind::error;
+    const reports::Failure failure = step_failure(error);
     for (Burner& burner : burners) {
-      if (!burner.sample.ok) burner.sample.failure = reports::Failure{kind, error.what()};
+      if (!burner.sample.ok) burner.sample.failure = failure;
     }
   }
   for (Burner& burner : burners) {

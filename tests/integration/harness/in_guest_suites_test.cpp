@@ -11,6 +11,7 @@
 #include <set>
 
 #include "benchrun_process.hpp"
+#include "report_verdicts.hpp"
 
 namespace benchrun::testing {
 namespace {
@@ -27,20 +28,9 @@ class InGuestSuites : public LeakCheckedTest {
     args.insert(args.end(), extra.begin(), extra.end());
     return run_benchrun(args);
   }
-  [[nodiscard]] json report() const {
-    EXPECT_EQ(validate_against_schema(out_.path() / "report.json"), "");
-    return json::parse(read_text(out_.path() / "report.json"));
-  }
+  [[nodiscard]] json report() const { return read_report(out_.path()); }
   // check -> verdict, vm+container's only (no other backend ran).
-  [[nodiscard]] std::map<std::string, json> verdicts() const {
-    std::map<std::string, json> found;
-    const json whole = report();
-    for (const auto& verdict : whole.at("verdicts")) {
-      EXPECT_EQ(verdict.at("backend"), "vm+container") << verdict.dump();
-      found[verdict.at("check")] = verdict;
-    }
-    return found;
-  }
+  [[nodiscard]] std::map<std::string, json> verdicts() const { return verdicts_of_only(report(), "vm+container"); }
 
   TempDir out_;
 };

@@ -17,34 +17,13 @@
 #include <set>
 
 #include "benchrun_process.hpp"
+#include "libvirt_cgroups.hpp"
+#include "report_verdicts.hpp"
 
 namespace benchrun::testing {
 namespace {
 
 using nlohmann::json;
-
-// The embedded driver's cgroups of guests (/machine/qemu-embed-...), in any hierarchy, devices included.
-std::set<std::string> libvirt_cgroups() {
-  std::set<std::string> found;
-  std::error_code ignored;
-  for (const auto& hierarchy : std::filesystem::directory_iterator("/sys/fs/cgroup", ignored)) {
-    for (const auto& entry : std::filesystem::directory_iterator(hierarchy.path() / "machine", ignored)) {
-      if (entry.is_directory() && entry.path().filename().string().starts_with("qemu-embed-"))
-        found.insert(entry.path().string());
-    }
-  }
-  return found;
-}
-
-// What this run left of libvirt's cgroups: those there now and not before (a killed run of another test may have
-// left its own; they are not this run's).
-std::string libvirt_cgroups_left(const std::set<std::string>& before) {
-  std::string left;
-  for (const auto& path : libvirt_cgroups()) {
-    if (!before.contains(path)) left += path + "\n";
-  }
-  return left;
-}
 
 class LimitsVmDevices : public LeakCheckedTest {
  protected:
@@ -56,9 +35,9 @@ class LimitsVmDevices : public LeakCheckedTest {
     args.insert(args.end(), {"-q", "--out", out_.path().string()});
     args.insert(args.end(), extra.begin(), extra.end());
     const bool devices_machine_was_there = std::filesystem::exists("/sys/fs/cgroup/devices/machine");
-    const std::set<std::string> before = libvirt_cgroups();
+    const std::set<std::string> before = libvirt_guest_cgroups();
     CommandResult result = run_benchrun(args);
-    EXPECT_EQ(libvirt_cgroups_left(before), "");
+    EXPECT_EQ(libvirt_guest_cgroups_since(before), "");
     if (!devices_machine_was_there) {
       EXPECT_FALSE(std::filesystem::exists("/sys/fs/cgroup/devices/machine"));
     }
@@ -68,14 +47,7 @@ class LimitsVmDevices : public LeakCheckedTest {
 
   [[nodiscard]] json report() const { return json::parse(read_text(out_.path() / "report.json")); }
 
-  [[nodiscard]] std::map<std::string, json> verdicts() const {
-    std::map<std::string, json> named;
-    const json measured = report();  // kept: a range over a temporary's member dangles before C++23
-    for (const auto& verdict : measured.at("verdicts")) {
-      if (verdict.at("backend") == "vm") named[verdict.at("check")] = verdict;
-    }
-    return named;
-  }
+  [[nodiscard]] std::map<std::string, json> verdicts() const { return verdicts_of(report(), "vm"); }
 
   TempDir out_;
 };

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "benchrun_process.hpp"
+#include "report_verdicts.hpp"
 
 namespace benchrun::testing {
 namespace {
@@ -123,13 +124,7 @@ class LimitsVmFreezer : public LeakCheckedTest {
     args.insert(args.end(), extra.begin(), extra.end());
     const auto result = run_benchrun(args);
     EXPECT_EQ(result.exit_code, expected_exit) << result.err << result.out;
-    EXPECT_EQ(validate_against_schema(out_.path() / "report.json"), "");
-    const json report = json::parse(read_text(out_.path() / "report.json"));
-    std::map<std::string, json> verdicts;
-    for (const auto& verdict : report.at("verdicts")) {
-      if (verdict.at("backend") == "vm") verdicts[verdict.at("check")] = verdict;
-    }
-    return verdicts;
+    return verdicts_of(read_report(out_.path()), "vm");
   }
 
   TempDir out_;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "benchrun_process.hpp"
+#include "report_verdicts.hpp"
 
 namespace benchrun::testing {
 namespace {
@@ -64,14 +65,9 @@ class LimitsVmIoSuite : public LeakCheckedTest {
     const auto result = run_benchrun(args);
     EXPECT_EQ(result.exit_code, expected_exit) << result.err << result.out;
     EXPECT_TRUE(std::filesystem::is_empty(scratch_.path())) << "the guest's scratch disk was left behind";
-    EXPECT_EQ(validate_against_schema(out_.path() / "report.json"), "");
-    const json report = json::parse(read_text(out_.path() / "report.json"));
+    const json report = read_report(out_.path());
     EXPECT_EQ(libvirt_cgroups_left(report.at("run_id").get<std::string>()), "");
-    std::map<std::string, json> verdicts;
-    for (const auto& verdict : report.at("verdicts")) {
-      if (verdict.at("backend") == "vm") verdicts[verdict.at("check")] = verdict;
-    }
-    return verdicts;
+    return verdicts_of(report, "vm");
   }
 
   TempDir out_;

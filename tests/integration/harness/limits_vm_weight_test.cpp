@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "benchrun_process.hpp"
+#include "libvirt_cgroups.hpp"
 
 namespace benchrun::testing {
 namespace {
@@ -23,28 +24,6 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 namespace bp = boost::process;
-
-// The embedded driver's cgroups of guests (/machine/qemu-embed-...), in any hierarchy.
-std::set<std::string> libvirt_cgroups() {
-  std::set<std::string> found;
-  std::error_code ignored;
-  for (const auto& hierarchy : std::filesystem::directory_iterator("/sys/fs/cgroup", ignored)) {
-    for (const auto& entry : std::filesystem::directory_iterator(hierarchy.path() / "machine", ignored)) {
-      if (entry.is_directory() && entry.path().filename().string().starts_with("qemu-embed-"))
-        found.insert(entry.path().string());
-    }
-  }
-  return found;
-}
-
-// Those that were not there `before` (the machine is shared: another run's may be there and stay).
-std::string new_libvirt_cgroups(const std::set<std::string>& before) {
-  std::string left;
-  for (const auto& path : libvirt_cgroups()) {
-    if (!before.contains(path)) left += path + "\n";
-  }
-  return left;
-}
 
 // The guests' QEMUs of benchrun `parent` (its subreaper children once libvirt daemonized them).
 std::size_t qemus_of(pid_t parent) {
@@ -71,10 +50,10 @@ class LimitsVmWeight : public LeakCheckedTest {
 
   [[nodiscard]] json run_weight(const std::vector<std::string>& extra, int expected_exit) {
     const bool machine_was_there = std::filesystem::exists("/sys/fs/cgroup/cpu/machine");
-    const std::set<std::string> before = libvirt_cgroups();
+    const std::set<std::string> before = libvirt_guest_cgroups();
     const auto result = run_benchrun(args(extra));
     EXPECT_EQ(result.exit_code, expected_exit) << result.err << result.out;
-    EXPECT_EQ(new_libvirt_cgroups(before), "");
+    EXPECT_EQ(libvirt_guest_cgroups_since(before), "");
     if (!machine_was_there) {
       EXPECT_FALSE(std::filesystem::exists("/sys/fs/cgroup/cpu/machine"));
     }
@@ -122,7 +101,7 @@ TEST_F(LimitsVmWeight, DefaultSharesFailItFromBothSides) {
 
 // Ctrl-C while both guests boot: benchrun destroys both before it exits, and their cgroups go with them.
 TEST_F(LimitsVmWeight, AnInterruptedRunDestroysBothGuests) {
-  const std::set<std::string> before = libvirt_cgroups();
+  const std::set<std::string> before = libvirt_guest_cgroups();
   bp::child child(benchrun_executable().string(), bp::args(args()), bp::std_out > bp::null, bp::std_err > bp::null);
   for (int waited_ms = 0; qemus_of(child.id()) < 2; waited_ms += 20) {
     ASSERT_LT(waited_ms, 60'000) << "the two guests did not start";
@@ -132,7 +111,7 @@ TEST_F(LimitsVmWeight, AnInterruptedRunDestroysBothGuests) {
   child.wait();
   EXPECT_NE(child.exit_code(), 0);
   EXPECT_EQ(qemus_of(child.id()), 0U);
-  EXPECT_EQ(new_libvirt_cgroups(before), "");
+  EXPECT_EQ(libvirt_guest_cgroups_since(before), "");
 }
 
 }  // namespace

@@ -111,18 +111,11 @@ class GuestImage : public ImageGuestTest {
   // Boots the guest image as `how` says with the shell `script` as the workload, and returns every console
   // line up to the power-off. Asserts RESULT came with exit code 0 and that nothing of the guest is left.
   std::vector<std::string> boot(const std::string& suffix, const Boot& how, const std::string& script) {
-    GuestConfig config;
-    config.name = fmt::format("benchrun-vmimgtest-{}-{}", ::getpid(), suffix);
-    config.kernel = boot_.kernel;
-    config.initramfs = boot_.initramfs;
-    config.accelerator = test_accelerator();
-    config.emulator = emulator_;
+    GuestConfig config = staged_guest_config(suffix, {"/bin/sh", "-c", as_one_word(script)});
     // The initramfs and its unpacked copy are both in guest memory while it boots.
     config.memory_mib = 1024;
-    config.workload_argv = {"/bin/sh", "-c", as_one_word(script)};
     config.cgroup_layout = how.cgroup_layout;
     config.extra_cmdline = how.extra_cmdline;
-    config.state_dir = run_dir_;
     std::optional<ResultsFile> results_file;
     if (!how.results_dir.empty()) {
       results_file.emplace(run_dir_ / (config.name + ".results.tar"));

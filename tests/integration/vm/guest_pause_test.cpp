@@ -32,18 +32,6 @@ class VmGuestPause : public ImageGuestTest {
  protected:
   void SetUp() override { stage_image("default", "benchrun-vmpause-", "run scripts/build-image.sh"); }
 
-  GuestConfig config(const std::string& suffix, std::vector<std::string> argv) const {
-    GuestConfig config;
-    config.name = fmt::format("benchrun-vmpause-{}-{}", ::getpid(), suffix);
-    config.kernel = boot_.kernel;
-    config.initramfs = boot_.initramfs;
-    config.accelerator = test_accelerator();
-    config.emulator = emulator_;
-    config.workload_argv = std::move(argv);
-    config.state_dir = run_dir_;
-    return config;
-  }
-
   // Reads the console up to benchinit's READY.
   static void until_ready(Guest& guest) {
     const sys::MonotonicNs deadline = sys::monotonic_now() + boot_deadline;
@@ -65,7 +53,7 @@ class VmGuestPause : public ImageGuestTest {
 };
 
 TEST_F(VmGuestPause, APausedGuestStandsStillAndRunsOnIntactAfterTheResume) {
-  const GuestConfig guest_config = config("ticker", {"/bench/bin/ticker", "3000", "100"});
+  const GuestConfig guest_config = staged_guest_config("ticker", {"/bench/bin/ticker", "3000", "100"});
   std::optional<pid_t> qemu_pid;
   {
     Guest guest = Guest::start(*connection_, guest_config);
@@ -115,7 +103,7 @@ TEST_F(VmGuestPause, APausedGuestStandsStillAndRunsOnIntactAfterTheResume) {
 }
 
 TEST_F(VmGuestPause, DestroyRemovesAPausedGuest) {
-  const GuestConfig guest_config = config("destroy", {"/bench/bin/spin", "60000"});
+  const GuestConfig guest_config = staged_guest_config("destroy", {"/bench/bin/spin", "60000"});
   std::optional<pid_t> qemu_pid;
   {
     Guest guest = Guest::start(*connection_, guest_config);
@@ -130,7 +118,7 @@ TEST_F(VmGuestPause, DestroyRemovesAPausedGuest) {
 }
 
 TEST_F(VmGuestPause, TheSweepRemovesAPausedGuestAndResumingAGoneOneIsOneClearLine) {
-  const GuestConfig guest_config = config("sweep", {"/bench/bin/spin", "60000"});
+  const GuestConfig guest_config = staged_guest_config("sweep", {"/bench/bin/spin", "60000"});
   std::optional<pid_t> qemu_pid;
   {
     Guest guest = Guest::start(*connection_, guest_config);

@@ -41,15 +41,8 @@ class VmGuest : public ImageGuestTest {
   void SetUp() override { stage_image("default", "benchrun-vmtest-", "run scripts/build-image.sh"); }
 
   GuestConfig config(const std::string& suffix, std::vector<std::string> argv) const {
-    GuestConfig config;
-    config.name = fmt::format("benchrun-vmtest-{}-{}", ::getpid(), suffix);
-    config.kernel = boot_.kernel;
-    config.initramfs = boot_.initramfs;
-    config.accelerator = test_accelerator();
-    config.emulator = emulator_;
+    GuestConfig config = staged_guest_config(suffix, std::move(argv));
     config.memory_mib = 256;
-    config.workload_argv = std::move(argv);
-    config.state_dir = run_dir_;
     return config;
   }
 

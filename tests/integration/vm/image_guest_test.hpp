@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -17,6 +19,7 @@
 #include "vm/boot_files.hpp"
 #include "vm/connection.hpp"
 #include "vm/emulator_wrapper.hpp"
+#include "vm/guest.hpp"
 #include "vm/qemu_process.hpp"
 #include "vm/sweep.hpp"
 
@@ -56,6 +59,20 @@ class ImageGuestTest : public ::testing::Test {
     emulator_ = stage_emulator_wrapper(std::filesystem::path(BENCHRUN_BINARY_DIR) / "harness" / emulator_wrapper_name,
                                        embed_root);
     sweep_leftovers(*connection_, prefix_, run_dir_);
+  }
+
+  // A guest of the staged image, named `<prefix><pid>-<suffix>`, running `argv` as its workload (GuestConfig's
+  // defaults otherwise: a test sets what it needs on top).
+  [[nodiscard]] GuestConfig staged_guest_config(const std::string& suffix, std::vector<std::string> argv) const {
+    GuestConfig config;
+    config.name = fmt::format("{}{}-{}", prefix_, ::getpid(), suffix);
+    config.kernel = boot_.kernel;
+    config.initramfs = boot_.initramfs;
+    config.accelerator = test_accelerator();
+    config.emulator = emulator_;
+    config.workload_argv = std::move(argv);
+    config.state_dir = run_dir_;
+    return config;
   }
 
   void TearDown() override {
