@@ -28,14 +28,9 @@ constexpr double cpu_tolerance = 0.10;  // test_cpucg_max's, as for containers (
 constexpr std::uint64_t mib = 1ULL << 20;
 constexpr const char* memory_hold_ms = "500";
 
-std::optional<double> host(const VmObservation& seen, const char* name) {
-  const auto found = seen.host.find(name);
-  return found == seen.host.end() ? std::nullopt : std::optional(found->second);
-}
-
+std::optional<double> host(const VmObservation& seen, const char* name) { return vm_host_figure(seen, name); }
 std::optional<double> metric(const VmObservation& seen, const std::string& name) {
-  const auto found = seen.workload.metrics.find(name);
-  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
+  return vm_workload_metric(seen, name);
 }
 
 std::string mask_text(const std::optional<double>& mask) {
@@ -198,6 +193,14 @@ std::vector<Verdict> judge_vm_cpuset(const LimitCheck& check, const VmObservatio
   return {verdict};
 }
 
+std::optional<double> vm_host_figure(const VmObservation& seen, const char* name) {
+  return named_figure(seen.host, name);
+}
+
+std::optional<double> vm_workload_metric(const VmObservation& seen, const std::string& name) {
+  return named_figure(seen.workload.metrics, name);
+}
+
 VmGuestMemory vm_guest_memory(std::uint64_t initramfs_bytes) {
   VmGuestMemory guest;
   guest.ram_mib = std::max(vm_memory_limit_mib, guest_memory_floor_mib(initramfs_bytes));
@@ -325,9 +328,7 @@ StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, cons
   } catch (const sys::Interrupted&) {
     throw;
   } catch (const sys::Error& error) {
-    const reports::FailureKind kind =
-        dynamic_cast<const sys::Timeout*>(&error) ? reports::FailureKind::timeout : reports::FailureKind::error;
-    sample.failure = reports::Failure{kind, error.what()};
+    sample.failure = step_failure(error);
     Verdict verdict = verdict_named(fmt::format("{}.host_view", check.name), std::nullopt, "", std::nullopt);
     verdict.why = fmt::format("the check's guest failed: {}", error.what());
     result.verdicts.push_back(std::move(verdict));

@@ -69,6 +69,10 @@ VmGuestMemory vm_guest_memory(std::uint64_t initramfs_bytes);
 // The image's initramfs size as the vm backend's details() give it ("initramfs_bytes"); 0 when unknown.
 std::uint64_t image_initramfs_bytes(const Backend& backend);
 
+// A figure of the host's side (a vm/tunables_view.hpp key) and one of the workload's own, when they were seen.
+std::optional<double> vm_host_figure(const VmObservation& seen, const char* name);
+std::optional<double> vm_workload_metric(const VmObservation& seen, const std::string& name);
+
 // Runs `check` in a guest of `backend` (kind vm, not vm+container) and judges it. `scratch_root`: where the I/O
 // checks' scratch disk goes (--scratch-dir; limits_vm_io.hpp).
 StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, const LimitCheck& check, bool limit_off,

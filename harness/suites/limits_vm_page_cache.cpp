@@ -31,14 +31,9 @@ using reports::Verdict;
 constexpr std::uint64_t mib = 1ULL << 20;
 constexpr const char* hold_ms = "500";  // the limits_io.cpp page-cache check's: QEMU is watched with the pages held
 
-std::optional<double> host(const VmObservation& seen, const char* name) {
-  const auto found = seen.host.find(name);
-  return found == seen.host.end() ? std::nullopt : std::optional(found->second);
-}
-
+std::optional<double> host(const VmObservation& seen, const char* name) { return vm_host_figure(seen, name); }
 std::optional<double> metric(const VmObservation& seen, const std::string& name) {
-  const auto found = seen.workload.metrics.find(name);
-  return found == seen.workload.metrics.end() ? std::nullopt : std::optional(found->second);
+  return vm_workload_metric(seen, name);
 }
 
 void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::string pass_reason,
@@ -267,9 +262,7 @@ StepResult measure_vm_page_cache(Backend& backend, const StepInput& input, const
   } catch (const sys::Interrupted&) {
     throw;
   } catch (const sys::Error& error) {
-    const reports::FailureKind kind =
-        dynamic_cast<const sys::Timeout*>(&error) ? reports::FailureKind::timeout : reports::FailureKind::error;
-    sample.failure = reports::Failure{kind, error.what()};
+    sample.failure = step_failure(error);
     Verdict verdict =
         make_verdict(fmt::format("{}.host_view", check.name), std::nullopt, std::nullopt, "", std::nullopt);
     verdict.why = fmt::format("the check's guest failed: {}", error.what());
