@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <csignal>
 
+#include "harness/suites/limits_io.hpp"
 #include "harness/workload_protocol.hpp"
 #include "runtime/loop_device.hpp"
 #include "sys/error.hpp"
@@ -43,87 +44,6 @@ std::optional<double> metric(const VmObservation& seen, const std::string& name)
 // --- The scratch disk ---------------------------------------------------------------------------------------
 
 bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
-
-// A raw file on the host's disk for the guest's virtio disk, in a folder named as the loop devices' are
-// (runtime::loop_folder: a leftover of a killed benchrun is known by its pid, and removed by the next run's
-// I/O checks), written through with a pattern: a fallocated file's unwritten extents read as zeros without any
-// I/O on the host. Removed with the folder.
-class GuestScratchDisk {
- public:
-  GuestScratchDisk(const fs::path& root, const std::string& instance) : root_(root) {
-    made_root_ = fs::create_directories(root);
-    struct statfs info {};
-    if (::statfs(root.c_str(), &info) != 0) throw sys::SystemError(errno, fmt::format("statfs {}", root.string()));
-    if (info.f_type == TMPFS_MAGIC || info.f_type == RAMFS_MAGIC) {
-      release();
-      throw sys::Error(
-          fmt::format("--scratch-dir {} is a tmpfs: a guest's I/O checks need the host's disk (e.g. --scratch-dir "
-                      "/var/tmp/benchrun-overhead)",
-                      root.string()));
-    }
-    require_reachable_by_qemu(root);
-    remove_dead_folders();
-    folder_ = runtime::loop_folder(root, ::getpid(), instance);
-    try {
-      fs::create_directories(folder_);
-      write_pattern(folder_ / "disk.img");
-    } catch (...) {
-      release();  // a destructor does not run for a constructor that threw
-      throw;
-    }
-  }
-  GuestScratchDisk(const GuestScratchDisk&) = delete;
-  GuestScratchDisk& operator=(const GuestScratchDisk&) = delete;
-  ~GuestScratchDisk() { release(); }
-  [[nodiscard]] fs::path file() const { return folder_ / "disk.img"; }
-
- private:
-  // QEMU runs as libvirt-qemu (the embedded driver's DAC hands it the file, not the folders above it): every
-  // folder down to the disk must let others in, or QEMU fails to open it ("Permission denied") after the boot
-  // files were staged. Said before anything is made.
-  void require_reachable_by_qemu(const fs::path& root) {
-    for (fs::path folder = fs::absolute(root); !folder.empty(); folder = folder.parent_path()) {
-      struct stat info {};
-      if (::stat(folder.c_str(), &info) != 0) throw sys::SystemError(errno, fmt::format("stat {}", folder.string()));
-      if ((info.st_mode & S_IXOTH) == 0) {
-        release();
-        throw sys::Error(fmt::format(
-            "--scratch-dir {}: folder {} (mode {:o}) keeps QEMU, which runs as libvirt-qemu, from the guest's "
-            "disk: give a folder every user may enter (e.g. --scratch-dir /var/tmp/benchrun-overhead) or chmod o+x {}",
-            root.string(), folder.string(), info.st_mode & 07777, folder.string()));
-      }
-      if (folder == folder.root_path()) break;
-    }
-  }
-  static void write_pattern(const fs::path& path) {
-    const sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!fd) sys::throw_errno(fmt::format("create {}", path.string()));
-    std::string block(mib, '\0');
-    for (std::size_t at = 0; at < block.size(); ++at) block[at] = static_cast<char>('a' + at % 26);
-    for (std::uint64_t written = 0; written < vm_io_disk_bytes; written += block.size())
-      sys::write_all(fd.get(), block, path.string());
-    if (::fsync(fd.get()) != 0) sys::throw_errno(fmt::format("fsync {}", path.string()));
-  }
-  void remove_dead_folders() const {
-    std::error_code error;
-    for (const auto& entry : fs::directory_iterator(root_, error)) {
-      const auto owner = runtime::loop_folder_owner(entry.path() / "disk.img");
-      if (owner && !process_alive(*owner)) {
-        std::error_code ignored;
-        fs::remove_all(entry.path(), ignored);
-      }
-    }
-  }
-  void release() noexcept {
-    std::error_code ignored;
-    if (!folder_.empty()) fs::remove_all(folder_, ignored);
-    if (made_root_) ::rmdir(root_.c_str());
-  }
-
-  fs::path root_;
-  bool made_root_ = false;
-  fs::path folder_;
-};
 
 // Runs the guest to its end; the host's view is what the backend watched while it ran. The console's lines
 // but RESULT are kept: a reader that failed says why there (no /dev/vda without virtio_blk).
@@ -230,6 +150,92 @@ std::vector<Verdict> judge_vm_io_rate(const LimitCheck& check, const VmObservati
 
 }  // namespace
 
+GuestScratchDisk::GuestScratchDisk(const fs::path& root, const std::string& instance, Content content) : root_(root) {
+  made_root_ = fs::create_directories(root);
+  struct statfs info {};
+  if (::statfs(root.c_str(), &info) != 0) throw sys::SystemError(errno, fmt::format("statfs {}", root.string()));
+  if (info.f_type == TMPFS_MAGIC || info.f_type == RAMFS_MAGIC) {
+    release();
+    throw sys::Error(
+        fmt::format("--scratch-dir {} is a tmpfs: a guest's I/O checks need the host's disk (e.g. --scratch-dir "
+                    "/var/tmp/benchrun-overhead)",
+                    root.string()));
+  }
+  require_reachable_by_qemu(root);
+  remove_dead_folders();
+  folder_ = runtime::loop_folder(root, ::getpid(), instance);
+  try {
+    fs::create_directories(folder_);
+    if (content == Content::pattern) {
+      write_pattern(file());
+    } else {
+      format_ext4(file());
+    }
+  } catch (...) {
+    release();  // a destructor does not run for a constructor that threw
+    throw;
+  }
+}
+
+GuestScratchDisk::~GuestScratchDisk() { release(); }
+
+// QEMU runs as libvirt-qemu (the embedded driver's DAC hands it the file, not the folders above it): every
+// folder down to the disk must let others in, or QEMU fails to open it ("Permission denied") after the boot
+// files were staged. Said before anything is made.
+void GuestScratchDisk::require_reachable_by_qemu(const fs::path& root) {
+  for (fs::path folder = fs::absolute(root); !folder.empty(); folder = folder.parent_path()) {
+    struct stat info {};
+    if (::stat(folder.c_str(), &info) != 0) throw sys::SystemError(errno, fmt::format("stat {}", folder.string()));
+    if ((info.st_mode & S_IXOTH) == 0) {
+      release();
+      throw sys::Error(fmt::format(
+          "--scratch-dir {}: folder {} (mode {:o}) keeps QEMU, which runs as libvirt-qemu, from the guest's "
+          "disk: give a folder every user may enter (e.g. --scratch-dir /var/tmp/benchrun-overhead) or chmod o+x {}",
+          root.string(), folder.string(), info.st_mode & 07777, folder.string()));
+    }
+    if (folder == folder.root_path()) break;
+  }
+}
+
+void GuestScratchDisk::write_pattern(const fs::path& path) {
+  const sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) sys::throw_errno(fmt::format("create {}", path.string()));
+  std::string block(mib, '\0');
+  for (std::size_t at = 0; at < block.size(); ++at) block[at] = static_cast<char>('a' + at % 26);
+  for (std::uint64_t written = 0; written < vm_io_disk_bytes; written += block.size())
+    sys::write_all(fd.get(), block, path.string());
+  if (::fsync(fd.get()) != 0) sys::throw_errno(fmt::format("fsync {}", path.string()));
+}
+
+// Allocated (not sparse: the guest's writes do not wait for the host's allocator) and formatted by the same
+// mkfs.ext4 call as the container checks' loop device (every inode table and the journal written now).
+void GuestScratchDisk::format_ext4(const fs::path& path) {
+  {
+    const sys::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd) sys::throw_errno(fmt::format("create {}", path.string()));
+    if (const int error = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(guest_scratch_disk_bytes)); error != 0)
+      throw sys::SystemError(error, fmt::format("allocate {} bytes for {}", guest_scratch_disk_bytes, path.string()));
+  }
+  run_mkfs(path);
+}
+
+void GuestScratchDisk::remove_dead_folders() const {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(root_, error)) {
+    const auto owner = runtime::loop_folder_owner(entry.path() / "disk.img");
+    if (owner && !process_alive(*owner)) {
+      std::error_code ignored;
+      fs::remove_all(entry.path(), ignored);
+    }
+  }
+}
+
+void GuestScratchDisk::release() noexcept {
+  std::error_code ignored;
+  if (!folder_.empty()) fs::remove_all(folder_, ignored);
+  if (made_root_) ::rmdir(root_.c_str());
+}
+
 std::vector<Verdict> judge_vm_io_read_bps(const LimitCheck& check, const VmObservation& seen) {
   return judge_vm_io_rate(check, seen, IoRate::bytes);
 }
@@ -255,7 +261,7 @@ StepResult measure_vm_io_check(Backend& backend, const StepInput& input, const L
   sample.backend = backend.name();
   const sys::MonotonicNs deadline = sys::monotonic_now() + std::chrono::nanoseconds(input.timeout).count();
   try {
-    const GuestScratchDisk disk(scratch_root, spec.name);
+    const GuestScratchDisk disk(scratch_root, spec.name, GuestScratchDisk::Content::pattern);
     spec.disk_files.push_back(disk.file().string());
     observe(backend, spec, deadline, seen, sample);
     result.verdicts =
