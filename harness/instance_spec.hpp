@@ -69,6 +69,9 @@ struct InstanceSpec {
   // Guests only (vm): once the guest is up (READY), the host reads QEMU's devices cgroup and runs a probe process
   // in it (harness/suites/limits_vm_devices.hpp), for Instance::host_limits_view. Other backends ignore it.
   bool probe_host_devices = false;
+  // Guests only: more kernel parameters for benchinit (e.g. benchrun.scratch=/dev/vda: mount the ext4 on the first
+  // disk_files entry as the guest's scratch folder, vm/guest_scratch.hpp). Other backends ignore them.
+  std::vector<std::string> guest_kernel_parameters;
 };
 
 // The workload's path inside the image.

@@ -1,6 +1,7 @@
 #include "guest_setup.hpp"
 
 #include "guest_network.hpp"
+#include "vm/guest_scratch.hpp"
 #include "vm/swap_size.hpp"
 
 #include <dirent.h>
@@ -269,6 +270,27 @@ void set_up_swap(const char* size_text) {
   say("benchinit: swap on /dev/zram0 (zram, %llu KiB)\n", static_cast<unsigned long long>(pages * page_size) >> 10);
 }
 
+// benchrun.scratch=<device>: the ext4 the host formatted on a raw file and attached as that virtio disk,
+// mounted at vm::guest_scratch_folder (vm/guest_scratch.hpp): the disk-backed folder the guest's benchrun gets as
+// its --scratch-dir (the root is a tmpfs). ext4 is built into the image's kernel; virtio_blk loads before this,
+// and the disk may show up a moment after the module did, so its device is waited for (up to 2 s).
+void mount_scratch(const char* device) {
+  if (!benchrun::vm::valid_scratch_device(device)) {
+    say("benchinit: benchrun.scratch=%s: not a virtio disk (e.g. /dev/vda); no scratch folder\n", device);
+    return;
+  }
+  struct stat info {};
+  for (int attempt = 0; attempt < 100 && stat(device, &info) != 0; ++attempt) {
+    const timespec pause{0, 20'000'000};
+    nanosleep(&pause, nullptr);
+  }
+  const char* folder = benchrun::vm::guest_scratch_folder.data();
+  if (!make_directory("/var", 0755) || !make_directory("/var/tmp", 01777) || !make_directory(folder, 0755)) return;
+  if (mount_or_warn(device, folder, "ext4", MS_NOSUID | MS_NODEV | MS_NOATIME, "")) {
+    say("benchinit: scratch %s (ext4) on %s\n", device, folder);
+  }
+}
+
 // The initramfs root (rootfs) cannot be pivot_root'ed, and a container runtime inside pivot_roots into its
 // container. So the root becomes a bind mount of itself: bound (with what is mounted below) onto a folder,
 // moved over /, and chrooted into, as switch_root does. /tmp is only the stepping stone: once the mount
@@ -333,6 +355,12 @@ GuestSetup prepare_guest() {
 
   struct stat images {};
   if (stat("/images", &images) == 0 && S_ISDIR(images.st_mode)) make_root_pivotable();
+
+  // Mounted in the root the workload sees (after it was made pivotable).
+  char scratch_device[32];
+  if (cmdline_value(cmdline, benchrun::vm::guest_scratch_parameter.data(), scratch_device, sizeof scratch_device)) {
+    mount_scratch(scratch_device);
+  }
 
   if (cmdline_value(cmdline, "benchrun.results", setup.results_port, sizeof setup.results_port)) {
     if (!make_directory("/results", 0755) || !mount_or_warn("tmpfs", "/results", "tmpfs", MS_NOSUID | MS_NODEV, "")) {

@@ -66,7 +66,8 @@ inline std::filesystem::path kvm_probe_cache_file(const std::filesystem::path& s
 // The plugin's entry points. Bumped whenever this struct or the types it passes change.
 // 10: Instance gained host_view_now(), and the vm instance freezes (freeze/thaw: virDomainSuspend/Resume).
 // 11: VmBackendOptions and InstanceSpec gained the host-side devices probe of a guest (probe_host_devices).
-inline constexpr int vm_plugin_abi = 11;
+// 12: InstanceSpec gained guest_kernel_parameters (vm+container's scratch disk: benchrun.scratch=).
+inline constexpr int vm_plugin_abi = 12;
 struct VmPluginApi {
   int abi = vm_plugin_abi;
   std::unique_ptr<Backend> (*make_backend)(const VmBackendOptions& options, StopSignal& stop);

@@ -336,6 +336,8 @@ class VmBackend final : public Backend {
     config.disk_files.assign(spec.disk_files.begin(), spec.disk_files.end());
     config.cgroup_layout = guest_cgroup_;
     config.extra_cmdline = extra_cmdline_;
+    config.extra_cmdline.insert(config.extra_cmdline.end(), spec.guest_kernel_parameters.begin(),
+                                spec.guest_kernel_parameters.end());
     config.swap_bytes = spec.guest_swap_bytes;
     if (!spec.guest_tap.empty()) {
       if (spec.network_namespace_path.empty() || spec.guest_address.empty()) {

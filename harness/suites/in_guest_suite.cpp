@@ -13,10 +13,13 @@
 #include "harness/backends/vm_container.hpp"
 #include "harness/suites/isolation.hpp"
 #include "harness/suites/isolation_checks.hpp"
+#include "harness/suites/limits_checks.hpp"
 #include "harness/suites/limits_swap.hpp"
+#include "harness/suites/limits_vm_io.hpp"
 #include "harness/workload_protocol.hpp"
 #include "reports/report_file.hpp"
 #include "sys/error.hpp"
+#include "vm/guest_scratch.hpp"
 #include "vm/swap_size.hpp"
 
 namespace benchrun::harness {
@@ -62,7 +65,8 @@ std::string seconds_of(std::chrono::milliseconds timeout) {
 // failure), and adopts the report it sent back. Throws Interrupted only, after tearing the guest down.
 GuestRun run_in_guest(Backend& backend, const StepInput& input, std::string_view suite,
                       const std::vector<std::string>& flags, std::string_view judged_what,
-                      std::optional<std::uint64_t> guest_swap = std::nullopt) {
+                      std::optional<std::uint64_t> guest_swap = std::nullopt,
+                      const GuestScratchDisk* scratch = nullptr) {
   GuestRun run;
   reports::Sample& sample = run.failed_sample;
   sample.backend = backend.name();
@@ -73,6 +77,11 @@ GuestRun run_in_guest(Backend& backend, const StepInput& input, std::string_view
   spec.nested_benchrun_args = in_guest_suite_args(suite, input.test_case.name, input.timeout, flags);
   spec.results_dir = results.path();
   spec.guest_swap_bytes = guest_swap;
+  if (scratch != nullptr) {
+    // The first virtio disk: benchinit mounts it at vm::guest_scratch_folder (vm/guest_scratch.hpp).
+    spec.disk_files.insert(spec.disk_files.begin(), scratch->file().string());
+    spec.guest_kernel_parameters.push_back(fmt::format("{}={}", vm::guest_scratch_parameter, vm::guest_scratch_device));
+  }
   const sys::MonotonicNs deadline = sys::monotonic_now() + std::chrono::nanoseconds(input.timeout).count();
   std::unique_ptr<Instance> instance;
   std::string why;
@@ -195,12 +204,46 @@ AdoptedRun adopt_inner_report(const reports::Report& inner, std::string_view bac
   return adopted;
 }
 
-StepResult limits_in_guest(Backend& backend, const StepInput& input, const std::vector<std::string>& limits_off) {
+bool needs_guest_scratch(std::string_view check) {
+  // The checks that prepare something on the host's disk (limits_io.hpp: a loop device with an ext4, a folder for
+  // page cache); the CPU count does not change which checks those are.
+  const std::vector<LimitCheck> checks = limit_checks(1);
+  const LimitCheck* found = find_limit_check(checks, check);
+  return found != nullptr && found->prepare != nullptr;
+}
+
+StepResult limits_in_guest(Backend& backend, const StepInput& input, const std::vector<std::string>& limits_off,
+                           const std::filesystem::path& scratch_root) {
   StepResult result;
   const std::string& check = input.test_case.name;
   std::vector<std::string> flags;
   // The inner run notes it ("vm+container guest: container: CHECK ran without its limit (--limits-off)").
   if (std::find(limits_off.begin(), limits_off.end(), check) != limits_off.end()) flags = {"--limits-off", check};
+  // The guest's root is a tmpfs, which the checks with a prepare refuse: they get an ext4 disk made on the host's
+  // disk under the outer --scratch-dir, mounted by benchinit, as the inner run's --scratch-dir. Removed once the
+  // guest is torn down.
+  std::unique_ptr<GuestScratchDisk> scratch;
+  if (needs_guest_scratch(check)) {
+    try {
+      scratch = std::make_unique<GuestScratchDisk>(scratch_root, fmt::format("{}-scratch", input.test_case.name),
+                                                   GuestScratchDisk::Content::ext4);
+    } catch (const sys::Interrupted&) {
+      throw;
+    } catch (const sys::Error& error) {
+      reports::Verdict verdict;
+      verdict.check = fmt::format("{}.host_view", check);
+      verdict.backend = backend.name();
+      verdict.pass = false;
+      verdict.why = fmt::format("not judged inside the guest: its scratch disk: {}", error.what());
+      result.verdicts.push_back(std::move(verdict));
+      return result;
+    }
+    flags.insert(flags.end(), {"--scratch-dir", std::string(vm::guest_scratch_folder)});
+    result.notes.push_back(fmt::format("{}: {}: the guest got a {} MiB ext4 scratch disk ({}={}, mounted at {})",
+                                       backend.name(), check, guest_scratch_disk_bytes >> 20,
+                                       vm::guest_scratch_parameter, vm::guest_scratch_device,
+                                       vm::guest_scratch_folder));
+  }
   // A memory+swap limit needs swap: the guest gets a zram swap device (the host never has swap turned on).
   const std::optional<std::uint64_t> guest_swap = guest_swap_for(input.test_case.limits);
   if (guest_swap) {
@@ -208,8 +251,8 @@ StepResult limits_in_guest(Backend& backend, const StepInput& input, const std::
         "{}: {}: the guest got {} MiB of swap (zram, {}={}) for the case's memory+swap limit", backend.name(), check,
         *guest_swap >> 20, vm::guest_swap_parameter, vm::swap_size_text(*guest_swap)));
   }
-  GuestRun run =
-      run_in_guest(backend, input, "limits", flags, "judged by the guest's benchrun on its container", guest_swap);
+  GuestRun run = run_in_guest(backend, input, "limits", flags, "judged by the guest's benchrun on its container",
+                              guest_swap, scratch.get());
   result.notes.insert(result.notes.end(), run.adopted.notes.begin(), run.adopted.notes.end());
   if (!run.adopted.missing.empty()) {
     reports::Verdict verdict;

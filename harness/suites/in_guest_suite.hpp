@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,8 +48,15 @@ AdoptedRun adopt_inner_report(const reports::Report& inner, std::string_view bac
                               std::string_view judged_where);
 
 // The limits suite's step on vm+container: the check of the step's case, judged in the guest; --limits-off
-// passed on for that check. A guest that fails gives one failing verdict `<check>.host_view` with why.
-StepResult limits_in_guest(Backend& backend, const StepInput& input, const std::vector<std::string>& limits_off);
+// passed on for that check. A guest that fails gives one failing verdict `<check>.host_view` with why. The checks
+// with a prepare (io-read-bps, io-read-iops, page-cache: needs_guest_scratch) get an ext4 disk made under
+// `scratch_root` (the host's disk), mounted in the guest as the inner run's --scratch-dir.
+StepResult limits_in_guest(Backend& backend, const StepInput& input, const std::vector<std::string>& limits_off,
+                           const std::filesystem::path& scratch_root);
+
+// Whether the limits check `check` prepares something on a disk (a loop device, a page-cache folder), so that
+// vm+container's guest needs a scratch disk for it.
+bool needs_guest_scratch(std::string_view check);
 
 // The isolation suite's step on vm+container: the probe judged in the guest against the guest (the container's
 // host), with --isolation-off and --user-namespace passed on. A guest that fails fails every check

@@ -193,7 +193,7 @@ Step make_limits_step(const SuiteOptions& options) {
   return [limits_off = options.limits_off, scratch_root = options.overhead.scratch_dir](Backend& backend,
                                                                                         const StepInput& input) {
     // vm+container: the host cannot read the container's cgroup inside the guest; the guest's benchrun does.
-    if (judged_in_guest(backend)) return limits_in_guest(backend, input, limits_off);
+    if (judged_in_guest(backend)) return limits_in_guest(backend, input, limits_off, scratch_root);
     return measure_limit_check(backend, input, limits_off, scratch_root);
   };
 }

@@ -105,29 +105,6 @@ void remove_dead_folders(const fs::path& root) {
   }
 }
 
-void run_mkfs(const fs::path& file) {
-  const char* mkfs = nullptr;
-  for (const char* candidate : {"/usr/sbin/mkfs.ext4", "/sbin/mkfs.ext4"}) {
-    if (::access(candidate, X_OK) == 0) mkfs = candidate;
-  }
-  if (mkfs == nullptr) throw sys::Error("mkfs.ext4 not found in /usr/sbin or /sbin: install e2fsprogs");
-  // Every inode table and the journal written now, not by ext4lazyinit while the instance reads.
-  std::vector<std::string> words{mkfs,         "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0,nodiscard",
-                                 file.string()};
-  std::vector<char*> argv;
-  for (auto& word : words) argv.push_back(word.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (const int error = ::posix_spawn(&pid, mkfs, nullptr, nullptr, argv.data(), environ); error != 0)
-    throw sys::SystemError(error, fmt::format("spawn {}", mkfs));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) sys::throw_errno(fmt::format("wait for {}", mkfs));
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw sys::Error(fmt::format("{} {} failed (status {:#x})", mkfs, file.string(), status));
-}
-
 // A loop device over a file on the host's disk with an ext4 on it, mounted at <folder>/mnt: what an I/O check's
 // instance reads. Everything goes with it: unmounted, detached, the folder removed.
 class LoopScratch {
@@ -301,6 +278,29 @@ std::optional<std::string> io_rate_off_the_limit(double rate, double limit) {
   if (rate < limit * io_floor_share)
     return fmt::format("{:+.1f} % from the limit, under half of it: the throttle was not reached", error);
   return std::nullopt;
+}
+
+void run_mkfs(const fs::path& file) {
+  const char* mkfs = nullptr;
+  for (const char* candidate : {"/usr/sbin/mkfs.ext4", "/sbin/mkfs.ext4"}) {
+    if (::access(candidate, X_OK) == 0) mkfs = candidate;
+  }
+  if (mkfs == nullptr) throw sys::Error("mkfs.ext4 not found in /usr/sbin or /sbin: install e2fsprogs");
+  // Every inode table and the journal written now, not by ext4lazyinit while the instance reads.
+  std::vector<std::string> words{mkfs,         "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0,nodiscard",
+                                 file.string()};
+  std::vector<char*> argv;
+  for (auto& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (const int error = ::posix_spawn(&pid, mkfs, nullptr, nullptr, argv.data(), environ); error != 0)
+    throw sys::SystemError(error, fmt::format("spawn {}", mkfs));
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) sys::throw_errno(fmt::format("wait for {}", mkfs));
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw sys::Error(fmt::format("{} {} failed (status {:#x})", mkfs, file.string(), status));
 }
 
 std::vector<Verdict> judge_io_read_bps(const LimitCheck& check, const Observation& seen) {

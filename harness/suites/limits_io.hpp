@@ -30,6 +30,11 @@
 
 namespace benchrun::harness {
 
+// mkfs.ext4 -q -F on `file` (a regular file), every inode table and the journal written now (not by
+// ext4lazyinit later); throws naming e2fsprogs when there is no mkfs.ext4. Also formats vm+container's scratch
+// disk (limits_vm_io.hpp).
+void run_mkfs(const std::filesystem::path& file);
+
 // The checks of this file, appended to limit_checks().
 void append_io_limit_checks(std::vector<LimitCheck>& checks);
 

@@ -14,6 +14,7 @@
 #include "harness/suites/limits_vm_io.hpp"
 #include "harness/suites/limits_vm_page_cache.hpp"
 #include "harness/suites/limits_vm_weight.hpp"
+#include "harness/suites/scheduled_console.hpp"
 #include "harness/workload_protocol.hpp"
 #include "vm/tunables.hpp"
 #include "vm/tunables_view.hpp"
@@ -51,22 +52,6 @@ void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::s
 }
 
 double ms(double ns) { return ns / 1e6; }
-
-// Runs the guest to its end; the host's view is what the backend watched while it ran.
-void observe(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadline, VmObservation& seen,
-             reports::Sample& sample) {
-  sample.started_at_monotonic_ns = sys::monotonic_now();
-  std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
-  const TeardownGuard guard{*instance};
-  while (std::optional<sys::ConsoleLine> line = instance->next_line(deadline)) {
-    if (!is_result_line(line->text)) continue;
-    const reports::WorkloadResult result = parse_result_line(line->text);
-    take_result(result, seen.workload, sample);
-  }
-  instance->wait_exit(deadline);
-  seen.host = instance->host_limits_view();
-  instance->destroy();
-}
 
 }  // namespace
 
@@ -191,6 +176,20 @@ std::vector<Verdict> judge_vm_cpuset(const LimitCheck& check, const VmObservatio
                        mask_text(seen_cpus), seen.vcpus),
            seen);
   return {verdict};
+}
+
+void observe_vm_guest(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadline, VmObservation& seen,
+                      reports::Sample& sample, std::string_view keep_prefix) {
+  sample.started_at_monotonic_ns = sys::monotonic_now();
+  std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
+  const TeardownGuard guard{*instance};
+  ScheduledConsole console(*instance, seen.workload, sample, deadline, [&](const sys::ConsoleLine& line) {
+    if (!keep_prefix.empty() && line.text.starts_with(keep_prefix)) seen.workload.output.push_back(line.text);
+  });
+  console.to_end();
+  instance->wait_exit(deadline);
+  seen.host = instance->host_limits_view();
+  instance->destroy();
 }
 
 std::optional<double> vm_host_figure(const VmObservation& seen, const char* name) {
@@ -319,7 +318,7 @@ StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, cons
   sample.backend = backend.name();
   const sys::MonotonicNs deadline = sys::monotonic_now() + std::chrono::nanoseconds(input.timeout).count();
   try {
-    observe(backend, spec, deadline, seen, sample);
+    observe_vm_guest(backend, spec, deadline, seen, sample);
     if (check.name == "cpu-quota") result.verdicts = judge_vm_cpu_quota(check, seen);
     if (check.name == "cpuset") result.verdicts = judge_vm_cpuset(check, seen);
     if (check.name == "memory") result.verdicts = judge_vm_memory(check, guest_memory, seen);

@@ -73,6 +73,12 @@ std::uint64_t image_initramfs_bytes(const Backend& backend);
 std::optional<double> vm_host_figure(const VmObservation& seen, const char* name);
 std::optional<double> vm_workload_metric(const VmObservation& seen, const std::string& name);
 
+// Runs a check's guest to its end: the workload's RESULT and the console lines starting with `keep_prefix` (when
+// not empty: a workload that failed says why there) go to `seen.workload`, and the host's view is what the
+// backend watched while the guest ran. Throws like Backend::launch.
+void observe_vm_guest(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadline, VmObservation& seen,
+                      reports::Sample& sample, std::string_view keep_prefix = {});
+
 // Runs `check` in a guest of `backend` (kind vm, not vm+container) and judges it. `scratch_root`: where the I/O
 // checks' scratch disk goes (--scratch-dir; limits_vm_io.hpp).
 StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, const LimitCheck& check, bool limit_off,

@@ -1,5 +1,6 @@
 #include "harness/suites/limits_vm_io.hpp"
 
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -12,10 +13,11 @@
 #include <csignal>
 
 #include "harness/suites/limits_io.hpp"
-#include "harness/suites/scheduled_console.hpp"
+#include "harness/workload_protocol.hpp"
 #include "runtime/loop_device.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
+#include "sys/unique_fd.hpp"
 #include "vm/tunables_view.hpp"
 
 namespace benchrun::harness {
@@ -34,94 +36,6 @@ std::optional<double> metric(const VmObservation& seen, const std::string& name)
 // --- The scratch disk ---------------------------------------------------------------------------------------
 
 bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
-
-// A raw file on the host's disk for the guest's virtio disk, in a folder named as the loop devices' are
-// (runtime::loop_folder: a leftover of a killed benchrun is known by its pid, and removed by the next run's
-// I/O checks), written through with a pattern: a fallocated file's unwritten extents read as zeros without any
-// I/O on the host. Removed with the folder.
-class GuestScratchDisk {
- public:
-  GuestScratchDisk(const fs::path& root, const std::string& instance) : root_(root) {
-    made_root_ = fs::create_directories(root);
-    struct statfs info {};
-    if (::statfs(root.c_str(), &info) != 0) throw sys::SystemError(errno, fmt::format("statfs {}", root.string()));
-    if (info.f_type == TMPFS_MAGIC || info.f_type == RAMFS_MAGIC) {
-      release();
-      throw sys::Error(
-          fmt::format("--scratch-dir {} is a tmpfs: a guest's I/O checks need the host's disk (e.g. --scratch-dir "
-                      "/var/tmp/benchrun-overhead)",
-                      root.string()));
-    }
-    require_reachable_by_qemu(root);
-    remove_dead_folders();
-    folder_ = runtime::loop_folder(root, ::getpid(), instance);
-    try {
-      fs::create_directories(folder_);
-      write_pattern_file(folder_ / "disk.img", vm_io_disk_bytes);
-    } catch (...) {
-      release();  // a destructor does not run for a constructor that threw
-      throw;
-    }
-  }
-  GuestScratchDisk(const GuestScratchDisk&) = delete;
-  GuestScratchDisk& operator=(const GuestScratchDisk&) = delete;
-  ~GuestScratchDisk() { release(); }
-  [[nodiscard]] fs::path file() const { return folder_ / "disk.img"; }
-
- private:
-  // QEMU runs as libvirt-qemu (the embedded driver's DAC hands it the file, not the folders above it): every
-  // folder down to the disk must let others in, or QEMU fails to open it ("Permission denied") after the boot
-  // files were staged. Said before anything is made.
-  void require_reachable_by_qemu(const fs::path& root) {
-    for (fs::path folder = fs::absolute(root); !folder.empty(); folder = folder.parent_path()) {
-      struct stat info {};
-      if (::stat(folder.c_str(), &info) != 0) throw sys::SystemError(errno, fmt::format("stat {}", folder.string()));
-      if ((info.st_mode & S_IXOTH) == 0) {
-        release();
-        throw sys::Error(fmt::format(
-            "--scratch-dir {}: folder {} (mode {:o}) keeps QEMU, which runs as libvirt-qemu, from the guest's "
-            "disk: give a folder every user may enter (e.g. --scratch-dir /var/tmp/benchrun-overhead) or chmod o+x {}",
-            root.string(), folder.string(), info.st_mode & 07777, folder.string()));
-      }
-      if (folder == folder.root_path()) break;
-    }
-  }
-  void remove_dead_folders() const {
-    std::error_code error;
-    for (const auto& entry : fs::directory_iterator(root_, error)) {
-      const auto owner = runtime::loop_folder_owner(entry.path() / "disk.img");
-      if (owner && !process_alive(*owner)) {
-        std::error_code ignored;
-        fs::remove_all(entry.path(), ignored);
-      }
-    }
-  }
-  void release() noexcept {
-    std::error_code ignored;
-    if (!folder_.empty()) fs::remove_all(folder_, ignored);
-    if (made_root_) ::rmdir(root_.c_str());
-  }
-
-  fs::path root_;
-  bool made_root_ = false;
-  fs::path folder_;
-};
-
-// Runs the guest to its end; the host's view is what the backend watched while it ran. The console's lines
-// but RESULT are kept: a reader that failed says why there (no /dev/vda without virtio_blk).
-void observe(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadline, VmObservation& seen,
-             reports::Sample& sample) {
-  sample.started_at_monotonic_ns = sys::monotonic_now();
-  std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
-  const TeardownGuard guard{*instance};
-  ScheduledConsole console(*instance, seen.workload, sample, deadline, [&seen](const sys::ConsoleLine& line) {
-    if (line.text.starts_with("ioprobe:")) seen.workload.output.push_back(line.text);
-  });
-  console.to_end();
-  instance->wait_exit(deadline);
-  seen.host = instance->host_limits_view();
-  instance->destroy();
-}
 
 // --- Judgement ----------------------------------------------------------------------------------------------
 
@@ -196,6 +110,98 @@ std::vector<Verdict> judge_vm_io_rate(const LimitCheck& check, const VmObservati
 
 }  // namespace
 
+GuestScratchDisk::GuestScratchDisk(const fs::path& root, const std::string& instance, Content content,
+                                   std::uint64_t sparse_bytes)
+    : root_(root) {
+  made_root_ = fs::create_directories(root);
+  struct statfs info {};
+  if (::statfs(root.c_str(), &info) != 0) throw sys::SystemError(errno, fmt::format("statfs {}", root.string()));
+  if (info.f_type == TMPFS_MAGIC || info.f_type == RAMFS_MAGIC) {
+    release();
+    throw sys::Error(
+        fmt::format("--scratch-dir {} is a tmpfs: a guest's disk checks need the host's disk (e.g. --scratch-dir "
+                    "/var/tmp/benchrun-overhead)",
+                    root.string()));
+  }
+  require_reachable_by_qemu(root);
+  remove_dead_folders();
+  folder_ = runtime::loop_folder(root, ::getpid(), instance);
+  try {
+    fs::create_directories(folder_);
+    switch (content) {
+      case Content::pattern:
+        write_pattern_file(file(), vm_io_disk_bytes);
+        break;
+      case Content::ext4:
+        format_ext4(file());
+        break;
+      case Content::sparse:
+        make_sparse(file(), sparse_bytes);
+        break;
+    }
+  } catch (...) {
+    release();  // a destructor does not run for a constructor that threw
+    throw;
+  }
+}
+
+GuestScratchDisk::~GuestScratchDisk() { release(); }
+
+// QEMU runs as libvirt-qemu (the embedded driver's DAC hands it the file, not the folders above it): every
+// folder down to the disk must let others in, or QEMU fails to open it ("Permission denied") after the boot
+// files were staged. Said before anything is made.
+void GuestScratchDisk::require_reachable_by_qemu(const fs::path& root) {
+  for (fs::path folder = fs::absolute(root); !folder.empty(); folder = folder.parent_path()) {
+    struct stat info {};
+    if (::stat(folder.c_str(), &info) != 0) throw sys::SystemError(errno, fmt::format("stat {}", folder.string()));
+    if ((info.st_mode & S_IXOTH) == 0) {
+      release();
+      throw sys::Error(fmt::format(
+          "--scratch-dir {}: folder {} (mode {:o}) keeps QEMU, which runs as libvirt-qemu, from the guest's "
+          "disk: give a folder every user may enter (e.g. --scratch-dir /var/tmp/benchrun-overhead) or chmod o+x {}",
+          root.string(), folder.string(), info.st_mode & 07777, folder.string()));
+    }
+    if (folder == folder.root_path()) break;
+  }
+}
+
+// Allocated (not sparse: the guest's writes do not wait for the host's allocator) and formatted by the same
+// mkfs.ext4 call as the container checks' loop device (every inode table and the journal written now).
+void GuestScratchDisk::format_ext4(const fs::path& path) {
+  {
+    const sys::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd) sys::throw_errno(fmt::format("create {}", path.string()));
+    if (const int error = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(guest_scratch_disk_bytes)); error != 0)
+      throw sys::SystemError(error, fmt::format("allocate {} bytes for {}", guest_scratch_disk_bytes, path.string()));
+  }
+  run_mkfs(path);
+}
+
+void GuestScratchDisk::make_sparse(const fs::path& path, std::uint64_t bytes) {
+  if (bytes == 0) throw sys::Error(fmt::format("{}: a sparse scratch disk needs a size", path.string()));
+  const sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) sys::throw_errno(fmt::format("create {}", path.string()));
+  if (::ftruncate(fd.get(), static_cast<off_t>(bytes)) != 0)
+    sys::throw_errno(fmt::format("size {} to {} MiB", path.string(), bytes >> 20));
+}
+
+void GuestScratchDisk::remove_dead_folders() const {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(root_, error)) {
+    const auto owner = runtime::loop_folder_owner(entry.path() / "disk.img");
+    if (owner && !process_alive(*owner)) {
+      std::error_code ignored;
+      fs::remove_all(entry.path(), ignored);
+    }
+  }
+}
+
+void GuestScratchDisk::release() noexcept {
+  std::error_code ignored;
+  if (!folder_.empty()) fs::remove_all(folder_, ignored);
+  if (made_root_) ::rmdir(root_.c_str());
+}
+
 std::vector<Verdict> judge_vm_io_read_bps(const LimitCheck& check, const VmObservation& seen) {
   return judge_vm_io_rate(check, seen, IoRate::bytes);
 }
@@ -221,9 +227,9 @@ StepResult measure_vm_io_check(Backend& backend, const StepInput& input, const L
   sample.backend = backend.name();
   const sys::MonotonicNs deadline = sys::monotonic_now() + std::chrono::nanoseconds(input.timeout).count();
   try {
-    const GuestScratchDisk disk(scratch_root, spec.name);
+    const GuestScratchDisk disk(scratch_root, spec.name, GuestScratchDisk::Content::pattern);
     spec.disk_files.push_back(disk.file().string());
-    observe(backend, spec, deadline, seen, sample);
+    observe_vm_guest(backend, spec, deadline, seen, sample, "ioprobe:");
     result.verdicts =
         check.name == "io-read-bps" ? judge_vm_io_read_bps(check, seen) : judge_vm_io_read_iops(check, seen);
     sample.ok = true;

@@ -20,7 +20,9 @@
 // through (burst_length 1 s at max), a third of the run.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "harness/suites/limits_vm.hpp"
@@ -31,6 +33,40 @@ namespace benchrun::harness {
 inline constexpr std::uint64_t vm_io_disk_bytes = 64ULL << 20;
 // Where the guest sees it (virtio_blk: image "guest" loads it, the default image does not).
 inline constexpr const char* vm_io_disk_path = "/dev/vda";
+
+// vm+container's scratch disk for the checks the guest's benchrun prepares on a disk (io-read-bps, io-read-iops,
+// page-cache: a 64 MiB loop file, 16 MiB read, 50 MiB of page cache) with room to spare.
+inline constexpr std::uint64_t guest_scratch_disk_bytes = 256ULL << 20;
+
+// A raw file on the host's disk for a guest's virtio disk, in a folder named as the loop devices' are
+// (runtime::loop_folder: a leftover of a killed benchrun is known by its pid, and removed by the next run's
+// I/O checks), removed with the folder when this goes (after the guest's teardown). Content::pattern (the vm
+// I/O checks' disk, vm_io_disk_bytes): written through with a pattern, as a fallocated file's unwritten extents
+// read as zeros without any I/O on the host. Content::ext4 (vm+container's scratch folder, guest_scratch_disk_bytes):
+// allocated and formatted ext4 on the host (run_mkfs), mounted by benchinit (benchrun.scratch=, vm/guest_scratch.hpp).
+// Content::sparse (the vm page-cache check's disk, `sparse_bytes`): a hole the guest only writes, so the host's
+// disk holds only what QEMU wrote. Refuses a tmpfs `root`, and one QEMU (libvirt-qemu) cannot reach.
+class GuestScratchDisk {
+ public:
+  enum class Content { pattern, ext4, sparse };
+  GuestScratchDisk(const std::filesystem::path& root, const std::string& instance, Content content,
+                   std::uint64_t sparse_bytes = 0);
+  GuestScratchDisk(const GuestScratchDisk&) = delete;
+  GuestScratchDisk& operator=(const GuestScratchDisk&) = delete;
+  ~GuestScratchDisk();
+  [[nodiscard]] std::filesystem::path file() const { return folder_ / "disk.img"; }
+
+ private:
+  void require_reachable_by_qemu(const std::filesystem::path& root);
+  static void format_ext4(const std::filesystem::path& path);
+  static void make_sparse(const std::filesystem::path& path, std::uint64_t bytes);
+  void remove_dead_folders() const;
+  void release() noexcept;
+
+  std::filesystem::path root_;
+  bool made_root_ = false;
+  std::filesystem::path folder_;
+};
 
 // Runs io-read-bps or io-read-iops in a guest of `backend` (kind vm) with a scratch disk under `scratch_root`,
 // and judges it. `limit_off`: the disk gets no <iotune>.

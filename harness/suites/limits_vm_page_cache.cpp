@@ -1,24 +1,12 @@
 #include "harness/suites/limits_vm_page_cache.hpp"
 
-#include <fcntl.h>
-#include <linux/magic.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <algorithm>
-#include <charconv>
 #include <csignal>
 
-#include "harness/backends/vm_container.hpp"
 #include "harness/suites/limits_vm_io.hpp"
-#include "harness/workload_protocol.hpp"
-#include "runtime/loop_device.hpp"
 #include "sys/error.hpp"
-#include "sys/unique_fd.hpp"
 #include "vm/tunables_view.hpp"
 
 namespace benchrun::harness {
@@ -42,102 +30,6 @@ void conclude(Verdict& verdict, const std::vector<std::string>& failures, std::s
   verdict.why = verdict.pass ? std::move(pass_reason)
                              : fmt::format("{}{}", fmt::join(failures, "; "),
                                            seen.limit_applied ? "" : " (ran without its limit: --limits-off)");
-}
-
-// --- The scratch disk ---------------------------------------------------------------------------------------
-
-bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
-
-// A sparse raw file for the guest's virtio disk, in a folder named as the loop devices' and the I/O checks' disks
-// are (runtime::loop_folder: a leftover of a killed benchrun is known by its pid and removed by the next run's
-// checks). Sparse: the writer only writes it, so its holes never need the pattern the read checks' disk is written
-// with, and the host's disk holds only what QEMU wrote. Removed with the folder.
-class SparseGuestDisk {
- public:
-  SparseGuestDisk(const fs::path& root, const std::string& instance, std::uint64_t bytes) : root_(root) {
-    made_root_ = fs::create_directories(root);
-    try {
-      refuse_unusable(root);
-      remove_dead_folders();
-      folder_ = runtime::loop_folder(root, ::getpid(), instance);
-      fs::create_directories(folder_);
-      const sys::UniqueFd fd(::open(file().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-      if (!fd) sys::throw_errno(fmt::format("create {}", file().string()));
-      if (::ftruncate(fd.get(), static_cast<off_t>(bytes)) != 0)
-        sys::throw_errno(fmt::format("size {} to {} MiB", file().string(), bytes / mib));
-    } catch (...) {
-      release();  // a destructor does not run for a constructor that threw
-      throw;
-    }
-  }
-  SparseGuestDisk(const SparseGuestDisk&) = delete;
-  SparseGuestDisk& operator=(const SparseGuestDisk&) = delete;
-  ~SparseGuestDisk() { release(); }
-  [[nodiscard]] fs::path file() const { return folder_ / "disk.img"; }
-
- private:
-  // A tmpfs is the host's RAM (and refuses QEMU's O_DIRECT); QEMU runs as libvirt-qemu and must enter every
-  // folder down to the disk. Both said before anything is made.
-  static void refuse_unusable(const fs::path& root) {
-    struct statfs info {};
-    if (::statfs(root.c_str(), &info) != 0) throw sys::SystemError(errno, fmt::format("statfs {}", root.string()));
-    if (info.f_type == TMPFS_MAGIC || info.f_type == RAMFS_MAGIC) {
-      throw sys::Error(
-          fmt::format("--scratch-dir {} is a tmpfs: a guest's page-cache check needs the host's disk (e.g. "
-                      "--scratch-dir /var/tmp/benchrun-overhead)",
-                      root.string()));
-    }
-    for (fs::path folder = fs::absolute(root); !folder.empty(); folder = folder.parent_path()) {
-      struct stat status {};
-      if (::stat(folder.c_str(), &status) != 0) throw sys::SystemError(errno, fmt::format("stat {}", folder.string()));
-      if ((status.st_mode & S_IXOTH) == 0) {
-        throw sys::Error(fmt::format(
-            "--scratch-dir {}: folder {} (mode {:o}) keeps QEMU, which runs as libvirt-qemu, from the guest's "
-            "disk: give a folder every user may enter (e.g. --scratch-dir /var/tmp/benchrun-overhead) or chmod o+x {}",
-            root.string(), folder.string(), status.st_mode & 07777, folder.string()));
-      }
-      if (folder == folder.root_path()) break;
-    }
-  }
-  void remove_dead_folders() const {
-    std::error_code error;
-    for (const auto& entry : fs::directory_iterator(root_, error)) {
-      const auto owner = runtime::loop_folder_owner(entry.path() / "disk.img");
-      if (owner && !process_alive(*owner)) {
-        std::error_code ignored;
-        fs::remove_all(entry.path(), ignored);
-      }
-    }
-  }
-  void release() noexcept {
-    std::error_code ignored;
-    if (!folder_.empty()) fs::remove_all(folder_, ignored);
-    if (made_root_) ::rmdir(root_.c_str());
-  }
-
-  fs::path root_;
-  bool made_root_ = false;
-  fs::path folder_;
-};
-
-// Runs the guest to its end; the host's view is what the backend watched while it ran. cachefill's own lines
-// are kept: a writer that failed says why there.
-void observe(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadline, VmObservation& seen,
-             reports::Sample& sample) {
-  sample.started_at_monotonic_ns = sys::monotonic_now();
-  std::unique_ptr<Instance> instance = backend.launch(spec, deadline);
-  const TeardownGuard guard{*instance};
-  while (std::optional<sys::ConsoleLine> line = instance->next_line(deadline)) {
-    if (!is_result_line(line->text)) {
-      if (line->text.starts_with("cachefill:")) seen.workload.output.push_back(line->text);
-      continue;
-    }
-    const reports::WorkloadResult result = parse_result_line(line->text);
-    take_result(result, seen.workload, sample);
-  }
-  instance->wait_exit(deadline);
-  seen.host = instance->host_limits_view();
-  instance->destroy();
 }
 
 std::string output_of(const VmObservation& seen) {
@@ -254,9 +146,9 @@ StepResult measure_vm_page_cache(Backend& backend, const StepInput& input, const
   sample.backend = backend.name();
   const sys::MonotonicNs deadline = sys::monotonic_now() + std::chrono::nanoseconds(input.timeout).count();
   try {
-    const SparseGuestDisk disk(scratch_root, spec.name, guest.disk_bytes());
+    const GuestScratchDisk disk(scratch_root, spec.name, GuestScratchDisk::Content::sparse, guest.disk_bytes());
     spec.disk_files.push_back(disk.file().string());
-    observe(backend, spec, deadline, seen, sample);
+    observe_vm_guest(backend, spec, deadline, seen, sample, "cachefill:");
     result.verdicts = judge_vm_page_cache(check, guest, seen);
     sample.ok = true;
   } catch (const sys::Interrupted&) {

@@ -133,5 +133,18 @@ TEST(InGuestSuite, AnInnerReportWithoutTheCasesVerdictsSaysWhy) {
   EXPECT_THAT(adopted.missing, HasSubstr("interrupted"));
 }
 
+TEST(InGuestSuite, TheChecksThatPrepareADiskGetTheGuestsScratchDisk) {
+  for (const char* check : {"io-read-bps", "io-read-iops", "page-cache"})
+    EXPECT_TRUE(needs_guest_scratch(check)) << check;
+  for (const char* check : {"memory", "cpu-quota", "pids", "memory-swap", "no-such-check"})
+    EXPECT_FALSE(needs_guest_scratch(check)) << check;
+}
+
+TEST(InGuestSuite, TheInnerRunTakesTheGuestsScratchFolder) {
+  const SuiteOptions options = parse_suite(in_guest_suite_args("limits", "page-cache", std::chrono::seconds(150),
+                                                               {"--scratch-dir", "/var/tmp/benchrun-scratch"}));
+  EXPECT_EQ(options.overhead.scratch_dir, "/var/tmp/benchrun-scratch");
+}
+
 }  // namespace
 }  // namespace benchrun::harness
