@@ -19,6 +19,7 @@
 
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
+#include "sys/process_alive.hpp"
 
 namespace benchrun::runtime {
 namespace {
@@ -30,7 +31,7 @@ constexpr std::string_view folder_prefix = "benchrun-loop-";
 // EBUSY and asks for another free device.
 constexpr int attach_attempts = 8;
 
-bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+using sys::process_alive;
 
 // Unmounts every mount of device major:minor in this mount namespace (from /proc/self/mountinfo).
 void unmount_device(std::uint32_t major, std::uint32_t minor) {

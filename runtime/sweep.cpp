@@ -15,12 +15,13 @@
 #include "runtime/oci/oci_sweep.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
+#include "sys/process_alive.hpp"
 
 namespace benchrun::runtime {
 
 namespace {
 
-bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+using sys::process_alive;
 
 // Names of instances whose state dir belongs to a live benchrun process: those are not leftovers.
 // Every hierarchy that may hold a `benchrun` parent. A hybrid host's unified tree holds instances only

@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <deque>
+#include <sstream>
 
 #include "harness/backends/vm.hpp"
 #include "harness/backends/vm_accelerator.hpp"
@@ -15,6 +17,8 @@
 #include "harness/runner.hpp"
 #include "harness/suites/limits_vm_devices.hpp"
 #include "harness/workload_protocol.hpp"
+#include "sys/file_io.hpp"
+#include "sys/process_alive.hpp"
 #include "vm/boot_files.hpp"
 #include "vm/connection.hpp"
 #include "vm/emulator_wrapper.hpp"
@@ -213,6 +217,67 @@ class RunStateDir {
   std::filesystem::path path_;
 };
 
+// The embedded driver's cgroups (EmbedCgroups::on) live under a /machine partition libvirt makes in each
+// hierarchy and never removes, while each guest's own cgroup goes with the guest. This removes the partitions
+// that were not there before the connection opened, once it closed (rmdir: only empty ones go).
+class MachinePartitions {
+ public:
+  MachinePartitions(bool watched, const std::filesystem::path& state_dir) {
+    if (!watched) return;
+    std::error_code ignored;
+    for (const auto& hierarchy : std::filesystem::directory_iterator("/sys/fs/cgroup", ignored)) {
+      const auto partition = hierarchy.path() / "machine";
+      if (!std::filesystem::exists(partition, ignored)) made_.push_back(partition);
+    }
+    if (made_.empty()) return;
+    // Written down for the sweep of a run that kills this one (SIGKILL leaves no destructor to run).
+    std::filesystem::create_directories(state_dir, ignored);
+    marker_ = state_dir /
+              fmt::format("{}{}.{}", machine_partitions_marker, ::getpid(), reinterpret_cast<std::uintptr_t>(this));
+    std::string lines;
+    for (const auto& partition : made_) lines += partition.string() + "\n";
+    sys::write_file_new(marker_, lines);
+  }
+  ~MachinePartitions() {
+    for (const auto& partition : made_) ::rmdir(partition.c_str());
+    std::error_code ignored;
+    if (!marker_.empty()) std::filesystem::remove(marker_, ignored);
+  }
+  MachinePartitions(const MachinePartitions&) = delete;
+  MachinePartitions& operator=(const MachinePartitions&) = delete;
+
+  // Removes the partitions a killed run made and listed (after its guests' cgroups went: rmdir only takes an
+  // empty one), and its list once none is left.
+  static void sweep_dead(const std::filesystem::path& state_dir) {
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator(state_dir, ignored)) {
+      const std::string name = entry.path().filename().string();
+      if (!name.starts_with(machine_partitions_marker)) continue;
+      pid_t owner = 0;
+      const std::string_view digits = std::string_view(name).substr(std::string_view(machine_partitions_marker).size());
+      std::from_chars(digits.data(), digits.data() + digits.size(), owner);
+      if (owner <= 0 || sys::process_alive(owner)) continue;
+      std::string listed;
+      try {
+        listed = sys::read_file(entry.path());
+      } catch (const sys::Error&) {
+        continue;  // another sweep took it first
+      }
+      bool all_gone = true;
+      std::istringstream lines(listed);
+      for (std::string partition; std::getline(lines, partition);) {
+        if (::rmdir(partition.c_str()) != 0 && errno != ENOENT) all_gone = false;
+      }
+      if (all_gone) std::filesystem::remove(entry.path(), ignored);
+    }
+  }
+
+ private:
+  static constexpr const char* machine_partitions_marker = "machine-partitions.";
+  std::vector<std::filesystem::path> made_;
+  std::filesystem::path marker_;
+};
+
 // The embedded driver cannot autodestroy guests: a killed run's QEMUs are found and removed on open.
 vm::Connection open_and_sweep(const VmBackendOptions& options) {
   vm::EmbedCgroups cgroups = options.guest_limits ? vm::EmbedCgroups::on : vm::EmbedCgroups::off;
@@ -222,6 +287,7 @@ vm::Connection open_and_sweep(const VmBackendOptions& options) {
   if (options.guest_without_cgroups && !options.nested_container) cgroups = vm::EmbedCgroups::off;
   vm::Connection connection = open_as_subreaper(connection_uri(options.libvirt_uri, options.state_dir), cgroups);
   vm::sweep_leftovers(connection, "benchrun-", options.state_dir / "runs");
+  MachinePartitions::sweep_dead(options.state_dir);
   return connection;
 }
 
@@ -231,29 +297,6 @@ std::string added_kernel_parameters(const VmBackendOptions& options) {
   parameters.insert(parameters.end(), options.guest_kernel_args.begin(), options.guest_kernel_args.end());
   return fmt::format("{}", fmt::join(parameters, " "));
 }
-
-// The embedded driver's cgroups (EmbedCgroups::on) live under a /machine partition libvirt makes in each
-// hierarchy and never removes, while each guest's own cgroup goes with the guest. This removes the partitions
-// that were not there before the connection opened, once it closed (rmdir: only empty ones go).
-class MachinePartitions {
- public:
-  explicit MachinePartitions(bool watched) {
-    if (!watched) return;
-    std::error_code ignored;
-    for (const auto& hierarchy : std::filesystem::directory_iterator("/sys/fs/cgroup", ignored)) {
-      const auto partition = hierarchy.path() / "machine";
-      if (!std::filesystem::exists(partition, ignored)) made_.push_back(partition);
-    }
-  }
-  ~MachinePartitions() {
-    for (const auto& partition : made_) ::rmdir(partition.c_str());
-  }
-  MachinePartitions(const MachinePartitions&) = delete;
-  MachinePartitions& operator=(const MachinePartitions&) = delete;
-
- private:
-  std::vector<std::filesystem::path> made_;
-};
 
 // The guest's limits as libvirt tunables (vm/tunables.hpp): a fractional --cpus as a per-vCPU quota, a cpuset
 // as the pinning of every vCPU and of QEMU's other threads, read rates as every disk's <iotune>, a CPU weight as
@@ -289,7 +332,7 @@ class VmBackend final : public Backend {
         added_kernel_parameters_(added_kernel_parameters(options)),
         guest_limits_(options.guest_limits),
         watch_guest_limits_(options.watch_guest_limits),
-        machine_partitions_(options.guest_limits && options.libvirt_uri.empty()),
+        machine_partitions_(options.guest_limits && options.libvirt_uri.empty(), options.state_dir),
         connection_(open_and_sweep(options)),
         run_state_dir_(options.state_dir / "runs" / run_folder_name(options)) {
     boot_files_ = vm::stage_boot_files(vm::image_boot_files(options.image.dir()), run_state_dir_.path());
@@ -563,6 +606,7 @@ DoctorCheck check_accelerator(const VmBackendOptions& options, StopSignal& stop)
 int sweep_leftovers(const std::string& libvirt_uri, const std::filesystem::path& state_dir) {
   auto connection = open_as_subreaper(connection_uri(libvirt_uri, state_dir));
   const auto removed = vm::sweep_leftovers(connection, "benchrun-", state_dir / "runs");
+  MachinePartitions::sweep_dead(state_dir);
   std::error_code ignored;
   std::filesystem::remove_all(state_dir / "runs", ignored);
   return static_cast<int>(removed.size());

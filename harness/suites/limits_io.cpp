@@ -21,6 +21,7 @@
 #include "runtime/loop_device.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
+#include "sys/process_alive.hpp"
 #include "sys/unique_fd.hpp"
 
 extern char** environ;
@@ -58,7 +59,7 @@ constexpr double page_cache_tolerance = 0.10;
 
 constexpr std::string_view cache_folder_prefix = "benchrun-cache-";
 
-bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+using sys::process_alive;
 
 double to_mib(std::uint64_t bytes) { return static_cast<double>(bytes) / static_cast<double>(mib); }
 

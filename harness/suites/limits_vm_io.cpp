@@ -17,6 +17,7 @@
 #include "runtime/loop_device.hpp"
 #include "sys/error.hpp"
 #include "sys/file_io.hpp"
+#include "sys/process_alive.hpp"
 #include "sys/unique_fd.hpp"
 #include "vm/tunables_view.hpp"
 
@@ -35,7 +36,7 @@ std::optional<double> metric(const VmObservation& seen, const std::string& name)
 
 // --- The scratch disk ---------------------------------------------------------------------------------------
 
-bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+using sys::process_alive;
 
 // --- Judgement ----------------------------------------------------------------------------------------------
 
