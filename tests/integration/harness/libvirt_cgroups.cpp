@@ -25,4 +25,12 @@ std::string libvirt_guest_cgroups_since(const std::set<std::string>& before) {
   return left;
 }
 
+std::string libvirt_guest_cgroups_of_run(const std::string& run_id) {
+  std::string left;
+  for (const auto& path : libvirt_guest_cgroups()) {
+    if (path.find("benchrun-" + run_id) != std::string::npos) left += path + "\n";
+  }
+  return left;
+}
+
 }  // namespace benchrun::testing

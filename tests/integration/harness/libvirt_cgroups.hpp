@@ -14,4 +14,7 @@ std::set<std::string> libvirt_guest_cgroups();
 // another test may have left its own, which are not this run's.
 std::string libvirt_guest_cgroups_since(const std::set<std::string>& before);
 
+// Those of run `run_id`'s guests (their names hold "benchrun-<run id>"), one a line ("" when none).
+std::string libvirt_guest_cgroups_of_run(const std::string& run_id);
+
 }  // namespace benchrun::testing

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "benchrun_process.hpp"
+#include "libvirt_cgroups.hpp"
 #include "report_verdicts.hpp"
 
 namespace benchrun::testing {
@@ -19,22 +20,6 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 
 const std::vector<std::string> judged = {"io.read_bps", "io.read_iops"};
-
-// The embedded driver's cgroups of this run's guests (/machine/qemu-embed-...-benchrun-<run id>-<n>...), in any
-// hierarchy: another run's leftovers are not this test's to judge.
-std::string libvirt_cgroups_left(const std::string& run_id) {
-  std::string found;
-  std::error_code ignored;
-  for (const auto& hierarchy : std::filesystem::directory_iterator("/sys/fs/cgroup", ignored)) {
-    for (const auto& entry : std::filesystem::directory_iterator(hierarchy.path() / "machine", ignored)) {
-      const std::string name = entry.path().filename().string();
-      if (entry.is_directory() && name.starts_with("qemu-embed-") &&
-          name.find("benchrun-" + run_id) != std::string::npos)
-        found += entry.path().string() + "\n";
-    }
-  }
-  return found;
-}
 
 class LimitsVmIoSuite : public LeakCheckedTest {
  protected:
@@ -66,7 +51,7 @@ class LimitsVmIoSuite : public LeakCheckedTest {
     EXPECT_EQ(result.exit_code, expected_exit) << result.err << result.out;
     EXPECT_TRUE(std::filesystem::is_empty(scratch_.path())) << "the guest's scratch disk was left behind";
     const json report = read_report(out_.path());
-    EXPECT_EQ(libvirt_cgroups_left(report.at("run_id").get<std::string>()), "");
+    EXPECT_EQ(libvirt_guest_cgroups_of_run(report.at("run_id").get<std::string>()), "");
     return verdicts_of(report, "vm");
   }
 
