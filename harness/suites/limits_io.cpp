@@ -421,7 +421,12 @@ void parse_blkio_v1_limits(std::string_view text, bool bps, std::map<std::string
   }
 }
 
-void parse_io_stat_v2(std::string_view text, std::map<std::string, IoDeviceView>& devices) {
+namespace {
+
+// Each "<major:minor> key=value ..." line of a v2 io file: `take(device view, key, value)` for every pair, the
+// value nullopt when it is no number ("max").
+template <typename Take>
+void for_each_io_pair(std::string_view text, std::map<std::string, IoDeviceView>& devices, Take take) {
   std::istringstream lines{std::string(text)};
   for (std::string line; std::getline(lines, line);) {
     std::istringstream words(line);
@@ -430,30 +435,26 @@ void parse_io_stat_v2(std::string_view text, std::map<std::string, IoDeviceView>
     for (std::string pair; words >> pair;) {
       const std::size_t equals = pair.find('=');
       if (equals == std::string::npos) continue;
-      const std::string key = pair.substr(0, equals);
-      const auto number = parse_number(std::string_view(pair).substr(equals + 1));
-      if (!number) continue;
-      if (key == "rbytes") devices[device].read_bytes = *number;
-      if (key == "rios") devices[device].reads = *number;
+      take(devices[device], pair.substr(0, equals), parse_number(std::string_view(pair).substr(equals + 1)));
     }
   }
 }
 
+}  // namespace
+
+void parse_io_stat_v2(std::string_view text, std::map<std::string, IoDeviceView>& devices) {
+  for_each_io_pair(text, devices, [](IoDeviceView& view, const std::string& key, std::optional<std::uint64_t> number) {
+    if (!number) return;
+    if (key == "rbytes") view.read_bytes = *number;
+    if (key == "rios") view.reads = *number;
+  });
+}
+
 void parse_io_max_v2(std::string_view text, std::map<std::string, IoDeviceView>& devices) {
-  std::istringstream lines{std::string(text)};
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream words(line);
-    std::string device;
-    if (!(words >> device)) continue;
-    for (std::string pair; words >> pair;) {
-      const std::size_t equals = pair.find('=');
-      if (equals == std::string::npos) continue;
-      const std::string key = pair.substr(0, equals);
-      const auto number = parse_number(std::string_view(pair).substr(equals + 1));  // "max": no limit
-      if (key == "rbps") devices[device].read_bps_limit = number;
-      if (key == "riops") devices[device].read_iops_limit = number;
-    }
-  }
+  for_each_io_pair(text, devices, [](IoDeviceView& view, const std::string& key, std::optional<std::uint64_t> number) {
+    if (key == "rbps") view.read_bps_limit = number;  // "max": no limit
+    if (key == "riops") view.read_iops_limit = number;
+  });
 }
 
 void read_io_host_view_v1(const std::optional<fs::path>& blkio, const std::optional<fs::path>& memory, HostView& view) {

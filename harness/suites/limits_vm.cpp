@@ -192,6 +192,12 @@ void observe_vm_guest(Backend& backend, const InstanceSpec& spec, sys::Monotonic
   instance->destroy();
 }
 
+Verdict vm_guest_failed(const LimitCheck& check, const sys::Error& error) {
+  Verdict verdict = verdict_named(fmt::format("{}.host_view", check.name), std::nullopt, "", std::nullopt);
+  verdict.why = fmt::format("the check's guest failed: {}", error.what());
+  return verdict;
+}
+
 std::optional<double> vm_host_figure(const VmObservation& seen, const char* name) {
   return named_figure(seen.host, name);
 }
@@ -328,9 +334,7 @@ StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, cons
     throw;
   } catch (const sys::Error& error) {
     sample.failure = step_failure(error);
-    Verdict verdict = verdict_named(fmt::format("{}.host_view", check.name), std::nullopt, "", std::nullopt);
-    verdict.why = fmt::format("the check's guest failed: {}", error.what());
-    result.verdicts.push_back(std::move(verdict));
+    result.verdicts.push_back(vm_guest_failed(check, error));
   }
   result.samples.push_back(std::move(sample));
   return result;

@@ -79,6 +79,9 @@ std::optional<double> vm_workload_metric(const VmObservation& seen, const std::s
 void observe_vm_guest(Backend& backend, const InstanceSpec& spec, sys::MonotonicNs deadline, VmObservation& seen,
                       reports::Sample& sample, std::string_view keep_prefix = {});
 
+// The failing verdict of a check whose guest failed (`error`: its launch, boot or run), saying so.
+reports::Verdict vm_guest_failed(const LimitCheck& check, const sys::Error& error);
+
 // Runs `check` in a guest of `backend` (kind vm, not vm+container) and judges it. `scratch_root`: where the I/O
 // checks' scratch disk goes (--scratch-dir; limits_vm_io.hpp).
 StepResult measure_vm_limit_check(Backend& backend, const StepInput& input, const LimitCheck& check, bool limit_off,

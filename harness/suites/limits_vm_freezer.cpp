@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "harness/suites/limits_freezer.hpp"
+#include "harness/suites/limits_vm.hpp"
 #include "harness/suites/scheduled_console.hpp"
 #include "vm/tunables_view.hpp"
 
@@ -288,9 +289,7 @@ StepResult measure_vm_freezer(Backend& backend, const StepInput& input, const Li
     throw;
   } catch (const sys::Error& error) {
     sample.failure = step_failure(error);
-    Verdict verdict = make_verdict("freezer.host_view", std::nullopt, std::nullopt, "", std::nullopt);
-    verdict.why = fmt::format("the check's guest failed: {}", error.what());
-    result.verdicts.push_back(std::move(verdict));
+    result.verdicts.push_back(vm_guest_failed(check, error));
   }
   result.samples.push_back(std::move(sample));
   return result;

@@ -238,10 +238,7 @@ StepResult measure_vm_io_check(Backend& backend, const StepInput& input, const L
     throw;
   } catch (const sys::Error& error) {
     sample.failure = step_failure(error);
-    Verdict verdict =
-        make_verdict(fmt::format("{}.host_view", check.name), std::nullopt, std::nullopt, "", std::nullopt);
-    verdict.why = fmt::format("the check's guest failed: {}", error.what());
-    result.verdicts.push_back(std::move(verdict));
+    result.verdicts.push_back(vm_guest_failed(check, error));
   }
   result.samples.push_back(std::move(sample));
   return result;
